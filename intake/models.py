@@ -1,0 +1,249 @@
+"""Tickets as the upstream sends them (DOMAIN §8), their categories, return visits and imports.
+
+The ticket row also carries the columns the workflow and the reports read (status, lead unit,
+deadlines, flags, the latest return visit): they are stored, not derived, so that lists and reports
+filter on indexed columns. Only ``dispatch.workflow`` changes ``status``; intake only creates tickets
+in ``received``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Source(models.TextChoices):
+    CITY = "city", _("City direct")  # 市级直派
+    DISTRICT = "district", _("District forwarded")  # 区级转派
+
+
+class Kind(models.TextChoices):
+    CONSULT = "consult", _("Consultation")  # 咨询
+    HELP = "help", _("Request for help")  # 求助
+    COMPLAINT = "complaint", _("Complaint")  # 投诉
+    REPORT = "report", _("Report")  # 举报
+    SUGGESTION = "suggestion", _("Suggestion")  # 建议
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")  # 一般
+    URGENT = "urgent", _("Urgent")  # 紧急
+
+
+class Status(models.TextChoices):
+    """The states of the eight-step workflow (DOMAIN §3)."""
+
+    RECEIVED = "received", _("Received")  # 1 接单: as the upstream sent it
+    TRIAGED = "triaged", _("Triaged")  # 2 研判: classified and flagged by the center
+    DISPATCHED = "dispatched", _("Dispatched")  # 3 派单: assigned to a lead unit (签收 pending or done)
+    CONTACTED = "contacted", _("Contacted")  # 4 联系: the lead unit reached the complainant
+    HANDLING = "handling", _("Handling")  # 5 办理: work in progress, reply being drafted
+    REVIEWED = "reviewed", _("Reviewed")  # 6 审核: the reply is signed off
+    REPLIED = "replied", _("Replied")  # 7 回复: the reply went upstream (办结)
+    VISITED = "visited", _("Visited")  # 8 回访: the return visit is in, awaiting a decision
+    CLOSED = "closed", _("Closed")  # done
+    REHANDLING = "rehandling", _("Second handling")  # 二次办理 after a not-double-yes visit
+    SENT_BACK = "sent_back", _("Sent back")  # 退单: returned upstream as misrouted
+    MERGED = "merged", _("Merged")  # a duplicate folded into another ticket
+
+
+class Supervision(models.TextChoices):
+    NONE = "", _("Not supervised")
+    STREET = "street", _("Street supervision")  # 街道督办
+    DISTRICT = "district", _("District supervision")  # 区级督办
+    CITY = "city", _("City supervision")  # 市级督办
+
+
+class Category(models.Model):
+    """Subject classification (问题分类); a tree in real data. Unknown names are created on import."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportBatch(models.Model):
+    """One accepted import (a CSV file or one API ticket): who brought what in, and what it changed."""
+
+    class Kind(models.TextChoices):
+        TICKETS = "tickets", _("Tickets")
+        VISITS = "visits", _("Return visits")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+
+    class Meta:
+        ordering = ["-imported_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name or '-'} @ {self.imported_at:%Y-%m-%d %H:%M}"
+
+
+class Ticket(models.Model):
+    """One request from a resident (诉求/工单), identified by the upstream ticket number."""
+
+    # --- as the upstream sent it (DOMAIN §8) ---
+    ticket_no = models.CharField(_("ticket number"), max_length=64, unique=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    received_at = models.DateTimeField(_("received at"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    content = models.TextField(_("content"))
+    # Personal data (DOMAIN §7): shown in full only to the center and the handling units, and logged.
+    complainant_name = models.CharField(_("complainant"), max_length=100, blank=True)
+    complainant_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    community = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="community_tickets",
+        limit_choices_to={"kind": "community"},
+    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+
+    # --- workflow state (written only by dispatch.workflow) ---
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    is_key = models.BooleanField(_("key ticket"), default=False)  # 重点件
+    is_difficult = models.BooleanField(_("difficult ticket"), default=False)  # 疑难件
+    supervision = models.CharField(
+        _("supervision"), max_length=10, choices=Supervision.choices, default=Supervision.NONE, blank=True
+    )
+    lead_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("lead unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_tickets",
+    )
+    co_units = models.ManyToManyField(
+        "org.Unit", verbose_name=_("co-handling units"), blank=True, related_name="co_handled_tickets"
+    )
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("taken personally by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="taken_tickets",
+    )
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), on_delete=models.PROTECT, null=True, blank=True, related_name="merged"
+    )
+    triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    first_contact_at = models.DateTimeField(_("first contact at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Deadlines are computed by dispatch.deadlines and stored, so lists and warnings filter on them.
+    acknowledge_due_at = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
+    contact_due_at = models.DateTimeField(_("contact by"), null=True, blank=True)
+    handle_due_at = models.DateTimeField(_("handle by"), null=True, blank=True)
+    rehandling_count = models.PositiveSmallIntegerField(_("second handlings"), default=0)
+
+    # --- the latest return visit (history in ReturnVisit); the rates read these columns ---
+    visited_at = models.DateTimeField(_("visited at"), null=True, blank=True)
+    visit_counted = models.BooleanField(_("counted"), null=True, blank=True)  # 纳入考评
+    visit_contacted = models.BooleanField(_("responded"), null=True, blank=True)  # 响应
+    visit_resolved = models.BooleanField(_("resolved"), null=True, blank=True)  # 解决
+    visit_satisfied = models.BooleanField(_("satisfied"), null=True, blank=True)  # 满意
+    # An exclusion approved upstream takes the ticket out of the rates (剔除).
+    is_excluded = models.BooleanField(_("excluded from the rates"), default=False)
+
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            # the workbench: tickets in a state, newest first
+            models.Index(fields=["status", "-received_at"], name="ticket_status_recv"),
+            # the unit inbox: my unit's tickets in a state, by deadline
+            models.Index(fields=["lead_unit", "status", "handle_due_at"], name="ticket_lead_status_due"),
+            # reports: tickets of a period, by source
+            models.Index(fields=["received_at", "source"], name="ticket_recv_source"),
+            models.Index(fields=["source", "received_at"], name="ticket_source_recv"),
+            # early warning: open tickets by deadline
+            models.Index(fields=["contact_due_at"], name="ticket_contact_due"),
+            models.Index(fields=["handle_due_at"], name="ticket_handle_due"),
+            # triage: earlier tickets of the same community / category
+            models.Index(fields=["community", "-received_at"], name="ticket_community_recv"),
+            models.Index(fields=["category", "-received_at"], name="ticket_category_recv"),
+        ]
+
+    def __str__(self) -> str:
+        return self.ticket_no
+
+    @property
+    def is_double_yes(self) -> bool:
+        return bool(self.visit_resolved and self.visit_satisfied)
+
+    @property
+    def is_double_no(self) -> bool:
+        return self.visit_resolved is False and self.visit_satisfied is False
+
+
+class ReturnVisit(models.Model):
+    """One return visit (回访) of a ticket. The latest one is copied onto the ticket; all are kept."""
+
+    class Origin(models.TextChoices):
+        IMPORT = "import", _("Imported from the city's results")
+        CENTER = "center", _("Entered by the center")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="visits")
+    visited_at = models.DateTimeField(_("visited at"))
+    counted = models.BooleanField(_("counted"))
+    contacted = models.BooleanField(_("responded"))
+    resolved = models.BooleanField(_("resolved"))
+    satisfied = models.BooleanField(_("satisfied"))
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.IMPORT)
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="visits"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["ticket", "-visited_at"]
+        verbose_name = _("return visit")
+        verbose_name_plural = _("return visits")
+        constraints = [
+            # the same visit imported twice is the same row (idempotent re-import)
+            models.UniqueConstraint(fields=["ticket", "visited_at"], name="visit_ticket_time_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} @ {self.visited_at:%Y-%m-%d %H:%M}"

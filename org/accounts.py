@@ -1,0 +1,42 @@
+"""Creating accounts: one function used by the add_user command and the demo data."""
+
+from django.db import transaction
+
+from jxq_cases.lib.errors import DomainError, ErrorCode
+from org.models import Role, Unit, User
+
+# Roles whose work is bound to units: a handler without a unit could see nothing.
+ROLES_NEEDING_UNITS = {Role.UNIT_HANDLER}
+
+
+def create_user(
+    username: str,
+    *,
+    role: str,
+    unit_names: list[str] | None = None,
+    password: str | None = None,
+    display_name: str = "",
+) -> User:
+    """Create a user with a role and units; for a section leader, the units are the ones they oversee."""
+    unit_names = unit_names or []
+    if role not in Role.values:
+        raise DomainError(ErrorCode.INVALID, f"unknown role {role!r}; one of: {', '.join(Role.values)}")
+    if role in ROLES_NEEDING_UNITS and not unit_names:
+        raise DomainError(ErrorCode.INVALID, f"role {role} needs at least one --unit")
+    units = list(Unit.objects.filter(name__in=unit_names))
+    missing = sorted(set(unit_names) - {u.name for u in units})
+    if missing:
+        raise DomainError(ErrorCode.INVALID, f"unknown unit(s): {', '.join(missing)}")
+    if User.objects.filter(username=username).exists():
+        raise DomainError(ErrorCode.CONFLICT, f"user {username!r} already exists")
+    with transaction.atomic():
+        user = User(username=username, role=role, display_name=display_name)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        if role == Role.SECTION_LEADER:
+            Unit.objects.filter(pk__in=[u.pk for u in units]).update(section_leader=user)
+        user.units.set(units)
+    return user

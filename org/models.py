@@ -1,0 +1,83 @@
+"""The street's organisation: its units (departments and communities) and its people with roles."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """What a person does in the street's 12345 work (DOMAIN §7)."""
+
+    # receives, triages, dispatches, sends back, records visits, replies upstream; sees every ticket
+    CENTER_STAFF = "center_staff", _("Center staff")
+    # contacts, handles, drafts replies and exclusion requests for the tickets of their units
+    UNIT_HANDLER = "unit_handler", _("Unit handler")
+    # a deputy head: signs off the replies and exclusions of the units they oversee
+    SECTION_LEADER = "section_leader", _("Section leader")
+    # party secretary / director: sees everything, supervises, takes hard tickets personally
+    PRINCIPAL_LEADER = "principal_leader", _("Principal leader")
+    # discipline inspection: reads rankings and reports, never personal data, no actions
+    INSPECTOR = "inspector", _("Inspector")
+    # a machine client of the upstream platform: writes tickets and visits through the API
+    PLATFORM = "platform", _("Upstream platform (machine client)")
+
+
+class UnitKind(models.TextChoices):
+    DEPARTMENT = "department", _("Department")  # 科室 / 队 / 中心
+    COMMUNITY = "community", _("Community")  # 社区
+
+
+class Unit(models.Model):
+    """A handling unit inside the street (承办单位): a department or a residential community."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    # The street's complaint center (诉求中心) is itself a department; exactly one unit is the center.
+    is_center = models.BooleanField(_("is the complaint center"), default=False)
+    section_leader = models.ForeignKey(
+        "org.User",
+        verbose_name=_("section leader"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="overseen_units",
+        help_text=_("The deputy head who oversees this unit and signs off its replies."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["kind", "sort_order", "name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_center"], condition=models.Q(is_center=True), name="org_unit_one_center"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person (or machine client) of the street, with one role and the units they work for."""
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.UNIT_HANDLER)
+    units = models.ManyToManyField(Unit, verbose_name=_("units"), blank=True, related_name="members")
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_center_staff(self) -> bool:
+        return self.role == Role.CENTER_STAFF
+
+    @property
+    def is_platform(self) -> bool:
+        return self.role == Role.PLATFORM

@@ -1,0 +1,89 @@
+"""Personas shared by every test (DOMAIN §7), as healthchecks does with alice/bob/charlie.
+
+- ``center_staff``: works in the street's complaint center, sees and dispatches everything
+- ``unit_handler``: handles tickets for 南路社区 (``handler_unit``)
+- ``other_unit_handler``: handles tickets for 城市管理办公室 (``other_unit``), must be refused on 南路社区's
+- ``section_leader``: oversees 南路社区 (and not 城市管理办公室)
+- ``principal_leader``, ``inspector``, ``platform_client`` (the upstream platform's machine account)
+"""
+
+from pathlib import Path
+
+import pytest
+from rest_framework.test import APIClient
+
+from org.accounts import create_user
+from org.models import Role, Unit
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+PASSWORD = "test-password-123"
+
+
+@pytest.fixture
+def handler_unit(db) -> Unit:
+    return Unit.objects.get(name="南路社区")
+
+
+@pytest.fixture
+def other_unit(db) -> Unit:
+    return Unit.objects.get(name="城市管理办公室")
+
+
+@pytest.fixture
+def center_unit(db) -> Unit:
+    return Unit.objects.get(is_center=True)
+
+
+@pytest.fixture
+def center_staff(db, center_unit):
+    return create_user("center", role=Role.CENTER_STAFF, unit_names=[center_unit.name], password=PASSWORD)
+
+
+@pytest.fixture
+def unit_handler(db, handler_unit):
+    return create_user("handler", role=Role.UNIT_HANDLER, unit_names=[handler_unit.name], password=PASSWORD)
+
+
+@pytest.fixture
+def other_unit_handler(db, other_unit):
+    return create_user("other_handler", role=Role.UNIT_HANDLER, unit_names=[other_unit.name], password=PASSWORD)
+
+
+@pytest.fixture
+def section_leader(db, handler_unit):
+    return create_user("leader", role=Role.SECTION_LEADER, unit_names=[handler_unit.name], password=PASSWORD)
+
+
+@pytest.fixture
+def principal_leader(db):
+    return create_user("principal", role=Role.PRINCIPAL_LEADER, password=PASSWORD)
+
+
+@pytest.fixture
+def inspector(db):
+    return create_user("inspector", role=Role.INSPECTOR, password=PASSWORD)
+
+
+@pytest.fixture
+def platform_client(db):
+    return create_user("platform", role=Role.PLATFORM, password=PASSWORD)
+
+
+@pytest.fixture
+def api_client_for():
+    """``api_client_for(user)`` -> an APIClient authenticated as that user (None: anonymous)."""
+
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    assert SHARED_DATA.is_dir(), f"sample exports expected at {SHARED_DATA}"
+    return SHARED_DATA
