@@ -15,6 +15,10 @@ urlpatterns = [
     path("", include("intake.urls")),
     path("", include("dispatch.urls")),
     path("", include("reporting.urls")),
+    # the staff pages (issue 5) live beside each app's API routes in page_urls.py
+    path("", include("org.page_urls")),
+    path("", include("dispatch.page_urls")),
+    path("", include("reporting.page_urls")),
 ]
 
 if settings.DEBUG:
