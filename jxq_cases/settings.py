@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "org",
     "intake",
     "dispatch",
+    "proactive",
     "reporting",
     # the composition root: demo data and commands that span every app
     "jxq_cases",
