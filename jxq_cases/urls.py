@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("org.urls")),
     path("", include("intake.urls")),
     path("", include("dispatch.urls")),
+    path("", include("proactive.urls")),
     path("", include("reporting.urls")),
     # the staff pages (issue 5) live beside each app's API routes in page_urls.py
     path("", include("org.page_urls")),
