@@ -1,0 +1,142 @@
+"""What the reports store: scoring policies, bonus/deduction entries and the batch jobs' snapshots.
+
+Reporting reads tickets and never changes them; these tables hold only the rules the scores are
+computed with (editable in the admin) and the results of the batch jobs.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ScoringPolicy(models.Model):
+    """The weights of the composite score from ``effective_from`` on (the city changes them yearly).
+
+    The policy of a month is the one with the latest ``effective_from`` on or before the month's
+    first day; ``effective_from`` must therefore be the first day of a month.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    effective_from = models.DateField(_("effective from"), unique=True)
+    w_response = models.DecimalField(_("weight of the response rate"), max_digits=4, decimal_places=3)
+    w_resolution = models.DecimalField(_("weight of the resolution rate"), max_digits=4, decimal_places=3)
+    w_satisfaction = models.DecimalField(_("weight of the satisfaction rate"), max_digits=4, decimal_places=3)
+    # The monthly rates are rounded half-up to this many decimals before they are weighted, and the
+    # composite is rounded the same way: that is how the city publishes them.
+    decimals = models.PositiveSmallIntegerField(
+        _("decimals"), default=2, validators=[MaxValueValidator(4)], help_text=_("Rounding is always half-up.")
+    )
+    # Fairness on small numbers: a unit with fewer counted tickets is listed apart, not ranked.
+    min_counted_to_rank = models.PositiveIntegerField(
+        _("minimum counted tickets to be ranked"), default=5, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("scoring policy")
+        verbose_name_plural = _("scoring policies")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.effective_from:%Y-%m-%d})"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.effective_from and self.effective_from.day != 1:
+            errors["effective_from"] = _("A policy takes effect on the first day of a month.")
+        weights = [self.w_response, self.w_resolution, self.w_satisfaction]
+        if all(w is not None for w in weights):
+            if any(w < 0 for w in weights):
+                errors["w_response"] = _("Weights cannot be negative.")
+            elif sum(weights) != Decimal("1"):
+                errors["w_response"] = _("The three weights must add up to 1.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ScoreAdjustment(models.Model):
+    """A bonus or a deduction in points on one unit's score for one month (加分 / 扣分).
+
+    Without a unit the entry applies to the street as a whole (the street's own score in the city's
+    ranking, which the report command and the public report show).
+    """
+
+    class Kind(models.TextChoices):
+        BONUS = "bonus", _("Bonus")  # 加分, e.g. +0.2 for proactive work
+        DEDUCTION = "deduction", _("Deduction")  # 扣分
+
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="score_adjustments",
+        help_text=_("Leave empty for the street as a whole."),
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month the points apply to."))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    points = models.DecimalField(
+        _("points"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    reason = models.CharField(_("reason"), max_length=255)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "unit"]
+        verbose_name = _("bonus or deduction")
+        verbose_name_plural = _("bonuses and deductions")
+        indexes = [
+            # the monthly scores read every adjustment of a range of months
+            models.Index(fields=["month", "unit"], name="score_adjustment_month_unit"),
+        ]
+
+    def __str__(self) -> str:
+        sign = "+" if self.kind == self.Kind.BONUS else "-"
+        return f"{self.unit or _('the street')} {self.month:%Y-%m} {sign}{self.points}"
+
+    def clean(self) -> None:
+        if self.month and self.month.day != 1:
+            raise ValidationError({"month": _("Enter the first day of the month.")})
+
+    @property
+    def signed_points(self) -> Decimal:
+        return self.points if self.kind == self.Kind.BONUS else -self.points
+
+
+class Job(models.TextChoices):
+    """The reporting rhythms (DOMAIN §5), one snapshot per job and period."""
+
+    NIGHTLY = "nightly", _("Nightly leadership snapshot")  # 每晚领导驾驶舱
+    DAILY_RANKING = "daily_ranking", _("Daily ranking")  # 日监控排名
+    WEEKLY = "weekly", _("Weekly analysis")  # 周调度分析
+    MONTHLY = "monthly", _("Monthly bulletin")  # 月总结通报
+
+
+class Snapshot(models.Model):
+    """The stored result of one batch job for one period; running the job again replaces it."""
+
+    job = models.CharField(_("job"), max_length=20, choices=Job.choices)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    data = models.JSONField(_("data"))
+    computed_at = models.DateTimeField(_("computed at"))
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+
+    class Meta:
+        ordering = ["job", "-period_start"]
+        verbose_name = _("snapshot")
+        verbose_name_plural = _("snapshots")
+        constraints = [
+            # idempotent jobs: one snapshot per job and period, a rerun updates it in place
+            models.UniqueConstraint(fields=["job", "period_start"], name="snapshot_job_period_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_job_display()} {self.period_start:%Y-%m-%d}"
