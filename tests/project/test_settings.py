@@ -1,0 +1,61 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from jxq_cases.lib.env import env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_env_readers_fail_loudly_on_bad_values(monkeypatch):
+    monkeypatch.setenv("JXQ_TEST_BOOL", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="JXQ_TEST_BOOL must be a boolean"):
+        env_bool("JXQ_TEST_BOOL")
+    monkeypatch.setenv("JXQ_TEST_INT", "twenty")
+    with pytest.raises(ImproperlyConfigured, match="JXQ_TEST_INT must be an integer"):
+        env_int("JXQ_TEST_INT", 1)
+
+
+def test_env_readers_parse_good_values(monkeypatch):
+    monkeypatch.setenv("JXQ_TEST_BOOL", "Yes")
+    monkeypatch.setenv("JXQ_TEST_INT", "42")
+    monkeypatch.setenv("JXQ_TEST_LIST", "a.example, b.example,,")
+    assert env_bool("JXQ_TEST_BOOL") is True
+    assert env_int("JXQ_TEST_INT", 1) == 42
+    assert env_list("JXQ_TEST_LIST", []) == ["a.example", "b.example"]
+    assert env_int("JXQ_TEST_UNSET_INT", 7) == 7
+
+
+def _import_settings(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    clean.update(env)
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['ENGINE'])"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "jxq_cases.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = _import_settings({"DEBUG": "0"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_embedded_defaults_need_no_service(tmp_path):
+    # given no DATABASE_URL and no broker: SQLite under var/ and the filesystem transport
+    result = _import_settings({"DEBUG": "1", "JXQ_VAR_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.db.backends.sqlite3"
+    assert (tmp_path / "celery" / "out").is_dir()
