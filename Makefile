@@ -35,7 +35,7 @@ browser:
 	@scripts/ensure-browser.sh
 
 test: venv services browser
-	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(PY) -m pytest --create-db $(PYTEST_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .
