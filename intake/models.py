@@ -6,6 +6,8 @@ filter on indexed columns. Only ``dispatch.workflow`` changes ``status``; intake
 in ``received``.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -166,6 +168,20 @@ class Ticket(models.Model):
     contact_due_at = models.DateTimeField(_("contact by"), null=True, blank=True)
     handle_due_at = models.DateTimeField(_("handle by"), null=True, blank=True)
     rehandling_count = models.PositiveSmallIntegerField(_("second handlings"), default=0)
+    # The handling clock (dispatch.deadlines): it starts at acknowledgement (签收) or at reopening for
+    # second handling; time spent waiting for an extension decision is added back (the clock stops);
+    # an approved extension fixes the handling deadline explicitly.
+    handle_started_at = models.DateTimeField(_("handling clock started at"), null=True, blank=True)
+    handle_paused_for = models.DurationField(_("clock stopped for"), default=timedelta(0))
+    extended_handle_due_at = models.DateTimeField(_("extended deadline"), null=True, blank=True)
+    # The deadline running now (acknowledge, contact or handle, by state) and when to warn about it;
+    # NULL while no clock runs (not dispatched, done, or waiting for an extension decision).
+    next_due_kind = models.CharField(_("running deadline"), max_length=12, blank=True)
+    next_due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    next_warn_at = models.DateTimeField(_("warn at"), null=True, blank=True)
+    # Early warning (预警), claimed by the warning task with a conditional update: "", due_soon, overdue.
+    warning_level = models.CharField(_("warning"), max_length=10, blank=True, default="")
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
 
     # --- the latest return visit (history in ReturnVisit); the rates read these columns ---
     visited_at = models.DateTimeField(_("visited at"), null=True, blank=True)
@@ -197,6 +213,9 @@ class Ticket(models.Model):
             # early warning: open tickets by deadline
             models.Index(fields=["contact_due_at"], name="ticket_contact_due"),
             models.Index(fields=["handle_due_at"], name="ticket_handle_due"),
+            # the warning task (next_warn_at/next_due_at <= now) and the list ordered by deadline
+            models.Index(fields=["next_warn_at"], name="ticket_next_warn"),
+            models.Index(fields=["next_due_at", "id"], name="ticket_next_due"),
             # triage: earlier tickets of the same community / category
             models.Index(fields=["community", "-received_at"], name="ticket_community_recv"),
             models.Index(fields=["category", "-received_at"], name="ticket_category_recv"),
