@@ -1,0 +1,204 @@
+"""The interchange formats of DOMAIN §8: columns, accepted values, and the validation of one row.
+
+One row validator serves the CSV importers and the JSON API, so a ticket is accepted or refused for
+the same reasons whichever way it arrives. A row is a mapping of column code -> raw text; the
+validator returns the cleaned values and a list of ``RowError`` (never raises for bad data).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from intake.models import Kind, Source, Urgency
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# A received or visit time further in the future than this is a data error, not clock skew.
+FUTURE_TOLERANCE = timedelta(hours=1)
+EARLIEST_YEAR = 2000
+
+
+@dataclass(frozen=True)
+class Column:
+    code: str  # the English header and the field name of the JSON API
+    header_zh: str  # the Chinese header of the upstream exports
+    required: bool
+    max_length: int | None = None
+
+
+TICKET_COLUMNS = [
+    Column("ticket_no", "工单编号", True, 64),
+    Column("source", "来源", True),
+    Column("received_at", "受理时间", True),
+    Column("kind", "诉求类型", True),
+    Column("category", "问题分类", False, 100),
+    Column("content", "诉求内容", True),
+    Column("complainant_name", "诉求人", False, 100),
+    Column("complainant_phone", "联系电话", False, 40),
+    Column("address", "诉求地址", False, 255),
+    Column("community", "所属社区", False, 100),
+    Column("urgency", "紧急程度", False),
+]
+
+VISIT_COLUMNS = [
+    Column("ticket_no", "工单编号", True, 64),
+    Column("visited_at", "回访时间", True),
+    Column("counted", "纳入考评", True),
+    Column("contacted", "响应", True),
+    Column("resolved", "解决", True),
+    Column("satisfied", "满意", True),
+]
+
+# English codes (any case) and Chinese labels, as DOMAIN §8 lists them.
+SOURCE_VALUES = {"city": Source.CITY, "市级直派": Source.CITY, "district": Source.DISTRICT, "区级转派": Source.DISTRICT}
+KIND_VALUES = {
+    "consult": Kind.CONSULT,
+    "咨询": Kind.CONSULT,
+    "help": Kind.HELP,
+    "求助": Kind.HELP,
+    "complaint": Kind.COMPLAINT,
+    "投诉": Kind.COMPLAINT,
+    "report": Kind.REPORT,
+    "举报": Kind.REPORT,
+    "suggestion": Kind.SUGGESTION,
+    "建议": Kind.SUGGESTION,
+}
+URGENCY_VALUES = {"normal": Urgency.NORMAL, "一般": Urgency.NORMAL, "urgent": Urgency.URGENT, "紧急": Urgency.URGENT}
+BOOL_VALUES = {
+    "yes": True,
+    "是": True,
+    "true": True,
+    "1": True,
+    "no": False,
+    "否": False,
+    "false": False,
+    "0": False,
+}
+
+# Excel on Chinese Windows rewrites "2023-03-21 07:46" as "2023/3/21 7:46" when a file is re-saved;
+# both the dashed and the slashed form are accepted, with or without seconds.
+_LOCAL_DATETIME = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
+MAX_VALUE_IN_ERROR = 100
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One reason a row is refused, as the user needs it to fix the file."""
+
+    row: int | None  # the row number a spreadsheet shows (the header is row 1); None for JSON
+    column: str
+    value: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        value = self.value if len(self.value) <= MAX_VALUE_IN_ERROR else self.value[:MAX_VALUE_IN_ERROR] + "…"
+        body = {"column": self.column, "value": value, "reason": str(self.reason)}
+        if self.row is not None:
+            body = {"row": self.row, **body}
+        return body
+
+    def __str__(self) -> str:
+        where = _("row %(row)s, ") % {"row": self.row} if self.row is not None else ""
+        value = self.as_dict()["value"]
+        return _('%(where)scolumn %(column)s, value "%(value)s": %(reason)s') % {
+            "where": where,
+            "column": self.column,
+            "value": value,
+            "reason": self.reason,
+        }
+
+
+def parse_datetime_value(text: str) -> datetime:
+    """``YYYY-MM-DD HH:MM[:SS]`` (also with slashes) or ISO 8601; a time without offset is Asia/Shanghai."""
+    match = _LOCAL_DATETIME.match(text)
+    if match:
+        year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+        value = datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI)
+    else:
+        value = datetime.fromisoformat(text)  # ISO 8601, with or without offset
+        if len(text) <= 10:
+            raise ValueError("a date without a time")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=SHANGHAI)
+    return value
+
+
+class RowValidator:
+    """Validates rows of one kind (tickets or visits) against the organisation as it is now.
+
+    Built once per import: it loads the community names once, so validating a row touches no database.
+    """
+
+    def __init__(self, columns: list[Column], *, now: datetime | None = None):
+        from org.models import Unit, UnitKind
+
+        self.columns = columns
+        self.communities = dict(Unit.objects.filter(kind=UnitKind.COMMUNITY).values_list("name", "id"))
+        self.latest_allowed = (now or timezone.now()) + FUTURE_TOLERANCE
+
+    def validate(self, raw: dict[str, str], row: int | None) -> tuple[dict, list[RowError]]:
+        """Return (clean values by column code, errors). Columns absent from ``raw`` are left out."""
+        clean: dict = {}
+        errors: list[RowError] = []
+        for column in self.columns:
+            if column.code not in raw:
+                continue
+            text = raw[column.code]
+            value = text.strip()
+            if not value:
+                if column.required:
+                    errors.append(RowError(row, column.code, text, _("is required")))
+                    continue
+            elif column.max_length and len(value) > column.max_length:
+                errors.append(
+                    RowError(row, column.code, text, _("is longer than %(n)d characters") % {"n": column.max_length})
+                )
+                continue
+            try:
+                clean[column.code] = self._clean(column.code, value, text)
+            except ValueError as exc:
+                errors.append(RowError(row, column.code, text, str(exc)))
+        return clean, errors
+
+    def _clean(self, code: str, value: str, text: str):
+        if code in ("received_at", "visited_at"):
+            try:
+                moment = parse_datetime_value(value)
+            except ValueError:
+                raise ValueError(_("is not a date and time (expected YYYY-MM-DD HH:MM[:SS] or ISO 8601)")) from None
+            if moment.year < EARLIEST_YEAR:
+                raise ValueError(_("is before %(year)d") % {"year": EARLIEST_YEAR})
+            if moment > self.latest_allowed:
+                raise ValueError(_("is in the future"))
+            return moment.astimezone(UTC)
+        if code == "source":
+            return _choice(SOURCE_VALUES, value, "city / district · 市级直派 / 区级转派")
+        if code == "kind":
+            return _choice(KIND_VALUES, value, "consult/help/complaint/report/suggestion · 咨询/求助/投诉/举报/建议")
+        if code == "urgency":
+            return _choice(URGENCY_VALUES, value, "normal/urgent · 一般/紧急") if value else Urgency.NORMAL
+        if code in ("counted", "contacted", "resolved", "satisfied"):
+            return _choice(BOOL_VALUES, value, "yes/no · 是/否 · true/false · 1/0")
+        if code == "community":
+            if not value:
+                return None
+            if value not in self.communities:
+                raise ValueError(_("is not a community of the street"))
+            return self.communities[value]
+        if code == "category":
+            return value or None
+        if code == "content":
+            return text  # stored exactly as sent: HTML and script are text here, escaped when shown
+        return value
+
+
+def _choice(values: dict, value: str, accepted: str):
+    try:
+        return values[value.lower()]
+    except KeyError:
+        raise ValueError(_("is not one of %(accepted)s") % {"accepted": accepted}) from None

@@ -1,0 +1,434 @@
+"""Importing ticket exports and return-visit results (DOMAIN §8), all or nothing, in bounded memory.
+
+The rule: a file is imported whole or not at all. Every row is validated in Python (one row
+validator, shared with the JSON API) and streamed, chunk by chunk, into a TEMP staging table;
+duplicates inside the file and unknown ticket numbers are found in SQL; only when no row is bad
+are the rows merged into the real tables with set-based SQL (INSERT for new rows, UPDATE for
+changed ones), all inside one transaction. A bad file raises ``DomainError(INVALID)`` whose
+``errors`` list every bad row (row, column, value, reason), capped at ``MAX_LISTED_ERRORS`` entries
+with the total in the message; the database is left exactly as it was.
+
+Importing the same file twice changes nothing: an existing ticket (by ticket number) or visit (by
+ticket and time) is compared column by column and counted as unchanged when nothing differs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from intake.csv_reading import open_binary, read_csv
+from intake.formats import TICKET_COLUMNS, VISIT_COLUMNS, RowError, RowValidator
+from intake.models import ImportBatch, ReturnVisit, Ticket, Urgency
+from intake.staging import StagingTable, distinct_op, model_defaults
+from jxq_cases.lib.errors import DomainError, ErrorCode
+
+# An error report lists at most this many entries (a row may have several); the message gives the
+# total. It keeps a file with a million bad rows from building a million-entry report in memory.
+MAX_LISTED_ERRORS = 1000
+
+# Ticket columns an import may set, besides ticket_no: compared on re-import, updated when they differ.
+_TICKET_DATA = [
+    ("source", "source"),
+    ("received_at", "received_at"),
+    ("kind", "kind"),
+    ("category", "category_id"),
+    ("content", "content"),
+    ("complainant_name", "complainant_name"),
+    ("complainant_phone", "complainant_phone"),
+    ("address", "address"),
+    ("community", "community_id"),
+    ("urgency", "urgency"),
+]
+_VISIT_FLAGS = ["counted", "contacted", "resolved", "satisfied"]
+
+
+@dataclass
+class ImportResult:
+    """What an accepted import did. ``changed_ticket_ids``: tickets whose latest visit changed (visits)."""
+
+    batch: ImportBatch
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    encoding: str
+    ignored_columns: list[str] = field(default_factory=list)
+    changed_ticket_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "batch": self.batch.pk,
+            "kind": str(self.batch.kind),
+            "file_name": self.batch.file_name,
+            "encoding": self.encoding,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "ignored_columns": self.ignored_columns,
+        }
+
+
+class ErrorReport:
+    """Collects row errors up to the cap and counts the rest."""
+
+    def __init__(self):
+        self.listed: list[RowError] = []
+        self.total = 0
+
+    def add(self, error: RowError) -> None:
+        self.total += 1
+        if len(self.listed) < MAX_LISTED_ERRORS:
+            self.listed.append(error)
+
+    def raise_if_any(self) -> None:
+        if not self.total:
+            return
+        rows = len({e.row for e in self.listed})
+        detail = ngettext(
+            "The file was not imported (nothing was changed): %(n)d error",
+            "The file was not imported (nothing was changed): %(n)d errors",
+            self.total,
+        ) % {"n": self.total}
+        if self.total > len(self.listed):
+            detail += _("; the first %(listed)d are listed, and %(more)d more.") % {
+                "listed": len(self.listed),
+                "more": self.total - len(self.listed),
+            }
+        else:
+            detail += ngettext(" in %(rows)d row.", " in %(rows)d rows.", rows) % {"rows": rows}
+        self.listed.sort(key=lambda e: e.row or 0)
+        raise DomainError(ErrorCode.INVALID, detail, errors=[e.as_dict() for e in self.listed])
+
+
+def _refuse_empty(rows: int) -> None:
+    if rows == 0:
+        raise DomainError(ErrorCode.INVALID, _("The file has a header but no rows: there is nothing to import."))
+
+
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    cause = exc.__cause__
+    return getattr(cause, "pgcode", None) == "23505" or "UNIQUE constraint failed" in str(exc)
+
+
+def _conflict(exc: IntegrityError) -> DomainError:
+    """Two imports adding the same ticket or visit at once: the loser is refused and may retry."""
+    return DomainError(
+        ErrorCode.CONFLICT,
+        _("Another import changed the same tickets at the same time; nothing was imported, try again. (%(e)s)")
+        % {"e": exc},
+    )
+
+
+# --------------------------------------------------------------------------------------------- tickets
+
+
+def import_tickets(stream_or_path, *, actor=None, file_name: str = "") -> ImportResult:
+    """Import a ticket export (DOMAIN §8): new ticket numbers are created, known ones updated."""
+    with open_binary(stream_or_path) as binary:
+        source = read_csv(binary, TICKET_COLUMNS)
+        try:
+            with transaction.atomic():
+                return _import_ticket_rows(source, actor=actor, file_name=file_name)
+        except IntegrityError as exc:
+            if not _is_unique_violation(exc):
+                raise
+            raise _conflict(exc) from exc
+
+
+_TICKET_STAGE = [
+    ("row_no", "int"),
+    ("ok", "bool"),
+    ("ticket_no", "text"),
+    ("source", "text"),
+    ("received_at", "datetime"),
+    ("kind", "text"),
+    ("category", "text"),
+    ("content", "text"),
+    ("complainant_name", "text"),
+    ("complainant_phone", "text"),
+    ("address", "text"),
+    ("community_id", "bigint"),
+    ("urgency", "text"),
+    ("category_id", "bigint"),
+    ("ticket_id", "bigint"),
+    ("changed", "bool"),
+]
+_TICKET_DEFAULTS = {
+    "category": None,
+    "complainant_name": "",
+    "complainant_phone": "",
+    "address": "",
+    "community": None,
+    "urgency": Urgency.NORMAL,
+}
+
+
+def _import_ticket_rows(source, *, actor, file_name: str) -> ImportResult:
+    validator = RowValidator(TICKET_COLUMNS)
+    report = ErrorReport()
+    codes = ["ticket_no"] + [code for code, _col in _TICKET_DATA]
+    with connection.cursor() as cursor:
+        stage = StagingTable(cursor, "intake_stage_tickets", _TICKET_STAGE)
+        rows = 0
+        for row_no, raw, errors in source:
+            rows += 1
+            clean, row_errors = validator.validate(raw, row_no)
+            for error in errors + row_errors:
+                report.add(error)
+            if errors or row_errors:
+                # kept for the duplicate check only; never merged
+                ticket_no = raw.get("ticket_no", "").strip() or None
+                stage.add((row_no, False, ticket_no) + (None,) * (len(_TICKET_STAGE) - 3))
+                continue
+            values = [clean.get(code, _TICKET_DEFAULTS.get(code)) for code in codes]
+            stage.add((row_no, True, *values, None, None, False))
+        _refuse_empty(rows)
+        stage.finish_loading("ticket_no")
+        _report_duplicates(
+            cursor, stage.name, "ticket_no", report, _("the ticket number also appears in row %(first)d")
+        )
+        report.raise_if_any()
+
+        now = timezone.now()
+        batch = ImportBatch.objects.create(
+            kind=ImportBatch.Kind.TICKETS,
+            file_name=file_name[:255],
+            encoding=source.encoding,
+            imported_by=actor,
+            rows=rows,
+        )
+        present = set(source.present)
+        if "category" in present:
+            cursor.execute(
+                f"INSERT INTO intake_category (name) SELECT DISTINCT category FROM {stage.name} "
+                "WHERE category IS NOT NULL ON CONFLICT (name) DO NOTHING"
+            )
+            cursor.execute(
+                f"UPDATE {stage.name} AS s SET category_id = c.id FROM intake_category c WHERE c.name = s.category"
+            )
+        cursor.execute(
+            f"UPDATE {stage.name} AS s SET ticket_id = t.id FROM intake_ticket t WHERE t.ticket_no = s.ticket_no"
+        )
+        compared = [
+            (stage_col, col)
+            for code, col in _TICKET_DATA
+            if code in present
+            for stage_col in [col if col.endswith("_id") else code]
+        ]
+        differs = " OR ".join(f"t.{col} {distinct_op()} s.{stage_col}" for stage_col, col in compared)
+        cursor.execute(
+            f"UPDATE {stage.name} AS s SET changed = TRUE FROM intake_ticket t WHERE t.id = s.ticket_id AND ({differs})"
+        )
+        cursor.execute(
+            "SELECT SUM(CASE WHEN ticket_id IS NULL THEN 1 ELSE 0 END), SUM(CASE WHEN changed THEN 1 ELSE 0 END) "
+            f"FROM {stage.name}"
+        )
+        created, updated = (int(n or 0) for n in cursor.fetchone())
+
+        insert_cols = ["ticket_no"] + [col for _code, col in _TICKET_DATA] + ["import_batch_id"]
+        select_cols = ["ticket_no"] + [col if col.endswith("_id") else code for code, col in _TICKET_DATA]
+        default_cols, defaults = model_defaults(Ticket, set(insert_cols), now)
+        cursor.execute(
+            f"INSERT INTO intake_ticket ({', '.join(insert_cols + default_cols)}) "
+            f"SELECT {', '.join(select_cols)}, %s{', %s' * len(default_cols)} "
+            f"FROM {stage.name} WHERE ticket_id IS NULL ORDER BY row_no",
+            [batch.pk, *defaults],
+        )
+        if updated:
+            assignments = ", ".join(f"{col} = s.{stage_col}" for stage_col, col in compared)
+            cursor.execute(
+                f"UPDATE intake_ticket SET {assignments}, updated_at = %s "
+                f"FROM {stage.name} s WHERE s.ticket_id = intake_ticket.id AND s.changed",
+                [now],
+            )
+        stage.drop()
+
+    unchanged = rows - created - updated
+    ImportBatch.objects.filter(pk=batch.pk).update(created=created, updated=updated, unchanged=unchanged)
+    batch.created, batch.updated, batch.unchanged = created, updated, unchanged
+    return ImportResult(
+        batch=batch,
+        rows=rows,
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        encoding=source.encoding,
+        ignored_columns=source.ignored_columns,
+    )
+
+
+def _report_duplicates(cursor, stage: str, key: str, report: ErrorReport, reason: str, where: str = "") -> None:
+    """Every row whose ``key`` (a column list) already appeared in an earlier row of the same file."""
+    cursor.execute(
+        f"SELECT row_no, ticket_no, first_row FROM (SELECT row_no, ticket_no, "
+        f"MIN(row_no) OVER (PARTITION BY {key}) AS first_row FROM {stage} WHERE ticket_no IS NOT NULL {where}) d "
+        "WHERE row_no <> first_row ORDER BY row_no"
+    )
+    while batch := cursor.fetchmany(1000):
+        for row_no, ticket_no, first_row in batch:
+            report.add(RowError(row_no, "ticket_no", ticket_no, reason % {"first": first_row}))
+
+
+# ---------------------------------------------------------------------------------------------- visits
+
+
+_VISIT_STAGE = [
+    ("row_no", "int"),
+    ("ok", "bool"),
+    ("ticket_no", "text"),
+    ("visited_at", "datetime"),
+    ("counted", "bool"),
+    ("contacted", "bool"),
+    ("resolved", "bool"),
+    ("satisfied", "bool"),
+    ("ticket_id", "bigint"),
+    ("visit_id", "bigint"),
+    ("changed", "bool"),
+]
+
+
+def import_visits(stream_or_path, *, actor=None, file_name: str = "") -> ImportResult:
+    """Import return-visit results: one ReturnVisit per (ticket, visited_at); the ticket's latest-visit
+    columns follow its latest visit. ``changed_ticket_ids`` lists the tickets whose latest visit changed."""
+    with open_binary(stream_or_path) as binary:
+        source = read_csv(binary, VISIT_COLUMNS)
+        try:
+            with transaction.atomic():
+                return _import_visit_rows(source, actor=actor, file_name=file_name)
+        except IntegrityError as exc:
+            if not _is_unique_violation(exc):
+                raise
+            raise _conflict(exc) from exc
+
+
+def _import_visit_rows(source, *, actor, file_name: str) -> ImportResult:
+    validator = RowValidator(VISIT_COLUMNS)
+    report = ErrorReport()
+    with connection.cursor() as cursor:
+        stage = StagingTable(cursor, "intake_stage_visits", _VISIT_STAGE)
+        s = stage.name
+        rows = 0
+        for row_no, raw, errors in source:
+            rows += 1
+            clean, row_errors = validator.validate(raw, row_no)
+            for error in errors + row_errors:
+                report.add(error)
+            if errors or row_errors:
+                stage.add((row_no, False, raw.get("ticket_no", "").strip() or None) + (None,) * 8)
+                continue
+            flags = tuple(clean[flag] for flag in _VISIT_FLAGS)
+            stage.add((row_no, True, clean["ticket_no"], clean["visited_at"], *flags, None, None, False))
+        _refuse_empty(rows)
+        stage.finish_loading("ticket_no, visited_at")
+        cursor.execute(f"UPDATE {s} SET ticket_id = t.id FROM intake_ticket t WHERE t.ticket_no = {s}.ticket_no")
+        cursor.execute(f"SELECT row_no, ticket_no FROM {s} WHERE ok AND ticket_id IS NULL ORDER BY row_no")
+        while found := cursor.fetchmany(1000):
+            for row_no, ticket_no in found:
+                report.add(RowError(row_no, "ticket_no", ticket_no, _("no ticket has this number")))
+        cursor.execute(
+            f"SELECT s.row_no, s.visited_at, t.received_at FROM {s} s JOIN intake_ticket t ON t.id = s.ticket_id "
+            "WHERE s.ok AND s.visited_at < t.received_at ORDER BY s.row_no"
+        )
+        while found := cursor.fetchmany(1000):
+            for row_no, visited_at, received_at in found:
+                report.add(
+                    RowError(
+                        row_no,
+                        "visited_at",
+                        _local_text(visited_at),
+                        _("is before the ticket was received (%(received)s)") % {"received": _local_text(received_at)},
+                    )
+                )
+        _report_duplicates(
+            cursor,
+            s,
+            "ticket_no, visited_at",
+            report,
+            _("this ticket's visit at this time also appears in row %(first)d"),
+            where="AND ok",
+        )
+        report.raise_if_any()
+
+        now = timezone.now()
+        batch = ImportBatch.objects.create(
+            kind=ImportBatch.Kind.VISITS,
+            file_name=file_name[:255],
+            encoding=source.encoding,
+            imported_by=actor,
+            rows=rows,
+        )
+        cursor.execute(
+            f"UPDATE {s} SET visit_id = v.id FROM intake_returnvisit v "
+            f"WHERE v.ticket_id = {s}.ticket_id AND v.visited_at = {s}.visited_at"
+        )
+        differs = " OR ".join(f"v.{flag} <> {s}.{flag}" for flag in _VISIT_FLAGS)
+        cursor.execute(
+            f"UPDATE {s} SET changed = TRUE FROM intake_returnvisit v WHERE v.id = {s}.visit_id AND ({differs})"
+        )
+        cursor.execute(
+            "SELECT SUM(CASE WHEN visit_id IS NULL THEN 1 ELSE 0 END), SUM(CASE WHEN changed THEN 1 ELSE 0 END) "
+            f"FROM {s}"
+        )
+        created, updated = (int(n or 0) for n in cursor.fetchone())
+        insert_cols = ["ticket_id", "visited_at", *_VISIT_FLAGS, "import_batch_id"]
+        default_cols, defaults = model_defaults(ReturnVisit, set(insert_cols), now)
+        cursor.execute(
+            f"INSERT INTO intake_returnvisit ({', '.join(insert_cols + default_cols)}) "
+            f"SELECT ticket_id, visited_at, {', '.join(_VISIT_FLAGS)}, %s{', %s' * len(default_cols)} "
+            f"FROM {s} WHERE visit_id IS NULL ORDER BY row_no",
+            [batch.pk, *defaults],
+        )
+        if updated:
+            assignments = ", ".join(f"{flag} = s.{flag}" for flag in _VISIT_FLAGS)
+            cursor.execute(
+                f"UPDATE intake_returnvisit SET {assignments}, import_batch_id = %s "
+                f"FROM {s} s WHERE s.visit_id = intake_returnvisit.id AND s.changed",
+                [batch.pk],
+            )
+        changed_ticket_ids = _follow_latest_visits(cursor, s, now)
+        stage.drop()
+
+    unchanged = rows - created - updated
+    ImportBatch.objects.filter(pk=batch.pk).update(created=created, updated=updated, unchanged=unchanged)
+    batch.created, batch.updated, batch.unchanged = created, updated, unchanged
+    return ImportResult(
+        batch=batch,
+        rows=rows,
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        encoding=source.encoding,
+        ignored_columns=source.ignored_columns,
+        changed_ticket_ids=changed_ticket_ids,
+    )
+
+
+def _follow_latest_visits(cursor, stage: str, now) -> list[int]:
+    """Copy each touched ticket's latest visit onto its latest-visit columns; return the tickets that changed."""
+    op = distinct_op()
+    columns = [("visited_at", "visited_at")] + [(f"visit_{flag}", flag) for flag in _VISIT_FLAGS]
+    cursor.execute(
+        f"UPDATE intake_ticket SET {', '.join(f'{t} = v.{v}' for t, v in columns)}, updated_at = %s "
+        "FROM intake_returnvisit v "
+        f"WHERE v.ticket_id = intake_ticket.id AND intake_ticket.id IN (SELECT ticket_id FROM {stage}) "
+        "AND v.visited_at = (SELECT MAX(v2.visited_at) FROM intake_returnvisit v2 WHERE v2.ticket_id = v.ticket_id) "
+        f"AND ({' OR '.join(f'intake_ticket.{t} {op} v.{v}' for t, v in columns)}) "
+        "RETURNING intake_ticket.id",
+        [now],
+    )
+    return sorted(row[0] for row in cursor.fetchall())
+
+
+def _local_text(value) -> str:
+    """A database datetime (aware, or naive UTC text on SQLite) as the user wrote it: Asia/Shanghai."""
+    from datetime import UTC, datetime
+
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")

@@ -1,0 +1,121 @@
+"""A per-connection staging table that an import streams its rows into, in chunks.
+
+PostgreSQL gets the rows by COPY (one round trip per chunk); other databases by executemany. The
+table is TEMP, so two imports on two connections never see each other's rows, and it is created
+inside the import's transaction, so a refused file leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from django.db import connection
+
+CHUNK_ROWS = 5000
+
+_PG_TYPES = {"int": "integer", "bigint": "bigint", "bool": "boolean", "text": "text", "datetime": "timestamptz"}
+_LITE_TYPES = {"int": "integer", "bigint": "integer", "bool": "integer", "text": "text", "datetime": "text"}
+# COPY's text format: backslash escapes for the four characters that would break a line or a field.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def distinct_op() -> str:
+    """SQL for "differs, NULLs included": ``IS DISTINCT FROM`` on PostgreSQL, ``IS NOT`` on SQLite."""
+    return "IS DISTINCT FROM" if is_postgresql() else "IS NOT"
+
+
+class StagingTable:
+    """``columns`` are (name, type) with type in int/bigint/bool/text/datetime; rows are tuples in that order."""
+
+    def __init__(self, cursor, name: str, columns: list[tuple[str, str]]):
+        self.cursor = cursor
+        self.name = name
+        self.columns = columns
+        self.kinds = [kind for _, kind in columns]
+        self.pending: list[tuple] = []
+        self.postgres = is_postgresql()
+        types = _PG_TYPES if self.postgres else _LITE_TYPES
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        body = ", ".join(f"{col} {types[kind]}" for col, kind in columns)
+        cursor.execute(f"CREATE TEMP TABLE {name} ({body})")
+
+    def add(self, row: tuple) -> None:
+        self.pending.append(row)
+        if len(self.pending) >= CHUNK_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        if self.postgres:
+            self._copy(self.pending)
+        else:
+            ops = connection.ops
+            rows = [
+                tuple(ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else v for v in row)
+                for row in self.pending
+            ]
+            marks = ", ".join(["%s"] * len(self.columns))
+            self.cursor.executemany(f"INSERT INTO {self.name} VALUES ({marks})", rows)
+        self.pending = []
+
+    def _copy(self, rows: list[tuple]) -> None:
+        buffer = io.StringIO()
+        write = buffer.write
+        for row in rows:
+            fields = []
+            for value in row:
+                if value is None:
+                    fields.append("\\N")
+                elif value is True:
+                    fields.append("t")
+                elif value is False:
+                    fields.append("f")
+                elif isinstance(value, str):
+                    fields.append(value.translate(_COPY_ESCAPES))
+                elif isinstance(value, datetime):
+                    fields.append(value.isoformat())
+                else:
+                    fields.append(str(value))
+            write("\t".join(fields))
+            write("\n")
+        buffer.seek(0)
+        # Django's cursor wraps psycopg2's; copy_expert lives on the raw one.
+        raw = getattr(self.cursor, "cursor", self.cursor)
+        raw.copy_expert(f"COPY {self.name} FROM STDIN", buffer)
+
+    def finish_loading(self, *indexes: str) -> None:
+        """Flush, index the given column lists ("a, b") and give the planner statistics for the joins."""
+        self.flush()
+        for i, cols in enumerate(indexes):
+            self.cursor.execute(f"CREATE INDEX {self.name}_i{i} ON {self.name} ({cols})")
+        if self.postgres:
+            self.cursor.execute(f"ANALYZE {self.name}")
+
+    def drop(self) -> None:
+        self.cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+
+
+def model_defaults(model, exclude: set[str], now: datetime) -> tuple[list[str], list]:
+    """Columns of ``model`` that a raw INSERT does not set itself, with the values the ORM would give them.
+
+    Set-based inserts bypass ``Model.save()``; reading the defaults from the model keeps them right when
+    another app's migration adds a column (``auto_now``/``auto_now_add`` columns get ``now``).
+    """
+    template = model()
+    columns, values = [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.column in exclude:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = now
+        else:
+            value = getattr(template, field.attname)
+        columns.append(field.column)
+        values.append(field.get_db_prep_save(value, connection))
+    return columns, values
