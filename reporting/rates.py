@@ -1,0 +1,379 @@
+"""The three rates and the composite score (DOMAIN §4), counted in the database.
+
+Rules, in one place:
+
+- A ticket belongs to the month of its ``received_at`` in Asia/Shanghai: 00:00 on the 1st local time
+  is the new month. A date range ``start_on..end_on`` is inclusive, in Asia/Shanghai dates.
+- Sent-back (退单) and merged tickets are no longer the street's: they are in no figure.
+- Counted (纳入考评) = the latest return visit is counted and no exclusion was approved.
+  response = responded / counted, resolution = resolved / counted, satisfaction = satisfied / counted.
+- Double-no (双否) = a counted ticket neither resolved nor satisfied.
+- Every figure is attributed to the unit that led the ticket (``lead_unit``).
+- Percentages are Decimals rounded half-up (97.005 -> 97.01); :func:`round_half_up` is the only
+  rounding in the reports.
+- A month's rates are rounded to the policy's decimals before they are weighted (the city publishes
+  rounded rates); composite = w_r·response + w_s·resolution + w_m·satisfaction + bonus − deductions.
+- Over several months the headline rate is the mean of the monthly rates (months without counted
+  tickets have no rate and are left out of the mean); the pooled rate over all counted tickets is
+  reported beside it.
+
+All counting is one grouped query with conditional aggregation; Python only combines the few
+unit-by-month rows it returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from intake.models import Source, Status, Ticket
+from org.models import Unit
+from reporting.models import ScoreAdjustment, ScoringPolicy
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+HUNDRED = Decimal(100)
+
+# Sent-back and merged tickets left the street: they are in no figure (same as dispatch.transitions).
+GONE = (Status.SENT_BACK, Status.MERGED)
+COUNTED = Q(visit_counted=True, is_excluded=False)
+DOUBLE_NO = COUNTED & Q(visit_resolved=False, visit_satisfied=False)
+
+# The counts every report is made of, as conditional aggregates (COUNT(*) FILTER (WHERE ...)).
+MEASURES = {
+    "total": Count("id"),
+    "city": Count("id", filter=Q(source=Source.CITY)),
+    "district": Count("id", filter=Q(source=Source.DISTRICT)),
+    "counted": Count("id", filter=COUNTED),
+    "responded": Count("id", filter=COUNTED & Q(visit_contacted=True)),
+    "resolved": Count("id", filter=COUNTED & Q(visit_resolved=True)),
+    "satisfied": Count("id", filter=COUNTED & Q(visit_satisfied=True)),
+    "double_no": Count("id", filter=DOUBLE_NO),
+}
+COUNT_KEYS = tuple(MEASURES)
+
+
+# --- rounding and periods -------------------------------------------------------------------------
+
+
+def round_half_up(value: Decimal | int | None, decimals: int = 2) -> Decimal | None:
+    """Round half-up to ``decimals`` places (97.005 -> 97.01); None stays None."""
+    if value is None:
+        return None
+    return Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def percent(part: int, whole: int, decimals: int = 2) -> Decimal | None:
+    """``part / whole`` in percent, rounded half-up; None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return round_half_up(Decimal(part) * HUNDRED / Decimal(whole), decimals)
+
+
+def mean(values: Iterable[Decimal | None], decimals: int = 2) -> Decimal | None:
+    """The mean of the values that exist, rounded half-up; None when none exists."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    return round_half_up(sum(present, Decimal(0)) / len(present), decimals)
+
+
+def local_bounds(start_on: dt.date, end_on: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """``[start_on 00:00, end_on + 1 day 00:00)`` in Asia/Shanghai, as aware datetimes."""
+    start_at = dt.datetime.combine(start_on, dt.time.min, tzinfo=SHANGHAI)
+    end_at = dt.datetime.combine(end_on + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
+    return start_at, end_at
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    return next_month(month_start(day)) - dt.timedelta(days=1)
+
+
+def months_between(start_on: dt.date, end_on: dt.date) -> list[dt.date]:
+    """First days of every month the range touches, in order."""
+    months, month = [], month_start(start_on)
+    while month <= end_on:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(SHANGHAI).date()
+
+
+# --- the tickets and their counts -----------------------------------------------------------------
+
+
+def period_tickets(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None) -> QuerySet[Ticket]:
+    """The street's tickets received in the range (Asia/Shanghai dates, inclusive), optionally one
+    lead unit's."""
+    start_at, end_at = local_bounds(start_on, end_on)
+    tickets = Ticket.objects.filter(received_at__gte=start_at, received_at__lt=end_at).exclude(status__in=GONE)
+    if unit is not None:
+        tickets = tickets.filter(lead_unit=unit)
+    return tickets
+
+
+def month_counts(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None, by_unit: bool = False) -> list[dict]:
+    """The counts of :data:`MEASURES` per month (and per lead unit with ``by_unit``), one query.
+
+    Rows: ``{"month": date, ["lead_unit_id": id,] "total": n, "city": n, ...}``; months and units
+    without tickets have no row.
+    """
+    keys = ["lead_unit_id", "month"] if by_unit else ["month"]
+    rows = (
+        period_tickets(start_on, end_on, unit=unit)
+        .annotate(month=TruncMonth("received_at", tzinfo=SHANGHAI))
+        .values(*keys)
+        .annotate(**MEASURES)
+        .order_by()
+    )
+    result = []
+    for row in rows:
+        row["month"] = local_date(row["month"]) if isinstance(row["month"], dt.datetime) else row["month"]
+        result.append(row)
+    return result
+
+
+def empty_counts() -> dict[str, int]:
+    return dict.fromkeys(COUNT_KEYS, 0)
+
+
+def add_counts(into: dict[str, int], row: dict) -> dict[str, int]:
+    for key in COUNT_KEYS:
+        into[key] += row[key]
+    return into
+
+
+# --- policies and adjustments ---------------------------------------------------------------------
+
+
+class PolicyBook:
+    """The scoring policies, loaded once: ``for_month(m)`` is the policy in effect on m's 1st day."""
+
+    def __init__(self, policies: Iterable[ScoringPolicy] | None = None):
+        loaded = list(policies) if policies is not None else list(ScoringPolicy.objects.order_by("effective_from"))
+        self.policies = sorted(loaded, key=lambda p: p.effective_from)
+
+    def for_month(self, month: dt.date) -> ScoringPolicy:
+        current = None
+        for policy in self.policies:
+            if policy.effective_from <= month:
+                current = policy
+        if current is None:
+            # Only possible when an admin deleted the default policy: fall back to DOMAIN §4's weights.
+            current = ScoringPolicy(
+                name="default",
+                effective_from=dt.date(2000, 1, 1),
+                w_response=Decimal("0.10"),
+                w_resolution=Decimal("0.60"),
+                w_satisfaction=Decimal("0.30"),
+                decimals=2,
+                min_counted_to_rank=5,
+            )
+        return current
+
+
+def adjustments_between(start_on: dt.date, end_on: dt.date) -> dict[tuple[int | None, dt.date], Decimal]:
+    """Net points (bonus − deductions) per (unit id or None for the street, month), summed in SQL."""
+    rows = (
+        ScoreAdjustment.objects.filter(month__gte=month_start(start_on), month__lte=end_on)
+        .values("unit_id", "month")
+        .annotate(
+            bonus=Sum("points", filter=Q(kind=ScoreAdjustment.Kind.BONUS)),
+            deduction=Sum("points", filter=Q(kind=ScoreAdjustment.Kind.DEDUCTION)),
+        )
+        .order_by()
+    )
+    return {
+        (row["unit_id"], row["month"]): (row["bonus"] or Decimal(0)) - (row["deduction"] or Decimal(0)) for row in rows
+    }
+
+
+# --- scores ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class MonthScore:
+    """One month's counts, rates and composite for the street or one unit."""
+
+    month: dt.date
+    counts: dict[str, int]
+    policy: ScoringPolicy
+    adjustment: Decimal = Decimal(0)
+    response: Decimal | None = field(init=False)
+    resolution: Decimal | None = field(init=False)
+    satisfaction: Decimal | None = field(init=False)
+    composite: Decimal | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        places = self.policy.decimals
+        counted = self.counts["counted"]
+        self.response = percent(self.counts["responded"], counted, places)
+        self.resolution = percent(self.counts["resolved"], counted, places)
+        self.satisfaction = percent(self.counts["satisfied"], counted, places)
+        if counted:
+            weighted = (
+                self.policy.w_response * self.response
+                + self.policy.w_resolution * self.resolution
+                + self.policy.w_satisfaction * self.satisfaction
+            )
+            self.composite = round_half_up(weighted + self.adjustment, places)
+        else:
+            # No counted ticket, no score: a bonus alone does not make a month's score.
+            self.composite = None
+
+
+@dataclass
+class RangeScore:
+    """A range of months: the monthly scores, their means (the headline) and the pooled rates."""
+
+    start_on: dt.date
+    end_on: dt.date
+    months: list[MonthScore]
+    counts: dict[str, int]
+    response: Decimal | None
+    resolution: Decimal | None
+    satisfaction: Decimal | None
+    composite: Decimal | None
+    pooled_response: Decimal | None
+    pooled_resolution: Decimal | None
+    pooled_satisfaction: Decimal | None
+
+    @classmethod
+    def of(cls, start_on: dt.date, end_on: dt.date, months: list[MonthScore]) -> RangeScore:
+        counts = empty_counts()
+        for score in months:
+            add_counts(counts, score.counts)
+        return cls(
+            start_on=start_on,
+            end_on=end_on,
+            months=months,
+            counts=counts,
+            response=mean(m.response for m in months),
+            resolution=mean(m.resolution for m in months),
+            satisfaction=mean(m.satisfaction for m in months),
+            composite=mean(m.composite for m in months),
+            pooled_response=percent(counts["responded"], counts["counted"]),
+            pooled_resolution=percent(counts["resolved"], counts["counted"]),
+            pooled_satisfaction=percent(counts["satisfied"], counts["counted"]),
+        )
+
+
+def range_score(
+    start_on: dt.date,
+    end_on: dt.date,
+    *,
+    unit: Unit | None = None,
+    rows: list[dict] | None = None,
+    policies: PolicyBook | None = None,
+    adjustments: dict | None = None,
+) -> RangeScore:
+    """The street's (or one unit's) score over a range; every month of the range has an entry."""
+    if rows is None:
+        rows = month_counts(start_on, end_on, unit=unit)
+    policies = policies or PolicyBook()
+    adjustments = adjustments_between(start_on, end_on) if adjustments is None else adjustments
+    by_month = {row["month"]: row for row in rows}
+    adjustment_key = unit.pk if unit is not None else None
+    months = [
+        MonthScore(
+            month=month,
+            counts={key: by_month.get(month, {}).get(key, 0) for key in COUNT_KEYS},
+            policy=policies.for_month(month),
+            adjustment=adjustments.get((adjustment_key, month), Decimal(0)),
+        )
+        for month in months_between(start_on, end_on)
+    ]
+    return RangeScore.of(start_on, end_on, months)
+
+
+# --- unit league table (internal attribution) -----------------------------------------------------
+
+
+@dataclass
+class UnitStanding:
+    unit_id: int
+    unit_name: str
+    unit_kind: str
+    score: RangeScore
+    rank: int | None = None
+
+    def sort_key(self) -> tuple:
+        s = self.score
+        return (-s.composite, -(s.resolution or 0), -(s.satisfaction or 0), -s.counts["counted"])
+
+
+def unit_scores(
+    start_on: dt.date, end_on: dt.date, *, policies: PolicyBook | None = None, rows: list[dict] | None = None
+) -> dict[int, RangeScore]:
+    """Every lead unit's score over the range from ONE grouped query (unit × month)."""
+    policies = policies or PolicyBook()
+    if rows is None:
+        rows = month_counts(start_on, end_on, by_unit=True)
+    adjustments = adjustments_between(start_on, end_on)
+    rows_by_unit: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        if row["lead_unit_id"] is not None:  # not dispatched yet: attributed to nobody
+            rows_by_unit[row["lead_unit_id"]].append(row)
+    units = Unit.objects.filter(Q(is_active=True) | Q(pk__in=list(rows_by_unit)))
+    return {
+        unit.pk: range_score(
+            start_on, end_on, unit=unit, rows=rows_by_unit.get(unit.pk, []), policies=policies, adjustments=adjustments
+        )
+        for unit in units
+    }
+
+
+@dataclass
+class Ranking:
+    start_on: dt.date
+    end_on: dt.date
+    min_counted: int
+    ranked: list[UnitStanding]
+    apart: list[UnitStanding]  # fewer counted tickets than the minimum: listed, not ranked
+
+
+def unit_ranking(start_on: dt.date, end_on: dt.date, *, policies: PolicyBook | None = None) -> Ranking:
+    """The street's own league table of its units over the range.
+
+    Ranked by composite (the mean of the monthly composites), ties broken by resolution, then
+    satisfaction, then volume (counted tickets); units still equal share a rank (1, 2, 2, 4).
+    A unit with fewer counted tickets in the range than the policy's minimum (the policy of the
+    range's last month) is listed apart, so one lucky ticket does not make a unit first.
+    """
+    policies = policies or PolicyBook()
+    min_counted = policies.for_month(month_start(end_on)).min_counted_to_rank
+    scores = unit_scores(start_on, end_on, policies=policies)
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=list(scores))}
+    ranked, apart = [], []
+    for unit_id, score in scores.items():
+        unit = units[unit_id]
+        standing = UnitStanding(unit_id, unit.name, unit.kind, score)
+        if score.counts["counted"] >= min_counted and score.composite is not None:
+            ranked.append(standing)
+        else:
+            apart.append(standing)
+    ranked.sort(key=lambda s: (*s.sort_key(), s.unit_name))
+    previous_key, previous_rank = None, 0
+    for position, standing in enumerate(ranked, start=1):
+        key = standing.sort_key()
+        standing.rank = previous_rank if key == previous_key else position
+        previous_key, previous_rank = key, standing.rank
+    apart.sort(key=lambda s: (-s.score.counts["counted"], -s.score.counts["total"], s.unit_name))
+    return Ranking(start_on, end_on, min_counted, ranked, apart)
