@@ -7,6 +7,7 @@ both under ``var/``; production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -169,6 +170,34 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The beat schedule, in Asia/Shanghai time. Each app adds its periodic jobs here; the database
 # scheduler copies them into django-celery-beat's tables, where the admin can change them.
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# Proactive handling (未诉先办, docs/proactive.md): the similarity measure, its thresholds and the hot
+# spot job. score = text x (BASE + CATEGORY x same category + PLACE x place + TIME x time closeness).
+PROACTIVE_WEIGHT_WORDS = float(env_str("PROACTIVE_WEIGHT_WORDS", "0.5"))  # words vs character bigrams in text
+PROACTIVE_WEIGHT_BASE = float(env_str("PROACTIVE_WEIGHT_BASE", "0.4"))
+PROACTIVE_WEIGHT_CATEGORY = float(env_str("PROACTIVE_WEIGHT_CATEGORY", "0.15"))
+PROACTIVE_WEIGHT_PLACE = float(env_str("PROACTIVE_WEIGHT_PLACE", "0.3"))
+PROACTIVE_WEIGHT_TIME = float(env_str("PROACTIVE_WEIGHT_TIME", "0.15"))
+PROACTIVE_TIME_SCALE_DAYS = float(env_str("PROACTIVE_TIME_SCALE_DAYS", "14.0"))
+# "probably the same matter" from this score on (precision/recall on the labelled set in the doc)
+PROACTIVE_SAME_MATTER_THRESHOLD = float(env_str("PROACTIVE_SAME_MATTER_THRESHOLD", "0.14"))
+PROACTIVE_SIMILAR_WINDOW_DAYS = env_int("PROACTIVE_SIMILAR_WINDOW_DAYS", 90)  # how far back the lookup looks
+PROACTIVE_SIMILAR_LIMIT = env_int("PROACTIVE_SIMILAR_LIMIT", 10)
+PROACTIVE_CANDIDATES = env_int("PROACTIVE_CANDIDATES", 200)  # re-ranked exactly per lookup
+PROACTIVE_MINHASH_PERMUTATIONS = env_int("PROACTIVE_MINHASH_PERMUTATIONS", 16)
+PROACTIVE_LSH_ROWS = env_int("PROACTIVE_LSH_ROWS", 1)
+PROACTIVE_INDEX_BATCH = env_int("PROACTIVE_INDEX_BATCH", 2000)
+PROACTIVE_HOTSPOT_DAYS = env_int("PROACTIVE_HOTSPOT_DAYS", 90)
+PROACTIVE_HOTSPOT_MIN_TICKETS = env_int("PROACTIVE_HOTSPOT_MIN_TICKETS", 3)
+PROACTIVE_HOTSPOT_THRESHOLD = float(env_str("PROACTIVE_HOTSPOT_THRESHOLD", "0.18"))
+CELERY_BEAT_SCHEDULE["proactive-index-signatures"] = {
+    "task": "proactive.tasks.index_signatures",
+    "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["proactive-find-hotspots"] = {
+    "task": "proactive.tasks.find_hotspots",
+    "schedule": crontab(hour=2, minute=30),
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jxq-cases@localhost")
