@@ -199,6 +199,25 @@ CELERY_BEAT_SCHEDULE["proactive-find-hotspots"] = {
     "schedule": crontab(hour=2, minute=30),
 }
 
+# Reporting (issue 4, docs/reporting.md): the name the work report speaks for, and its batch jobs.
+REPORTING_STREET_NAME = env_str("REPORTING_STREET_NAME", "酒仙桥街道")
+CELERY_BEAT_SCHEDULE["reporting-nightly-snapshot"] = {
+    "task": "reporting.nightly_snapshot",  # the leadership snapshot of the day
+    "schedule": crontab(hour=23, minute=0),
+}
+CELERY_BEAT_SCHEDULE["reporting-daily-ranking"] = {
+    "task": "reporting.daily_ranking",  # the units' month-to-date ranking, after the snapshot
+    "schedule": crontab(hour=23, minute=15),
+}
+CELERY_BEAT_SCHEDULE["reporting-weekly-analysis"] = {
+    "task": "reporting.weekly_analysis",  # last week, Monday morning
+    "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+}
+CELERY_BEAT_SCHEDULE["reporting-monthly-bulletin"] = {
+    "task": "reporting.monthly_bulletin",  # last month, on the 1st
+    "schedule": crontab(hour=8, minute=0, day_of_month="1"),
+}
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jxq-cases@localhost")
 
