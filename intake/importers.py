@@ -71,7 +71,11 @@ class ImportResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "ignored_columns": self.ignored_columns,
-        }
+        } | (
+            {"tickets_with_new_latest_visit": len(self.changed_ticket_ids)}
+            if self.batch.kind == ImportBatch.Kind.VISITS
+            else {}
+        )
 
 
 class ErrorReport:
@@ -327,7 +331,9 @@ def _import_visit_rows(source, *, actor, file_name: str) -> ImportResult:
         _refuse_empty(rows)
         stage.finish_loading("ticket_no, visited_at")
         cursor.execute(f"UPDATE {s} SET ticket_id = t.id FROM intake_ticket t WHERE t.ticket_no = {s}.ticket_no")
-        cursor.execute(f"SELECT row_no, ticket_no FROM {s} WHERE ok AND ticket_id IS NULL ORDER BY row_no")
+        cursor.execute(
+            f"SELECT row_no, ticket_no FROM {s} WHERE ticket_no IS NOT NULL AND ticket_id IS NULL ORDER BY row_no"
+        )
         while found := cursor.fetchmany(1000):
             for row_no, ticket_no in found:
                 report.add(RowError(row_no, "ticket_no", ticket_no, _("no ticket has this number")))

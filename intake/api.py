@@ -1,0 +1,124 @@
+"""The intake API: one ticket as JSON, and CSV uploads of ticket exports (visits: dispatch.imports_api).
+
+Only center staff and the upstream platform's machine client may bring tickets in (DOMAIN §7).
+"""
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from intake.importers import ImportResult, import_tickets
+from intake.receiving import CREATED, receive_ticket
+from intake.serializers import (
+    CsvUploadSerializer,
+    ImportErrorSerializer,
+    ImportResultSerializer,
+    TicketIntakeSerializer,
+    TicketReceivedSerializer,
+)
+from jxq_cases.lib.errors import DomainError, ErrorCode
+from org.models import Role
+
+# The multipart envelope (boundaries, part headers) around the file, allowed on top of the limit.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+
+class CanImportTickets(BasePermission):
+    """Writing tickets and visits in: center staff and the upstream platform only."""
+
+    message = gettext_lazy("Only center staff and the upstream platform may import tickets and return visits.")
+    ROLES = {Role.CENTER_STAFF, Role.PLATFORM}
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.role in self.ROLES)
+
+
+def _limit_text(limit: int) -> str:
+    return f"{limit / (1024 * 1024):.1f} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
+
+
+def uploaded_csv(request):
+    """The uploaded CSV (multipart field ``file``), refused by size before it is read (413)."""
+    limit = settings.IMPORT_UPLOAD_MAX_BYTES
+    too_large = _("The upload is larger than the limit of %(limit)s; split the file or use the import command.")
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    # Refuse on the declared length first, so an oversized body is never parsed at all.
+    if length > limit + MULTIPART_OVERHEAD_BYTES:
+        raise DomainError(ErrorCode.TOO_LARGE, too_large % {"limit": _limit_text(limit)})
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise DomainError(ErrorCode.INVALID, _("Upload the CSV file in the multipart field “file”."))
+    if upload.size > limit:
+        raise DomainError(ErrorCode.TOO_LARGE, too_large % {"limit": _limit_text(limit)})
+    return upload
+
+
+def import_response(result: ImportResult) -> Response:
+    return Response(result.as_dict(), status=status.HTTP_201_CREATED)
+
+
+_ERRORS = {
+    400: OpenApiResponse(ImportErrorSerializer, description="bad input: every bad row is listed"),
+    401: OpenApiResponse(ImportErrorSerializer, description="not authenticated"),
+    403: OpenApiResponse(ImportErrorSerializer, description="not center staff nor the platform"),
+    409: OpenApiResponse(ImportErrorSerializer, description="a concurrent import of the same tickets"),
+}
+
+
+class TicketIntakeView(APIView):
+    """POST one ticket (step 1, 接单). GET on the same path is the ticket list of dispatch."""
+
+    permission_classes = [CanImportTickets]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="tickets_receive",
+        summary="Receive one ticket (JSON)",
+        description="Same fields, values and validation as a row of the ticket export (DOMAIN §8); "
+        "English or Chinese field names. 201 when created, 200 when the ticket number existed "
+        "(outcome says updated or unchanged).",
+        request=TicketIntakeSerializer,
+        responses={
+            201: TicketReceivedSerializer,
+            200: TicketReceivedSerializer,
+            **_ERRORS,
+        },
+        tags=["intake"],
+    )
+    def post(self, request):
+        result = receive_ticket(request.data, actor=request.user)
+        body = {"id": result.ticket.pk, "ticket_no": result.ticket.ticket_no, "outcome": result.outcome}
+        return Response(body, status=status.HTTP_201_CREATED if result.outcome == CREATED else status.HTTP_200_OK)
+
+
+UPLOAD_SCHEMA = {
+    "request": {"multipart/form-data": CsvUploadSerializer},
+    "responses": {
+        201: ImportResultSerializer,
+        **_ERRORS,
+        413: OpenApiResponse(ImportErrorSerializer, description="over IMPORT_UPLOAD_MAX_BYTES"),
+    },
+    "tags": ["intake"],
+}
+
+
+class TicketImportView(APIView):
+    """POST a ticket export (CSV upload), imported whole or not at all."""
+
+    permission_classes = [CanImportTickets]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(operation_id="imports_tickets", summary="Import a ticket export (CSV)", **UPLOAD_SCHEMA)
+    def post(self, request):
+        upload = uploaded_csv(request)
+        return import_response(import_tickets(upload, actor=request.user, file_name=upload.name))

@@ -1,0 +1,41 @@
+"""What the import commands share: the arguments, the actor, and how a result or a refusal is printed."""
+
+from django.core.management.base import CommandError
+
+from intake.importers import ImportResult
+from jxq_cases.lib.errors import DomainError
+
+
+def add_import_arguments(parser) -> None:
+    parser.add_argument("file", help="the CSV file (UTF-8 with or without BOM, or GB18030/GBK)")
+    parser.add_argument("--user", help="username recorded as the importer (default: none)")
+
+
+def run_import(command, importer, options) -> ImportResult:
+    """Run ``importer`` on the file; print the counts, or every listed bad row and exit non-zero."""
+    from org.models import User
+
+    actor = None
+    if options.get("user"):
+        actor = User.objects.filter(username=options["user"]).first()
+        if actor is None:
+            raise CommandError(f"no user named {options['user']!r}")
+    path = options["file"]
+    try:
+        result = importer(path, actor=actor, file_name=str(path))
+    except DomainError as exc:
+        for error in exc.errors or []:
+            command.stderr.write(_error_line(error))
+        raise CommandError(exc.detail) from exc
+    command.stdout.write(
+        f"{result.rows} rows ({result.encoding}): {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged"
+    )
+    if result.ignored_columns:
+        command.stdout.write(f"ignored columns: {', '.join(result.ignored_columns)}")
+    return result
+
+
+def _error_line(error: dict) -> str:
+    where = f"row {error['row']}: " if "row" in error else ""
+    return f'{where}column {error["column"]}, value "{error["value"]}": {error["reason"]}'

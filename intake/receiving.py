@@ -1,0 +1,120 @@
+"""Step 1 of the workflow for one ticket (接单): the upstream platform or the center sends it as JSON.
+
+The fields and the rules are those of a CSV row (DOMAIN §8, ``intake.formats``): the same names
+(English, or the Chinese headers), the same values, the same validator. A ticket number seen before
+is never doubled: the ticket is updated when a field differs and left alone otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from intake.formats import TICKET_COLUMNS, RowError, RowValidator
+from intake.models import Category, ImportBatch, Ticket
+from jxq_cases.lib.errors import DomainError, ErrorCode
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+_FIELDS = {
+    "source": "source",
+    "received_at": "received_at",
+    "kind": "kind",
+    "category": "category_id",
+    "content": "content",
+    "complainant_name": "complainant_name",
+    "complainant_phone": "complainant_phone",
+    "address": "address",
+    "community": "community_id",
+    "urgency": "urgency",
+}
+
+
+@dataclass
+class ReceiveResult:
+    ticket: Ticket
+    outcome: str  # created / updated / unchanged
+
+
+def receive_ticket(data: dict, *, actor=None) -> ReceiveResult:
+    """Create the ticket, or update the one with the same ticket number; refuse bad fields all together."""
+    raw, errors = _raw_fields(data)
+    clean, row_errors = RowValidator(TICKET_COLUMNS).validate(raw, None)
+    errors += row_errors
+    if errors:
+        raise DomainError(
+            ErrorCode.INVALID,
+            _("The ticket was not received: %(errors)s") % {"errors": "; ".join(str(e) for e in errors)},
+            errors=[e.as_dict() for e in errors],
+        )
+    try:
+        with transaction.atomic():
+            return _store(clean, actor=actor)
+    except IntegrityError as exc:
+        # Two requests created the same ticket number at the same instant; the loser may simply retry.
+        raise DomainError(
+            ErrorCode.CONFLICT,
+            _("The ticket %(no)s was received twice at once; try again.") % {"no": clean["ticket_no"]},
+        ) from exc
+
+
+def _raw_fields(data: dict) -> tuple[dict[str, str], list[RowError]]:
+    """Field name (English or Chinese) -> text; unknown names and non-scalar values are errors."""
+    names = {}
+    for column in TICKET_COLUMNS:
+        names[column.code] = column.code
+        names[column.header_zh] = column.code
+    raw: dict[str, str] = {}
+    errors: list[RowError] = []
+    seen: set[str] = set()
+    if not isinstance(data, dict):
+        return raw, [RowError(None, "-", str(data)[:100], _("expected a JSON object with the ticket's fields"))]
+    for key, value in data.items():
+        code = names.get(key)
+        if code is None:
+            errors.append(RowError(None, str(key), str(value), _("is not a ticket field")))
+        elif code in seen:
+            errors.append(RowError(None, code, str(value), _("is given twice (English and Chinese names)")))
+        elif isinstance(value, bool) or not isinstance(value, str | int | float | None):
+            errors.append(RowError(None, code, str(value), _("must be text")))
+        else:
+            raw[code] = "" if value is None else str(value)
+        if code is not None:
+            seen.add(code)
+    for column in TICKET_COLUMNS:
+        if column.required and column.code not in raw and not any(e.column == column.code for e in errors):
+            errors.append(RowError(None, column.code, "", _("is required")))
+    return raw, errors
+
+
+def _store(clean: dict, *, actor) -> ReceiveResult:
+    values = {}
+    for code, attname in _FIELDS.items():
+        if code not in clean:
+            continue
+        value = clean[code]
+        if code == "category" and value is not None:
+            value = Category.objects.get_or_create(name=value)[0].pk
+        values[attname] = value
+    # the lock orders two updates of the same ticket number; a create races only on the unique index
+    ticket = Ticket.objects.select_for_update().filter(ticket_no=clean["ticket_no"]).first()
+    batch = ImportBatch(kind=ImportBatch.Kind.TICKETS, file_name="API", imported_by=actor, rows=1)
+    if ticket is None:
+        batch.created = 1
+        batch.save()
+        ticket = Ticket.objects.create(ticket_no=clean["ticket_no"], import_batch=batch, **values)
+        return ReceiveResult(ticket, CREATED)
+    changed = [name for name, value in values.items() if getattr(ticket, name) != value]
+    if not changed:
+        batch.unchanged = 1
+        batch.save()
+        return ReceiveResult(ticket, UNCHANGED)
+    for name in changed:
+        setattr(ticket, name, values[name])
+    ticket.updated_at = timezone.now()
+    ticket.save(update_fields=[*changed, "updated_at"])
+    batch.updated = 1
+    batch.save()
+    return ReceiveResult(ticket, UPDATED)

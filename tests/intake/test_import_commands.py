@@ -1,0 +1,65 @@
+"""The import commands: counts on success; every bad row and a non-zero exit on failure."""
+
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from intake.models import ReturnVisit, Ticket
+
+from .helpers import ZH_TICKET_HEADER, ZH_VISIT_HEADER, write_csv, zh_ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def test_import_tickets_prints_the_counts(shared_data):
+    out = StringIO()
+    call_command("import_tickets", str(shared_data / "sample_tickets_gb18030.csv"), stdout=out)
+    assert "300 rows (gb18030): 300 created, 0 updated, 0 unchanged" in out.getvalue()
+
+    call_command("import_visits", str(shared_data / "sample_visits.csv"), stdout=out)
+    assert "97 rows (utf-8): 97 created, 0 updated, 0 unchanged" in out.getvalue()
+
+
+def test_import_tickets_lists_bad_rows_and_fails(tmp_path):
+    path = write_csv(tmp_path / "bad.csv", [ZH_TICKET_HEADER, zh_ticket("C1"), zh_ticket("C2", community="火星社区")])
+    err = StringIO()
+
+    with pytest.raises(CommandError) as caught:
+        call_command("import_tickets", str(path), stderr=err)
+
+    assert 'row 3: column community, value "火星社区": is not a community of the street' in err.getvalue()
+    assert "not imported" in str(caught.value)
+    assert Ticket.objects.count() == 0
+
+
+def test_import_visits_fails_for_an_unknown_ticket(tmp_path):
+    path = write_csv(tmp_path / "v.csv", [ZH_VISIT_HEADER, "NOPE,2024-05-09 10:00,是,是,是,否"])
+    with pytest.raises(CommandError):
+        call_command("import_visits", str(path), stderr=StringIO())
+    assert ReturnVisit.objects.count() == 0
+
+
+def test_the_command_exit_code_is_non_zero_on_a_bad_file(tmp_path):
+    # a real process: the exit status is what scripts and cron see
+    path = tmp_path / "missing-column.csv"
+    write_csv(path, ["工单编号,来源", "A1,市级直派"])
+    done = subprocess.run(
+        [sys.executable, "manage.py", "import_tickets", str(path)],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "received_at (受理时间)" in done.stderr
+
+
+def test_an_unknown_user_is_refused(tmp_path):
+    path = write_csv(tmp_path / "ok.csv", [ZH_TICKET_HEADER, zh_ticket("U1")])
+    with pytest.raises(CommandError, match="no user"):
+        call_command("import_tickets", str(path), "--user", "nobody")
+    assert Ticket.objects.count() == 0
