@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("org.urls")),
     path("", include("intake.urls")),
     path("", include("dispatch.urls")),
+    path("", include("dispatch.imports_urls")),
     path("", include("proactive.urls")),
     path("", include("reporting.urls")),
     # the staff pages (issue 5) live beside each app's API routes in page_urls.py
