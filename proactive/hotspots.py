@@ -1,14 +1,264 @@
-"""Hot spots (热点): clusters of similar recent tickets, found by a nightly batch job.
+"""Hot spots (热点): clusters of similar recent tickets in one place, found by a batch job.
+
+``find_hotspots(end_on)`` clusters the tickets of the ``PROACTIVE_HOTSPOT_DAYS`` days ending on
+``end_on`` (Asia/Shanghai dates):
+
+1. the window's tickets are indexed if they are not yet (``proactive.indexing``);
+2. tickets of the same community sharing a MinHash value (an LSH bucket of one row) are candidate
+   pairs; inside a bucket each ticket is paired with its ``_NEIGHBOURS`` nearest in time, so a
+   bucket of a very common word costs linear, not quadratic, time;
+3. pairs seen in at least two buckets are scored exactly; pairs at or above
+   ``PROACTIVE_HOTSPOT_THRESHOLD`` are joined (union-find);
+4. groups of at least ``PROACTIVE_HOTSPOT_MIN_TICKETS`` tickets become hot spots with a topic (their
+   most telling shared words), a place and the weekly trend (one SQL query for all hot spots).
+
+A run is keyed by its window: running it again replaces that run's hot spots.
 
 ``hotspots_between`` is the interface the weekly analysis (reporting) and the leadership dashboard
 read; its signature is stable.
 """
 
-from datetime import date
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from intake.models import Ticket
+from org.models import Unit
+from proactive.indexing import index_tickets, profile_from_signature
+from proactive.models import HotSpot, HotSpotRun, HotSpotTicket, TicketSignature
+from proactive.similarity import similarity
+
+log = logging.getLogger(__name__)
+LOCAL = ZoneInfo("Asia/Shanghai")
+_NEIGHBOURS = 12  # pairs per ticket and bucket, by time: bounds the work on common-word buckets
+_MIN_SHARED_BUCKETS = 2  # an estimated Jaccard of about 1/8 before the exact score is computed
+
+
+def local_day_bounds(start_on: date, end_on: date) -> tuple[datetime, datetime]:
+    """[start of start_on, start of the day after end_on) in Asia/Shanghai."""
+    return (
+        datetime.combine(start_on, time.min, tzinfo=LOCAL),
+        datetime.combine(end_on + timedelta(days=1), time.min, tzinfo=LOCAL),
+    )
+
+
+def _index_window(since: datetime, until: datetime, version: int) -> int:
+    missing = Ticket.objects.filter(received_at__gte=since, received_at__lt=until).exclude(
+        id__in=TicketSignature.objects.filter(
+            received_at__gte=since, received_at__lt=until, measure_version=version
+        ).values("ticket_id")
+    )
+    done = 0
+    batch: list[Ticket] = []
+    for ticket in missing.only("id", "content", "address", "category_id", "community_id", "received_at").iterator(
+        chunk_size=2000
+    ):
+        batch.append(ticket)
+        if len(batch) == 1000:
+            index_tickets(batch)
+            done += len(batch)
+            batch = []
+    if batch:
+        index_tickets(batch)
+        done += len(batch)
+    return done
+
+
+class _Groups:
+    """Union-find over ticket positions."""
+
+    def __init__(self, size: int):
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def join(self, i: int, j: int) -> None:
+        a, b = self.find(i), self.find(j)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+
+def cluster_signatures(signatures: list[TicketSignature]) -> list[list[int]]:
+    """Groups (positions into ``signatures``, which are in time order) of probably-one-matter tickets."""
+    buckets: dict[tuple, list[int]] = defaultdict(list)
+    for pos, sig in enumerate(signatures):
+        for band, value in enumerate(sig.minhash):
+            buckets[(sig.community_id, band, value)].append(pos)
+    seen: Counter = Counter()
+    n = len(signatures)
+    for members in buckets.values():
+        if len(members) < 2:
+            continue
+        for k, i in enumerate(members):
+            for j in members[k + 1 : k + 1 + _NEIGHBOURS]:
+                seen[i * n + j] += 1
+    profiles: dict[int, object] = {}
+    groups = _Groups(n)
+    threshold = settings.PROACTIVE_HOTSPOT_THRESHOLD
+    for pair, count in seen.items():
+        if count < _MIN_SHARED_BUCKETS:
+            continue
+        i, j = divmod(pair, n)
+        if groups.find(i) == groups.find(j):
+            continue  # already one group: the exact score would change nothing
+        for p in (i, j):
+            if p not in profiles:
+                profiles[p] = profile_from_signature(signatures[p])
+        if similarity(profiles[i], profiles[j]).score >= threshold:
+            groups.join(i, j)
+    members_of: dict[int, list[int]] = defaultdict(list)
+    for pos in range(n):
+        members_of[groups.find(pos)].append(pos)
+    minimum = settings.PROACTIVE_HOTSPOT_MIN_TICKETS
+    return [m for m in members_of.values() if len(m) >= minimum]
+
+
+def _topic(signatures: list[TicketSignature]) -> list[str]:
+    """The words most of the group uses, the rarer the better: up to four, in weight order."""
+    weight: Counter = Counter()
+    present: Counter = Counter()
+    for sig in signatures:
+        for word, idf in sig.profile["w"].items():
+            present[word] += 1
+            weight[word] += idf
+    floor = max(2, len(signatures) * 0.3)
+    common = [w for w, c in present.items() if c >= floor] or [w for w, _c in present.most_common(4)]
+    return sorted(common, key=lambda w: -weight[w])[:4]
+
+
+def find_hotspots(end_on: date | None = None, *, days: int | None = None) -> HotSpotRun:
+    """Cluster the window's tickets into hot spots and store them, replacing an earlier run of the
+    same window."""
+    from proactive.indexing import MEASURE_VERSION
+
+    end_on = end_on or timezone.localdate()
+    days = days or settings.PROACTIVE_HOTSPOT_DAYS
+    start_on = end_on - timedelta(days=days - 1)
+    since, until = local_day_bounds(start_on, end_on)
+    started_at = timezone.now()
+    _index_window(since, until, MEASURE_VERSION)
+    signatures = list(
+        TicketSignature.objects.filter(received_at__gte=since, received_at__lt=until)
+        .only("ticket_id", "community_id", "category_id", "received_at", "profile", "minhash")
+        .order_by("received_at", "ticket_id")
+    )
+    groups = cluster_signatures(signatures)
+    communities = Unit.objects.in_bulk({signatures[g[0]].community_id for g in groups} - {None})
+    addresses = dict(
+        Ticket.objects.filter(id__in=[signatures[p].ticket_id for g in groups for p in g])
+        .exclude(address="")
+        .values_list("id", "address")
+    )
+    with transaction.atomic():
+        HotSpotRun.objects.filter(start_on=start_on, end_on=end_on).delete()
+        run = HotSpotRun.objects.create(start_on=start_on, end_on=end_on, started_at=started_at)
+        links = []
+        for group in groups:
+            members = [signatures[p] for p in group]
+            words = _topic(members)
+            community = communities.get(members[0].community_id)
+            common_address = Counter(addresses[s.ticket_id] for s in members if s.ticket_id in addresses)
+            place = common_address.most_common(1)[0][0] if common_address else ""
+            category = Counter(s.category_id for s in members if s.category_id).most_common(1)
+            hotspot = HotSpot.objects.create(
+                run=run,
+                topic=" ".join(words)[:200],
+                keywords=words,
+                community=community,
+                place=place[:255],
+                category_id=category[0][0] if category else None,
+                ticket_count=len(members),
+                first_received_at=members[0].received_at,
+                last_received_at=members[-1].received_at,
+            )
+            links.extend(HotSpotTicket(hotspot=hotspot, ticket_id=s.ticket_id) for s in members)
+        HotSpotTicket.objects.bulk_create(links, batch_size=5000)
+        _store_trends(run, start_on, end_on)
+        run.ticket_count = len(signatures)
+        run.hotspot_count = len(groups)
+        run.finished_at = timezone.now()
+        run.save(update_fields=["ticket_count", "hotspot_count", "finished_at"])
+    log.info("hot spots %s..%s: %d tickets, %d hot spots", start_on, end_on, len(signatures), len(groups))
+    return run
+
+
+def _weeks(start_on: date, end_on: date) -> list[date]:
+    monday = start_on - timedelta(days=start_on.weekday())
+    weeks = []
+    while monday <= end_on:
+        weeks.append(monday)
+        monday += timedelta(days=7)
+    return weeks
+
+
+def _store_trends(run: HotSpotRun, start_on: date, end_on: date) -> None:
+    """Weekly ticket counts of every hot spot of the run, in one grouped query (Asia/Shanghai weeks)."""
+    rows = (
+        HotSpotTicket.objects.filter(hotspot__run=run)
+        .annotate(week=TruncWeek("ticket__received_at", tzinfo=LOCAL))
+        .values("hotspot_id", "week")
+        .annotate(count=Count("id"))
+    )
+    counts: dict[int, dict[date, int]] = defaultdict(dict)
+    for row in rows:
+        week = row["week"]
+        week_on = week.astimezone(LOCAL).date() if isinstance(week, datetime) else week
+        counts[row["hotspot_id"]][week_on] = row["count"]
+    weeks = _weeks(start_on, end_on)
+    changed = []
+    for hotspot in run.hotspots.all():
+        hotspot.trend = [{"week_on": w.isoformat(), "count": counts[hotspot.id].get(w, 0)} for w in weeks]
+        changed.append(hotspot)
+    HotSpot.objects.bulk_update(changed, ["trend"], batch_size=500)
 
 
 def hotspots_between(start_on: date, end_on: date) -> list[dict]:
     """The stored hot spots with tickets received between ``start_on`` and ``end_on`` (inclusive,
     Asia/Shanghai dates), biggest first: dicts with ``id``, ``topic``, ``community``,
-    ``ticket_count`` and ``trend`` (weekly counts, oldest first)."""
-    return []
+    ``ticket_count`` and ``trend`` (weekly counts, oldest first), plus ``place``, ``keywords`` and
+    ``total_count`` (tickets of the hot spot over its whole run window).
+
+    They come from the most recent run whose window overlaps the dates; ``ticket_count`` counts only
+    the hot spot's tickets received within the dates.
+    """
+    run = (
+        HotSpotRun.objects.filter(start_on__lte=end_on, end_on__gte=start_on, finished_at__isnull=False)
+        .order_by("-end_on", "-finished_at")
+        .first()
+    )
+    if run is None:
+        return []
+    since, until = local_day_bounds(start_on, end_on)
+    in_window = Q(hotspotticket__ticket__received_at__gte=since, hotspotticket__ticket__received_at__lt=until)
+    hotspots = (
+        run.hotspots.annotate(in_window=Count("hotspotticket", filter=in_window))
+        .filter(in_window__gt=0)
+        .select_related("community")
+        .order_by("-in_window", "-ticket_count", "id")
+    )
+    return [
+        {
+            "id": h.id,
+            "topic": h.topic,
+            "community": h.community.name if h.community else "",
+            "ticket_count": h.in_window,
+            "trend": h.trend,
+            "place": h.place,
+            "keywords": h.keywords,
+            "total_count": h.ticket_count,
+        }
+        for h in hotspots
+    ]

@@ -1,0 +1,169 @@
+"""The proactive API: similar tickets, hot spots and proactive cases. Thin: parse, call one domain
+function, render."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dispatch.access import visible_tickets
+from jxq_cases.lib.errors import DomainError, ErrorCode
+from org.models import Role
+from proactive import cases
+from proactive.hotspots import hotspots_between
+from proactive.models import HotSpot
+from proactive.serializers import (
+    CaseCloseSerializer,
+    CaseCreateSerializer,
+    CaseMeasureSerializer,
+    HotSpotRunRequestSerializer,
+    HotSpotSerializer,
+    HotSpotWindowSerializer,
+    ProactiveCaseSerializer,
+    SimilarTicketSerializer,
+    TicketLinkSerializer,
+)
+from proactive.similar import similar_tickets
+
+# Hot spots are aggregates of the street's tickets: the people who watch the whole street read them.
+HOTSPOT_READERS = {Role.CENTER_STAFF, Role.PRINCIPAL_LEADER, Role.SECTION_LEADER, Role.INSPECTOR}
+HOTSPOT_RUNNERS = {Role.CENTER_STAFF, Role.PRINCIPAL_LEADER}
+
+
+def _require_role(user, roles) -> None:
+    if user.role not in roles:
+        raise DomainError(ErrorCode.FORBIDDEN, _("your role may not do this"))
+
+
+class SimilarTicketsView(APIView):
+    def get(self, request, ticket_no: str):
+        ticket = visible_tickets(request.user).filter(ticket_no=ticket_no).first()
+        if ticket is None:
+            raise DomainError(ErrorCode.NOT_FOUND, _("ticket %(no)s not found") % {"no": ticket_no})
+        found = similar_tickets(ticket, user=request.user)
+        return Response(
+            {
+                "ticket_no": ticket.ticket_no,
+                "threshold": settings.PROACTIVE_SAME_MATTER_THRESHOLD,
+                "results": SimilarTicketSerializer(found, many=True).data,
+            }
+        )
+
+
+class HotSpotListView(APIView):
+    def get(self, request):
+        _require_role(request.user, HOTSPOT_READERS)
+        params = HotSpotWindowSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        end_on = params.validated_data.get("end_on") or timezone.localdate()
+        start_on = params.validated_data.get("start_on") or end_on - timedelta(days=settings.PROACTIVE_HOTSPOT_DAYS - 1)
+        return Response({"start_on": start_on, "end_on": end_on, "results": hotspots_between(start_on, end_on)})
+
+
+class HotSpotDetailView(APIView):
+    def get(self, request, pk: int):
+        _require_role(request.user, HOTSPOT_READERS)
+        hotspot = get_object_or_404(HotSpot.objects.select_related("community", "category"), pk=pk)
+        data = HotSpotSerializer(hotspot).data
+        data["tickets"] = list(
+            visible_tickets(request.user)
+            .filter(id__in=hotspot.tickets.values("id"))
+            .order_by("received_at")
+            .values("ticket_no", "received_at", "content", "address", "status")
+        )
+        return Response(data)
+
+
+class HotSpotRunView(APIView):
+    """Queue the hot spot job now (it also runs nightly)."""
+
+    def post(self, request):
+        _require_role(request.user, HOTSPOT_RUNNERS)
+        params = HotSpotRunRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        from proactive.tasks import find_hotspots
+
+        end_on = params.validated_data.get("end_on") or timezone.localdate()
+        result = find_hotspots.delay(end_on.isoformat(), params.validated_data.get("days"))
+        return Response({"task_id": result.id, "end_on": end_on}, status=status.HTTP_202_ACCEPTED)
+
+
+def _case_for(request, pk: int):
+    case = cases.visible_cases(request.user).filter(pk=pk).first()
+    if case is None:
+        raise DomainError(ErrorCode.NOT_FOUND, _("proactive case %(id)s not found") % {"id": pk})
+    return case
+
+
+def _case_body(case) -> dict:
+    data = ProactiveCaseSerializer(case).data
+    data["volume"] = cases.case_volume(case)
+    return data
+
+
+class CaseListView(APIView):
+    def get(self, request):
+        found = cases.visible_cases(request.user).select_related("community", "category", "created_by", "opened_by")
+        return Response(
+            {"results": ProactiveCaseSerializer(found.prefetch_related("units", "tickets", "measures"), many=True).data}
+        )
+
+    def post(self, request):
+        body = CaseCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        case = cases.create_case(
+            actor=request.user,
+            title=data["title"],
+            hotspot=data.get("hotspot"),
+            keywords=data.get("keywords"),
+            community=data.get("community"),
+            category=data.get("category"),
+            units=data.get("units", []),
+            ticket_nos=data.get("tickets", []),
+        )
+        return Response(_case_body(case), status=status.HTTP_201_CREATED)
+
+
+class CaseDetailView(APIView):
+    def get(self, request, pk: int):
+        return Response(_case_body(_case_for(request, pk)))
+
+
+class CaseOpenView(APIView):
+    def post(self, request, pk: int):
+        case = cases.open_case(_case_for(request, pk), actor=request.user)
+        return Response(_case_body(case))
+
+
+class CaseMeasureView(APIView):
+    def post(self, request, pk: int):
+        case = _case_for(request, pk)
+        body = CaseMeasureSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        measure = cases.add_measure(case, actor=request.user, **body.validated_data)
+        return Response(CaseMeasureSerializer(measure).data, status=status.HTTP_201_CREATED)
+
+
+class CaseTicketsView(APIView):
+    def post(self, request, pk: int):
+        case = _case_for(request, pk)
+        body = TicketLinkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        added = cases.link_tickets(case, actor=request.user, ticket_nos=body.validated_data["tickets"])
+        return Response({"added": added, **_case_body(case)})
+
+
+class CaseCloseView(APIView):
+    def post(self, request, pk: int):
+        body = CaseCloseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case = cases.close_case(
+            _case_for(request, pk), actor=request.user, conclusion=body.validated_data["conclusion"]
+        )
+        return Response(_case_body(case))

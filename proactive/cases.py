@@ -1,0 +1,267 @@
+"""Proactive cases (主动治理): the street goes after the cause of a hot spot and shows the calls stop.
+
+Who may do what (decided here, documented in docs/proactive.md):
+
+- center staff *draft* a case (status ``draft``): they see the hot spots first, but committing units
+  to a matter is a leader's call;
+- a principal leader opens any case; a section leader opens cases whose community or units involved
+  include a unit they oversee; opening a draft makes it ``open``; a case a leader creates is open at once;
+- measures are recorded by the center, the leaders who may open the case and the handlers of the
+  units involved; tickets are linked by the center and those leaders, and only tickets they can see;
+- everyone who sees every ticket (center, principal leader, inspector) sees every case; a section
+  leader sees the cases of the units they oversee, a unit handler those their unit is involved in.
+
+The case's *matter* is its keywords and community (copied from the hot spot). Its weekly volume
+counts, in one grouped SQL query, the linked tickets plus every ticket of that community whose content
+contains one of the keywords, so calls that arrive after the measures count even if nobody links them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dispatch.access import overseen_unit_ids, visible_tickets
+from intake.models import Category, Ticket
+from jxq_cases.lib.errors import DomainError, ErrorCode
+from org.models import Role, Unit
+from proactive.models import CaseMeasure, CaseStatus, HotSpot, ProactiveCase
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+SEES_ALL = {Role.CENTER_STAFF, Role.PRINCIPAL_LEADER, Role.INSPECTOR}
+LEADERS = {Role.PRINCIPAL_LEADER, Role.SECTION_LEADER}
+
+
+def _case_unit_ids(case: ProactiveCase) -> set[int]:
+    ids = set(case.units.values_list("id", flat=True))
+    if case.community_id:
+        ids.add(case.community_id)
+    return ids
+
+
+def visible_cases(user) -> QuerySet:
+    cases = ProactiveCase.objects.all()
+    if not (user and user.is_authenticated and user.is_active):
+        return cases.none()
+    if user.role in SEES_ALL:
+        return cases
+    if user.role == Role.SECTION_LEADER:
+        mine = overseen_unit_ids(user)
+    elif user.role == Role.UNIT_HANDLER:
+        mine = set(user.units.values_list("id", flat=True))
+    else:
+        return cases.none()
+    involved = ProactiveCase.units.through.objects.filter(proactivecase_id=OuterRef("pk"), unit_id__in=mine)
+    return cases.filter(Q(community_id__in=mine) | Q(Exists(involved)))
+
+
+def _may_open(user, unit_ids: set[int]) -> bool:
+    if user.role == Role.PRINCIPAL_LEADER:
+        return True
+    return user.role == Role.SECTION_LEADER and bool(unit_ids & overseen_unit_ids(user))
+
+
+def _require_visible(user, case: ProactiveCase) -> None:
+    if not visible_cases(user).filter(pk=case.pk).exists():
+        raise DomainError(ErrorCode.NOT_FOUND, _("proactive case %(id)s not found") % {"id": case.pk})
+
+
+def _visible_tickets_by_no(user, ticket_nos: list[str]) -> list[Ticket]:
+    wanted = list(dict.fromkeys(ticket_nos))
+    found = {t.ticket_no: t for t in visible_tickets(user).filter(ticket_no__in=wanted)}
+    missing = [no for no in wanted if no not in found]
+    if missing:
+        raise DomainError(
+            ErrorCode.INVALID,
+            _("tickets not found: %(nos)s") % {"nos": ", ".join(missing)},
+            errors={"tickets": missing},
+        )
+    return [found[no] for no in wanted]
+
+
+def create_case(
+    *,
+    actor,
+    title: str,
+    hotspot: HotSpot | None = None,
+    keywords: list[str] | None = None,
+    community: Unit | None = None,
+    category: Category | None = None,
+    units: list[Unit] = (),
+    ticket_nos: list[str] = (),
+) -> ProactiveCase:
+    """A new case on a hot spot (its keywords, community, category and tickets are copied) or on a
+    matter described by hand. Center staff get a draft; a leader who may open it gets it open."""
+    title = (title or "").strip()
+    if not title:
+        raise DomainError(ErrorCode.INVALID, _("a proactive case needs a title"))
+    if actor.role not in {Role.CENTER_STAFF, *LEADERS}:
+        raise DomainError(ErrorCode.FORBIDDEN, _("only the center and leaders open proactive cases"))
+    if community is not None and community.kind != "community":
+        raise DomainError(ErrorCode.INVALID, _("%(name)s is not a community") % {"name": community.name})
+    if hotspot is not None:
+        keywords = keywords or list(hotspot.keywords)
+        community = community or hotspot.community
+        category = category or hotspot.category
+        ticket_nos = list(ticket_nos) + list(
+            visible_tickets(actor).filter(id__in=hotspot.tickets.values("id")).values_list("ticket_no", flat=True)
+        )
+    keywords = [k.strip() for k in (keywords or []) if k and k.strip()]
+    tickets = _visible_tickets_by_no(actor, list(ticket_nos))
+    unit_ids = {u.id for u in units} | ({community.id} if community else set())
+    if actor.role in LEADERS and not _may_open(actor, unit_ids):
+        raise DomainError(ErrorCode.FORBIDDEN, _("you do not oversee the units of this matter"))
+    opens = actor.role in LEADERS
+    now = timezone.now()
+    with transaction.atomic():
+        case = ProactiveCase.objects.create(
+            title=title[:200],
+            status=CaseStatus.OPEN if opens else CaseStatus.DRAFT,
+            hotspot=hotspot,
+            keywords=keywords,
+            community=community,
+            category=category,
+            created_by=actor,
+            opened_by=actor if opens else None,
+            opened_at=now if opens else None,
+        )
+        case.units.set(units)
+        case.tickets.set(tickets)
+    return case
+
+
+def open_case(case: ProactiveCase, *, actor) -> ProactiveCase:
+    """A leader opens a case the center drafted."""
+    _require_visible(actor, case)
+    with transaction.atomic():
+        case = ProactiveCase.objects.select_for_update().get(pk=case.pk)  # two leaders opening at once
+        if not _may_open(actor, _case_unit_ids(case)):
+            raise DomainError(ErrorCode.FORBIDDEN, _("only a leader overseeing the matter opens the case"))
+        if case.status != CaseStatus.DRAFT:
+            raise DomainError(ErrorCode.ILLEGAL_TRANSITION, _("only a draft case can be opened"))
+        case.status = CaseStatus.OPEN
+        case.opened_by = actor
+        case.opened_at = timezone.now()
+        case.save(update_fields=["status", "opened_by", "opened_at"])
+    return case
+
+
+def _may_work_on(user, case: ProactiveCase) -> bool:
+    unit_ids = _case_unit_ids(case)
+    if user.role == Role.CENTER_STAFF or _may_open(user, unit_ids):
+        return True
+    return user.role == Role.UNIT_HANDLER and bool(unit_ids & set(user.units.values_list("id", flat=True)))
+
+
+def add_measure(
+    case: ProactiveCase, *, actor, taken_on: date, description: str, unit: Unit | None = None
+) -> CaseMeasure:
+    """Record a measure taken on the case (a dated entry)."""
+    _require_visible(actor, case)
+    if not _may_work_on(actor, case):
+        raise DomainError(ErrorCode.FORBIDDEN, _("you may not record measures on this case"))
+    if case.status == CaseStatus.CLOSED:
+        raise DomainError(ErrorCode.ILLEGAL_TRANSITION, _("the case is closed"))
+    description = (description or "").strip()
+    if not description:
+        raise DomainError(ErrorCode.INVALID, _("describe the measure"))
+    if taken_on > timezone.localdate():
+        raise DomainError(ErrorCode.INVALID, _("a measure cannot be dated in the future"))
+    return CaseMeasure.objects.create(
+        case=case, taken_on=taken_on, description=description, unit=unit, recorded_by=actor
+    )
+
+
+def link_tickets(case: ProactiveCase, *, actor, ticket_nos: list[str]) -> int:
+    """Link more tickets to the case (all or none); returns how many were new."""
+    _require_visible(actor, case)
+    if not (actor.role == Role.CENTER_STAFF or _may_open(actor, _case_unit_ids(case))):
+        raise DomainError(ErrorCode.FORBIDDEN, _("you may not link tickets to this case"))
+    if not ticket_nos:
+        raise DomainError(ErrorCode.INVALID, _("name at least one ticket"))
+    tickets = _visible_tickets_by_no(actor, ticket_nos)
+    before = case.tickets.count()
+    case.tickets.add(*tickets)
+    return case.tickets.count() - before
+
+
+def close_case(case: ProactiveCase, *, actor, conclusion: str) -> ProactiveCase:
+    _require_visible(actor, case)
+    if not _may_open(actor, _case_unit_ids(case)):
+        raise DomainError(ErrorCode.FORBIDDEN, _("only a leader overseeing the matter closes the case"))
+    if case.status != CaseStatus.OPEN:
+        raise DomainError(ErrorCode.ILLEGAL_TRANSITION, _("only an open case can be closed"))
+    if not (conclusion or "").strip():
+        raise DomainError(ErrorCode.INVALID, _("say what came of the case"))
+    case.status = CaseStatus.CLOSED
+    case.conclusion = conclusion.strip()
+    case.closed_at = timezone.now()
+    case.save(update_fields=["status", "conclusion", "closed_at"])
+    return case
+
+
+def matter_tickets(case: ProactiveCase) -> QuerySet:
+    """The tickets of the case's matter: linked ones, and the community's tickets naming a keyword."""
+    matter = Q(id__in=case.tickets.values("id"))
+    if case.keywords:
+        words = Q()
+        for word in case.keywords:
+            words |= Q(content__icontains=word)
+        matter |= words & (Q(community_id=case.community_id) if case.community_id else Q())
+    return Ticket.objects.filter(matter)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def case_volume(case: ProactiveCase, *, weeks: int = 8, today: date | None = None) -> dict:
+    """Weekly volume of the matter, ``weeks`` weeks before the week of the first measure and from it
+    on (until this week), with totals and weekly means of each side. Weeks start on Monday,
+    Asia/Shanghai. Without a measure the case's opening (or creation) date is the turning point."""
+    today = today or timezone.localdate()
+    first = case.measures.order_by("taken_on").values_list("taken_on", flat=True).first()
+    pivot_on = first or timezone.localtime(case.opened_at or case.created_at).date()
+    pivot_week = _monday(pivot_on)
+    start_week = pivot_week - timedelta(weeks=weeks)
+    end_week = max(_monday(today), pivot_week)
+    since = datetime.combine(start_week, datetime.min.time(), tzinfo=LOCAL)
+    until = datetime.combine(end_week + timedelta(days=7), datetime.min.time(), tzinfo=LOCAL)
+    rows = (
+        matter_tickets(case)
+        .filter(received_at__gte=since, received_at__lt=until)
+        .annotate(week=TruncWeek("received_at", tzinfo=LOCAL))
+        .values("week")
+        .annotate(count=Count("id"))
+    )
+    counts = {}
+    for row in rows:
+        week = row["week"]
+        counts[week.astimezone(LOCAL).date() if isinstance(week, datetime) else week] = row["count"]
+    series = []
+    week = start_week
+    while week <= end_week:
+        series.append(
+            {
+                "week_on": week.isoformat(),
+                "count": counts.get(week, 0),
+                "phase": "before" if week < pivot_week else "after",
+            }
+        )
+        week += timedelta(weeks=1)
+    before = [w["count"] for w in series if w["phase"] == "before"]
+    after = [w["count"] for w in series if w["phase"] == "after"]
+    return {
+        "pivot_on": pivot_on.isoformat(),
+        "weeks": series,
+        "before_total": sum(before),
+        "after_total": sum(after),
+        "before_weekly_mean": round(sum(before) / len(before), 2) if before else 0,
+        "after_weekly_mean": round(sum(after) / len(after), 2) if after else 0,
+    }

@@ -1,0 +1,120 @@
+from rest_framework import serializers
+
+from intake.models import Category
+from org.models import Unit
+from proactive.models import CaseMeasure, HotSpot, ProactiveCase
+
+
+class SimilarTicketSerializer(serializers.Serializer):
+    ticket_no = serializers.CharField(source="ticket.ticket_no")
+    received_at = serializers.DateTimeField(source="ticket.received_at")
+    status = serializers.CharField(source="ticket.status")
+    community = serializers.CharField(source="ticket.community.name", default="")
+    category = serializers.CharField(source="ticket.category.name", default="")
+    content = serializers.CharField(source="ticket.content")
+    score = serializers.FloatField(source="similarity.score")
+    shared_words = serializers.ListField(source="similarity.shared_words", child=serializers.CharField())
+    same_community = serializers.BooleanField(source="similarity.same_community")
+    same_category = serializers.BooleanField(source="similarity.same_category")
+    why = serializers.SerializerMethodField()
+
+    def get_why(self, obj) -> list[str]:
+        return obj.similarity.reasons()
+
+
+class HotSpotWindowSerializer(serializers.Serializer):
+    start_on = serializers.DateField(required=False)
+    end_on = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        if attrs.get("start_on") and attrs.get("end_on") and attrs["start_on"] > attrs["end_on"]:
+            raise serializers.ValidationError("start_on is after end_on")
+        return attrs
+
+
+class HotSpotRunRequestSerializer(serializers.Serializer):
+    end_on = serializers.DateField(required=False)
+    days = serializers.IntegerField(required=False, min_value=7, max_value=366)
+
+
+class HotSpotSerializer(serializers.ModelSerializer):
+    community = serializers.CharField(source="community.name", default="")
+    category = serializers.CharField(source="category.name", default="")
+
+    class Meta:
+        model = HotSpot
+        fields = [
+            "id",
+            "topic",
+            "keywords",
+            "community",
+            "place",
+            "category",
+            "ticket_count",
+            "first_received_at",
+            "last_received_at",
+            "trend",
+        ]
+
+
+class CaseMeasureSerializer(serializers.ModelSerializer):
+    unit = serializers.SlugRelatedField(slug_field="name", queryset=Unit.objects.all(), required=False, allow_null=True)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+
+    class Meta:
+        model = CaseMeasure
+        fields = ["id", "taken_on", "description", "unit", "recorded_by", "recorded_at"]
+        read_only_fields = ["id", "recorded_by", "recorded_at"]
+
+
+class ProactiveCaseSerializer(serializers.ModelSerializer):
+    community = serializers.CharField(source="community.name", default="")
+    category = serializers.CharField(source="category.name", default="")
+    units = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    tickets = serializers.SlugRelatedField(slug_field="ticket_no", many=True, read_only=True)
+    measures = CaseMeasureSerializer(many=True, read_only=True)
+    created_by = serializers.CharField(source="created_by.username")
+    opened_by = serializers.CharField(source="opened_by.username", default=None)
+
+    class Meta:
+        model = ProactiveCase
+        fields = [
+            "id",
+            "title",
+            "status",
+            "hotspot",
+            "keywords",
+            "community",
+            "category",
+            "units",
+            "tickets",
+            "measures",
+            "created_by",
+            "created_at",
+            "opened_by",
+            "opened_at",
+            "closed_at",
+            "conclusion",
+        ]
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    hotspot = serializers.PrimaryKeyRelatedField(queryset=HotSpot.objects.all(), required=False, allow_null=True)
+    keywords = serializers.ListField(child=serializers.CharField(max_length=50), required=False, max_length=10)
+    community = serializers.SlugRelatedField(
+        slug_field="name", queryset=Unit.objects.filter(kind="community"), required=False, allow_null=True
+    )
+    category = serializers.SlugRelatedField(
+        slug_field="name", queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    units = serializers.SlugRelatedField(slug_field="name", queryset=Unit.objects.all(), many=True, required=False)
+    tickets = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=1000)
+
+
+class TicketLinkSerializer(serializers.Serializer):
+    tickets = serializers.ListField(child=serializers.CharField(max_length=64), min_length=1, max_length=1000)
+
+
+class CaseCloseSerializer(serializers.Serializer):
+    conclusion = serializers.CharField()

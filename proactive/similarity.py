@@ -1,0 +1,337 @@
+"""How alike two tickets are: the measure behind "similar tickets" and the hot spots (docs/proactive.md).
+
+A ticket is reduced to a *profile*: its text normalised (full-width to half-width, traditional to
+simplified Chinese, Chinese numerals before 号/栋/单元/层 to digits), segmented by jieba with a small
+street dictionary, stop words removed. The profile holds two feature sets:
+
+- **words** weighted by jieba's inverse document frequency (a rare word such as 早市 says more than 小区);
+- **character bigrams** of the normalised text, which survive typos (燥音 / 噪音 still share 音扰, 扰民)
+  and segmentation differences.
+
+The score of a pair is ``text x context``:
+
+    text    = W_WORDS x weighted-cosine(words) + (1 - W_WORDS) x jaccard(bigrams)
+    context = BASE + W_CATEGORY x [same category] + W_PLACE x place + W_TIME x exp(-days / TIME_SCALE)
+    place   = 1 for the same community (0.5 if one is unknown), plus up to +/- through address bigrams
+
+so the text decides and the context scales it: two unrelated complaints of the same community and
+category never reach the threshold on context alone. Weights and thresholds are settings
+(``PROACTIVE_*``); docs/proactive.md gives the figures they produce on the labelled set.
+
+The same profile yields a MinHash signature whose LSH band keys are stored per ticket
+(``proactive.models.TicketSignature`` / ``SignatureBand``) so that candidates for one ticket are found
+by an indexed lookup instead of a scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+HERE = Path(__file__).resolve().parent
+USER_DICT = HERE / "userdict.txt"
+STOP_WORDS = HERE / "stopwords.txt"
+SYNONYMS = HERE / "synonyms.txt"
+
+_MERSENNE = (1 << 61) - 1
+_CJK_OR_ALNUM = re.compile(r"[\u4e00-\u9fff0-9a-z]+")
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# 十二号楼 -> 12号楼: residents say numbers both ways, the building is the same.
+_CN_NUMBER_BEFORE_UNIT = re.compile(r"([零一二两三四五六七八九十]{1,3})(?=号|栋|单元|层|楼|门)")
+
+# Where in the street: building, gate and unit references. They are compared as place, not as text,
+# so that "12号楼" in two unrelated complaints does not make them look alike.
+_PLACE_REF = re.compile(r"\d+(?:号楼|号院|号|单元|栋|层|楼)|[东西南北]门|[东西南北]侧")
+_GENERIC_PLACE = ("小区", "社区", "街道")
+
+_lock = threading.Lock()
+
+
+def _cn_to_int(text: str) -> int | None:
+    if "十" not in text:
+        return _CN_DIGITS.get(text) if len(text) == 1 else None
+    tens, _sep, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1:
+        return None
+    value = (_CN_DIGITS.get(tens, -100) if tens else 1) * 10 + (_CN_DIGITS.get(ones, -100) if ones else 0)
+    return value if value >= 0 else None
+
+
+@cache
+def _converter():
+    # opencc's t2s tables are loaded once per process; pure Python, no native build.
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+@cache
+def _tokenizer():
+    """jieba's dictionary plus ours, loaded once per process (about a second)."""
+    import jieba
+
+    with _lock:
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        tokenizer.load_userdict(str(USER_DICT))
+    return tokenizer
+
+
+@cache
+def _idf() -> tuple[dict[str, float], float]:
+    import jieba.analyse
+
+    path = Path(jieba.analyse.__file__).resolve().parent / "idf.txt"
+    weights: dict[str, float] = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            word, _sep, value = line.rstrip("\n").rpartition(" ")
+            if word:
+                weights[word] = float(value)
+    ordered = sorted(weights.values())
+    return weights, ordered[len(ordered) // 2]
+
+
+@cache
+def _place_names() -> re.Pattern:
+    """Place names of the street (the ``ns`` entries of the user dictionary), longest first."""
+    names = [line.split()[0] for line in USER_DICT.read_text(encoding="utf-8").splitlines() if line.endswith(" ns")]
+    names += list(_GENERIC_PLACE)
+    return re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
+
+
+@cache
+def _synonyms() -> dict[str, str]:
+    table = {}
+    for line in SYNONYMS.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            canonical, *others = line.split()
+            for word in others:
+                table.setdefault(word, canonical)
+    return table
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    lines = STOP_WORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def normalise(text: str) -> str:
+    """Lower-case simplified Chinese with half-width characters and Arabic building numbers."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    text = _converter().convert(text)
+
+    def to_digits(match: re.Match) -> str:
+        value = _cn_to_int(match.group(1))
+        return str(value) if value is not None else match.group(1)
+
+    return _CN_NUMBER_BEFORE_UNIT.sub(to_digits, text)
+
+
+def _bigrams(text: str) -> set[str]:
+    grams: set[str] = set()
+    for run in _CJK_OR_ALNUM.findall(text):
+        if len(run) == 1:
+            grams.add(run)
+        grams.update(run[i : i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the measure compares: weighted words and character bigrams of one ticket, plus context."""
+
+    words: dict[str, float]
+    grams: frozenset[str]
+    place_grams: frozenset[str] = frozenset()
+    category_id: int | None = None
+    community_id: int | None = None
+    received_at: datetime | None = None
+    norm: float = field(default=0.0)
+
+    def features(self) -> set[str]:
+        """The set MinHash summarises: words and bigrams, in one namespace each."""
+        return {"w:" + w for w in self.words} | {"g:" + g for g in self.grams}
+
+
+def segment(text: str) -> list[str]:
+    """The meaningful words of an already normalised text (jieba precise mode, stop words removed)."""
+    stop = _stop_words()
+    synonyms = _synonyms()
+    words = []
+    for word in _tokenizer().lcut(text):
+        word = synonyms.get(word.strip(), word.strip())
+        if not word or word in stop or not _CJK_OR_ALNUM.fullmatch(word):
+            continue
+        if len(word) == 1 and not word.isdigit():
+            continue
+        words.append(word)
+    return words
+
+
+def profile_of(
+    content: str,
+    *,
+    address: str = "",
+    category_id: int | None = None,
+    community_id: int | None = None,
+    received_at: datetime | None = None,
+) -> Profile:
+    text = normalise(content)
+    address = normalise(address)
+    # place references leave the text and join the address, where the place term compares them
+    places = _place_names()
+    place_text = address + " " + " ".join(_PLACE_REF.findall(text)) + " " + " ".join(places.findall(text))
+    text = places.sub(" ", _PLACE_REF.sub(" ", text))
+    idf, median_idf = _idf()
+    weights: dict[str, float] = {}
+    for word in segment(text):
+        # term frequency matters little in two-line complaints: each word counts once, by rarity
+        weights[word] = idf.get(word, median_idf)
+    norm = math.sqrt(sum(v * v for v in weights.values()))
+    return Profile(
+        words=weights,
+        grams=frozenset(_bigrams(text)),
+        place_grams=frozenset(_bigrams(place_text)),
+        category_id=category_id,
+        community_id=community_id,
+        received_at=received_at,
+        norm=norm,
+    )
+
+
+def profile_of_ticket(ticket) -> Profile:
+    return profile_of(
+        ticket.content,
+        address=ticket.address,
+        category_id=ticket.category_id,
+        community_id=ticket.community_id,
+        received_at=ticket.received_at,
+    )
+
+
+def _cosine(a: dict[str, float], a_norm: float, b: dict[str, float], b_norm: float) -> float:
+    if not a_norm or not b_norm:
+        return 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(v * b[k] for k, v in a.items() if k in b)
+    return dot / (a_norm * b_norm)
+
+
+def _jaccard(a: frozenset | set, b: frozenset | set) -> float:
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+@dataclass(frozen=True)
+class Similarity:
+    score: float
+    text: float
+    shared_words: list[str]
+    same_category: bool
+    same_community: bool
+    days_apart: float | None
+
+    def reasons(self) -> list[str]:
+        """Why the pair looks like one matter, in words a triage clerk reads."""
+        why = []
+        if self.shared_words:
+            why.append(_("shared words: %(words)s") % {"words": "、".join(self.shared_words)})
+        if self.same_community:
+            why.append(_("same community"))
+        if self.same_category:
+            why.append(_("same category"))
+        if self.days_apart is not None:
+            why.append(_("%(days)s days apart") % {"days": f"{self.days_apart:.0f}"})
+        return why
+
+
+def similarity(a: Profile, b: Profile) -> Similarity:
+    """The documented score of two profiles (module docstring), between 0 and 1."""
+    w_words = settings.PROACTIVE_WEIGHT_WORDS
+    text = w_words * _cosine(a.words, a.norm, b.words, b.norm) + (1 - w_words) * _jaccard(a.grams, b.grams)
+
+    same_category = a.category_id is not None and a.category_id == b.category_id
+    if a.community_id is None or b.community_id is None:
+        place = 0.5
+        same_community = False
+    else:
+        same_community = a.community_id == b.community_id
+        place = 1.0 if same_community else 0.0
+    if a.place_grams and b.place_grams:
+        # the address refines the community: the same building or gate counts, another one less
+        place = 0.5 * place + 0.5 * min(1.0, 2 * _jaccard(a.place_grams, b.place_grams))
+    days = None
+    closeness = 0.5
+    if a.received_at is not None and b.received_at is not None:
+        days = abs((a.received_at - b.received_at).total_seconds()) / 86400
+        closeness = math.exp(-days / settings.PROACTIVE_TIME_SCALE_DAYS)
+    context = (
+        settings.PROACTIVE_WEIGHT_BASE
+        + settings.PROACTIVE_WEIGHT_CATEGORY * same_category
+        + settings.PROACTIVE_WEIGHT_PLACE * place
+        + settings.PROACTIVE_WEIGHT_TIME * closeness
+    )
+    shared = sorted(set(a.words) & set(b.words), key=lambda w: -a.words[w])[:6]
+    return Similarity(
+        score=round(min(1.0, text * context), 4),
+        text=round(text, 4),
+        shared_words=shared,
+        same_category=same_category,
+        same_community=same_community,
+        days_apart=days,
+    )
+
+
+# --- MinHash / LSH: the index that finds candidates without a scan ---------------------------------
+
+
+def _feature_hash(feature: str) -> int:
+    return int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "big") % _MERSENNE
+
+
+@cache
+def _permutations(count: int) -> tuple[tuple[int, int], ...]:
+    # fixed seeds: stored band keys must stay comparable across processes and releases
+    out = []
+    for i in range(count):
+        digest = hashlib.blake2b(f"jxq-minhash-{i}".encode(), digest_size=16).digest()
+        a = int.from_bytes(digest[:8], "big") % _MERSENNE or 1
+        b = int.from_bytes(digest[8:], "big") % _MERSENNE
+        out.append((a, b))
+    return tuple(out)
+
+
+def minhash(features: set[str], count: int | None = None) -> list[int]:
+    """``count`` MinHash values of a feature set (empty set: no signature)."""
+    count = count or settings.PROACTIVE_MINHASH_PERMUTATIONS
+    if not features:
+        return []
+    hashed = [_feature_hash(f) for f in features]
+    return [min((a * x + b) % _MERSENNE for x in hashed) for a, b in _permutations(count)]
+
+
+def band_keys(signature: list[int]) -> list[int]:
+    """One signed 63-bit key per LSH band of ``PROACTIVE_LSH_ROWS`` MinHash values (band number included,
+    so equal values in different bands never collide)."""
+    rows = settings.PROACTIVE_LSH_ROWS
+    keys = []
+    for band, start in enumerate(range(0, len(signature) - rows + 1, rows)):
+        chunk = ",".join(str(v) for v in signature[start : start + rows])
+        digest = hashlib.blake2b(f"{band}:{chunk}".encode(), digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
