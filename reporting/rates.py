@@ -349,17 +349,20 @@ class Ranking:
     apart: list[UnitStanding]  # fewer counted tickets than the minimum: listed, not ranked
 
 
-def unit_ranking(start_on: dt.date, end_on: dt.date, *, policies: PolicyBook | None = None) -> Ranking:
+def unit_ranking(
+    start_on: dt.date, end_on: dt.date, *, policies: PolicyBook | None = None, rows: list[dict] | None = None
+) -> Ranking:
     """The street's own league table of its units over the range.
 
     Ranked by composite (the mean of the monthly composites), ties broken by resolution, then
     satisfaction, then volume (counted tickets); units still equal share a rank (1, 2, 2, 4).
     A unit with fewer counted tickets in the range than the policy's minimum (the policy of the
     range's last month) is listed apart, so one lucky ticket does not make a unit first.
+    ``rows`` may be unit × month counts of this exact range, already fetched.
     """
     policies = policies or PolicyBook()
     min_counted = policies.for_month(month_start(end_on)).min_counted_to_rank
-    scores = unit_scores(start_on, end_on, policies=policies)
+    scores = unit_scores(start_on, end_on, policies=policies, rows=rows)
     units = {u.pk: u for u in Unit.objects.filter(pk__in=list(scores))}
     ranked, apart = [], []
     for unit_id, score in scores.items():

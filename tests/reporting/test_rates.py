@@ -203,8 +203,8 @@ def test_bonus_and_deduction_points_move_the_composite(community_a):
 @pytest.mark.parametrize(
     "field, value, message",
     [
-        ("effective_from", dt.date(2023, 2, 15), "first day of a month"),
-        ("w_response", D("0.20"), "add up to 1"),
+        ("effective_from", dt.date(2023, 2, 15), "1日起生效"),
+        ("w_response", D("0.20"), "之和须等于1"),
     ],
 )
 def test_a_policy_must_start_on_the_first_and_its_weights_add_up(db, field, value, message):
