@@ -1,0 +1,121 @@
+"""Every figure of a snapshot keeps the filter that reproduces the tickets behind it.
+
+A filter is a small JSON dict in the vocabulary below, stored with the figure. The pages turn it back
+into tickets with :func:`tickets_matching`, starting from what the user may see
+(``dispatch.access.visible_tickets(user)``), so a click on "3 overdue" lists exactly those three
+(or fewer, for a user who sees fewer). The nightly job counts its scalar figures through the same
+function, so a figure and its list cannot drift apart.
+
+Vocabulary (all optional, combined with AND):
+
+- ``received_from`` / ``received_to``: Asia/Shanghai dates, inclusive
+- ``source``, ``lead_unit`` (id), ``community`` (id), ``category`` (id), ``status_in`` (codes)
+- ``counted``: true/false — the latest visit is counted and no exclusion was approved
+- ``responded`` / ``resolved`` / ``satisfied``: true/false, among counted tickets
+- ``double_no``: true — counted, neither resolved nor satisfied
+- ``awaiting_second_handling``: true — double-no visit in, not yet handled again or closed
+- ``supervised``: true — any supervision level
+- ``open``: true — still in the units' hands (dispatched … reviewed, or second handling)
+- ``contact_overdue_at`` / ``handle_overdue_at``: ISO datetime — open and past the deadline then
+- ``contact_due_by`` / ``handle_due_by``: [from, to] ISO datetimes — open, deadline in [from, to)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from intake.models import Status, Supervision, Ticket
+from jxq_cases.lib.errors import DomainError, ErrorCode
+from reporting.rates import COUNTED, DOUBLE_NO, GONE, local_bounds
+
+# Still in the units' hands: not yet replied upstream (or handled again after a visit).
+OPEN = (Status.DISPATCHED, Status.CONTACTED, Status.HANDLING, Status.REVIEWED, Status.REHANDLING)
+AWAITING_SECOND_HANDLING = (Status.VISITED, Status.REHANDLING)
+
+
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def _moment(value) -> dt.datetime:
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("filter datetimes carry their offset")
+    return moment
+
+
+def _visit_flag(column: str):
+    return lambda v: COUNTED & Q(**{column: bool(v)})
+
+
+def _open_contact(v) -> Q:
+    return Q(status__in=OPEN, first_contact_at__isnull=True, contact_due_at__lt=_moment(v))
+
+
+def _open_handle(v) -> Q:
+    return Q(status__in=OPEN, handle_due_at__lt=_moment(v))
+
+
+def _between(column: str, extra: Q):
+    def build(v) -> Q:
+        start, end = (_moment(x) for x in v)
+        return extra & Q(**{f"{column}__gte": start, f"{column}__lt": end})
+
+    return build
+
+
+def _received_from(v) -> Q:
+    return Q(received_at__gte=local_bounds(_date(v), _date(v))[0])
+
+
+def _received_to(v) -> Q:
+    return Q(received_at__lt=local_bounds(_date(v), _date(v))[1])
+
+
+BUILDERS = {
+    "received_from": _received_from,
+    "received_to": _received_to,
+    "source": lambda v: Q(source=v),
+    "lead_unit": lambda v: Q(lead_unit_id=int(v)),
+    "community": lambda v: Q(community_id=int(v)),
+    "category": lambda v: Q(category_id=int(v)) if v is not None else Q(category__isnull=True),
+    "status_in": lambda v: Q(status__in=list(v)),
+    "counted": lambda v: COUNTED if v else ~COUNTED,
+    "responded": _visit_flag("visit_contacted"),
+    "resolved": _visit_flag("visit_resolved"),
+    "satisfied": _visit_flag("visit_satisfied"),
+    "double_no": lambda v: DOUBLE_NO if v else ~DOUBLE_NO,
+    "awaiting_second_handling": lambda v: DOUBLE_NO & Q(status__in=AWAITING_SECOND_HANDLING),
+    "supervised": lambda v: ~Q(supervision=Supervision.NONE) if v else Q(supervision=Supervision.NONE),
+    "open": lambda v: Q(status__in=OPEN) if v else ~Q(status__in=OPEN),
+    "contact_overdue_at": _open_contact,
+    "handle_overdue_at": _open_handle,
+    "contact_due_by": _between("contact_due_at", Q(status__in=OPEN, first_contact_at__isnull=True)),
+    "handle_due_by": _between("handle_due_at", Q(status__in=OPEN)),
+}
+
+
+def filter_q(spec: dict) -> Q:
+    """The Q of a filter spec; a DomainError naming the first unknown key or bad value."""
+    q = Q()
+    for key, value in spec.items():
+        builder = BUILDERS.get(key)
+        if builder is None:
+            raise DomainError(ErrorCode.INVALID, f"unknown ticket filter {key!r}")
+        try:
+            q &= builder(value)
+        except (TypeError, ValueError) as error:
+            raise DomainError(ErrorCode.INVALID, f"bad value for ticket filter {key!r}: {value!r}") from error
+    return q
+
+
+def tickets_matching(spec: dict, base: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
+    """The street's tickets (never sent-back or merged ones) behind a figure, within ``base``."""
+    tickets = base if base is not None else Ticket.objects.all()
+    return tickets.exclude(status__in=GONE).filter(filter_q(spec))
+
+
+def period_filter(start_on: dt.date, end_on: dt.date, **more) -> dict:
+    return {"received_from": start_on.isoformat(), "received_to": end_on.isoformat(), **more}

@@ -1,0 +1,238 @@
+"""The nightly leadership snapshot (每晚领导驾驶舱), taken at 23:00 Asia/Shanghai.
+
+For the day ``on`` it holds:
+
+- today's intake by source;
+- what is overdue or due within the next 24 hours (first contact and handling deadlines);
+- double-no tickets of the month and those awaiting second handling; supervised open tickets;
+- every unit's month-to-date rates, composite and rank (the street's own league table);
+- the early view of the month: the rates from the visits so far, the street's own indicators
+  (first contact in time, replies sent, replies awaiting their visit) per unit, and the tickets
+  that will cost points if nothing is done (overdue, not contacted, double-no awaiting second
+  handling);
+- the community × category count matrix of the month for the heat map;
+- each unit's monthly rates from ``trend_from`` (default: 1 January) for the trend charts.
+
+Every figure carries the filter that lists its tickets (see :mod:`reporting.drilldown`). Ticket
+lists hold no personal data: number, unit, category, community and deadline only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from intake.models import Source
+from org.models import Unit
+from reporting.drilldown import OPEN, period_filter, tickets_matching
+from reporting.models import Job, Snapshot
+from reporting.rates import (
+    SHANGHAI,
+    PolicyBook,
+    local_bounds,
+    month_counts,
+    month_start,
+    percent,
+    period_tickets,
+    range_score,
+    unit_ranking,
+    unit_scores,
+)
+from reporting.snapshots import month_json, number, ranking_json, score_json, store_snapshot
+
+DUE_SOON = dt.timedelta(hours=24)
+# How many tickets of each at-risk list the snapshot spells out (the filter lists them all).
+AT_RISK_LIST_LIMIT = 100
+
+
+def moment_of(on: dt.date, now: dt.datetime | None = None) -> dt.datetime:
+    """The time the snapshot describes: now for today; the end of the day for a past day."""
+    now = now or timezone.now()
+    end_of_day = local_bounds(on, on)[1]
+    return min(now, end_of_day)
+
+
+def counted_figure(spec: dict, base=None) -> dict:
+    """A figure as ``{"count": n, "filter": spec}``, counted through the filter itself."""
+    return {"count": tickets_matching(spec, base).count(), "filter": spec}
+
+
+def ticket_rows(spec: dict, order_by: str) -> list[dict]:
+    rows = (
+        tickets_matching(spec)
+        .order_by(order_by, "id")
+        .values(
+            "id",
+            "ticket_no",
+            "status",
+            "received_at",
+            "contact_due_at",
+            "handle_due_at",
+            lead_unit_name=F("lead_unit__name"),
+            category_name=F("category__name"),
+            community_name=F("community__name"),
+        )[:AT_RISK_LIST_LIMIT]
+    )
+    return [
+        {
+            key: (value.astimezone(SHANGHAI).isoformat() if isinstance(value, dt.datetime) else value)
+            for key, value in r.items()
+        }
+        for r in rows
+    ]
+
+
+def at_risk_list(spec: dict, order_by: str) -> dict:
+    return {**counted_figure(spec), "tickets": ticket_rows(spec, order_by)}
+
+
+def heat_map(start_on: dt.date, end_on: dt.date) -> dict:
+    """Community × category counts of the period, one grouped query; cells as [row, column, count]."""
+    rows = list(
+        period_tickets(start_on, end_on)
+        .values("community_id", "category_id", community_name=F("community__name"), category_name=F("category__name"))
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    communities = sorted(
+        {(r["community_id"], r["community_name"]) for r in rows}, key=lambda c: (c[0] is None, c[1] or "")
+    )
+    categories = sorted(
+        {(r["category_id"], r["category_name"]) for r in rows},
+        key=lambda c: -sum(r["count"] for r in rows if r["category_id"] == c[0]),
+    )
+    row_index = {c[0]: i for i, c in enumerate(communities)}
+    column_index = {c[0]: i for i, c in enumerate(categories)}
+    base = period_filter(start_on, end_on)
+    cells = []
+    for r in rows:
+        spec = {**base, "category": r["category_id"]}
+        if r["community_id"] is not None:
+            spec["community"] = r["community_id"]
+        cells.append(
+            {
+                "row": row_index[r["community_id"]],
+                "column": column_index[r["category_id"]],
+                "count": r["count"],
+                "filter": spec,
+            }
+        )
+    return {
+        "communities": [{"id": i, "name": n} for i, n in communities],
+        "categories": [{"id": i, "name": n} for i, n in categories],
+        "cells": cells,
+    }
+
+
+def own_records(start_on: dt.date, end_on: dt.date) -> dict[int | None, dict]:
+    """The street's own early indicators per lead unit, one grouped query.
+
+    Contact in time = first contact at or before the contact deadline; replied = the reply went
+    upstream; awaiting visit = replied, no return visit yet.
+    """
+    rows = (
+        period_tickets(start_on, end_on)
+        .filter(lead_unit__isnull=False)
+        .values("lead_unit_id")
+        .annotate(
+            dispatched=Count("id"),
+            contacted_in_time=Count(
+                "id", filter=Q(first_contact_at__isnull=False, first_contact_at__lte=F("contact_due_at"))
+            ),
+            contacted_late=Count("id", filter=Q(first_contact_at__gt=F("contact_due_at"))),
+            not_contacted=Count("id", filter=Q(first_contact_at__isnull=True)),
+            replied=Count("id", filter=Q(replied_at__isnull=False)),
+            awaiting_visit=Count("id", filter=Q(replied_at__isnull=False, visited_at__isnull=True)),
+        )
+        .order_by()
+    )
+    return {r.pop("lead_unit_id"): r for r in rows}
+
+
+def build_nightly(on: dt.date, *, trend_from: dt.date | None = None, now: dt.datetime | None = None) -> dict:
+    as_of = moment_of(on, now)
+    first_of_month = month_start(on)
+    trend_from = month_start(trend_from or on.replace(month=1, day=1))
+    policies = PolicyBook()
+    today = period_filter(on, on)
+    month = period_filter(first_of_month, on)
+    as_of_iso = as_of.isoformat()
+    soon = [as_of_iso, (as_of + DUE_SOON).isoformat()]
+
+    # One grouped scan gives every unit × month from trend_from: the trend and the month to date.
+    unit_rows = month_counts(trend_from, on, by_unit=True)
+    this_month_rows = [r for r in unit_rows if r["month"] == first_of_month]
+    ranking = unit_ranking(first_of_month, on, policies=policies, rows=this_month_rows)
+    trend = unit_scores(trend_from, on, policies=policies, rows=unit_rows)
+    units = dict(Unit.objects.filter(pk__in=list(trend)).values_list("pk", "name"))
+    own = own_records(first_of_month, on)
+    street_month = range_score(first_of_month, on, policies=policies)
+
+    intake_today = period_tickets(on, on).aggregate(
+        total=Count("id"),
+        city=Count("id", filter=Q(source=Source.CITY)),
+        district=Count("id", filter=Q(source=Source.DISTRICT)),
+    )
+    return {
+        "on": on.isoformat(),
+        "as_of": as_of.astimezone(SHANGHAI).isoformat(),
+        "intake_today": {
+            **intake_today,
+            "filter": today,
+            "city_filter": {**today, "source": Source.CITY},
+            "district_filter": {**today, "source": Source.DISTRICT},
+        },
+        "overdue": {
+            "contact": counted_figure({"contact_overdue_at": as_of_iso}),
+            "handle": counted_figure({"handle_overdue_at": as_of_iso}),
+        },
+        "due_soon": {
+            "contact": counted_figure({"contact_due_by": soon}),
+            "handle": counted_figure({"handle_due_by": soon}),
+        },
+        "double_no": counted_figure({**month, "double_no": True}),
+        "supervised": counted_figure({"supervised": True, "open": True}),
+        "month": {
+            "from": first_of_month.isoformat(),
+            "to": on.isoformat(),
+            "street": score_json(street_month),
+            "filter": month,
+            "counted_filter": {**month, "counted": True},
+        },
+        "units": ranking_json(ranking),
+        "early_view": {
+            "rates_so_far": score_json(street_month),
+            "own_records": [
+                {
+                    "unit_id": unit_id,
+                    "unit": units[unit_id],
+                    **figures,
+                    "contact_in_time_rate": number(percent(figures["contacted_in_time"], figures["dispatched"])),
+                    "filter": {**month, "lead_unit": unit_id},
+                }
+                for unit_id, figures in sorted(own.items())
+            ],
+            "at_risk": {
+                "overdue": at_risk_list({"handle_overdue_at": as_of_iso}, "handle_due_at"),
+                "not_contacted": at_risk_list({"contact_overdue_at": as_of_iso}, "contact_due_at"),
+                "double_no_awaiting_second_handling": at_risk_list({"awaiting_second_handling": True}, "received_at"),
+            },
+        },
+        "heat_map": heat_map(first_of_month, on),
+        "trend": {
+            "from": trend_from.isoformat(),
+            "units": [
+                {"unit_id": unit_id, "unit": units[unit_id], "months": [month_json(m) for m in score.months]}
+                for unit_id, score in sorted(trend.items(), key=lambda item: units[item[0]])
+                if score.counts["total"]
+            ],
+        },
+        "open_statuses": list(OPEN),
+    }
+
+
+def take_nightly_snapshot(on: dt.date, *, trend_from: dt.date | None = None) -> Snapshot:
+    """Compute the nightly snapshot of ``on`` and store it (replacing that day's earlier one)."""
+    return store_snapshot(Job.NIGHTLY, on, on, lambda: build_nightly(on, trend_from=trend_from))
