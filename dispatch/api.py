@@ -1,0 +1,247 @@
+"""The ticket API: list and detail (scoped by dispatch.access), workflow actions, history, notifications.
+
+Thin views: they find the ticket among those the caller may see (else 404), parse the body, call one
+workflow function, and render. Errors are DomainErrors, mapped to {"code", "detail"} with 400/403/
+404/409/413 by jxq_cases.lib.api_errors.
+"""
+
+from datetime import UTC, datetime
+
+from django.db.models import DateTimeField, F, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import generics, serializers, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dispatch import access
+from dispatch.filters import TicketFilter
+from dispatch.models import Notification
+from dispatch.notifications import mark_read
+from dispatch.serializers import (
+    ACTION_SERIALIZERS,
+    MarkReadSerializer,
+    NotificationSerializer,
+    TicketDetailSerializer,
+    TicketEventSerializer,
+    TicketListSerializer,
+)
+from dispatch.transitions import is_allowed
+from dispatch.workflow import ACTION_FUNCTIONS
+from jxq_cases.lib.errors import DomainError, ErrorCode
+
+# Tickets without a running deadline sort after every real one when ordered by deadline.
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+
+ERROR = inline_serializer(
+    "Error",
+    fields={
+        "code": serializers.CharField(),
+        "detail": serializers.CharField(),
+        "errors": serializers.JSONField(required=False),
+    },
+)
+ERRORS = {
+    400: OpenApiResponse(ERROR, description="invalid data: `errors` names the field and why"),
+    403: OpenApiResponse(ERROR, description="this user may not do this"),
+    404: OpenApiResponse(ERROR, description="no such ticket among those this user may see"),
+    409: OpenApiResponse(ERROR, description="not allowed in the ticket's current state, or lost a race"),
+}
+
+
+class TicketCursorPagination(CursorPagination):
+    """Keyset pagination: a page is found by position, not by offset, so deep pages stay fast.
+
+    ``ordering``: ``-received_at`` (default, newest first), ``received_at``, ``deadline`` (running
+    deadline, soonest first; tickets without one last) or ``-deadline``.
+    """
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ORDERINGS = {
+        "-received_at": ("-received_at", "-id"),
+        "received_at": ("received_at", "id"),
+        "deadline": ("due_sort", "id"),
+        "-deadline": ("-due_sort", "-id"),
+    }
+
+    def get_ordering(self, request, queryset, view):
+        return self.ORDERINGS.get(request.query_params.get("ordering", ""), self.ORDERINGS["-received_at"])
+
+
+def scoped_tickets(user):
+    return (
+        access.visible_tickets(user)
+        .select_related("category", "community", "lead_unit")
+        .prefetch_related("co_units")
+        .annotate(due_sort=Coalesce(F("next_due_at"), Value(NO_DEADLINE, output_field=DateTimeField())))
+    )
+
+
+def visible_ticket_or_404(user, ticket_no: str):
+    ticket = access.visible_tickets(user).filter(ticket_no=ticket_no).first()
+    if ticket is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"ticket {ticket_no} not found")
+    return ticket
+
+
+@extend_schema(tags=["tickets"])
+class TicketListView(generics.ListAPIView):
+    """GET: the tickets this user may see (filtered, keyset-paginated). POST: receive one ticket (intake)."""
+
+    serializer_class = TicketListSerializer
+    filterset_class = TicketFilter
+    pagination_class = TicketCursorPagination
+
+    def get_queryset(self):
+        return scoped_tickets(self.request.user)
+
+    @extend_schema(
+        operation_id="tickets_list",
+        parameters=[
+            OpenApiParameter("ordering", str, enum=list(TicketCursorPagination.ORDERINGS), description="sort order")
+        ],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(exclude=True)
+    def post(self, request, *args, **kwargs):
+        # Intake (step 1) owns receiving; one URL serves both, so hand the request over unchanged.
+        # It is documented in the schema by intake.api.TicketIntakeView (operation tickets_receive).
+        from intake.api import TicketIntakeView
+
+        return TicketIntakeView.as_view()(request._request, *args, **kwargs)
+
+
+@extend_schema(tags=["tickets"])
+class TicketDetailView(generics.RetrieveAPIView):
+    """One ticket; the complainant in full only for the center and the handling units (logged)."""
+
+    serializer_class = TicketDetailSerializer
+    lookup_field = "ticket_no"
+    lookup_url_kwarg = "ticket_no"
+
+    def get_queryset(self):
+        return scoped_tickets(self.request.user).select_related("merged_into", "taken_by")
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), ticket_no=self.kwargs["ticket_no"])
+
+
+ACTION_REQUEST = PolymorphicProxySerializer(
+    component_name="TicketAction",
+    serializers={name: cls for name, cls in ACTION_SERIALIZERS.items()},
+    resource_type_field_name="action",
+)
+
+
+@extend_schema(tags=["tickets"])
+class TicketActionView(APIView):
+    """POST {"action": NAME, ...}: one workflow step (see docs/workflow.md for who may do what, when)."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="tickets_action",
+        request={"application/json": ACTION_REQUEST, "multipart/form-data": ACTION_REQUEST},
+        responses={200: TicketDetailSerializer, **ERRORS},
+        description="Actions: " + ", ".join(ACTION_FUNCTIONS) + ". The body's other fields depend on the action.",
+    )
+    def post(self, request, ticket_no: str):
+        action = request.data.get("action")
+        if action not in ACTION_FUNCTIONS:
+            raise DomainError(
+                ErrorCode.INVALID,
+                f"unknown action {action!r}; one of: {', '.join(ACTION_FUNCTIONS)}",
+                errors={"action": "unknown"},
+            )
+        ticket = visible_ticket_or_404(request.user, ticket_no)
+        # Who and when first (403, 409), then what (400): a refused user learns nothing from their data.
+        access.require(request.user, action, ticket)
+        if not is_allowed(action, ticket.status):
+            raise DomainError(
+                ErrorCode.ILLEGAL_TRANSITION,
+                f"cannot {action.replace('_', ' ')} ticket {ticket_no}: it is {ticket.get_status_display()}"
+                f" ({ticket.status})",
+            )
+        data = request.data
+        if action == "note" and hasattr(data, "getlist"):
+            data = {"action": action, "text": data.get("text", ""), "files": request.FILES.getlist("files")}
+        body = ACTION_SERIALIZERS[action](data=data)
+        if not body.is_valid():
+            raise DomainError(ErrorCode.INVALID, "invalid data for action " + action, errors=body.errors)
+        kwargs = dict(body.validated_data)
+        kwargs.pop("action")
+        ACTION_FUNCTIONS[action](ticket, actor=request.user, **kwargs)
+        fresh = get_object_or_404(scoped_tickets(request.user).select_related("merged_into", "taken_by"), pk=ticket.pk)
+        return Response(TicketDetailSerializer(fresh, context={"request": request}).data, status=status.HTTP_200_OK)
+
+
+@extend_schema(tags=["tickets"], responses={200: TicketEventSerializer(many=True), 404: ERRORS[404]})
+class TicketEventsView(generics.ListAPIView):
+    """The ticket's history, oldest first; step 1 (received) is the ticket's own receipt."""
+
+    serializer_class = TicketEventSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        ticket = visible_ticket_or_404(self.request.user, self.kwargs["ticket_no"])
+        self.ticket = ticket
+        return ticket.events.select_related("actor", "actor_unit").order_by("at", "id")
+
+    def list(self, request, *args, **kwargs):
+        events = TicketEventSerializer(self.get_queryset(), many=True).data
+        received = {
+            "kind": "receive",
+            "label": "Received",
+            "actor": None,
+            "actor_unit": None,
+            "at": self.ticket.created_at.isoformat(),
+            "from_status": "",
+            "to_status": "received",
+            "data": {"received_at": self.ticket.received_at.isoformat(), "import_batch": self.ticket.import_batch_id},
+        }
+        return Response([received, *events])
+
+
+@extend_schema(tags=["notifications"])
+class NotificationListView(generics.ListAPIView):
+    """The caller's notifications, newest first; ``?unread=1`` for the unread ones only."""
+
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self):
+        rows = Notification.objects.filter(user=self.request.user).select_related("ticket")
+        if self.request.query_params.get("unread") in ("1", "true"):
+            rows = rows.filter(read_at=None)
+        return rows
+
+    @extend_schema(parameters=[OpenApiParameter("unread", bool, description="only unread ones")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema(
+    tags=["notifications"],
+    request=MarkReadSerializer,
+    responses={200: inline_serializer("MarkedRead", fields={"marked": serializers.IntegerField()})},
+)
+class NotificationReadView(APIView):
+    """Mark the caller's notifications read (the given ids, or all unread ones)."""
+
+    def post(self, request):
+        body = MarkReadSerializer(data=request.data)
+        if not body.is_valid():
+            raise DomainError(ErrorCode.INVALID, "invalid data", errors=body.errors)
+        return Response({"marked": mark_read(request.user, body.validated_data.get("ids"))})

@@ -1,0 +1,270 @@
+"""Deadlines (DOMAIN §3): one pure computation, stored on the ticket, recomputed when rules change.
+
+Rules (DeadlinePolicy, one row per rule; urgent wins over consultation):
+- acknowledge (签收) within ``acknowledge_hours`` of dispatch;
+- contact within ``contact_hours`` of the acknowledgement (of the dispatch until then);
+- handle within ``handle_amount`` hours, calendar days or working days of the handling clock's start:
+  the acknowledgement, or the reopening for second handling.
+
+Working days follow the official calendar (chinesecalendar: holidays and swapped working weekends),
+corrected by CalendarOverride rows; for years the package does not know, Monday-Friday. "N working
+days after t" is the same local clock time on the N-th working day after t's date.
+
+The clock stops while an extension request waits: no deadline runs (next_due_at is NULL, so no
+warning fires); when it is decided, the waiting time is added to ``handle_paused_for`` and thus to
+the handling deadline. An approved extension fixes ``extended_handle_due_at`` (the handling deadline
+then ignores the rule until the next reopening).
+
+``next_due_at`` is the deadline running now (acknowledge while not acknowledged, contact until
+contacted, handle while handling) and ``next_warn_at`` the moment it is "due soon": when only
+``due_soon_fraction`` (default 25%) of its time is left.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+
+from intake.models import Kind, Status, Ticket, Urgency
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+RUNNING = (Status.DISPATCHED, Status.CONTACTED, Status.HANDLING, Status.REHANDLING)
+
+
+@dataclass(frozen=True)
+class Rule:
+    acknowledge_hours: int
+    contact_hours: int
+    handle_amount: int
+    handle_unit: str  # hours | calendar_days | working_days
+    due_soon_fraction: Decimal = Decimal("0.25")
+
+
+# Mirrors dispatch/migrations/0002_default_deadline_policies.py; used when a rule row is missing.
+DEFAULT_RULES = {
+    "urgent": Rule(1, 2, 24, "hours"),
+    "normal": Rule(4, 24, 7, "calendar_days"),
+    "consult": Rule(4, 24, 24, "hours"),
+}
+
+CLOCK_FIELDS = [
+    "acknowledge_due_at",
+    "contact_due_at",
+    "handle_due_at",
+    "next_due_kind",
+    "next_due_at",
+    "next_warn_at",
+    "warning_level",
+    "warned_at",
+]
+
+
+def is_working_day(day: date, overrides: Mapping[date, bool]) -> bool:
+    if day in overrides:
+        return overrides[day]
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:  # a year the package has no data for
+        return day.weekday() < 5
+
+
+def add_working_days(start: datetime, days: int, overrides: Mapping[date, bool]) -> datetime:
+    """The same Asia/Shanghai clock time on the ``days``-th working day after ``start``'s date."""
+    local = start.astimezone(SHANGHAI)
+    day = local.date()
+    remaining = days
+    while remaining > 0:
+        day += timedelta(days=1)
+        if is_working_day(day, overrides):
+            remaining -= 1
+    return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=SHANGHAI)
+
+
+def add_period(start: datetime, amount: int, unit: str, overrides: Mapping[date, bool]) -> datetime:
+    if unit == "hours":
+        return start + timedelta(hours=amount)
+    if unit == "calendar_days":
+        local = start.astimezone(SHANGHAI)
+        # calendar days in local time: a DST-free zone, but keep the wall clock explicit anyway
+        return datetime.combine(local.date() + timedelta(days=amount), local.timetz().replace(tzinfo=None), SHANGHAI)
+    if unit == "working_days":
+        return add_working_days(start, amount, overrides)
+    raise ValueError(f"unknown deadline unit {unit!r}")
+
+
+def rule_key(urgency: str, kind: str) -> str:
+    if urgency == Urgency.URGENT:
+        return "urgent"
+    if kind == Kind.CONSULT:
+        return "consult"
+    return "normal"
+
+
+def load_rules() -> dict[str, Rule]:
+    from dispatch.models import DeadlinePolicy
+
+    rules = dict(DEFAULT_RULES)
+    for p in DeadlinePolicy.objects.all():
+        rules[p.rule] = Rule(
+            p.acknowledge_hours, p.contact_hours, p.handle_amount, p.handle_unit, Decimal(p.due_soon_fraction)
+        )
+    return rules
+
+
+def load_overrides() -> dict[date, bool]:
+    from dispatch.models import CalendarOverride
+
+    return dict(CalendarOverride.objects.values_list("on", "is_working_day"))
+
+
+def _warn_at(start: datetime | None, due: datetime, fraction: Decimal) -> datetime:
+    if start is None or start >= due:
+        return due
+    return due - (due - start) * float(fraction)
+
+
+def compute_deadlines(
+    *,
+    status: str,
+    urgency: str,
+    kind: str,
+    dispatched_at: datetime | None,
+    acknowledged_at: datetime | None,
+    handle_started_at: datetime | None,
+    handle_paused_for: timedelta,
+    extended_handle_due_at: datetime | None,
+    extension_pending: bool,
+    rules: Mapping[str, Rule],
+    overrides: Mapping[date, bool],
+) -> dict:
+    """The deadline columns of a ticket in this situation (a pure function of its arguments)."""
+    rule = rules[rule_key(urgency, kind)]
+    out = dict.fromkeys(["acknowledge_due_at", "contact_due_at", "handle_due_at", "next_due_at", "next_warn_at"])
+    out["next_due_kind"] = ""
+    if dispatched_at is None:
+        return out
+    out["acknowledge_due_at"] = dispatched_at + timedelta(hours=rule.acknowledge_hours)
+    clock_start = acknowledged_at or dispatched_at
+    out["contact_due_at"] = clock_start + timedelta(hours=rule.contact_hours)
+    handle_start = handle_started_at or clock_start
+    if extended_handle_due_at is not None:
+        out["handle_due_at"] = extended_handle_due_at
+    else:
+        out["handle_due_at"] = add_period(handle_start, rule.handle_amount, rule.handle_unit, overrides) + (
+            handle_paused_for or timedelta(0)
+        )
+    if status not in RUNNING or extension_pending:
+        return out
+    if status == Status.DISPATCHED and acknowledged_at is None:
+        kind_, start, due = "acknowledge", dispatched_at, out["acknowledge_due_at"]
+    elif status == Status.DISPATCHED:
+        kind_, start, due = "contact", acknowledged_at, out["contact_due_at"]
+    else:
+        kind_, start, due = "handle", handle_start, out["handle_due_at"]
+    out["next_due_kind"] = kind_
+    out["next_due_at"] = due
+    out["next_warn_at"] = _warn_at(start, due, rule.due_soon_fraction)
+    return out
+
+
+def _pending_extension(ticket_id) -> bool:
+    from dispatch.models import ExtensionRequest, RequestStatus
+
+    return ExtensionRequest.objects.filter(ticket_id=ticket_id, status=RequestStatus.PENDING).exists()
+
+
+def apply_deadlines(
+    ticket: Ticket,
+    *,
+    extension_pending: bool | None = None,
+    rules: Mapping[str, Rule] | None = None,
+    overrides: Mapping[date, bool] | None = None,
+) -> list[str]:
+    """Set the ticket's deadline columns from its current state; returns the fields that changed.
+
+    A changed running deadline clears the warning, so the warning task judges it afresh.
+    """
+    if extension_pending is None:
+        extension_pending = _pending_extension(ticket.pk)
+    values = compute_deadlines(
+        status=ticket.status,
+        urgency=ticket.urgency,
+        kind=ticket.kind,
+        dispatched_at=ticket.dispatched_at,
+        acknowledged_at=ticket.acknowledged_at,
+        handle_started_at=ticket.handle_started_at,
+        handle_paused_for=ticket.handle_paused_for,
+        extended_handle_due_at=ticket.extended_handle_due_at,
+        extension_pending=extension_pending,
+        rules=rules if rules is not None else load_rules(),
+        overrides=overrides if overrides is not None else load_overrides(),
+    )
+    if values["next_due_at"] != ticket.next_due_at or values["next_due_kind"] != ticket.next_due_kind:
+        values["warning_level"] = ""
+        values["warned_at"] = None
+    changed = []
+    for field, value in values.items():
+        if getattr(ticket, field) != value:
+            setattr(ticket, field, value)
+            changed.append(field)
+    return changed
+
+
+def recompute_open_tickets(*, rule_keys: Iterable[str] | None = None, chunk_size: int = 2000) -> int:
+    """Recompute the stored deadlines of every ticket whose clock runs (after a policy or calendar
+    change); returns how many tickets changed. Written back in chunks with bulk_update (one UPDATE
+    per chunk), because working days are computed in Python from the calendar.
+    """
+    from dispatch.models import ExtensionRequest, RequestStatus
+
+    rules = load_rules()
+    overrides = load_overrides()
+    tickets = Ticket.objects.filter(status__in=RUNNING).annotate(
+        _pending=Exists(ExtensionRequest.objects.filter(ticket=OuterRef("pk"), status=RequestStatus.PENDING))
+    )
+    wanted = set(rule_keys) if rule_keys is not None else None
+    changed: list[Ticket] = []
+    total = 0
+    with transaction.atomic():
+        for ticket in tickets.order_by("pk").iterator(chunk_size=chunk_size):
+            if wanted is not None and rule_key(ticket.urgency, ticket.kind) not in wanted:
+                continue
+            if apply_deadlines(ticket, extension_pending=ticket._pending, rules=rules, overrides=overrides):
+                changed.append(ticket)
+            if len(changed) >= chunk_size:
+                Ticket.objects.bulk_update(changed, CLOCK_FIELDS)
+                total += len(changed)
+                changed = []
+        if changed:
+            Ticket.objects.bulk_update(changed, CLOCK_FIELDS)
+            total += len(changed)
+    return total
+
+
+def save_policy(rule: str, **fields) -> int:
+    """Change one deadline rule and recompute the open tickets it governs; returns tickets changed."""
+    from dispatch.models import DeadlinePolicy
+
+    with transaction.atomic():
+        policy, _ = DeadlinePolicy.objects.select_for_update().get_or_create(
+            rule=rule, defaults={**DEFAULT_RULES[rule].__dict__, **fields}
+        )
+        for name, value in fields.items():
+            setattr(policy, name, value)
+        policy.full_clean()
+        policy.save()
+        return recompute_open_tickets(rule_keys=[rule])
+
+
+def set_calendar_override(on: date, *, is_working_day: bool, note: str = "") -> int:
+    """Record a day announced late as working or not, and recompute open tickets' deadlines."""
+    from dispatch.models import CalendarOverride
+
+    with transaction.atomic():
+        CalendarOverride.objects.update_or_create(on=on, defaults={"is_working_day": is_working_day, "note": note})
+        return recompute_open_tickets()

@@ -1,0 +1,55 @@
+"""Ticket list filters (django-filter): what the upstream sent, the workflow's columns, deadlines."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from intake.models import Kind, Source, Status, Supervision, Ticket, Urgency
+
+
+class TicketFilter(django_filters.FilterSet):
+    source = django_filters.ChoiceFilter(choices=Source.choices)
+    kind = django_filters.ChoiceFilter(choices=Kind.choices)
+    urgency = django_filters.ChoiceFilter(choices=Urgency.choices)
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    category = django_filters.CharFilter(field_name="category__name", help_text="category name")
+    community = django_filters.CharFilter(field_name="community__name", help_text="community name")
+    lead_unit = django_filters.CharFilter(field_name="lead_unit__name", help_text="lead unit name")
+    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    due_after = django_filters.IsoDateTimeFilter(field_name="next_due_at", lookup_expr="gte")
+    due_before = django_filters.IsoDateTimeFilter(field_name="next_due_at", lookup_expr="lt")
+    handle_due_after = django_filters.IsoDateTimeFilter(field_name="handle_due_at", lookup_expr="gte")
+    handle_due_before = django_filters.IsoDateTimeFilter(field_name="handle_due_at", lookup_expr="lt")
+    is_key = django_filters.BooleanFilter()
+    is_difficult = django_filters.BooleanFilter()
+    is_excluded = django_filters.BooleanFilter()
+    supervision = django_filters.ChoiceFilter(choices=[c for c in Supervision.choices if c[0]])
+    supervised = django_filters.BooleanFilter(method="filter_supervised", help_text="any supervision level")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", help_text="the running deadline has passed")
+    due_soon = django_filters.BooleanFilter(
+        method="filter_due_soon", help_text="less than the warning share of the running deadline's time left"
+    )
+    q = django_filters.CharFilter(method="filter_text", help_text="text in the content or the address")
+
+    class Meta:
+        model = Ticket
+        fields: list[str] = []
+
+    def filter_supervised(self, queryset, name, value):
+        return queryset.exclude(supervision="") if value else queryset.filter(supervision="")
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(next_due_at__lte=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_due_soon(self, queryset, name, value):
+        now = timezone.now()
+        due_soon = Q(next_warn_at__lte=now, next_due_at__gt=now)
+        return queryset.filter(due_soon) if value else queryset.exclude(due_soon)
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(content__icontains=value) | Q(address__icontains=value))

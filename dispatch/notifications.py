@@ -1,0 +1,77 @@
+"""In-app notifications (and email through Django's email backend where users have an address).
+
+The workflow queues them with ``transaction.on_commit`` so that nobody is told about a change that
+was rolled back; the warning task calls ``notify`` directly after its claim committed.
+"""
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.utils import timezone
+
+from dispatch.models import Notification
+from org.models import Role, User
+
+log = logging.getLogger(__name__)
+
+
+def recipients(*, user_ids: Iterable[int] = (), unit_ids: Iterable[int] = (), roles: Iterable[str] = ()) -> set[int]:
+    """Active users: the given ones, the handlers of the given units, and everyone with the given roles."""
+    ids = set(user_ids)
+    unit_ids = [u for u in unit_ids if u]
+    if unit_ids:
+        ids |= set(
+            User.objects.filter(units__in=unit_ids, role=Role.UNIT_HANDLER, is_active=True).values_list("id", flat=True)
+        )
+    roles = list(roles)
+    if roles:
+        ids |= set(User.objects.filter(role__in=roles, is_active=True).values_list("id", flat=True))
+    return ids
+
+
+def notify(user_ids: Iterable[int], *, ticket_id: int | None, kind: str, text: str) -> list[Notification]:
+    """Create one notification per user and send the same text by email to those with an address."""
+    user_ids = sorted(set(user_ids))
+    if not user_ids:
+        return []
+    rows = Notification.objects.bulk_create(
+        [Notification(user_id=u, ticket_id=ticket_id, kind=kind, text=text) for u in user_ids]
+    )
+    emails = [e for e in User.objects.filter(id__in=user_ids).values_list("email", flat=True) if e]
+    if emails:
+        subject = text.splitlines()[0][:100]
+        try:
+            send_mass_mail([(subject, text, settings.DEFAULT_FROM_EMAIL, [e]) for e in emails])
+        except Exception:  # an unreachable mail server must not lose the in-app notifications
+            log.exception("could not email notification %s", kind)
+    return rows
+
+
+def notify_after_commit(
+    *,
+    ticket_id: int | None,
+    kind: str,
+    text: str,
+    user_ids: Iterable[int] = (),
+    unit_ids: Iterable[int] = (),
+    roles: Iterable[str] = (),
+    exclude_user_id: int | None = None,
+) -> None:
+    user_ids, unit_ids, roles = list(user_ids), list(unit_ids), list(roles)
+
+    def send():
+        ids = recipients(user_ids=user_ids, unit_ids=unit_ids, roles=roles) - {exclude_user_id}
+        notify(ids, ticket_id=ticket_id, kind=kind, text=text)
+
+    transaction.on_commit(send)
+
+
+def mark_read(user, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications read (all unread ones when ``ids`` is None); returns how many."""
+    unread = Notification.objects.filter(user=user, read_at=None)
+    if ids is not None:
+        unread = unread.filter(id__in=list(ids))
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,310 @@
+"""API shapes of tickets (list and detail), their history, notifications, and one request shape per
+workflow action (documented in OpenAPI as a polymorphic body keyed by ``action``)."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from dispatch import access
+from dispatch.models import (
+    ExclusionReason,
+    ExclusionRequest,
+    ExtensionRequest,
+    Notification,
+    ReplyDraft,
+    RequestStatus,
+    TicketEvent,
+)
+from dispatch.workflow import CONTACT_METHODS
+from intake.models import Category, Supervision, Ticket, Urgency
+from org.models import Unit
+
+
+class ComplainantSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    masked = serializers.BooleanField(help_text="true when shown masked (张先生 / 138****1234)")
+
+
+class TicketListSerializer(serializers.ModelSerializer):
+    """A ticket in a list: personal data always masked (the full display is on the detail, logged)."""
+
+    category = serializers.CharField(source="category.name", default=None)
+    community = serializers.CharField(source="community.name", default=None)
+    lead_unit = serializers.CharField(source="lead_unit.name", default=None)
+    co_units = serializers.SerializerMethodField()
+    complainant = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "ticket_no",
+            "source",
+            "kind",
+            "category",
+            "content",
+            "address",
+            "community",
+            "urgency",
+            "complainant",
+            "status",
+            "is_key",
+            "is_difficult",
+            "supervision",
+            "lead_unit",
+            "co_units",
+            "received_at",
+            "dispatched_at",
+            "acknowledged_at",
+            "first_contact_at",
+            "reviewed_at",
+            "replied_at",
+            "closed_at",
+            "acknowledge_due_at",
+            "contact_due_at",
+            "handle_due_at",
+            "next_due_kind",
+            "next_due_at",
+            "warning_level",
+            "overdue",
+            "rehandling_count",
+            "visited_at",
+            "visit_counted",
+            "visit_contacted",
+            "visit_resolved",
+            "visit_satisfied",
+            "is_excluded",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_co_units(self, ticket) -> list[str]:
+        return [u.name for u in ticket.co_units.all()]
+
+    @extend_schema_field(ComplainantSerializer)
+    def get_complainant(self, ticket) -> dict:
+        return access.personal_data(self.context["request"].user, ticket, context="api_list", reveal=False)
+
+    def get_overdue(self, ticket) -> bool:
+        return bool(ticket.next_due_at and ticket.next_due_at <= timezone.now())
+
+
+class ReplyDraftSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.__str__")
+    waiting_for = serializers.CharField(allow_null=True)
+
+    class Meta:
+        model = ReplyDraft
+        fields = ["version", "text", "author", "created_at", "chain", "step", "status", "waiting_for"]
+        fields += ["signatures", "return_reason", "decided_at"]
+
+
+class ExclusionRequestSerializer(serializers.ModelSerializer):
+    waiting_for = serializers.CharField(allow_null=True)
+
+    class Meta:
+        model = ExclusionRequest
+        fields = ["version", "reason_category", "reason", "evidence", "created_at", "chain", "step", "status"]
+        fields += ["waiting_for", "signatures", "return_reason", "decided_at"]
+
+
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExtensionRequest
+        fields = ["days", "reason", "requested_at", "status", "decided_at", "decision_reason", "new_due_at"]
+
+
+class TicketDetailSerializer(TicketListSerializer):
+    """One ticket: personal data in full only for those who may see it — and then logged."""
+
+    actions = serializers.SerializerMethodField()
+    reply_drafts = ReplyDraftSerializer(many=True, read_only=True)
+    exclusion_requests = ExclusionRequestSerializer(many=True, read_only=True)
+    pending_extension = serializers.SerializerMethodField()
+    merged_into = serializers.CharField(source="merged_into.ticket_no", default=None)
+    taken_by = serializers.CharField(source="taken_by.__str__", default=None)
+
+    class Meta(TicketListSerializer.Meta):
+        fields = TicketListSerializer.Meta.fields + [
+            "actions",
+            "reply_drafts",
+            "exclusion_requests",
+            "pending_extension",
+            "merged_into",
+            "taken_by",
+            "triaged_at",
+            "created_at",
+        ]
+
+    @extend_schema_field(ComplainantSerializer)
+    def get_complainant(self, ticket) -> dict:
+        return access.personal_data(self.context["request"].user, ticket, context="api_detail")
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_actions(self, ticket) -> list[str]:
+        return access.actions_available(self.context["request"].user, ticket)
+
+    @extend_schema_field(ExtensionRequestSerializer(allow_null=True))
+    def get_pending_extension(self, ticket):
+        pending = ticket.extension_requests.filter(status=RequestStatus.PENDING).first()
+        return ExtensionRequestSerializer(pending).data if pending else None
+
+
+class TicketEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.__str__", default=None)
+    actor_unit = serializers.CharField(source="actor_unit.name", default=None)
+    label = serializers.CharField(source="get_kind_display")
+
+    class Meta:
+        model = TicketEvent
+        fields = ["kind", "label", "actor", "actor_unit", "at", "from_status", "to_status", "data"]
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    ticket_no = serializers.CharField(source="ticket.ticket_no", default=None)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "text", "ticket_no", "created_at", "read_at"]
+
+
+class MarkReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="omit to mark every unread one"
+    )
+
+
+# --- action requests: {"action": NAME, ...fields} ---
+
+
+class UnitByName(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="name", queryset=Unit.objects.filter(is_active=True), **kwargs)
+
+
+class CategoryByName(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="name", queryset=Category.objects.all(), **kwargs)
+
+
+class ActionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+
+
+class TriageAction(ActionSerializer):
+    category = CategoryByName(required=False)
+    urgency = serializers.ChoiceField(Urgency.choices, required=False)
+    community = UnitByName(required=False)
+    is_key = serializers.BooleanField(required=False)
+    is_difficult = serializers.BooleanField(required=False)
+    supervision = serializers.ChoiceField(Supervision.choices, required=False, allow_blank=True)
+    related = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
+
+
+class DispatchAction(ActionSerializer):
+    lead_unit = UnitByName()
+    co_units = serializers.ListField(child=UnitByName(), required=False)
+
+
+class EmptyAction(ActionSerializer):
+    pass
+
+
+class ReasonAction(ActionSerializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+class ContactAction(ActionSerializer):
+    method = serializers.ChoiceField(CONTACT_METHODS)
+    outcome = serializers.CharField(max_length=5000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    contacted_at = serializers.DateTimeField(required=False)
+
+
+class NoteAction(ActionSerializer):
+    text = serializers.CharField(max_length=5000)
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="images or PDFs (multipart/form-data)"
+    )
+
+
+class TextAction(ActionSerializer):
+    text = serializers.CharField(max_length=10000)
+
+
+class OptionalTextAction(ActionSerializer):
+    text = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+
+
+class CommentAction(ActionSerializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class VisitAction(ActionSerializer):
+    visited_at = serializers.DateTimeField()
+    counted = serializers.BooleanField()
+    contacted = serializers.BooleanField()
+    resolved = serializers.BooleanField()
+    satisfied = serializers.BooleanField()
+
+
+class DecisionAction(ActionSerializer):
+    approved = serializers.BooleanField(default=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class MergeAction(ActionSerializer):
+    into = serializers.CharField(max_length=64, help_text="the ticket number this one duplicates")
+
+
+class ExtensionAction(ActionSerializer):
+    days = serializers.IntegerField(min_value=1, max_value=60)
+    reason = serializers.CharField(max_length=5000)
+
+
+class ExclusionAction(ActionSerializer):
+    reason_category = serializers.ChoiceField(ExclusionReason.choices)
+    reason = serializers.CharField(max_length=5000)
+    evidence = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+
+
+class ExclusionDecisionAction(ActionSerializer):
+    approved = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class SuperviseAction(ActionSerializer):
+    level = serializers.ChoiceField(Supervision.choices, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class NoteOnlyAction(ActionSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+ACTION_SERIALIZERS: dict[str, type[ActionSerializer]] = {
+    "triage": TriageAction,
+    "dispatch": DispatchAction,
+    "acknowledge": EmptyAction,
+    "refuse": ReasonAction,
+    "contact": ContactAction,
+    "note": NoteAction,
+    "submit_reply": TextAction,
+    "approve_reply": CommentAction,
+    "return_reply": ReasonAction,
+    "reply": OptionalTextAction,
+    "visit": VisitAction,
+    "reopen": ReasonAction,
+    "close": ReasonAction,
+    "send_back": ReasonAction,
+    "approve_send_back": DecisionAction,
+    "merge": MergeAction,
+    "request_extension": ExtensionAction,
+    "approve_extension": DecisionAction,
+    "request_exclusion": ExclusionAction,
+    "approve_exclusion": CommentAction,
+    "return_exclusion": ReasonAction,
+    "exclusion_decision": ExclusionDecisionAction,
+    "supervise": SuperviseAction,
+    "take": NoteOnlyAction,
+}
