@@ -26,6 +26,7 @@ by an indexed lookup instead of a scan.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import re
 import threading
@@ -80,6 +81,7 @@ def _tokenizer():
     """jieba's dictionary plus ours, loaded once per process (about a second)."""
     import jieba
 
+    jieba.setLogLevel(logging.WARNING)  # its INFO lines on every process start are noise in the logs
     with _lock:
         tokenizer = jieba.Tokenizer()
         tokenizer.initialize()

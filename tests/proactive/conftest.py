@@ -1,0 +1,53 @@
+"""Tickets for the proactive tests, written as a resident would phrase them."""
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from intake.models import Category, Kind, Source, Ticket
+from org.models import Unit
+
+_numbers = itertools.count(1)
+DAY0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # a Monday, 10:00 in Beijing
+
+
+def make_ticket(
+    content: str, *, day: float = 0, community: str | None = "南路社区", category: str | None = None, **fields
+):
+    """A received ticket ``day`` days after DAY0 in ``community`` (a name), with ``category`` (a name)."""
+    values = {
+        "ticket_no": f"P{next(_numbers):06d}",
+        "source": Source.CITY,
+        "received_at": DAY0 + timedelta(days=day),
+        "kind": Kind.COMPLAINT,
+        "content": content,
+        "community": Unit.objects.get(name=community) if community else None,
+        "category": Category.objects.get_or_create(name=category)[0] if category else None,
+    }
+    values.update(fields)
+    return Ticket.objects.create(**values)
+
+
+@pytest.fixture
+def ticket_maker(db):
+    return make_ticket
+
+
+MARKET = [
+    "楼下早市每天早上五点就开始吆喝叫卖，吵得居民睡不着觉，希望管一管",
+    "12号院南门口的早市五点多就有人用喇叭叫卖，噪音太大影响休息",
+    "12号院门口早市喇叭叫卖声太吵，每天清早五点开始，请城管来看看",
+    "樓下早市每天淩晨五點就用喇叭叫賣，吵得睡不著，請儘快處理",
+]
+OTHER_MATTERS = [
+    "12号院有住户装修，周末早上电钻声太吵",
+    "12号院门口有人乱扔垃圾，垃圾桶不够用",
+    "南路小区6号楼水费单金额异常，比上个月多了好几倍",
+]
+
+
+@pytest.fixture
+def week_shifted():
+    """``week_shifted(n)``: DAY0 plus n weeks (a Monday)."""
+    return lambda weeks: DAY0 + timedelta(weeks=weeks)

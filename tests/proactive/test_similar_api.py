@@ -1,0 +1,91 @@
+"""GET /api/v1/tickets/{ticket_no}/similar/: earlier tickets that are probably the same matter."""
+
+from proactive.indexing import index_pending
+from proactive.models import SignatureBand, TicketSignature
+from tests.proactive.conftest import MARKET, OTHER_MATTERS, make_ticket
+
+
+def _url(ticket):
+    return f"/api/v1/tickets/{ticket.ticket_no}/similar/"
+
+
+def test_the_same_matter_ranks_first_and_different_matters_are_left_out(db, center_staff, api_client_for):
+    # given earlier calls about the morning market, and other matters of the same courtyard
+    market = [
+        make_ticket(text, day=i, category="噪音扰民", address="酒仙桥路12号院") for i, text in enumerate(MARKET[:3])
+    ]
+    others = [make_ticket(text, day=1, category="噪音扰民", address="酒仙桥路12号院") for text in OTHER_MATTERS]
+    later = make_ticket(MARKET[0], day=30, category="噪音扰民")  # after the ticket asked about: not "earlier"
+    asked = make_ticket(MARKET[3], day=5, category="噪音扰民", address="酒仙桥路12号院")
+    assert index_pending() == 8  # what the periodic task does
+
+    # when
+    response = api_client_for(center_staff).get(_url(asked))
+
+    # then
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    numbers = [r["ticket_no"] for r in results]
+    assert set(numbers[:3]) == {t.ticket_no for t in market}
+    assert not {t.ticket_no for t in others} & set(numbers)
+    assert later.ticket_no not in numbers and asked.ticket_no not in numbers
+    scores = [r["score"] for r in results]
+    assert scores == sorted(scores, reverse=True)
+    best = results[0]
+    assert best["same_community"] is True and "早市" in best["shared_words"]
+    assert any("早市" in why for why in best["why"])
+
+
+def test_the_lookup_indexes_the_ticket_it_is_asked_about(db, center_staff, api_client_for):
+    earlier = make_ticket(MARKET[0], day=0)
+    asked = make_ticket(MARKET[1], day=1)
+    assert not TicketSignature.objects.exists()
+
+    response = api_client_for(center_staff).get(_url(asked))
+
+    assert response.status_code == 200
+    assert TicketSignature.objects.filter(ticket=asked).exists()
+    # the earlier ticket was never indexed, so the band keys cannot find it; the same-community
+    # source does not either: only indexed tickets are candidates
+    assert response.json()["results"] == []
+    assert not TicketSignature.objects.filter(ticket=earlier).exists()
+
+
+def test_reindexing_replaces_a_tickets_rows(db):
+    from proactive.indexing import index_tickets
+
+    ticket = make_ticket(MARKET[0])
+    assert index_pending() == 1
+    bands = SignatureBand.objects.filter(ticket=ticket).count()
+    assert bands > 0
+    index_tickets([ticket])
+    assert SignatureBand.objects.filter(ticket=ticket).count() == bands
+    assert TicketSignature.objects.filter(ticket=ticket).count() == 1
+    assert index_pending() == 0
+
+
+def test_a_handler_sees_only_similar_tickets_of_their_unit(db, unit_handler, handler_unit, other_unit, api_client_for):
+    mine = make_ticket(MARKET[0], day=0, lead_unit=handler_unit)
+    not_mine = make_ticket(MARKET[1], day=1, lead_unit=other_unit)
+    asked = make_ticket(MARKET[2], day=2, lead_unit=handler_unit)
+    index_pending()
+
+    response = api_client_for(unit_handler).get(_url(asked))
+
+    assert response.status_code == 200
+    numbers = [r["ticket_no"] for r in response.json()["results"]]
+    assert numbers == [mine.ticket_no]
+    assert not_mine.ticket_no not in numbers
+
+
+def test_a_handler_of_another_unit_cannot_ask_about_the_ticket(db, other_unit_handler, handler_unit, api_client_for):
+    asked = make_ticket(MARKET[0], lead_unit=handler_unit)
+    response = api_client_for(other_unit_handler).get(_url(asked))
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_anonymous_and_the_platform_are_refused(db, platform_client, api_client_for):
+    asked = make_ticket(MARKET[0])
+    assert api_client_for(None).get(_url(asked)).status_code in (401, 403)
+    assert api_client_for(platform_client).get(_url(asked)).status_code == 404

@@ -1,0 +1,78 @@
+"""The similarity measure: normalisation, the score's parts, and its quality floor on the labelled set."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+
+from proactive.evaluation import load_labelled, quality, scored_pairs
+from proactive.similarity import band_keys, minhash, normalise, profile_of, similarity
+from tests.conftest import TEST_DATA
+
+# The level reached at the default threshold (bench/similarity_bench.py, docs/proactive.md):
+# precision 0.761, recall 0.651. The floor leaves room for rounding, not for a worse measure.
+PRECISION_FLOOR = 0.75
+RECALL_FLOOR = 0.64
+
+
+def test_precision_and_recall_of_same_matter_stay_above_the_floor():
+    # given the labelled set of groups and hard negatives
+    tickets = load_labelled(TEST_DATA / "similarity" / "labelled.csv")
+    assert len(tickets) >= 150
+    # when every pair is scored at the default threshold
+    q = quality(scored_pairs(tickets), settings.PROACTIVE_SAME_MATTER_THRESHOLD)
+    # then
+    assert q.precision >= PRECISION_FLOOR, q
+    assert q.recall >= RECALL_FLOOR, q
+
+
+def test_normalise_folds_traditional_full_width_and_chinese_building_numbers():
+    assert normalise("樓下早市每天淩晨五點") == "楼下早市每天凌晨五点"
+    assert normalise("十二号楼３单元") == "12号楼3单元"
+    assert normalise("二十号楼") == "20号楼"
+
+
+def test_a_traditional_variant_scores_as_the_same_matter_and_a_different_matter_does_not():
+    at = datetime(2026, 3, 2, tzinfo=UTC)
+    simplified = profile_of("楼下早市每天凌晨五点就用喇叭叫卖，吵得睡不着", community_id=1, received_at=at)
+    traditional = profile_of("樓下早市每天淩晨五點就用喇叭叫賣，吵得睡不著", community_id=1, received_at=at)
+    renovation = profile_of("楼下住户装修，每天早上电钻声吵得睡不着", community_id=1, received_at=at)
+    same = similarity(simplified, traditional)
+    assert same.text >= 0.85  # 著/着 is the one character t2s leaves alone
+    assert same.score >= 3 * settings.PROACTIVE_SAME_MATTER_THRESHOLD
+    assert "早市" in same.shared_words
+    assert similarity(simplified, renovation).score < settings.PROACTIVE_SAME_MATTER_THRESHOLD
+
+
+def test_a_typo_keeps_most_of_the_score():
+    right = profile_of("小区广场舞音响噪音太大，晚上十点还在跳")
+    typo = profile_of("小区广场舞音响燥音太大，晚上十点还在跳")
+    assert similarity(right, typo).text >= 0.7
+
+
+def test_context_scales_the_text_score_and_never_creates_one():
+    at = datetime(2026, 3, 2, tzinfo=UTC)
+    text = "3号楼前雨水井堵塞，下雨后路面积水很深"
+    near = similarity(
+        profile_of(text, community_id=1, category_id=1, received_at=at),
+        profile_of(text, community_id=1, category_id=1, received_at=at + timedelta(days=1)),
+    )
+    far = similarity(
+        profile_of(text, community_id=1, category_id=1, received_at=at),
+        profile_of(text, community_id=2, category_id=2, received_at=at + timedelta(days=60)),
+    )
+    assert near.score > far.score > 0
+    assert near.same_community and near.same_category and not far.same_community
+    unrelated = similarity(
+        profile_of("暖气不热", community_id=1, category_id=1, received_at=at),
+        profile_of("遛狗不拴绳", community_id=1, category_id=1, received_at=at),
+    )
+    assert unrelated.score == 0
+
+
+def test_minhash_band_keys_are_stable_and_shared_by_identical_texts():
+    a = profile_of("东门消防通道被私家车占了，救护车都进不来")
+    b = profile_of("东门消防通道被私家车占了，救护车都进不来")
+    keys_a = band_keys(minhash(a.features()))
+    assert keys_a == band_keys(minhash(b.features()))
+    assert len(keys_a) == settings.PROACTIVE_MINHASH_PERMUTATIONS // settings.PROACTIVE_LSH_ROWS
+    assert minhash(set()) == []
