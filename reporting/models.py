@@ -4,6 +4,7 @@ Reporting reads tickets and never changes them; these tables hold only the rules
 computed with (editable in the admin) and the results of the batch jobs.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,6 +12,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# DOMAIN §4's default weights; migration 0002 installs them as the first policy (from 2000-01-01).
+DEFAULT_POLICY = {
+    "name": "默认考评规则",
+    "effective_from": date(2000, 1, 1),
+    "w_response": Decimal("0.10"),
+    "w_resolution": Decimal("0.60"),
+    "w_satisfaction": Decimal("0.30"),
+    "decimals": 2,
+    "min_counted_to_rank": 5,
+}
 
 
 class ScoringPolicy(models.Model):

@@ -35,7 +35,7 @@ from django.db.models.functions import TruncMonth
 
 from intake.models import Source, Status, Ticket
 from org.models import Unit
-from reporting.models import ScoreAdjustment, ScoringPolicy
+from reporting.models import DEFAULT_POLICY, ScoreAdjustment, ScoringPolicy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HUNDRED = Decimal(100)
@@ -177,15 +177,7 @@ class PolicyBook:
                 current = policy
         if current is None:
             # Only possible when an admin deleted the default policy: fall back to DOMAIN §4's weights.
-            current = ScoringPolicy(
-                name="default",
-                effective_from=dt.date(2000, 1, 1),
-                w_response=Decimal("0.10"),
-                w_resolution=Decimal("0.60"),
-                w_satisfaction=Decimal("0.30"),
-                decimals=2,
-                min_counted_to_rank=5,
-            )
+            current = ScoringPolicy(**DEFAULT_POLICY)
         return current
 
 

@@ -1,0 +1,56 @@
+"""The reporting jobs run in a real Celery worker, through the broker of the settings (Redis in
+``make test``), against the test database."""
+
+import datetime as dt
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+
+from jxq_cases.celery import app
+from org.models import Unit
+from reporting import tasks
+from reporting.models import Job, Snapshot
+
+from .conftest import make_ticket
+
+
+def wait_for(condition, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.fixture
+def worker(transactional_db):
+    app.conf.task_always_eager = False
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_jobs_run_in_a_worker_and_a_rerun_replaces_the_snapshot(worker):
+    community_a = Unit.objects.get(name="南路社区")
+    assert settings.CELERY_BROKER_URL.startswith("redis://"), "make test runs the worker against Redis"
+    make_ticket("2023-03-15 09:00", unit=community_a, visit="yyy")
+    make_ticket("2023-03-15 10:00", unit=community_a, visit="ynn")
+
+    for _ in range(2):
+        tasks.nightly_snapshot.delay("2023-03-15")
+    tasks.monthly_bulletin.delay("2023-03-01")
+
+    assert wait_for(lambda: Snapshot.objects.filter(job=Job.MONTHLY).exists())
+    assert wait_for(lambda: Snapshot.objects.filter(job=Job.NIGHTLY, computed_at__isnull=False).count() == 1)
+    # both nightly runs went through the worker (the queue is drained in order) and left one row
+    time.sleep(0.5)
+    assert Snapshot.objects.filter(job=Job.NIGHTLY, period_start=dt.date(2023, 3, 15)).count() == 1
+    nightly = Snapshot.objects.get(job=Job.NIGHTLY)
+    assert nightly.data["intake_today"]["total"] == 2
+    assert nightly.data["month"]["street"]["resolution"] == 50.0
+    monthly = Snapshot.objects.get(job=Job.MONTHLY)
+    assert (monthly.period_start, monthly.period_end) == (dt.date(2023, 3, 1), dt.date(2023, 3, 31))
+    assert monthly.data["street"]["composite"] == 55.0
