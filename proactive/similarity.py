@@ -163,8 +163,9 @@ class Profile:
     norm: float = field(default=0.0)
 
     def features(self) -> set[str]:
-        """The set MinHash summarises: words and bigrams, in one namespace each."""
-        return {"w:" + w for w in self.words} | {"g:" + g for g in self.grams}
+        """The set MinHash summarises: the words. (Bigrams would dilute the estimate between
+        paraphrases; typos are handled by the exact score, which reads the bigrams.)"""
+        return set(self.words)
 
 
 def segment(text: str) -> list[str]:
@@ -328,12 +329,13 @@ def minhash(features: set[str], count: int | None = None) -> list[int]:
 
 
 def band_keys(signature: list[int]) -> list[int]:
-    """One signed 63-bit key per LSH band of ``PROACTIVE_LSH_ROWS`` MinHash values (band number included,
-    so equal values in different bands never collide)."""
+    """One signed 63-bit key per LSH band: ``PROACTIVE_LSH_BANDS`` bands of ``PROACTIVE_LSH_ROWS`` MinHash
+    values each, from the start of the signature (the band number is hashed in, so equal values in
+    different bands never collide)."""
     rows = settings.PROACTIVE_LSH_ROWS
     keys = []
-    for band, start in enumerate(range(0, len(signature) - rows + 1, rows)):
-        chunk = ",".join(str(v) for v in signature[start : start + rows])
+    for band in range(min(settings.PROACTIVE_LSH_BANDS, len(signature) // rows)):
+        chunk = ",".join(str(v) for v in signature[band * rows : (band + 1) * rows])
         digest = hashlib.blake2b(f"{band}:{chunk}".encode(), digest_size=8).digest()
         keys.append(int.from_bytes(digest, "big", signed=True))
     return keys

@@ -74,5 +74,5 @@ def test_minhash_band_keys_are_stable_and_shared_by_identical_texts():
     b = profile_of("东门消防通道被私家车占了，救护车都进不来")
     keys_a = band_keys(minhash(a.features()))
     assert keys_a == band_keys(minhash(b.features()))
-    assert len(keys_a) == settings.PROACTIVE_MINHASH_PERMUTATIONS // settings.PROACTIVE_LSH_ROWS
+    assert len(keys_a) == settings.PROACTIVE_LSH_BANDS
     assert minhash(set()) == []
