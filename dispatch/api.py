@@ -37,6 +37,7 @@ from dispatch.serializers import (
 )
 from dispatch.transitions import is_allowed
 from dispatch.workflow import ACTION_FUNCTIONS
+from intake.models import Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
 # Tickets without a running deadline sort after every real one when ordered by deadline.
@@ -184,7 +185,11 @@ class TicketActionView(APIView):
         kwargs = dict(body.validated_data)
         kwargs.pop("action")
         ACTION_FUNCTIONS[action](ticket, actor=request.user, **kwargs)
-        fresh = get_object_or_404(scoped_tickets(request.user).select_related("merged_into", "taken_by"), pk=ticket.pk)
+        # Not from the scoped list: after a refusal (改派) the actor no longer sees the ticket, yet the
+        # answer shows what they did (personal data is masked by their rights as they are now).
+        fresh = Ticket.objects.select_related("category", "community", "lead_unit", "merged_into", "taken_by").get(
+            pk=ticket.pk
+        )
         return Response(TicketDetailSerializer(fresh, context={"request": request}).data, status=status.HTTP_200_OK)
 
 

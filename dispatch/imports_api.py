@@ -4,8 +4,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.views import APIView
 
+from dispatch.workflow import import_visits_and_advance
 from intake.api import UPLOAD_SCHEMA, CanImportTickets, import_response, uploaded_csv
-from intake.importers import import_visits
 
 
 class VisitImportView(APIView):
@@ -17,6 +17,6 @@ class VisitImportView(APIView):
     @extend_schema(operation_id="imports_visits", summary="Import return-visit results (CSV)", **UPLOAD_SCHEMA)
     def post(self, request):
         upload = uploaded_csv(request)
-        result = import_visits(upload, actor=request.user, file_name=upload.name)
-        # result.changed_ticket_ids: the tickets whose latest return visit changed (step 8 follows them)
+        # stores the visits and moves the replied tickets on (replied -> visited, or closed when double-yes)
+        result = import_visits_and_advance(upload, actor=request.user, file_name=upload.name)
         return import_response(result)

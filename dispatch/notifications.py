@@ -50,6 +50,35 @@ def notify(user_ids: Iterable[int], *, ticket_id: int | None, kind: str, text: s
     return rows
 
 
+def notify_batch(messages: list[tuple[int, int | None, str]], *, kind: str) -> int:
+    """Many notifications at once (user, ticket, text); one email per user lists all of theirs."""
+    if not messages:
+        return 0
+    Notification.objects.bulk_create(
+        [Notification(user_id=u, ticket_id=t, kind=kind, text=text) for u, t, text in messages], batch_size=2000
+    )
+    texts: dict[int, list[str]] = {}
+    for user_id, _, text in messages:
+        texts.setdefault(user_id, []).append(text)
+    addresses = dict(User.objects.filter(id__in=texts, email__gt="").values_list("id", "email"))
+    mails = [
+        (
+            f"{len(lines)} 条工单预警" if len(lines) > 1 else lines[0][:100],
+            "\n".join(lines),
+            settings.DEFAULT_FROM_EMAIL,
+            [addresses[u]],
+        )
+        for u, lines in texts.items()
+        if u in addresses
+    ]
+    if mails:
+        try:
+            send_mass_mail(mails)
+        except Exception:  # an unreachable mail server must not lose the in-app notifications
+            log.exception("could not email %s notifications", kind)
+    return len(messages)
+
+
 def notify_after_commit(
     *,
     ticket_id: int | None,

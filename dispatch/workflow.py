@@ -609,6 +609,17 @@ def apply_imported_visits(ticket_ids, *, actor, now: datetime | None = None) -> 
     return len(rows)
 
 
+def import_visits_and_advance(stream_or_path, *, actor=None, file_name: str = ""):
+    """Step 8 from the city's results: store the visits (intake.importers, all or nothing) and move the
+    replied tickets whose latest visit changed on to visited/closed — in one transaction."""
+    from intake.importers import import_visits
+
+    with transaction.atomic():
+        result = import_visits(stream_or_path, actor=actor, file_name=file_name)
+        apply_imported_visits(result.changed_ticket_ids, actor=actor)
+    return result
+
+
 @transaction.atomic
 def reopen_for_second_handling(ticket: Ticket, *, actor, reason: str, now: datetime | None = None) -> Ticket:
     """A not-double-yes ticket goes back to its lead unit with a new handling deadline (二次办理)."""

@@ -1,9 +1,23 @@
-"""Making tickets in a given state for the workflow tests (through the workflow where it matters)."""
+"""Tickets in a given state for the workflow tests.
+
+Fixture setup writes the columns directly (as intake's demo data does); the behaviour under test
+always goes through dispatch.workflow or the API.
+"""
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from intake.models import Kind, Source, Ticket
+from django.utils import timezone
+
+from dispatch.models import (
+    ExclusionRequest,
+    ExclusionStatus,
+    ExtensionRequest,
+    ReplyDraft,
+    SendBackRequest,
+    SignOffStatus,
+)
+from intake.models import Kind, Source, Status, Ticket
 
 _numbers = itertools.count(1)
 
@@ -22,3 +36,171 @@ def make_ticket(**fields) -> Ticket:
     }
     defaults.update(fields)
     return Ticket.objects.create(**defaults)
+
+
+def ticket_in(status: str, lead_unit=None, **fields) -> Ticket:
+    """A ticket in ``status`` with the timestamps that state implies."""
+    now = timezone.now()
+    past = now - timedelta(hours=2)
+    stamps = {}
+    order = [
+        Status.RECEIVED,
+        Status.TRIAGED,
+        Status.DISPATCHED,
+        Status.CONTACTED,
+        Status.HANDLING,
+        Status.REVIEWED,
+        Status.REPLIED,
+        Status.VISITED,
+    ]
+    rank = order.index(status) if status in order else order.index(Status.HANDLING)
+    if rank >= 1:
+        stamps["triaged_at"] = past
+    if rank >= 2:
+        stamps["dispatched_at"] = past
+    if rank >= 3:
+        stamps["acknowledged_at"] = past
+        stamps["handle_started_at"] = past
+        stamps["first_contact_at"] = past
+    if rank >= 5:
+        stamps["reviewed_at"] = past
+    if rank >= 6:
+        stamps["replied_at"] = past
+    if status == Status.VISITED:
+        stamps.update(visited_at=past, visit_counted=True, visit_contacted=True)
+        stamps.update(visit_resolved=False, visit_satisfied=False)
+    if rank < 2 and status not in (Status.SENT_BACK, Status.MERGED, Status.CLOSED, Status.REHANDLING):
+        lead_unit = None
+    stamps.update(fields)
+    return make_ticket(status=status, lead_unit=lead_unit, **stamps)
+
+
+def add_pending_draft(ticket: Ticket, author, chain=("section_leader",)) -> ReplyDraft:
+    return ReplyDraft.objects.create(
+        ticket=ticket, version=1, text="已处理", author=author, created_at=timezone.now(), chain=list(chain)
+    )
+
+
+def add_signed_draft(ticket: Ticket, author) -> ReplyDraft:
+    return ReplyDraft.objects.create(
+        ticket=ticket,
+        version=1,
+        text="已处理",
+        author=author,
+        created_at=timezone.now(),
+        chain=["section_leader"],
+        step=1,
+        status=SignOffStatus.SIGNED_OFF,
+    )
+
+
+def add_exclusion(ticket: Ticket, author, status=ExclusionStatus.PENDING) -> ExclusionRequest:
+    return ExclusionRequest.objects.create(
+        ticket=ticket,
+        version=1,
+        reason_category="unreasonable",
+        reason="诉求超出政策",
+        author=author,
+        created_at=timezone.now(),
+        chain=["section_leader", "principal_leader"],
+        step=2 if status == ExclusionStatus.SIGNED_OFF else 0,
+        status=status,
+    )
+
+
+def add_extension(ticket: Ticket, author) -> ExtensionRequest:
+    return ExtensionRequest.objects.create(
+        ticket=ticket, days=3, reason="需协调产权单位", requested_by=author, requested_at=timezone.now()
+    )
+
+
+def add_send_back(ticket: Ticket, author) -> SendBackRequest:
+    return SendBackRequest.objects.create(
+        ticket=ticket, reason="不属于本街道", requested_by=author, requested_at=timezone.now()
+    )
+
+
+# A valid request body per action (with the ticket it is sent for prepared by ``prepare``).
+BODIES = {
+    "triage": {"urgency": "urgent"},
+    "dispatch": {"lead_unit": "南路社区"},
+    "acknowledge": {},
+    "refuse": {"reason": "不属于本单位"},
+    "contact": {"method": "phone", "outcome": "已沟通"},
+    "note": {"text": "现场查看"},
+    "submit_reply": {"text": "已修复"},
+    "approve_reply": {},
+    "return_reply": {"reason": "请补充"},
+    "reply": {},
+    "visit": {"counted": True, "contacted": True, "resolved": True, "satisfied": True},
+    "reopen": {"reason": "未解决"},
+    "close": {"reason": "已解释"},
+    "send_back": {"reason": "非本街道事项"},
+    "approve_send_back": {"approved": True},
+    "merge": {},
+    "request_extension": {"days": 3, "reason": "需协调"},
+    "approve_extension": {"approved": True},
+    "request_exclusion": {"reason_category": "unreasonable", "reason": "诉求不合理"},
+    "approve_exclusion": {},
+    "return_exclusion": {"reason": "证据不足"},
+    "exclusion_decision": {"approved": True},
+    "supervise": {"level": "street"},
+    "take": {},
+}
+
+# The state each action is tried in, and what must exist for it to succeed.
+STATES = {
+    "triage": Status.RECEIVED,
+    "dispatch": Status.TRIAGED,
+    "acknowledge": Status.DISPATCHED,
+    "refuse": Status.DISPATCHED,
+    "contact": Status.DISPATCHED,
+    "note": Status.CONTACTED,
+    "submit_reply": Status.CONTACTED,
+    "approve_reply": Status.HANDLING,
+    "return_reply": Status.HANDLING,
+    "reply": Status.REVIEWED,
+    "visit": Status.REPLIED,
+    "reopen": Status.VISITED,
+    "close": Status.VISITED,
+    "send_back": Status.CONTACTED,
+    "approve_send_back": Status.CONTACTED,
+    "merge": Status.TRIAGED,
+    "request_extension": Status.CONTACTED,
+    "approve_extension": Status.CONTACTED,
+    "request_exclusion": Status.HANDLING,
+    "approve_exclusion": Status.HANDLING,
+    "return_exclusion": Status.HANDLING,
+    "exclusion_decision": Status.HANDLING,
+    "supervise": Status.HANDLING,
+    "take": Status.HANDLING,
+}
+
+
+def prepare(action: str, lead_unit, author) -> tuple[Ticket, dict]:
+    """A ticket where ``action`` succeeds for a permitted actor, and the body to send."""
+    status = STATES[action]
+    extra = {}
+    if action in ("acknowledge", "refuse"):
+        extra = {"acknowledged_at": None, "handle_started_at": None}
+    if action == "contact":
+        extra = {"acknowledged_at": timezone.now() - timedelta(hours=1)}
+    ticket = ticket_in(status, lead_unit=lead_unit, **extra)
+    body = dict(BODIES[action])
+    if action in ("approve_reply", "return_reply"):
+        add_pending_draft(ticket, author)
+    elif action == "reply":
+        add_signed_draft(ticket, author)
+    elif action == "visit":
+        body["visited_at"] = timezone.now().isoformat()
+    elif action == "approve_send_back":
+        add_send_back(ticket, author)
+    elif action == "merge":
+        body["into"] = make_ticket().ticket_no
+    elif action == "approve_extension":
+        add_extension(ticket, author)
+    elif action in ("approve_exclusion", "return_exclusion"):
+        add_exclusion(ticket, author)
+    elif action == "exclusion_decision":
+        add_exclusion(ticket, author, status=ExclusionStatus.SIGNED_OFF)
+    return ticket, body

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from dispatch.workflow import import_visits_and_advance
 from intake.cli import add_import_arguments, run_import
-from intake.importers import import_visits
 
 
 class Command(BaseCommand):
@@ -11,5 +11,5 @@ class Command(BaseCommand):
         add_import_arguments(parser)
 
     def handle(self, *args, **options):
-        # result.changed_ticket_ids: the tickets whose latest return visit changed (step 8 follows them)
-        run_import(self, import_visits, options)
+        # stores the visits and moves the replied tickets on (replied -> visited, or closed when double-yes)
+        run_import(self, import_visits_and_advance, options)

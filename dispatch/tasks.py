@@ -1,0 +1,11 @@
+"""Celery tasks of the workflow: thin, idempotent, safe to run twice or on two workers at once."""
+
+from celery import shared_task
+
+from dispatch.early_warning import mark_deadline_warnings
+
+
+@shared_task(name="dispatch.mark_deadline_warnings")
+def mark_deadline_warnings_task() -> dict[str, int]:
+    """Every 5 minutes (beat): mark and announce tickets due soon and overdue."""
+    return mark_deadline_warnings()

@@ -1,0 +1,89 @@
+"""The access matrix through the API: each role x each action x a ticket led by their own unit or by
+another one. A permitted actor's action succeeds (200); a refused one gets 403 when they may see the
+ticket and 404 when they may not — and the ticket is unchanged."""
+
+import pytest
+
+from dispatch.models import TicketEvent
+from dispatch.transitions import ACTIONS
+from intake.models import Ticket
+from tests.dispatch.helpers import prepare
+
+pytestmark = pytest.mark.django_db
+
+PRE_DISPATCH = {"triage", "dispatch", "merge"}  # no unit leads the ticket yet
+PERMITTED = {
+    "center_staff": {
+        "triage",
+        "dispatch",
+        "reply",
+        "visit",
+        "reopen",
+        "close",
+        "send_back",
+        "approve_send_back",
+        "merge",
+        "exclusion_decision",
+        "supervise",
+    },
+    "unit_handler": {
+        "acknowledge",
+        "refuse",
+        "contact",
+        "note",
+        "submit_reply",
+        "send_back",
+        "request_extension",
+        "request_exclusion",
+    },
+    "section_leader": {
+        "approve_reply",
+        "return_reply",
+        "approve_exclusion",
+        "return_exclusion",
+        "approve_extension",
+        "supervise",
+    },
+    "principal_leader": {"supervise", "take"},
+    "inspector": set(),
+    "platform_client": set(),
+}
+SEES_EVERYTHING = {"center_staff", "principal_leader", "inspector"}
+SEES_OWN_UNIT = {"unit_handler", "section_leader"}
+
+
+def expected_status(persona: str, action: str, own_unit: bool) -> int:
+    if persona in SEES_EVERYTHING:
+        visible = True
+    elif persona in SEES_OWN_UNIT:
+        visible = own_unit and action not in PRE_DISPATCH
+    else:
+        visible = False
+    if not visible:
+        return 404
+    return 200 if action in PERMITTED[persona] else 403
+
+
+@pytest.mark.parametrize("own_unit", [True, False], ids=["own_unit", "other_unit"])
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("persona", list(PERMITTED))
+def test_access_matrix(request, api_client_for, persona, action, own_unit, handler_unit, other_unit, center_staff):
+    # given a ticket where the action can succeed, led by the persona's unit or by another one
+    user = request.getfixturevalue(persona)
+    author = request.getfixturevalue("unit_handler")
+    ticket, body = prepare(action, handler_unit if own_unit else other_unit, author)
+    before = Ticket.objects.values().get(pk=ticket.pk)
+    # when the persona tries it through the API
+    response = api_client_for(user).post(
+        f"/api/v1/tickets/{ticket.ticket_no}/actions/", {"action": action, **body}, format="json"
+    )
+    # then it succeeds exactly when the matrix says so
+    want = expected_status(persona, action, own_unit)
+    assert response.status_code == want, response.json()
+    events = TicketEvent.objects.filter(ticket=ticket).count()
+    if want == 200:
+        assert events == 1
+    else:
+        assert response.json()["code"] == {403: "forbidden", 404: "not_found"}[want]
+        assert events == 0
+        assert Ticket.objects.values().get(pk=ticket.pk) == before
