@@ -1,0 +1,145 @@
+"""Benchmark of the reporting jobs against one hand-written SQL statement (issue 4).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jxq_bench DEBUG=1 \\
+        .venv/bin/python bench/report_bench.py 1000000 [--days 730] [--repeat 3] [--keep]
+
+Loads N demo tickets with their return visits (intake.demo.generate_demo_tickets, COPY) into a
+PostgreSQL database whose name contains "bench" (it empties the ticket tables first, so it refuses
+any other database), then times, as the median of --repeat runs:
+
+  (a) the nightly job for all units and all months (take_nightly_snapshot with the trend from the
+      first month of the data: one unit × month table over the whole range, plus the day's lists);
+  (b) ``manage.py report --format json`` over the whole range;
+  (c) the floor: one hand-written SQL statement computing the same per-unit-per-month counts;
+
+and prints all three and the ratios a/c and b/c. With --keep an existing load of exactly N tickets
+is reused instead of reloading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from io import StringIO
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jxq_cases.settings")
+os.environ.setdefault("DEBUG", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from intake.demo import generate_demo_tickets  # noqa: E402
+from intake.models import Ticket  # noqa: E402
+from reporting.nightly import take_nightly_snapshot  # noqa: E402
+from reporting.rates import SHANGHAI, local_date  # noqa: E402
+
+# The floor: the per-unit-per-month counts of reporting.rates.MEASURES, written by hand.
+FLOOR_SQL = """
+SELECT lead_unit_id,
+       date_trunc('month', received_at AT TIME ZONE 'Asia/Shanghai') AS month,
+       count(*) AS total,
+       count(*) FILTER (WHERE source = 'city') AS city,
+       count(*) FILTER (WHERE source = 'district') AS district,
+       count(*) FILTER (WHERE visit_counted AND NOT is_excluded) AS counted,
+       count(*) FILTER (WHERE visit_counted AND NOT is_excluded AND visit_contacted) AS responded,
+       count(*) FILTER (WHERE visit_counted AND NOT is_excluded AND visit_resolved) AS resolved,
+       count(*) FILTER (WHERE visit_counted AND NOT is_excluded AND visit_satisfied) AS satisfied,
+       count(*) FILTER (WHERE visit_counted AND NOT is_excluded AND NOT visit_resolved AND NOT visit_satisfied)
+           AS double_no
+  FROM intake_ticket
+ WHERE received_at >= %s AND received_at < %s AND status NOT IN ('sent_back', 'merged')
+ GROUP BY 1, 2
+"""
+
+
+def timed(function) -> float:
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def median_of(function, repeat: int) -> tuple[float, list[float]]:
+    runs = [timed(function) for _ in range(repeat)]
+    return statistics.median(runs), runs
+
+
+def load(count: int, days: int, keep: bool) -> None:
+    database = connection.settings_dict["NAME"]
+    if connection.vendor != "postgresql" or "bench" not in database:
+        sys.exit(
+            f"refusing to run on {connection.vendor} database {database!r}: use a PostgreSQL database named *bench*"
+        )
+    call_command("migrate", verbosity=0)
+    existing = Ticket.objects.count()
+    if keep and existing == count:
+        print(f"reusing the {existing} tickets already loaded in {database}")
+        return
+    with connection.cursor() as cursor:
+        # the bench database holds nothing but bench data (checked above)
+        cursor.execute("TRUNCATE intake_ticket, intake_returnvisit, reporting_snapshot RESTART IDENTITY CASCADE")
+    started = time.perf_counter()
+    result = generate_demo_tickets(count, days, seed=2023)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE intake_ticket")
+        cursor.execute("ANALYZE intake_returnvisit")
+    print(f"loaded {result.tickets} tickets and {result.visits} visits in {time.perf_counter() - started:.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("count", type=int)
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="reuse an existing load of exactly COUNT tickets")
+    args = parser.parse_args()
+
+    load(args.count, args.days, args.keep)
+    first_at, last_at = (
+        Ticket.objects.order_by("received_at").values_list("received_at", flat=True)[:1][0],
+        (Ticket.objects.order_by("-received_at").values_list("received_at", flat=True)[:1][0]),
+    )
+    first_on, last_on = local_date(first_at), local_date(last_at)
+    start_at = dt.datetime.combine(first_on.replace(day=1), dt.time.min, tzinfo=SHANGHAI)
+    end_at = dt.datetime.combine(last_on + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
+    print(f"{Ticket.objects.count()} tickets received {first_on} .. {last_on}")
+
+    def nightly():
+        take_nightly_snapshot(last_on, trend_from=first_on)
+
+    def report():
+        out = StringIO()
+        call_command(
+            "report", "--from", first_on.isoformat(), "--to", last_on.isoformat(), "--format", "json", stdout=out
+        )
+
+    rows = []
+
+    def floor():
+        with connection.cursor() as cursor:
+            cursor.execute(FLOOR_SQL, [start_at, end_at])
+            rows[:] = cursor.fetchall()
+
+    floor()  # warm the cache once so that no measurement pays for the first read from disk
+    c, c_runs = median_of(floor, args.repeat)
+    a, a_runs = median_of(nightly, args.repeat)
+    b, b_runs = median_of(report, args.repeat)
+    months = len({row[1] for row in rows})
+    print(f"floor rows: {len(rows)} (units × months, {months} months)")
+    print(f"(a) nightly job, all units and months: {a * 1000:8.0f} ms   runs {[round(x * 1000) for x in a_runs]}")
+    print(f"(b) report --format json, whole range: {b * 1000:8.0f} ms   runs {[round(x * 1000) for x in b_runs]}")
+    print(f"(c) one hand-written SQL statement:    {c * 1000:8.0f} ms   runs {[round(x * 1000) for x in c_runs]}")
+    print(f"a/c = {a / c:.2f}   b/c = {b / c:.2f}")
+
+
+if __name__ == "__main__":
+    main()

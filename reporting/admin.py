@@ -1,0 +1,57 @@
+"""Admin: the scoring policies and bonus/deduction entries are edited here; snapshots are read-only
+(the jobs write them; the beat schedule itself is edited under django-celery-beat's periodic tasks)."""
+
+import json
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from reporting.models import ScoreAdjustment, ScoringPolicy, Snapshot
+
+
+@admin.register(ScoringPolicy)
+class ScoringPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "effective_from",
+        "w_response",
+        "w_resolution",
+        "w_satisfaction",
+        "decimals",
+        "min_counted_to_rank",
+    ]
+    ordering = ["-effective_from"]
+
+
+@admin.register(ScoreAdjustment)
+class ScoreAdjustmentAdmin(admin.ModelAdmin):
+    list_display = ["month", "unit", "kind", "points", "reason", "created_by", "created_at"]
+    list_filter = ["kind", "month", "unit"]
+    search_fields = ["reason", "unit__name"]
+    readonly_fields = ["created_by", "created_at"]
+    date_hierarchy = "month"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(admin.ModelAdmin):
+    list_display = ["job", "period_start", "period_end", "computed_at", "duration_ms"]
+    list_filter = ["job"]
+    date_hierarchy = "period_start"
+    fields = ["job", "period_start", "period_end", "computed_at", "duration_ms", "pretty_data"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("data"))
+    def pretty_data(self, obj):
+        return format_html("<pre>{}</pre>", json.dumps(obj.data, ensure_ascii=False, indent=2))
