@@ -19,6 +19,7 @@ contains one of the keywords, so calls that arrive after the measures count even
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -221,16 +222,23 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def _mean(counts: list[int]) -> float:
+    if not counts:
+        return 0.0
+    return float((Decimal(sum(counts)) / len(counts)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
 def case_volume(case: ProactiveCase, *, weeks: int = 8, today: date | None = None) -> dict:
-    """Weekly volume of the matter, ``weeks`` weeks before the week of the first measure and from it
-    on (until this week), with totals and weekly means of each side. Weeks start on Monday,
-    Asia/Shanghai. Without a measure the case's opening (or creation) date is the turning point."""
+    """Weekly volume of the matter over ``weeks`` weeks before the week of the first measure and
+    ``weeks`` weeks from it on (fewer while they have not passed yet), with totals and weekly means of
+    each side (two decimals, half up). Weeks start on Monday, Asia/Shanghai. Without a measure the
+    case's opening (or creation) date is the turning point."""
     today = today or timezone.localdate()
     first = case.measures.order_by("taken_on").values_list("taken_on", flat=True).first()
     pivot_on = first or timezone.localtime(case.opened_at or case.created_at).date()
     pivot_week = _monday(pivot_on)
     start_week = pivot_week - timedelta(weeks=weeks)
-    end_week = max(_monday(today), pivot_week)
+    end_week = min(pivot_week + timedelta(weeks=weeks - 1), max(_monday(today), pivot_week))
     since = datetime.combine(start_week, datetime.min.time(), tzinfo=LOCAL)
     until = datetime.combine(end_week + timedelta(days=7), datetime.min.time(), tzinfo=LOCAL)
     rows = (
@@ -262,6 +270,6 @@ def case_volume(case: ProactiveCase, *, weeks: int = 8, today: date | None = Non
         "weeks": series,
         "before_total": sum(before),
         "after_total": sum(after),
-        "before_weekly_mean": round(sum(before) / len(before), 2) if before else 0,
-        "after_weekly_mean": round(sum(after) / len(after), 2) if after else 0,
+        "before_weekly_mean": _mean(before),
+        "after_weekly_mean": _mean(after),
     }

@@ -1,0 +1,53 @@
+"""The proactive jobs run in a real Celery worker through the settings' broker (Redis in ``make test``)."""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from jxq_cases.celery import app
+from proactive import tasks
+from proactive.models import HotSpotRun, TicketSignature
+from tests.proactive.conftest import MARKET, make_ticket
+
+
+def wait_for(condition, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.fixture
+def worker(transactional_db):
+    app.conf.task_always_eager = False
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_indexing_and_the_hot_spot_job_run_in_a_worker_on_demand(worker, principal_leader, api_client_for):
+    tickets = [make_ticket(text, day=day) for day, text in enumerate(MARKET)]
+
+    # the periodic indexing task
+    tasks.index_signatures.delay()
+    assert wait_for(lambda: TicketSignature.objects.count() == len(tickets))
+
+    # the on-demand run through the API, twice: one run remains
+    for _ in range(2):
+        response = api_client_for(principal_leader).post("/api/v1/hotspots/run/", {"end_on": "2026-03-10", "days": 30})
+        assert response.status_code == 202, response.content
+    assert wait_for(lambda: HotSpotRun.objects.filter(finished_at__isnull=False).exists())
+    time.sleep(1.0)  # the second run replaces the first
+    assert wait_for(lambda: HotSpotRun.objects.filter(finished_at__isnull=False).count() == 1)
+    run = HotSpotRun.objects.get()
+    assert (run.ticket_count, run.hotspot_count) == (4, 1)
+    assert run.hotspots.get().ticket_count == 4
+
+
+def test_only_the_center_and_the_principal_leader_start_a_run(db, section_leader, api_client_for):
+    response = api_client_for(section_leader).post("/api/v1/hotspots/run/", {})
+    assert response.status_code == 403
+    assert not HotSpotRun.objects.exists()
