@@ -1,0 +1,96 @@
+"""Every action in every state the transition table does not allow is refused with 409 and a clear
+message, and the ticket is unchanged (no event, no column touched)."""
+
+import pytest
+
+from dispatch.models import TicketEvent
+from dispatch.transitions import ALLOWED
+from intake.models import Status, Ticket
+from tests.dispatch.helpers import BODIES, ticket_in
+
+pytestmark = pytest.mark.django_db
+
+# Who would be allowed to try each action (so that only the state can refuse it).
+ACTOR = {
+    "center_staff": {
+        "triage",
+        "dispatch",
+        "reply",
+        "visit",
+        "reopen",
+        "close",
+        "approve_send_back",
+        "merge",
+        "exclusion_decision",
+        "supervise",
+        "send_back",
+    },
+    "unit_handler": {
+        "acknowledge",
+        "refuse",
+        "contact",
+        "note",
+        "submit_reply",
+        "request_extension",
+        "request_exclusion",
+    },
+    "section_leader": {"approve_reply", "return_reply", "approve_exclusion", "return_exclusion", "approve_extension"},
+    "principal_leader": {"take"},
+}
+ACTOR_OF = {action: persona for persona, actions in ACTOR.items() for action in actions}
+
+ILLEGAL = [(action, status) for action, allowed in ALLOWED.items() for status in Status if status not in allowed]
+
+
+@pytest.mark.parametrize(("action", "status"), ILLEGAL, ids=[f"{a}-in-{s}" for a, s in ILLEGAL])
+def test_illegal_transition_is_refused_and_changes_nothing(request, api_client_for, handler_unit, action, status):
+    # given a ticket led by the actor's unit, in a state where the action is not allowed
+    user = request.getfixturevalue(ACTOR_OF[action])
+    ticket = ticket_in(status, lead_unit=handler_unit)
+    if status in (Status.RECEIVED, Status.TRIAGED):
+        ticket.co_units.add(handler_unit)  # visible to the handler and the leader all the same
+        Ticket.objects.filter(pk=ticket.pk).update(lead_unit=handler_unit)
+    before = Ticket.objects.values().get(pk=ticket.pk)
+    body = {"action": action, **BODIES[action], "visited_at": "2025-03-05T10:00:00+08:00", "into": "X"}
+    # when
+    response = api_client_for(user).post(f"/api/v1/tickets/{ticket.ticket_no}/actions/", body, format="json")
+    # then
+    assert response.status_code == 409, response.json()
+    answer = response.json()
+    assert answer["code"] == "illegal_transition"
+    assert ticket.ticket_no in answer["detail"] and f"({status})" in answer["detail"]
+    assert Ticket.objects.values().get(pk=ticket.pk) == before
+    assert not TicketEvent.objects.filter(ticket=ticket).exists()
+
+
+def test_the_workflow_function_refuses_too_not_only_the_api(center_staff, handler_unit):
+    """The check lives in the workflow itself: calling the function directly is refused alike."""
+    from dispatch.workflow import send_reply
+    from jxq_cases.lib.errors import DomainError, ErrorCode
+
+    ticket = ticket_in(Status.HANDLING, lead_unit=handler_unit)
+    with pytest.raises(DomainError) as refused:
+        send_reply(ticket, actor=center_staff)
+    assert refused.value.code == ErrorCode.ILLEGAL_TRANSITION
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.HANDLING
+
+
+def test_acknowledging_twice_is_a_conflict(api_client_for, unit_handler, handler_unit):
+    ticket = ticket_in(Status.DISPATCHED, lead_unit=handler_unit, acknowledged_at=None)
+    client = api_client_for(unit_handler)
+    url = f"/api/v1/tickets/{ticket.ticket_no}/actions/"
+    assert client.post(url, {"action": "acknowledge"}, format="json").status_code == 200
+    again = client.post(url, {"action": "acknowledge"}, format="json")
+    assert again.status_code == 409 and "already acknowledged" in again.json()["detail"]
+    assert TicketEvent.objects.filter(ticket=ticket).count() == 1
+
+
+def test_unknown_action_and_bad_data_are_400(api_client_for, center_staff, unit_handler, handler_unit):
+    ticket = ticket_in(Status.DISPATCHED, lead_unit=handler_unit)
+    url = f"/api/v1/tickets/{ticket.ticket_no}/actions/"
+    unknown = api_client_for(center_staff).post(url, {"action": "teleport"}, format="json")
+    assert unknown.status_code == 400 and unknown.json()["errors"] == {"action": "unknown"}
+    bad = api_client_for(unit_handler).post(url, {"action": "contact", "method": "pigeon"}, format="json")
+    assert bad.status_code == 400
+    assert set(bad.json()["errors"]) == {"method", "outcome"}
+    assert not TicketEvent.objects.filter(ticket=ticket).exists()

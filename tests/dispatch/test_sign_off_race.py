@@ -1,0 +1,66 @@
+"""Two sign-offs of the same reply draft at the same moment, from two threads with their own
+PostgreSQL connections: the row lock lets exactly one through; the other is refused with 409 and
+exactly one event is recorded."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from dispatch.models import EventKind, ReplyDraft, SignOffStatus, TicketEvent
+from dispatch.workflow import dispatch_ticket, sign_off_reply
+from intake.models import Status, Ticket
+from jxq_cases.lib.errors import DomainError, ErrorCode
+from tests.dispatch.helpers import add_pending_draft, ticket_in
+
+
+def _race(fn, *argsets):
+    barrier = threading.Barrier(len(argsets))
+    outcomes = [None] * len(argsets)
+
+    def run(i, kwargs):
+        try:
+            barrier.wait(timeout=10)
+            fn(**kwargs)
+            outcomes[i] = "ok"
+        except DomainError as exc:
+            outcomes[i] = exc.code
+        finally:
+            connection.close()  # each thread's own connection
+
+    threads = [threading.Thread(target=run, args=(i, kw)) for i, kw in enumerate(argsets)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_simultaneous_sign_offs_one_wins(unit_handler, section_leader, handler_unit, api_client_for):
+    # given a reply draft waiting for the section leader (open in two browser tabs)
+    ticket = ticket_in(Status.HANDLING, lead_unit=handler_unit)
+    add_pending_draft(ticket, unit_handler)
+    # when both tabs sign off at the same moment
+    outcomes = _race(
+        sign_off_reply,
+        {"ticket": Ticket.objects.get(pk=ticket.pk), "actor": section_leader},
+        {"ticket": Ticket.objects.get(pk=ticket.pk), "actor": section_leader},
+    )
+    # then exactly one succeeds, the other is a 409 conflict, and one event is recorded
+    assert sorted(map(str, outcomes)) == sorted(["ok", str(ErrorCode.ILLEGAL_TRANSITION)])
+    assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.APPROVE_REPLY).count() == 1
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.REVIEWED
+    assert ReplyDraft.objects.get(ticket=ticket).status == SignOffStatus.SIGNED_OFF
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_simultaneous_dispatches_one_wins(center_staff, handler_unit, other_unit):
+    ticket = ticket_in(Status.TRIAGED)
+    outcomes = _race(
+        dispatch_ticket,
+        {"ticket": Ticket.objects.get(pk=ticket.pk), "actor": center_staff, "lead_unit": handler_unit},
+        {"ticket": Ticket.objects.get(pk=ticket.pk), "actor": center_staff, "lead_unit": other_unit},
+    )
+    assert sorted(map(str, outcomes)) == sorted(["ok", str(ErrorCode.ILLEGAL_TRANSITION)])
+    assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.DISPATCH).count() == 1
