@@ -1,1 +1,13 @@
-urlpatterns: list = []
+from django.urls import path
+
+from reporting import pages
+
+urlpatterns = [
+    path("dashboard/", pages.dashboard, name="dashboard"),
+    path("dashboard/tickets/", pages.drilldown, name="drilldown"),
+    path("reports/", pages.reports, name="reports"),
+    path("reports/ranking/", pages.ranking, name="report-ranking"),
+    path("reports/weekly/", pages.weekly, name="report-weekly"),
+    path("reports/monthly/", pages.monthly, name="report-monthly"),
+    path("reports/run/<str:job>/", pages.run_job, name="report-run"),
+]

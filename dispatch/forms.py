@@ -1,0 +1,338 @@
+"""Forms of the staff pages: the workbench filter and one form per workflow action.
+
+The action forms only parse and validate input; the rule itself (who may, in which state) is
+``dispatch.workflow``'s, so a form never decides whether an action is allowed.
+"""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from intake.models import Category, Kind, Source, Status, Supervision, Urgency
+from org.models import Unit, UnitKind
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# What "in flight" means on the workbench: everything the street still has to act on.
+OPEN_STATUSES = [
+    Status.RECEIVED,
+    Status.TRIAGED,
+    Status.DISPATCHED,
+    Status.CONTACTED,
+    Status.HANDLING,
+    Status.REHANDLING,
+    Status.REVIEWED,
+    Status.REPLIED,
+    Status.VISITED,
+]
+
+
+class WorkbenchFilterForm(forms.Form):
+    """The workbench's filters, read from the query string so that a filtered list is a link."""
+
+    STATUS_OPEN = "open"
+    STATUS_ALL = "all"
+    SORTS = [
+        ("deadline", _("Deadline, nearest first")),
+        ("-received", _("Received, newest first")),
+        ("received", _("Received, oldest first")),
+    ]
+    FLAGS = [
+        ("urgent", _("Urgent")),
+        ("key", _("Key")),
+        ("difficult", _("Difficult")),
+        ("supervised", _("Supervised")),
+        ("double_no", _("Double-no")),
+    ]
+    DUE = [("", _("Any")), ("soon", _("Due soon")), ("overdue", _("Overdue"))]
+
+    q = forms.CharField(label=_("Text"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", _("Any"))] + Source.choices)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any"))] + Kind.choices)
+    category = forms.ModelChoiceField(label=_("Category"), required=False, queryset=Category.objects.all())
+    community = forms.ModelChoiceField(
+        label=_("Community"), required=False, queryset=Unit.objects.filter(kind=UnitKind.COMMUNITY)
+    )
+    unit = forms.ModelChoiceField(label=_("Lead unit"), required=False, queryset=Unit.objects.all())
+    due = forms.ChoiceField(label=_("Deadline"), required=False, choices=DUE)
+    flags = forms.MultipleChoiceField(
+        label=_("Flags"), required=False, choices=FLAGS, widget=forms.CheckboxSelectMultiple
+    )
+    received_from = forms.DateField(
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (self.STATUS_OPEN, _("In flight")),
+            (self.STATUS_ALL, _("All")),
+            *Status.choices,
+        ]
+        self.fields["category"].empty_label = _("Any")
+        self.fields["community"].empty_label = _("Any")
+        self.fields["unit"].empty_label = _("Any")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The start of the received range is after its end."))
+        return data
+
+    def received_range(self) -> tuple[datetime | None, datetime | None]:
+        """The received range as aware datetimes: whole local days in Asia/Shanghai, end exclusive."""
+        start, end = self.cleaned_data.get("received_from"), self.cleaned_data.get("received_to")
+        start_at = datetime.combine(start, time.min, tzinfo=SHANGHAI) if start else None
+        end_at = datetime.combine(end + timedelta(days=1), time.min, tzinfo=SHANGHAI) if end else None
+        return start_at, end_at
+
+
+# --- one form per workflow action: field names are the keyword arguments of the workflow function ---
+
+
+class ActionForm(forms.Form):
+    """Base of the action forms: ``arguments()`` are the keyword arguments for the workflow function."""
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        self.ticket = ticket
+        super().__init__(*args, **kwargs)
+
+    def arguments(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class NoInputForm(ActionForm):
+    pass
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class CommentForm(ActionForm):
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+
+
+class NoteOnlyForm(ActionForm):
+    note = forms.CharField(
+        label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+
+
+class TriageForm(ActionForm):
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    community = forms.ModelChoiceField(
+        label=_("Community"), queryset=Unit.objects.filter(kind=UnitKind.COMMUNITY, is_active=True), required=False
+    )
+    is_key = forms.BooleanField(label=_("Key ticket"), required=False)
+    is_difficult = forms.BooleanField(label=_("Difficult ticket"), required=False)
+    supervision = forms.ChoiceField(label=_("Supervision"), choices=Supervision.choices, required=False)
+    related = forms.CharField(
+        label=_("Related earlier tickets"),
+        required=False,
+        max_length=1000,
+        help_text=_("Ticket numbers, separated by spaces or commas."),
+    )
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        if ticket is not None and not args and "data" not in kwargs:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "category": ticket.category_id,
+                    "urgency": ticket.urgency,
+                    "community": ticket.community_id,
+                    "is_key": ticket.is_key,
+                    "is_difficult": ticket.is_difficult,
+                    "supervision": ticket.supervision,
+                },
+            )
+        super().__init__(*args, ticket=ticket, **kwargs)
+
+    def arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["related"] = [n for n in data["related"].replace(",", " ").replace("，", " ").split() if n]
+        return data
+
+
+class DispatchForm(ActionForm):
+    lead_unit = forms.ModelChoiceField(
+        label=_("Lead unit"), queryset=Unit.objects.filter(is_center=False, is_active=True)
+    )
+    co_units = forms.ModelMultipleChoiceField(
+        label=_("Co-handling units"),
+        queryset=Unit.objects.filter(is_center=False, is_active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+
+    def arguments(self) -> dict:
+        return {"lead_unit": self.cleaned_data["lead_unit"], "co_units": list(self.cleaned_data["co_units"])}
+
+
+class ContactForm(ActionForm):
+    METHODS = [("phone", _("Phone")), ("visit", _("Visit")), ("sms", _("Text message")), ("other", _("Other"))]
+    method = forms.ChoiceField(label=_("How"), choices=METHODS)
+    contacted_at = forms.DateTimeField(
+        label=_("When (empty: now)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    outcome = forms.CharField(label=_("What was agreed"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=5000)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several photos or PDFs in one field (Django's documented pattern for multiple uploads)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class NoteForm(ActionForm):
+    text = forms.CharField(label=_("Progress note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    files = MultipleFileField(
+        label=_("Photos or PDFs (optional)"), required=False, help_text=_("Site photos, documents.")
+    )
+
+
+class ReplyDraftForm(ActionForm):
+    text = forms.CharField(label=_("Reply draft"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000)
+
+
+class SendReplyForm(ActionForm):
+    text = forms.CharField(
+        label=_("Reply text (empty: the signed draft)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+    )
+
+
+YES_NO = [("1", _("Yes")), ("0", _("No"))]
+
+
+def _yes_no(label):
+    return forms.TypedChoiceField(
+        label=label, choices=YES_NO, coerce=lambda v: v == "1", widget=forms.RadioSelect, empty_value=None
+    )
+
+
+class VisitForm(ActionForm):
+    visited_at = forms.DateTimeField(
+        label=_("Visited at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    counted = _yes_no(_("Counted"))
+    contacted = _yes_no(_("Responded"))
+    resolved = _yes_no(_("Resolved"))
+    satisfied = _yes_no(_("Satisfied"))
+
+
+class DecisionForm(ActionForm):
+    approved = _yes_no(_("Approve"))
+    reason = forms.CharField(
+        label=_("Reason (required when refusing)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+    )
+
+
+class ExclusionDecisionForm(ActionForm):
+    approved = _yes_no(_("Approved upstream"))
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=5000)
+
+
+class MergeForm(ActionForm):
+    into = forms.CharField(label=_("Merge into ticket number"), max_length=64)
+
+
+class ExtensionForm(ActionForm):
+    days = forms.IntegerField(label=_("Extra days"), min_value=1, max_value=60)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class ExclusionForm(ActionForm):
+    reason_category = forms.ChoiceField(label=_("Reason for exclusion"))
+    reason = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    evidence = forms.CharField(
+        label=_("Evidence (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=10000
+    )
+
+    def __init__(self, *args, **kwargs):
+        from dispatch.models import ExclusionReason
+
+        super().__init__(*args, **kwargs)
+        self.fields["reason_category"].choices = ExclusionReason.choices
+
+
+class SuperviseForm(ActionForm):
+    level = forms.ChoiceField(label=_("Supervision"), choices=Supervision.choices, required=False)
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=5000)
+
+
+class BulkDispatchForm(forms.Form):
+    tickets = forms.CharField(widget=forms.MultipleHiddenInput)
+    lead_unit = forms.ModelChoiceField(
+        label=_("Lead unit"), queryset=Unit.objects.filter(is_center=False, is_active=True)
+    )
+
+
+class VisitFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Return-visit results (CSV)"), widget=forms.ClearableFileInput(attrs={"accept": ".csv"})
+    )
+
+
+# action -> (form, label); the label is the button and the heading of the action on the pages.
+ACTION_FORMS: dict[str, tuple[type[ActionForm], str]] = {
+    "triage": (TriageForm, _("Triage")),
+    "dispatch": (DispatchForm, _("Dispatch")),
+    "acknowledge": (NoInputForm, _("Acknowledge")),
+    "refuse": (ReasonForm, _("Refuse as misrouted")),
+    "contact": (ContactForm, _("Record first contact")),
+    "note": (NoteForm, _("Add a handling note")),
+    "submit_reply": (ReplyDraftForm, _("Submit the reply draft")),
+    "approve_reply": (CommentForm, _("Approve the reply")),
+    "return_reply": (ReasonForm, _("Return the reply")),
+    "reply": (SendReplyForm, _("Send the reply upstream")),
+    "visit": (VisitForm, _("Record the return visit")),
+    "reopen": (ReasonForm, _("Reopen for second handling")),
+    "close": (ReasonForm, _("Close without second handling")),
+    "send_back": (ReasonForm, _("Send back")),
+    "approve_send_back": (DecisionForm, _("Decide the send-back request")),
+    "merge": (MergeForm, _("Merge as a duplicate")),
+    "request_extension": (ExtensionForm, _("Request an extension")),
+    "approve_extension": (DecisionForm, _("Decide the extension request")),
+    "request_exclusion": (ExclusionForm, _("Request exclusion")),
+    "approve_exclusion": (CommentForm, _("Approve the exclusion request")),
+    "return_exclusion": (ReasonForm, _("Return the exclusion request")),
+    "exclusion_decision": (ExclusionDecisionForm, _("Record the upstream exclusion decision")),
+    "supervise": (SuperviseForm, _("Set supervision")),
+    "take": (NoteOnlyForm, _("Take personally")),
+}

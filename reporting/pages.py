@@ -1,0 +1,298 @@
+"""The internal reporting pages (issue 5): the nightly leadership dashboard, the ticket lists behind
+its figures, and the ranking / weekly analysis / monthly bulletin with their Excel downloads.
+
+The pages read the snapshots the batch jobs stored (``reporting.snapshots``); they compute nothing
+themselves. A figure links to ``drilldown``, which lists the tickets of the figure's stored filter
+among those the user may see (``dispatch.access``), so a handler-level user never sees more.
+"""
+
+import datetime as dt
+import io
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from dispatch import access
+from dispatch.views import PAGE_SIZE, running_due
+from jxq_cases.lib.errors import DomainError
+from org.models import Role
+from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis, week_of
+from reporting.drilldown import tickets_matching
+from reporting.exports import write_workbook
+from reporting.models import Job
+from reporting.nightly import take_nightly_snapshot
+from reporting.rates import SHANGHAI, month_end, month_start
+from reporting.snapshots import latest_snapshot
+
+# Who reads the street-wide figures (DOMAIN §7): leaders, the center and discipline inspection.
+READERS = {Role.CENTER_STAFF, Role.PRINCIPAL_LEADER, Role.SECTION_LEADER, Role.INSPECTOR}
+# Who may run a job now instead of waiting for its schedule.
+RUNNERS = {Role.CENTER_STAFF, Role.PRINCIPAL_LEADER}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_reader(request: HttpRequest) -> None:
+    if request.user.role not in READERS:
+        # the same answer as an unknown page: the figures are not this role's business
+        raise Http404(_t("The reports are for the street's leaders, the center and the inspectors."))
+
+
+def _today() -> dt.date:
+    return timezone.now().astimezone(SHANGHAI).date()
+
+
+def drill_url(spec: dict, title: str = "") -> str:
+    """The ticket list behind a figure: its stored filter, carried in the query string."""
+    return reverse("drilldown") + "?" + urlencode({"filter": json.dumps(spec, ensure_ascii=False), "title": title})
+
+
+def _link_figures(value, title: str = ""):
+    """Give every stored ``filter`` of a snapshot a ``url`` beside it, for the template's links."""
+    if isinstance(value, dict):
+        linked = {k: _link_figures(v, title) for k, v in value.items()}
+        for key, spec in value.items():
+            if key == "filter" or key.endswith("_filter"):
+                if isinstance(spec, dict):
+                    linked[key.replace("filter", "url")] = drill_url(spec, title)
+        return linked
+    if isinstance(value, list):
+        return [_link_figures(v, title) for v in value]
+    return value
+
+
+def _heat_map_table(heat: dict) -> dict:
+    """The community × category matrix as rows of cells (count, url, shade 0-5) for an HTML table."""
+    counts = {(c["row"], c["column"]): c for c in heat.get("cells", [])}
+    top = max((c["count"] for c in heat.get("cells", [])), default=0)
+    rows = []
+    for i, community in enumerate(heat.get("communities", [])):
+        cells = []
+        for j, _category in enumerate(heat.get("categories", [])):
+            cell = counts.get((i, j))
+            if cell:
+                shade = 1 + (4 * cell["count"] // top if top else 0)
+                cells.append({"count": cell["count"], "url": drill_url(cell["filter"]), "shade": min(shade, 5)})
+            else:
+                cells.append(None)
+        rows.append({"name": community["name"] or _t("No community"), "cells": cells})
+    columns = [c["name"] or _t("Unclassified") for c in heat.get("categories", [])]
+    return {"columns": columns, "rows": rows}
+
+
+def _charts(data: dict) -> dict:
+    """ECharts options of the dashboard: the month-by-month intake and composite per unit."""
+    units = data.get("trend", {}).get("units", [])
+    months = sorted({m["month"] for u in units for m in u["months"]})
+    totals = {m: 0 for m in months}
+    for u in units:
+        for m in u["months"]:
+            totals[m["month"]] += m["total"]
+    intake = {
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 40, "right": 16, "top": 24, "bottom": 28},
+        "xAxis": {"type": "category", "data": months},
+        "yAxis": {"type": "value"},
+        "series": [{"type": "bar", "name": _t("Tickets led by the units"), "data": [totals[m] for m in months]}],
+    }
+    ranked = data.get("units", {}).get("ranked", [])
+    rates = {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "grid": {"left": 40, "right": 16, "top": 30, "bottom": 80},
+        "xAxis": {"type": "category", "data": [r["unit"] for r in ranked], "axisLabel": {"rotate": 40}},
+        "yAxis": {"type": "value", "min": 0, "max": 100},
+        "series": [
+            {
+                "type": "bar",
+                "name": name,
+                "data": [{"value": r[key], "url": r.get("url", "")} for r in ranked],
+            }
+            for key, name in (
+                ("response", _t("Response rate")),
+                ("resolution", _t("Resolution rate")),
+                ("satisfaction", _t("Satisfaction rate")),
+            )
+        ]
+        + [
+            {
+                "type": "line",
+                "name": _t("Composite"),
+                "data": [{"value": r["composite"], "url": r.get("url", "")} for r in ranked],
+            }
+        ],
+    }
+    return {"intake": intake, "rates": rates}
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The latest nightly snapshot (每晚领导驾驶舱)."""
+    _require_reader(request)
+    snapshot = latest_snapshot(Job.NIGHTLY)
+    context = {"title": _("Leadership dashboard"), "snapshot": snapshot, "can_run": request.user.role in RUNNERS}
+    if snapshot is not None:
+        data = _link_figures(snapshot.data, "")
+        context.update(
+            data=data,
+            heat=_heat_map_table(snapshot.data.get("heat_map", {})),
+            charts=_charts(data),
+        )
+    return render(request, "reporting/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def run_job(request: HttpRequest, job: str) -> HttpResponse:
+    """Take a snapshot now (the center or the principal, e.g. after a busy afternoon)."""
+    _require_reader(request)
+    if request.user.role not in RUNNERS:
+        raise Http404(_t("Only the center and the principal leader run the jobs."))
+    today = _today()
+    try:
+        day = dt.date.fromisoformat(request.POST.get("on") or today.isoformat())
+    except ValueError:
+        messages.error(request, _t("The date is not valid (YYYY-MM-DD)."))
+        return redirect(request.POST.get("back") or "reports")
+    take = {
+        "nightly": (take_nightly_snapshot, "dashboard"),
+        "daily_ranking": (take_daily_ranking, "report-ranking"),
+        "weekly": (take_weekly_analysis, "report-weekly"),
+        "monthly": (take_monthly_bulletin, "report-monthly"),
+    }
+    if job not in take:
+        raise Http404(_t("Unknown job."))
+    function, page = take[job]
+    snapshot = function(day)
+    messages.success(request, _t("Computed: %(job)s.") % {"job": snapshot})
+    return redirect(reverse(page) + "?" + urlencode({"on": snapshot.period_start.isoformat()}))
+
+
+@login_required
+@require_GET
+def drilldown(request: HttpRequest) -> HttpResponse:
+    """The tickets behind a figure, among those this user may see."""
+    _require_reader(request)
+    try:
+        spec = json.loads(request.GET.get("filter") or "{}")
+        if not isinstance(spec, dict):
+            raise ValueError
+        tickets = tickets_matching(spec, base=access.visible_tickets(request.user))
+    except (ValueError, DomainError) as error:
+        detail = error.detail if isinstance(error, DomainError) else _t("the filter is not valid JSON")
+        return render(request, "reporting/drilldown.html", {"error": detail, "title": _t("Tickets")}, status=400)
+    try:
+        page = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    start = (page - 1) * PAGE_SIZE
+    found = list(
+        tickets.select_related("category", "community", "lead_unit").order_by("-received_at", "-id")[
+            start : start + PAGE_SIZE + 1
+        ]
+    )
+    now = timezone.now()
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "title": request.GET.get("title") or _t("Tickets behind the figure"),
+        "rows": [{"ticket": t, "due": running_due(t, now)} for t in found[:PAGE_SIZE]],
+        "has_next": len(found) > PAGE_SIZE,
+        "page": page,
+        "query_without_page": query.urlencode(),
+        "spec": spec,
+    }
+    return render(request, "reporting/drilldown.html", context)
+
+
+# --- the reports: ranking, weekly analysis, monthly bulletin, each with an Excel download ---
+
+
+def _excel(start_on: dt.date, end_on: dt.date, name: str) -> HttpResponse:
+    buffer = io.BytesIO()
+    write_workbook(start_on, end_on, buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}-{start_on:%Y%m%d}-{end_on:%Y%m%d}.xlsx"'
+    return response
+
+
+def _day_param(request: HttpRequest, name: str = "on") -> dt.date | None:
+    text = request.GET.get(name)
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text if len(text) > 7 else f"{text}-01")
+    except ValueError:
+        messages.error(request, _t("The date is not valid (YYYY-MM-DD)."))
+        return None
+
+
+def _report_page(request: HttpRequest, job: Job, template: str, title, excel_name: str) -> HttpResponse:
+    _require_reader(request)
+    day = _day_param(request)
+    snapshot = latest_snapshot(job, on_or_before=day) if day else latest_snapshot(job)
+    if day and snapshot is not None and not (snapshot.period_start <= day <= snapshot.period_end):
+        snapshot = None  # the period asked for has no snapshot yet
+    if request.GET.get("format") == "xlsx":
+        if snapshot is None:
+            raise Http404(_t("No snapshot of this period yet."))
+        # the daily ranking is month to date: its workbook covers the month up to that day
+        start_on = month_start(snapshot.period_start) if job == Job.DAILY_RANKING else snapshot.period_start
+        return _excel(start_on, snapshot.period_end, excel_name)
+    context = {
+        "title": title,
+        "snapshot": snapshot,
+        "data": _link_figures(snapshot.data) if snapshot else None,
+        "asked_on": day,
+        "can_run": request.user.role in RUNNERS,
+        "job": job.value,
+        "excel_url": f"{request.path}?{urlencode({'on': snapshot.period_start.isoformat(), 'format': 'xlsx'})}"
+        if snapshot
+        else "",
+    }
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def reports(request: HttpRequest) -> HttpResponse:
+    _require_reader(request)
+    today = _today()
+    latest = {job: latest_snapshot(job) for job in (Job.DAILY_RANKING, Job.WEEKLY, Job.MONTHLY, Job.NIGHTLY)}
+    context = {
+        "title": _("Reports"),
+        "latest": latest,
+        "public_from": today.replace(month=1, day=1).isoformat(),
+        "public_to": today.isoformat(),
+        "this_week": week_of(today).isoformat(),
+        "this_month": month_start(today).isoformat(),
+        "month_end": month_end(today).isoformat(),
+    }
+    return render(request, "reporting/reports.html", context)
+
+
+@login_required
+@require_GET
+def ranking(request: HttpRequest) -> HttpResponse:
+    return _report_page(request, Job.DAILY_RANKING, "reporting/ranking.html", _("Daily ranking"), "ranking")
+
+
+@login_required
+@require_GET
+def weekly(request: HttpRequest) -> HttpResponse:
+    return _report_page(request, Job.WEEKLY, "reporting/weekly.html", _("Weekly analysis"), "weekly")
+
+
+@login_required
+@require_GET
+def monthly(request: HttpRequest) -> HttpResponse:
+    return _report_page(request, Job.MONTHLY, "reporting/monthly.html", _("Monthly bulletin"), "monthly")
