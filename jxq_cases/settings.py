@@ -74,6 +74,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # who is signed in, their units, unread notifications and the nav of their role (issue 5)
+                "dispatch.views.page_header",
             ],
         },
     },
