@@ -87,8 +87,11 @@ def test_filters(api_client_for, center_staff, handler_unit, other_unit):
     assert _numbers(client.get("/api/v1/tickets/", {"status": ["contacted"]})) == [c.ticket_no]
     due_before = client.get("/api/v1/tickets/", {"due_before": (now + timedelta(hours=3)).isoformat()})
     assert set(_numbers(due_before)) == {b.ticket_no, c.ticket_no}
-    recent = _numbers(client.get("/api/v1/tickets/", {"received_after": (now - timedelta(days=30)).isoformat()}))
-    assert c.ticket_no not in recent
+    # a and b were received in March 2025, c forty days ago
+    recent = client.get("/api/v1/tickets/", {"received_after": (now - timedelta(days=60)).isoformat()})
+    assert _numbers(recent) == [c.ticket_no]
+    older = client.get("/api/v1/tickets/", {"received_before": (now - timedelta(days=60)).isoformat()})
+    assert set(_numbers(older)) == {a.ticket_no, b.ticket_no}
     assert client.get("/api/v1/tickets/", {"status": ["nonsense"]}).status_code == 400
 
 
