@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -137,68 +138,95 @@ class RowValidator:
     def __init__(self, columns: list[Column], *, now: datetime | None = None):
         from org.models import Unit, UnitKind
 
-        self.columns = columns
+        self.columns = {column.code: column for column in columns}
         self.communities = dict(Unit.objects.filter(kind=UnitKind.COMMUNITY).values_list("name", "id"))
         self.latest_allowed = (now or timezone.now()) + FUTURE_TOLERANCE
+        flag = partial(_choice, BOOL_VALUES, "yes/no · 是/否 · true/false · 1/0")
+        self.cleaners = {
+            "ticket_no": _as_is,
+            "received_at": self._moment,
+            "visited_at": self._moment,
+            "source": partial(_choice, SOURCE_VALUES, "city / district · 市级直派 / 区级转派"),
+            "kind": partial(
+                _choice, KIND_VALUES, "consult/help/complaint/report/suggestion · 咨询/求助/投诉/举报/建议"
+            ),
+            "urgency": partial(_choice, URGENCY_VALUES, "normal/urgent · 一般/紧急"),
+            "category": _or_none,
+            # stored exactly as sent: HTML and script are text here, escaped when a page shows them
+            "content": _verbatim,
+            "complainant_name": _as_is,
+            "complainant_phone": _as_is,
+            "address": _as_is,
+            "community": self._community,
+            "counted": flag,
+            "contacted": flag,
+            "resolved": flag,
+            "satisfied": flag,
+        }
 
     def validate(self, raw: dict[str, str], row: int | None) -> tuple[dict, list[RowError]]:
         """Return (clean values by column code, errors). Columns absent from ``raw`` are left out."""
         clean: dict = {}
         errors: list[RowError] = []
-        for column in self.columns:
-            if column.code not in raw:
+        for code, text in raw.items():
+            column = self.columns.get(code)
+            if column is None:
                 continue
-            text = raw[column.code]
             value = text.strip()
             if not value:
                 if column.required:
-                    errors.append(RowError(row, column.code, text, _("is required")))
+                    errors.append(RowError(row, code, text, _("is required")))
                     continue
             elif column.max_length and len(value) > column.max_length:
                 errors.append(
-                    RowError(row, column.code, text, _("is longer than %(n)d characters") % {"n": column.max_length})
+                    RowError(row, code, text, _("is longer than %(n)d characters") % {"n": column.max_length})
                 )
                 continue
             try:
-                clean[column.code] = self._clean(column.code, value, text)
+                clean[code] = self.cleaners[code](value, text)
             except ValueError as exc:
-                errors.append(RowError(row, column.code, text, str(exc)))
+                errors.append(RowError(row, code, text, str(exc)))
         return clean, errors
 
-    def _clean(self, code: str, value: str, text: str):
-        if code in ("received_at", "visited_at"):
-            try:
-                moment = parse_datetime_value(value)
-            except ValueError:
-                raise ValueError(_("is not a date and time (expected YYYY-MM-DD HH:MM[:SS] or ISO 8601)")) from None
-            if moment.year < EARLIEST_YEAR:
-                raise ValueError(_("is before %(year)d") % {"year": EARLIEST_YEAR})
-            if moment > self.latest_allowed:
-                raise ValueError(_("is in the future"))
-            return moment.astimezone(UTC)
-        if code == "source":
-            return _choice(SOURCE_VALUES, value, "city / district · 市级直派 / 区级转派")
-        if code == "kind":
-            return _choice(KIND_VALUES, value, "consult/help/complaint/report/suggestion · 咨询/求助/投诉/举报/建议")
-        if code == "urgency":
-            return _choice(URGENCY_VALUES, value, "normal/urgent · 一般/紧急") if value else Urgency.NORMAL
-        if code in ("counted", "contacted", "resolved", "satisfied"):
-            return _choice(BOOL_VALUES, value, "yes/no · 是/否 · true/false · 1/0")
-        if code == "community":
-            if not value:
-                return None
-            if value not in self.communities:
-                raise ValueError(_("is not a community of the street"))
+    def _moment(self, value: str, text: str) -> datetime:
+        try:
+            moment = parse_datetime_value(value)
+        except ValueError:
+            raise ValueError(_("is not a date and time (expected YYYY-MM-DD HH:MM[:SS] or ISO 8601)")) from None
+        if moment.year < EARLIEST_YEAR:
+            raise ValueError(_("is before %(year)d") % {"year": EARLIEST_YEAR})
+        if moment > self.latest_allowed:
+            raise ValueError(_("is in the future"))
+        return moment.astimezone(UTC)
+
+    def _community(self, value: str, text: str) -> int | None:
+        if not value:
+            return None
+        try:
             return self.communities[value]
-        if code == "category":
-            return value or None
-        if code == "content":
-            return text  # stored exactly as sent: HTML and script are text here, escaped when shown
-        return value
+        except KeyError:
+            raise ValueError(_("is not a community of the street")) from None
 
 
-def _choice(values: dict, value: str, accepted: str):
-    try:
-        return values[value.lower()]
-    except KeyError:
-        raise ValueError(_("is not one of %(accepted)s") % {"accepted": accepted}) from None
+def _as_is(value: str, text: str) -> str:
+    return value
+
+
+def _or_none(value: str, text: str) -> str | None:
+    return value or None
+
+
+def _verbatim(value: str, text: str) -> str:
+    return text
+
+
+def _choice(values: dict, accepted: str, value: str, text: str):
+    """An English code (any case) or a Chinese label; an empty optional value is the first choice's default."""
+    found = values.get(value)
+    if found is None:
+        found = values.get(value.lower())
+    if found is None:
+        if not value and values is URGENCY_VALUES:
+            return Urgency.NORMAL
+        raise ValueError(_("is not one of %(accepted)s") % {"accepted": accepted})
+    return found

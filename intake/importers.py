@@ -148,11 +148,11 @@ def import_tickets(stream_or_path, *, actor=None, file_name: str = "") -> Import
 _TICKET_STAGE = [
     ("row_no", "int"),
     ("ok", "bool"),
-    ("ticket_no", "text"),
+    ("ticket_no", "ntext"),
     ("source", "text"),
     ("received_at", "datetime"),
     ("kind", "text"),
-    ("category", "text"),
+    ("category", "ntext"),
     ("content", "text"),
     ("complainant_name", "text"),
     ("complainant_phone", "text"),
@@ -285,7 +285,7 @@ def _report_duplicates(cursor, stage: str, key: str, report: ErrorReport, reason
 _VISIT_STAGE = [
     ("row_no", "int"),
     ("ok", "bool"),
-    ("ticket_no", "text"),
+    ("ticket_no", "ntext"),
     ("visited_at", "datetime"),
     ("counted", "bool"),
     ("contacted", "bool"),

@@ -7,6 +7,7 @@ inside the import's transaction, so a refused file leaves nothing behind.
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import datetime
 
@@ -14,10 +15,11 @@ from django.db import connection
 
 CHUNK_ROWS = 5000
 
-_PG_TYPES = {"int": "integer", "bigint": "bigint", "bool": "boolean", "text": "text", "datetime": "timestamptz"}
-_LITE_TYPES = {"int": "integer", "bigint": "integer", "bool": "integer", "text": "text", "datetime": "text"}
-# COPY's text format: backslash escapes for the four characters that would break a line or a field.
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# "text" columns never hold NULL (an empty value is ""); "ntext" columns may (an empty value is NULL).
+_PG_TYPES = {"int": "integer", "bigint": "bigint", "bool": "boolean", "text": "text", "ntext": "text",
+             "datetime": "timestamptz"}  # fmt: skip
+_LITE_TYPES = {"int": "integer", "bigint": "integer", "bool": "integer", "text": "text", "ntext": "text",
+               "datetime": "text"}  # fmt: skip
 
 
 def is_postgresql() -> bool:
@@ -30,7 +32,7 @@ def distinct_op() -> str:
 
 
 class StagingTable:
-    """``columns`` are (name, type) with type in int/bigint/bool/text/datetime; rows are tuples in that order."""
+    """``columns`` are (name, type) with type in int/bigint/bool/text/ntext/datetime; rows are tuples in order."""
 
     def __init__(self, cursor, name: str, columns: list[tuple[str, str]]):
         self.cursor = cursor
@@ -40,6 +42,8 @@ class StagingTable:
         self.pending: list[tuple] = []
         self.postgres = is_postgresql()
         types = _PG_TYPES if self.postgres else _LITE_TYPES
+        texts = [col for col, kind in columns if kind == "text"]
+        self.not_null = f", FORCE_NOT_NULL ({', '.join(texts)})" if texts else ""
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
         body = ", ".join(f"{col} {types[kind]}" for col, kind in columns)
         cursor.execute(f"CREATE TEMP TABLE {name} ({body})")
@@ -65,29 +69,15 @@ class StagingTable:
         self.pending = []
 
     def _copy(self, rows: list[tuple]) -> None:
+        # CSV format: the C csv writer quotes whatever needs it. An unquoted empty field is NULL, except
+        # in the text columns (FORCE_NOT_NULL), where it is the empty string: None and "" are only told
+        # apart in the other columns, which is all the importers need.
         buffer = io.StringIO()
-        write = buffer.write
-        for row in rows:
-            fields = []
-            for value in row:
-                if value is None:
-                    fields.append("\\N")
-                elif value is True:
-                    fields.append("t")
-                elif value is False:
-                    fields.append("f")
-                elif isinstance(value, str):
-                    fields.append(value.translate(_COPY_ESCAPES))
-                elif isinstance(value, datetime):
-                    fields.append(value.isoformat())
-                else:
-                    fields.append(str(value))
-            write("\t".join(fields))
-            write("\n")
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
         buffer.seek(0)
         # Django's cursor wraps psycopg2's; copy_expert lives on the raw one.
         raw = getattr(self.cursor, "cursor", self.cursor)
-        raw.copy_expert(f"COPY {self.name} FROM STDIN", buffer)
+        raw.copy_expert(f"COPY {self.name} FROM STDIN WITH (FORMAT csv{self.not_null})", buffer)
 
     def finish_loading(self, *indexes: str) -> None:
         """Flush, index the given column lists ("a, b") and give the planner statistics for the joins."""

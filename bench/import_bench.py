@@ -1,0 +1,115 @@
+"""Import benchmark: ``python bench/import_bench.py N [--runs 3] [--encoding gb18030|utf-8] [--keep]``.
+
+Writes an N-row ticket export (and a return-visit export for ~90% of the tickets) like the upstream
+sends them, then imports both into PostgreSQL with the real importers and prints rows per second:
+tickets (new), visits (new), and the same ticket file again (all unchanged). Each run starts from
+empty tables; with --runs > 1 the median is printed too.
+
+DATABASE_URL must point at PostgreSQL. The benchmark works in a throwaway database named
+``<that database>_import_bench`` (created, migrated, and dropped at the end unless --keep).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def throwaway_database(url: str) -> tuple[str, str]:
+    parsed = urlparse(url)
+    if not parsed.scheme.startswith("postgres"):
+        sys.exit("DATABASE_URL must point at PostgreSQL (postgres://user@host:port/name)")
+    name = parsed.path.lstrip("/") + "_import_bench"
+    return urlunparse(parsed._replace(path="/" + name)), name
+
+
+def admin_sql(url: str, statement: str) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(urlunparse(urlparse(url)._replace(path="/postgres")))
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+    connection.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("n", type=int, help="rows in the ticket export")
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--encoding", default="gb18030", choices=["gb18030", "utf-8", "utf-8-sig"])
+    parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
+    parser.add_argument(
+        "--fillfactor",
+        type=int,
+        help="set intake_ticket's fillfactor first (room for HOT updates of the visit columns)",
+    )
+    args = parser.parse_args()
+
+    base_url = os.environ.get("DATABASE_URL", "")
+    url, name = throwaway_database(base_url)
+    admin_sql(base_url, f'DROP DATABASE IF EXISTS "{name}"')
+    admin_sql(base_url, f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jxq_cases.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from intake.demo import write_demo_exports
+    from intake.importers import import_tickets, import_visits
+
+    try:
+        call_command("migrate", verbosity=0)
+        if args.fillfactor:
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER TABLE intake_ticket SET (fillfactor = {int(args.fillfactor)})")
+        figures: dict[str, list[float]] = {"tickets": [], "visits": [], "tickets again (unchanged)": []}
+        with tempfile.TemporaryDirectory() as work:
+            tickets_csv, visits_csv = Path(work) / "tickets.csv", Path(work) / "visits.csv"
+            started = time.perf_counter()
+            visit_rows = write_demo_exports(
+                tickets_csv, args.n, seed=1, days=365, encoding=args.encoding, visits_path=visits_csv
+            )
+            print(
+                f"wrote {args.n} tickets ({tickets_csv.stat().st_size / 1e6:.1f} MB, {args.encoding}) and "
+                f"{visit_rows} visits in {time.perf_counter() - started:.1f} s"
+            )
+            for run in range(args.runs):
+                with connection.cursor() as cursor:
+                    cursor.execute("TRUNCATE intake_ticket, intake_returnvisit, intake_importbatch CASCADE")
+                    cursor.execute("CHECKPOINT")  # every run starts with the WAL flushed
+                for label, importer, path, rows in (
+                    ("tickets", import_tickets, tickets_csv, args.n),
+                    ("visits", import_visits, visits_csv, visit_rows),
+                    ("tickets again (unchanged)", import_tickets, tickets_csv, args.n),
+                ):
+                    started = time.perf_counter()
+                    result = importer(path, file_name=path.name)
+                    seconds = time.perf_counter() - started
+                    figures[label].append(rows / seconds)
+                    print(
+                        f"run {run + 1}: {label:<26} {rows:>8} rows in {seconds:6.2f} s = {rows / seconds:8.0f} rows/s"
+                        f"  (created {result.created}, updated {result.updated}, unchanged {result.unchanged})"
+                    )
+        if args.runs > 1:
+            for label, rates in figures.items():
+                print(f"median of {args.runs}: {label:<26} {statistics.median(rates):8.0f} rows/s")
+    finally:
+        connection.close()
+        if not args.keep:
+            admin_sql(base_url, f'DROP DATABASE IF EXISTS "{name}"')
+
+
+if __name__ == "__main__":
+    main()
