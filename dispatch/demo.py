@@ -1,0 +1,184 @@
+"""A plausible history for demo tickets.
+
+intake/demo.py writes demo tickets with their statuses and timestamps set directly (fast, by COPY);
+their timelines would be empty. ``generate_demo_events`` derives one event per step a ticket went
+through from those timestamps, set-based: one ``INSERT ... SELECT`` per kind of event over the id
+range, so a million demo tickets get their history in seconds. The actors are the street's demo
+accounts: the first center staff member for the center's steps, a handler of the lead unit for the
+unit's, the unit's section leader for sign-offs.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+
+@dataclass(frozen=True)
+class _Kind:
+    kind: str
+    from_status: str
+    to_status: str
+    at: str  # SQL expression over intake_ticket t
+    actor: str  # "center" | "handler" | "leader"
+    where: str
+    data: tuple[tuple[str, str], ...] = ()  # (key, SQL expression)
+
+
+_KINDS = [
+    _Kind("triage", "received", "triaged", "t.triaged_at", "center", "t.triaged_at IS NOT NULL"),
+    _Kind(
+        "send_back",
+        "triaged",
+        "sent_back",
+        "t.triaged_at",
+        "center",
+        "t.status = 'sent_back' AND t.triaged_at IS NOT NULL",
+        (("reason", "'非本街道辖区事项'"), ("direct", "'true'")),
+    ),
+    _Kind(
+        "merge",
+        "triaged",
+        "merged",
+        "t.triaged_at",
+        "center",
+        "t.status = 'merged' AND t.triaged_at IS NOT NULL",
+        (("into", "(SELECT m.ticket_no FROM intake_ticket m WHERE m.id = t.merged_into_id)"),),
+    ),
+    _Kind(
+        "dispatch",
+        "triaged",
+        "dispatched",
+        "t.dispatched_at",
+        "center",
+        "t.dispatched_at IS NOT NULL",
+        (("lead_unit", "(SELECT u.name FROM org_unit u WHERE u.id = t.lead_unit_id)"),),
+    ),
+    _Kind("acknowledge", "dispatched", "dispatched", "t.acknowledged_at", "handler", "t.acknowledged_at IS NOT NULL"),
+    _Kind(
+        "contact",
+        "dispatched",
+        "contacted",
+        "t.first_contact_at",
+        "handler",
+        "t.first_contact_at IS NOT NULL",
+        (("method", "'phone'"), ("outcome", "'已电话联系诉求人，约定上门查看'")),
+    ),
+    _Kind(
+        "note",
+        "contacted",
+        "handling",
+        "t.first_contact_at",
+        "handler",
+        "t.first_contact_at IS NOT NULL AND t.status NOT IN ('dispatched', 'contacted')",
+        (("text", "'已到现场查看，正在协调处理'"),),
+    ),
+    _Kind(
+        "submit_reply",
+        "handling",
+        "handling",
+        "t.reviewed_at - INTERVAL_1H",
+        "handler",
+        "t.reviewed_at IS NOT NULL",
+        (("version", "1"),),
+    ),
+    _Kind("approve_reply", "handling", "reviewed", "t.reviewed_at", "leader", "t.reviewed_at IS NOT NULL"),
+    _Kind("reply", "reviewed", "replied", "t.replied_at", "center", "t.replied_at IS NOT NULL"),
+    _Kind(
+        "visit",
+        "replied",
+        "visited",
+        "t.visited_at",
+        "center",
+        "t.visited_at IS NOT NULL AND t.status IN ('visited', 'rehandling')"
+        " OR (t.status = 'closed' AND t.visited_at IS NOT NULL AND NOT (t.visit_resolved AND t.visit_satisfied))",
+        (("imported", "'true'"),),
+    ),
+    _Kind(
+        "visit",
+        "replied",
+        "closed",
+        "t.visited_at",
+        "center",
+        "t.status = 'closed' AND t.visited_at IS NOT NULL AND t.visit_resolved AND t.visit_satisfied",
+        (("imported", "'true'"),),
+    ),
+    _Kind(
+        "reopen",
+        "visited",
+        "rehandling",
+        "t.handle_started_at",
+        "center",
+        "t.rehandling_count > 0 AND t.handle_started_at IS NOT NULL",
+        (("reason", "'回访未解决，二次办理'"), ("round", "1")),
+    ),
+    _Kind(
+        "close",
+        "visited",
+        "closed",
+        "t.closed_at",
+        "center",
+        "t.status = 'closed' AND t.closed_at IS NOT NULL AND t.visited_at IS NOT NULL"
+        " AND NOT (t.visit_resolved AND t.visit_satisfied)",
+        (("reason", "'已向诉求人解释政策，不再二次办理'"),),
+    ),
+]
+
+_ACTORS = {
+    "center": (
+        "(SELECT MIN(c.id) FROM org_user c WHERE c.role = 'center_staff' AND c.is_active)",
+        "(SELECT MIN(cu.id) FROM org_unit cu WHERE cu.is_center)",
+    ),
+    "handler": (
+        "(SELECT MIN(h.id) FROM org_user h JOIN org_user_units hu ON hu.user_id = h.id"
+        " WHERE hu.unit_id = t.lead_unit_id AND h.role = 'unit_handler' AND h.is_active)",
+        "t.lead_unit_id",
+    ),
+    "leader": (
+        "(SELECT u.section_leader_id FROM org_unit u WHERE u.id = t.lead_unit_id)",
+        "t.lead_unit_id",
+    ),
+}
+
+
+def _json(pairs: tuple[tuple[str, str], ...]) -> str:
+    if connection.vendor == "postgresql":
+        if not pairs:
+            return "'{}'::jsonb"
+        args = ", ".join(f"'{k}', {_typed(v)}" for k, v in pairs)
+        return f"jsonb_build_object({args})"
+    if not pairs:
+        return "'{}'"
+    return "json_object(" + ", ".join(f"'{k}', {_typed(v)}" for k, v in pairs) + ")"
+
+
+def _typed(expr: str) -> str:
+    # JSON booleans and numbers rather than strings where the workflow writes them so
+    if expr == "'true'":
+        return "true" if connection.vendor == "postgresql" else "json('true')"
+    return expr
+
+
+def _at(expr: str) -> str:
+    if "INTERVAL_1H" not in expr:
+        return expr
+    column = expr.split(" - ")[0]
+    if connection.vendor == "postgresql":
+        return f"{column} - INTERVAL '1 hour'"
+    return f"strftime('%Y-%m-%d %H:%M:%f', {column}, '-1 hour')"
+
+
+def generate_demo_events(*, first_id: int, last_id: int) -> int:
+    """Write the history of the demo tickets with ids in [first_id, last_id]; returns how many events."""
+    total = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for k in _KINDS:
+            actor, unit = _ACTORS[k.actor]
+            cursor.execute(
+                "INSERT INTO dispatch_ticketevent (ticket_id, kind, actor_id, actor_unit_id, at, from_status,"
+                " to_status, data) "
+                f"SELECT t.id, %s, {actor}, {unit}, {_at(k.at)}, %s, %s, {_json(k.data)} "
+                f"FROM intake_ticket t WHERE t.id BETWEEN %s AND %s AND ({k.where})",
+                [k.kind, k.from_status, k.to_status, first_id, last_id],
+            )
+            total += cursor.rowcount
+    return total
