@@ -8,7 +8,8 @@
    pairs; inside a bucket each ticket is paired with its ``_NEIGHBOURS`` nearest in time, so a
    bucket of a very common word costs linear, not quadratic, time;
 3. pairs seen in at least two buckets are scored exactly; pairs at or above
-   ``PROACTIVE_HOTSPOT_THRESHOLD`` are joined (union-find);
+   ``PROACTIVE_HOTSPOT_THRESHOLD`` are neighbours, and the groups are stars around the tickets with
+   the most neighbours (``cluster_signatures``);
 4. groups of at least ``PROACTIVE_HOTSPOT_MIN_TICKETS`` tickets become hot spots with a topic (their
    most telling shared words), a place and the weekly trend (one SQL query for all hot spots).
 
@@ -73,26 +74,14 @@ def _index_window(since: datetime, until: datetime, version: int) -> int:
     return done
 
 
-class _Groups:
-    """Union-find over ticket positions."""
-
-    def __init__(self, size: int):
-        self.parent = list(range(size))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def join(self, i: int, j: int) -> None:
-        a, b = self.find(i), self.find(j)
-        if a != b:
-            self.parent[max(a, b)] = min(a, b)
-
-
 def cluster_signatures(signatures: list[TicketSignature]) -> list[list[int]]:
-    """Groups (positions into ``signatures``, which are in time order) of probably-one-matter tickets."""
+    """Groups (positions into ``signatures``, which are in time order) of probably-one-matter tickets.
+
+    Star clustering, not single linkage: the ticket with the most similar neighbours becomes a
+    centre and takes its unassigned neighbours, then the next one. Every member is similar to its
+    centre, so a chain of near-misses (噪音 -> 广场舞噪音 -> 广场舞场地 ...) cannot glue a whole
+    community into one hot spot.
+    """
     buckets: dict[tuple, list[int]] = defaultdict(list)
     for pos, sig in enumerate(signatures):
         for band, value in enumerate(sig.minhash):
@@ -106,24 +95,33 @@ def cluster_signatures(signatures: list[TicketSignature]) -> list[list[int]]:
             for j in members[k + 1 : k + 1 + _NEIGHBOURS]:
                 seen[i * n + j] += 1
     profiles: dict[int, object] = {}
-    groups = _Groups(n)
+    neighbours: dict[int, list[tuple[float, int]]] = defaultdict(list)
     threshold = settings.PROACTIVE_HOTSPOT_THRESHOLD
     for pair, count in seen.items():
         if count < _MIN_SHARED_BUCKETS:
             continue
         i, j = divmod(pair, n)
-        if groups.find(i) == groups.find(j):
-            continue  # already one group: the exact score would change nothing
         for p in (i, j):
             if p not in profiles:
                 profiles[p] = profile_from_signature(signatures[p])
-        if similarity(profiles[i], profiles[j]).score >= threshold:
-            groups.join(i, j)
-    members_of: dict[int, list[int]] = defaultdict(list)
-    for pos in range(n):
-        members_of[groups.find(pos)].append(pos)
+        score = similarity(profiles[i], profiles[j]).score
+        if score >= threshold:
+            neighbours[i].append((score, j))
+            neighbours[j].append((score, i))
     minimum = settings.PROACTIVE_HOTSPOT_MIN_TICKETS
-    return [m for m in members_of.values() if len(m) >= minimum]
+    assigned: set[int] = set()
+    groups = []
+    # biggest stars first; ties by the stronger neighbourhood, then by time (deterministic)
+    order = sorted(neighbours, key=lambda c: (-len(neighbours[c]), -sum(s for s, _j in neighbours[c]), c))
+    for centre in order:
+        if centre in assigned:
+            continue
+        members = [centre] + [j for _s, j in neighbours[centre] if j not in assigned]
+        if len(members) < minimum:
+            continue
+        assigned.update(members)
+        groups.append(sorted(members))
+    return groups
 
 
 def _topic(signatures: list[TicketSignature]) -> list[str]:

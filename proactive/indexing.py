@@ -7,10 +7,11 @@ or changed since, and on lookup for the ticket asked about. Indexing a ticket tw
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from intake.models import Ticket
@@ -46,7 +47,7 @@ def index_tickets(tickets: Iterable[Ticket]) -> list[TicketSignature]:
     """Compute and store the signatures and band keys of these tickets (replacing older ones)."""
     now = timezone.now()
     signatures: list[TicketSignature] = []
-    bands: list[SignatureBand] = []
+    bands: list[tuple[int, int, datetime]] = []
     for ticket in tickets:
         profile = profile_of_ticket(ticket)
         values = minhash(profile.features())
@@ -62,19 +63,42 @@ def index_tickets(tickets: Iterable[Ticket]) -> list[TicketSignature]:
                 indexed_at=now,
             )
         )
-        bands.extend(
-            SignatureBand(ticket_id=ticket.id, key=k, received_at=ticket.received_at) for k in band_keys(values)
-        )
+        bands.extend((ticket.id, key, ticket.received_at) for key in band_keys(values))
     if not signatures:
         return []
     ids = [s.ticket_id for s in signatures]
     with transaction.atomic():
         # delete-then-insert keeps one row set per ticket, whoever indexed it first (task or lookup)
-        SignatureBand.objects.filter(ticket_id__in=ids).delete()
+        _delete_bands(TicketSignature.objects.filter(ticket_id__in=ids))
         TicketSignature.objects.filter(ticket_id__in=ids).delete()
         TicketSignature.objects.bulk_create(signatures, batch_size=1000)
-        SignatureBand.objects.bulk_create(bands, batch_size=5000)
+        _insert_bands(bands)
     return signatures
+
+
+def _delete_bands(old: QuerySet) -> None:
+    """Delete the band rows of already indexed tickets, found by their stored keys and received_at (as
+    they were written; the table has no index on the ticket alone)."""
+    for ticket_id, values, received_at in old.values_list("ticket_id", "minhash", "received_at"):
+        SignatureBand.objects.filter(key__in=band_keys(values), received_at=received_at, ticket_id=ticket_id).delete()
+
+
+def _insert_bands(bands: list[tuple[int, int, datetime]]) -> None:
+    if connection.vendor == "postgresql":
+        # 16 rows per ticket: one array insert per chunk instead of a model instance per row
+        table = SignatureBand._meta.db_table
+        with connection.cursor() as cursor:
+            for start in range(0, len(bands), 20000):
+                chunk = bands[start : start + 20000]
+                cursor.execute(
+                    f"INSERT INTO {table} (ticket_id, key, received_at) "
+                    "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[])",
+                    [[b[0] for b in chunk], [b[1] for b in chunk], [b[2] for b in chunk]],
+                )
+    else:
+        SignatureBand.objects.bulk_create(
+            [SignatureBand(ticket_id=t, key=k, received_at=r) for t, k, r in bands], batch_size=2000
+        )
 
 
 def pending_tickets(limit: int):

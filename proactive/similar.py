@@ -1,7 +1,8 @@
 """Earlier tickets that are probably the same matter as a given one (the triage "similar" list).
 
 Candidates come from two indexed sources, both restricted to ``PROACTIVE_SIMILAR_WINDOW_DAYS`` before
-the ticket: tickets sharing LSH band keys (ranked by how many they share), and the most recent
+the ticket: tickets sharing LSH band keys (the most recent of each key, ranked by how many keys they
+share), and the most recent
 tickets of the same community (which catches a paraphrase that shares few words). At most
 ``PROACTIVE_CANDIDATES`` of each are re-ranked exactly with the documented score; those at or above
 ``PROACTIVE_SAME_MATTER_THRESHOLD`` are returned, best first, among the tickets the user may see.
@@ -9,11 +10,11 @@ tickets of the same community (which catches a paraphrase that shares few words)
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count
 
 from dispatch.access import visible_tickets
 from intake.models import Ticket
@@ -30,16 +31,18 @@ class SimilarTicket:
 
 def _candidate_ids(signature: TicketSignature, since, until) -> set[int]:
     cap = settings.PROACTIVE_CANDIDATES
-    by_band = (
-        SignatureBand.objects.filter(
-            key__in=band_keys(signature.minhash), received_at__gte=since, received_at__lte=until
+    # Per band key only its most recent tickets (an index range scan on (key, received_at)): a key of a
+    # very common word would otherwise drag tens of thousands of rows into the count at city scale.
+    shared: Counter = Counter()
+    per_key = max(10, cap // 2)
+    for key in band_keys(signature.minhash):
+        shared.update(
+            SignatureBand.objects.filter(key=key, received_at__gte=since, received_at__lte=until)
+            .order_by("-received_at")
+            .values_list("ticket_id", flat=True)[:per_key]
         )
-        .values("ticket_id")
-        .annotate(shared=Count("id"))
-        .order_by("-shared")
-        .values_list("ticket_id", flat=True)[:cap]
-    )
-    ids = set(by_band)
+    shared.pop(signature.ticket_id, None)
+    ids = {ticket_id for ticket_id, _n in shared.most_common(cap)}
     if signature.community_id is not None:
         ids.update(
             TicketSignature.objects.filter(
