@@ -31,6 +31,8 @@ from reporting.models import Job, Snapshot
 from reporting.rates import (
     SHANGHAI,
     PolicyBook,
+    add_counts,
+    empty_counts,
     local_bounds,
     month_counts,
     month_start,
@@ -173,7 +175,13 @@ def build_nightly(on: dt.date, *, trend_from: dt.date | None = None, now: dt.dat
     trend = unit_scores(trend_from, on, policies=policies, rows=unit_rows)
     units = dict(Unit.objects.filter(pk__in=list(trend)).values_list("pk", "name"))
     own = own_records(first_of_month, on)
-    street_month = range_score(first_of_month, on, policies=policies)
+    # The street's month to date is the sum of this month's unit rows (tickets not yet dispatched
+    # included): no second scan.
+    street_counts = empty_counts()
+    for row in this_month_rows:
+        add_counts(street_counts, row)
+    street_rows = [{"month": first_of_month, **street_counts}]
+    street_month = range_score(first_of_month, on, policies=policies, rows=street_rows)
 
     intake_today = period_tickets(on, on).aggregate(
         total=Count("id"),
