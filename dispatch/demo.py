@@ -164,7 +164,7 @@ def _at(expr: str) -> str:
     column = expr.split(" - ")[0]
     if connection.vendor == "postgresql":
         return f"{column} - INTERVAL '1 hour'"
-    return f"strftime('%Y-%m-%d %H:%M:%f', {column}, '-1 hour')"
+    return f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {column}, '-1 hour')"  # %% survives the params
 
 
 def generate_demo_events(*, first_id: int, last_id: int) -> int:
