@@ -18,9 +18,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from dispatch import access
@@ -132,10 +131,10 @@ def _left_text(delta: timedelta) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
-        return _t("%(d)sd %(h)sh") % {"d": days, "h": hours}
+        return gettext("%(d)sd %(h)sh") % {"d": days, "h": hours}
     if hours:
-        return _t("%(h)sh %(m)smin") % {"h": hours, "m": mins}
-    return _t("%(m)smin") % {"m": mins}
+        return gettext("%(h)sh %(m)smin") % {"h": hours, "m": mins}
+    return gettext("%(m)smin") % {"m": mins}
 
 
 def running_due(ticket: Ticket, now: datetime) -> dict | None:
@@ -164,7 +163,7 @@ def _visible_ticket(user, ticket_no: str, *, related: bool = True) -> Ticket:
     ticket = tickets.filter(ticket_no=ticket_no).first()
     if ticket is None:
         # the same answer whether the ticket does not exist or belongs to someone else (no probing)
-        raise Http404(_t("No such ticket among yours."))
+        raise Http404(gettext("No such ticket among yours."))
     return ticket
 
 
@@ -174,7 +173,10 @@ def _visible_ticket(user, ticket_no: str, *, related: bool = True) -> Ticket:
 def filtered_tickets(user, form: WorkbenchFilterForm) -> QuerySet:
     """The visible tickets matching the workbench filters, through the API's TicketFilter (same rules)."""
     tickets = access.visible_tickets(user)
-    data = form.cleaned_data if form.is_valid() else {}
+    # an invalid field is left out (and reported by the view); the valid ones still filter
+    if form.is_bound:
+        form.is_valid()  # fills cleaned_data with the fields that are valid
+    data = getattr(form, "cleaned_data", {})
     status = data.get("status") or WorkbenchFilterForm.STATUS_OPEN
     params: dict = {}
     for name in ("source", "kind", "q"):
@@ -199,7 +201,7 @@ def filtered_tickets(user, form: WorkbenchFilterForm) -> QuerySet:
         params["is_difficult"] = True
     if "supervised" in flags:
         params["supervised"] = True
-    start_at, end_at = form.received_range() if data else (None, None)
+    start_at, end_at = form.received_range() if data and not form.non_field_errors() else (None, None)
     if start_at:
         params["received_after"] = start_at.isoformat()
     if end_at:
@@ -260,7 +262,7 @@ def status_counts(user, current: str) -> list[dict]:
 def workbench(request: HttpRequest) -> HttpResponse:
     form = WorkbenchFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
-        messages.error(request, _t("Some filters are not valid and were ignored."))
+        messages.error(request, gettext("Some filters are not valid and were ignored."))
     try:
         page = max(int(request.GET.get("page", "1")), 1)
     except ValueError:
@@ -272,7 +274,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     query = request.GET.copy()
     query.pop("page", None)
-    status = (form.cleaned_data.get("status") if form.is_valid() else "") or WorkbenchFilterForm.STATUS_OPEN
+    status = getattr(form, "cleaned_data", {}).get("status") or WorkbenchFilterForm.STATUS_OPEN
     is_center = request.user.role == Role.CENTER_STAFF
     context = {
         "title": _("Complaint center workbench") if is_center else _("Tickets"),
@@ -315,10 +317,10 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     back = _safe_next(request, reverse("workbench"))
     numbers = [n for n in request.POST.getlist("tickets") if n]
     if not numbers:
-        messages.error(request, _t("Select the tickets to dispatch first."))
+        messages.error(request, gettext("Select the tickets to dispatch first."))
         return redirect(back)
     if not form.is_valid() and "lead_unit" in form.errors:
-        messages.error(request, _t("Choose the unit to dispatch to."))
+        messages.error(request, gettext("Choose the unit to dispatch to."))
         return redirect(back)
     unit = form.cleaned_data["lead_unit"]
     tickets = {t.ticket_no: t for t in access.visible_tickets(request.user).filter(ticket_no__in=numbers)}
@@ -326,7 +328,7 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     for number in numbers:
         ticket = tickets.get(number)
         if ticket is None:
-            refused.append(f"{number}：{_t('not found')}")
+            refused.append(f"{number}：{gettext('not found')}")
             continue
         try:
             dispatch_ticket(ticket, actor=request.user, lead_unit=unit)
@@ -416,7 +418,7 @@ def _event_details(data: dict) -> list[tuple]:
             continue
         value = data[key]
         if isinstance(value, bool):
-            value = _t("Yes") if value else _t("No")
+            value = gettext("Yes") if value else gettext("No")
         elif isinstance(value, list):
             value = "、".join(str(v) for v in value)
         details.append((label, value))
@@ -484,7 +486,7 @@ def reveal_complainant(request: HttpRequest, ticket_no: str) -> HttpResponse:
     """ "Show" the complainant in full: only for those allowed, and every display is logged."""
     ticket = _visible_ticket(request.user, ticket_no)
     if not access.may_see_personal_data(request.user, ticket):
-        messages.error(request, _t("You may not see this complainant's personal data."))
+        messages.error(request, gettext("You may not see this complainant's personal data."))
         return redirect("ticket", ticket_no=ticket.ticket_no)
     context = _ticket_context(request, ticket, reveal=True)
     if _is_htmx(request):
@@ -497,7 +499,7 @@ def reveal_complainant(request: HttpRequest, ticket_no: str) -> HttpResponse:
 def ticket_action(request: HttpRequest, ticket_no: str, action: str) -> HttpResponse:
     """One workflow step from a page: parse the form, call the one workflow function, show the result."""
     if action not in ACTION_FUNCTIONS or action not in ACTION_FORMS:
-        raise Http404(_t("Unknown action."))
+        raise Http404(gettext("Unknown action."))
     user = request.user
     ticket = _visible_ticket(user, ticket_no)
     from_panel = request.POST.get("from") == "panel"
@@ -513,9 +515,9 @@ def ticket_action(request: HttpRequest, ticket_no: str, action: str) -> HttpResp
                 if field in form.fields:
                     form.add_error(field, str(why))
     else:
-        error = DomainError(ErrorCode.INVALID, _t("check the highlighted fields"))
+        error = DomainError(ErrorCode.INVALID, gettext("check the highlighted fields"))
     if error is None:
-        done = _t("%(action)s: done.") % {"action": label}
+        done = gettext("%(action)s: done.") % {"action": label}
         ticket = _visible_ticket(user, ticket_no) if access.is_visible(user, ticket) else None
         if from_panel and _is_htmx(request) and ticket is not None:
             context = _panel_context(request, ticket)
@@ -612,7 +614,7 @@ def signoff_queue(request: HttpRequest) -> HttpResponse:
     """Reply drafts, exclusion requests and extension requests waiting for this leader."""
     user = request.user
     if user.role not in (Role.SECTION_LEADER, Role.PRINCIPAL_LEADER):
-        raise Http404(_t("The sign-off queue is for leaders."))
+        raise Http404(gettext("The sign-off queue is for leaders."))
     visible = access.visible_tickets(user)
     drafts = _waiting_for_me(
         user,
@@ -654,7 +656,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
         try:
             count = mark_read(request.user, [int(i) for i in ids] if ids else None)
         except ValueError:
-            return HttpResponseBadRequest(_t("Bad notification id."))
+            return HttpResponseBadRequest(gettext("Bad notification id."))
         messages.success(request, ngettext("%(n)d marked read.", "%(n)d marked read.", count) % {"n": count})
         return redirect("notifications")
     items = Notification.objects.filter(user=request.user).select_related("ticket").order_by("-created_at")[:200]
@@ -668,7 +670,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def visit_import(request: HttpRequest) -> HttpResponse:
     """The center uploads the city's return-visit results; replied tickets move on (closed or visited)."""
     if request.user.role != Role.CENTER_STAFF:
-        raise Http404(_t("Only the complaint center imports return visits."))
+        raise Http404(gettext("Only the complaint center imports return visits."))
     form = VisitFileForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
@@ -677,7 +679,7 @@ def visit_import(request: HttpRequest) -> HttpResponse:
             if upload.size > settings.IMPORT_UPLOAD_MAX_BYTES:
                 raise DomainError(
                     ErrorCode.TOO_LARGE,
-                    _t("the file is %(size)d bytes; the limit is %(limit)d bytes")
+                    gettext("the file is %(size)d bytes; the limit is %(limit)d bytes")
                     % {"size": upload.size, "limit": settings.IMPORT_UPLOAD_MAX_BYTES},
                 )
             # all or nothing: the visits and the tickets they move are one transaction
@@ -690,7 +692,7 @@ def visit_import(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _t("Imported: %(c)d new, %(u)d updated, %(n)d unchanged; %(m)d tickets moved on.")
+                gettext("Imported: %(c)d new, %(u)d updated, %(n)d unchanged; %(m)d tickets moved on.")
                 % {"c": result.created, "u": result.updated, "n": result.unchanged, "m": moved},
             )
             return redirect("visit-import")

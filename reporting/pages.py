@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -43,7 +43,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _require_reader(request: HttpRequest) -> None:
     if request.user.role not in READERS:
         # the same answer as an unknown page: the figures are not this role's business
-        raise Http404(_t("The reports are for the street's leaders, the center and the inspectors."))
+        raise Http404(gettext("The reports are for the street's leaders, the center and the inspectors."))
 
 
 def _today() -> dt.date:
@@ -83,8 +83,8 @@ def _heat_map_table(heat: dict) -> dict:
                 cells.append({"count": cell["count"], "url": drill_url(cell["filter"]), "shade": min(shade, 5)})
             else:
                 cells.append(None)
-        rows.append({"name": community["name"] or _t("No community"), "cells": cells})
-    columns = [c["name"] or _t("Unclassified") for c in heat.get("categories", [])]
+        rows.append({"name": community["name"] or gettext("No community"), "cells": cells})
+    columns = [c["name"] or gettext("Unclassified") for c in heat.get("categories", [])]
     return {"columns": columns, "rows": rows}
 
 
@@ -101,7 +101,7 @@ def _charts(data: dict) -> dict:
         "grid": {"left": 40, "right": 16, "top": 24, "bottom": 28},
         "xAxis": {"type": "category", "data": months},
         "yAxis": {"type": "value"},
-        "series": [{"type": "bar", "name": _t("Tickets led by the units"), "data": [totals[m] for m in months]}],
+        "series": [{"type": "bar", "name": gettext("Tickets led by the units"), "data": [totals[m] for m in months]}],
     }
     ranked = data.get("units", {}).get("ranked", [])
     rates = {
@@ -117,15 +117,15 @@ def _charts(data: dict) -> dict:
                 "data": [{"value": r[key], "url": r.get("url", "")} for r in ranked],
             }
             for key, name in (
-                ("response", _t("Response rate")),
-                ("resolution", _t("Resolution rate")),
-                ("satisfaction", _t("Satisfaction rate")),
+                ("response", gettext("Response rate")),
+                ("resolution", gettext("Resolution rate")),
+                ("satisfaction", gettext("Satisfaction rate")),
             )
         ]
         + [
             {
                 "type": "line",
-                "name": _t("Composite"),
+                "name": gettext("Composite"),
                 "data": [{"value": r["composite"], "url": r.get("url", "")} for r in ranked],
             }
         ],
@@ -156,12 +156,12 @@ def run_job(request: HttpRequest, job: str) -> HttpResponse:
     """Take a snapshot now (the center or the principal, e.g. after a busy afternoon)."""
     _require_reader(request)
     if request.user.role not in RUNNERS:
-        raise Http404(_t("Only the center and the principal leader run the jobs."))
+        raise Http404(gettext("Only the center and the principal leader run the jobs."))
     today = _today()
     try:
         day = dt.date.fromisoformat(request.POST.get("on") or today.isoformat())
     except ValueError:
-        messages.error(request, _t("The date is not valid (YYYY-MM-DD)."))
+        messages.error(request, gettext("The date is not valid (YYYY-MM-DD)."))
         return redirect(request.POST.get("back") or "reports")
     take = {
         "nightly": (take_nightly_snapshot, "dashboard"),
@@ -170,10 +170,10 @@ def run_job(request: HttpRequest, job: str) -> HttpResponse:
         "monthly": (take_monthly_bulletin, "report-monthly"),
     }
     if job not in take:
-        raise Http404(_t("Unknown job."))
+        raise Http404(gettext("Unknown job."))
     function, page = take[job]
     snapshot = function(day)
-    messages.success(request, _t("Computed: %(job)s.") % {"job": snapshot})
+    messages.success(request, gettext("Computed: %(job)s.") % {"job": snapshot})
     return redirect(reverse(page) + "?" + urlencode({"on": snapshot.period_start.isoformat()}))
 
 
@@ -188,8 +188,8 @@ def drilldown(request: HttpRequest) -> HttpResponse:
             raise ValueError
         tickets = tickets_matching(spec, base=access.visible_tickets(request.user))
     except (ValueError, DomainError) as error:
-        detail = error.detail if isinstance(error, DomainError) else _t("the filter is not valid JSON")
-        return render(request, "reporting/drilldown.html", {"error": detail, "title": _t("Tickets")}, status=400)
+        detail = error.detail if isinstance(error, DomainError) else gettext("the filter is not valid JSON")
+        return render(request, "reporting/drilldown.html", {"error": detail, "title": gettext("Tickets")}, status=400)
     try:
         page = max(int(request.GET.get("page", "1")), 1)
     except ValueError:
@@ -204,7 +204,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "title": request.GET.get("title") or _t("Tickets behind the figure"),
+        "title": request.GET.get("title") or gettext("Tickets behind the figure"),
         "rows": [{"ticket": t, "due": running_due(t, now)} for t in found[:PAGE_SIZE]],
         "has_next": len(found) > PAGE_SIZE,
         "page": page,
@@ -232,7 +232,7 @@ def _day_param(request: HttpRequest, name: str = "on") -> dt.date | None:
     try:
         return dt.date.fromisoformat(text if len(text) > 7 else f"{text}-01")
     except ValueError:
-        messages.error(request, _t("The date is not valid (YYYY-MM-DD)."))
+        messages.error(request, gettext("The date is not valid (YYYY-MM-DD)."))
         return None
 
 
@@ -244,7 +244,7 @@ def _report_page(request: HttpRequest, job: Job, template: str, title, excel_nam
         snapshot = None  # the period asked for has no snapshot yet
     if request.GET.get("format") == "xlsx":
         if snapshot is None:
-            raise Http404(_t("No snapshot of this period yet."))
+            raise Http404(gettext("No snapshot of this period yet."))
         # the daily ranking is month to date: its workbook covers the month up to that day
         start_on = month_start(snapshot.period_start) if job == Job.DAILY_RANKING else snapshot.period_start
         return _excel(start_on, snapshot.period_end, excel_name)
