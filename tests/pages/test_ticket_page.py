@@ -2,8 +2,6 @@
 unless allowed and every full display logged, only the actions this user may take now, and bad input
 refused with a message and nothing written."""
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -152,8 +150,12 @@ def test_visit_file_upload_moves_replied_tickets(client_for, center_staff, handl
 
 def test_a_bad_visit_file_lists_its_rows_and_changes_nothing(client_for, center_staff, handler_unit):
     ticket = dispatched_ticket(handler_unit, status=Status.REPLIED, replied_at="2025-03-01T02:00Z")
-    csv = f"工单编号,回访时间,纳入考评,响应,解决,满意\n{ticket.ticket_no},not a time,是,是,是,是\nNO-SUCH,2025-03-05 10:00,是,是,是,是\n"
-    upload = SimpleUploadedFile("visits.csv", io.BytesIO(csv.encode()).getvalue(), content_type="text/csv")
+    csv = (
+        "工单编号,回访时间,纳入考评,响应,解决,满意\n"
+        f"{ticket.ticket_no},not a time,是,是,是,是\n"
+        "NO-SUCH,2025-03-05 10:00,是,是,是,是\n"
+    )
+    upload = SimpleUploadedFile("visits.csv", csv.encode(), content_type="text/csv")
     response = client_for(center_staff).post("/visits/import/", {"file": upload})
     html = response.content.decode()
     assert 'data-testid="import-errors"' in html

@@ -18,9 +18,9 @@ def test_counts_per_status_and_default_in_flight(client_for, center_staff, handl
     make_ticket(status=Status.CLOSED, content="早已办结")
     html = client_for(center_staff).get("/tickets/").content.decode()
     assert 'data-testid="count-received"' in html
-    assert '<b>2</b>已接单' in html
-    assert '<b>1</b>已派单' in html
-    assert '<b>3</b>在办' in html
+    assert "<b>2</b>已接单" in html
+    assert "<b>1</b>已派单" in html
+    assert "<b>3</b>在办" in html
     assert "早已办结" not in html  # closed work is not in flight
     assert "新来的" in html and "派出去的" in html
 
