@@ -146,6 +146,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # one name per choice set shared by several serializers (tickets, filters, workflow actions)
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "intake.models.Status",
+        "TicketKindEnum": "intake.models.Kind",
+        "SupervisionEnum": "intake.models.Supervision",
+    },
 }
 
 # Celery: Redis in production; kombu's filesystem transport by default so that `make run` needs no
