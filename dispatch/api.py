@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 
 from dispatch import access
 from dispatch.filters import TicketFilter
-from dispatch.models import Notification
+from dispatch.models import Notification, TicketEvent
 from dispatch.notifications import mark_read
 from dispatch.serializers import (
     ACTION_SERIALIZERS,
@@ -199,6 +199,7 @@ class TicketEventsView(generics.ListAPIView):
 
     serializer_class = TicketEventSerializer
     pagination_class = None
+    queryset = TicketEvent.objects.none()  # for the schema; the real one depends on the ticket
 
     def get_queryset(self):
         ticket = visible_ticket_or_404(self.request.user, self.kwargs["ticket_no"])
@@ -225,8 +226,11 @@ class NotificationListView(generics.ListAPIView):
     """The caller's notifications, newest first; ``?unread=1`` for the unread ones only."""
 
     serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()  # for the schema; the real one is the caller's
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
         rows = Notification.objects.filter(user=self.request.user).select_related("ticket")
         if self.request.query_params.get("unread") in ("1", "true"):
             rows = rows.filter(read_at=None)
