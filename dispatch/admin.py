@@ -1,0 +1,118 @@
+"""Admin for the workflow's records: the history and logs are read-only; the deadline policy and the
+calendar overrides are editable, and saving either recomputes the open tickets' deadlines."""
+
+from django.contrib import admin, messages
+
+from dispatch import deadlines
+from dispatch.models import (
+    CalendarOverride,
+    DeadlinePolicy,
+    ExclusionRequest,
+    ExtensionRequest,
+    Note,
+    Notification,
+    PersonalDataAccess,
+    ReplyDraft,
+    SendBackRequest,
+    TicketEvent,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the workflow: visible to the admin, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TicketEvent)
+class TicketEventAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "kind", "actor", "actor_unit", "at", "from_status", "to_status"]
+    list_filter = ["kind"]
+    search_fields = ["ticket__ticket_no"]
+    date_hierarchy = "at"
+    list_select_related = ["ticket", "actor", "actor_unit"]
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "ticket", "context"]
+    search_fields = ["ticket__ticket_no", "user__username"]
+    date_hierarchy = "at"
+    list_select_related = ["ticket", "user"]
+
+
+@admin.register(ReplyDraft)
+class ReplyDraftAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "version", "author", "status", "step", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["ticket__ticket_no"]
+
+
+@admin.register(ExclusionRequest)
+class ExclusionRequestAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "version", "reason_category", "status", "created_at"]
+    list_filter = ["status", "reason_category"]
+    search_fields = ["ticket__ticket_no"]
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "days", "status", "requested_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["ticket__ticket_no"]
+
+
+@admin.register(SendBackRequest)
+class SendBackRequestAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "status", "requested_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["ticket__ticket_no"]
+
+
+@admin.register(Note)
+class NoteAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "author", "author_unit", "created_at"]
+    search_fields = ["ticket__ticket_no", "text"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "kind", "ticket", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "ticket__ticket_no"]
+
+
+@admin.register(DeadlinePolicy)
+class DeadlinePolicyAdmin(admin.ModelAdmin):
+    list_display = ["rule", "acknowledge_hours", "contact_hours", "handle_amount", "handle_unit", "due_soon_fraction"]
+
+    def has_add_permission(self, request):
+        return False  # one row per rule, created by the migration
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        changed = deadlines.save_policy(obj.rule, **fields)
+        messages.info(request, f"{changed} open ticket(s) got new deadlines.")
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    list_display = ["on", "is_working_day", "note"]
+
+    def save_model(self, request, obj, form, change):
+        changed = deadlines.set_calendar_override(obj.on, is_working_day=obj.is_working_day, note=obj.note)
+        messages.info(request, f"{changed} open ticket(s) got new deadlines.")
+
+    def delete_model(self, request, obj):
+        obj.delete()
+        deadlines.recompute_open_tickets()
