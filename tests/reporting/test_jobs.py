@@ -203,3 +203,28 @@ def test_monthly_bulletin_names_the_best_and_the_units_to_interview(april):
     ]
     street = data["street"]
     assert (street["total"], street["counted"], street["double_no"]) == (11, 11, 2)
+
+
+def test_weekly_analysis_includes_the_hot_spots_of_the_week(march, community_a):
+    from django.utils import timezone
+
+    from proactive.models import HotSpot, HotSpotRun, HotSpotTicket
+
+    run = HotSpotRun.objects.create(
+        start_on=dt.date(2023, 2, 20), end_on=ON, started_at=timezone.now(), finished_at=timezone.now()
+    )
+    spot = HotSpot.objects.create(
+        run=run,
+        topic="早市噪音",
+        community=community_a,
+        ticket_count=2,
+        first_received_at=at("2023-03-15 09:00"),
+        last_received_at=at("2023-03-15 10:00"),
+        trend=[{"week_on": "2023-03-13", "count": 2}],
+    )
+    for key in ("contact_overdue", "due_soon"):
+        HotSpotTicket.objects.create(hotspot=spot, ticket=march[key])
+
+    data = take_weekly_analysis(ON).data
+
+    assert [(h["topic"], h["community"], h["ticket_count"]) for h in data["hot_spots"]] == [("早市噪音", "南路社区", 2)]
