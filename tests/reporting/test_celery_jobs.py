@@ -54,3 +54,21 @@ def test_the_jobs_run_in_a_worker_and_a_rerun_replaces_the_snapshot(worker):
     monthly = Snapshot.objects.get(job=Job.MONTHLY)
     assert (monthly.period_start, monthly.period_end) == (dt.date(2023, 3, 1), dt.date(2023, 3, 31))
     assert monthly.data["street"]["composite"] == 55.0
+
+
+def test_the_beat_schedule_runs_registered_tasks_at_their_hours():
+    app.loader.import_default_modules()
+    entries = {name: entry for name, entry in settings.CELERY_BEAT_SCHEDULE.items() if name.startswith("reporting-")}
+
+    assert {entry["task"] for entry in entries.values()} == {
+        tasks.nightly_snapshot.name,
+        tasks.daily_ranking.name,
+        tasks.weekly_analysis.name,
+        tasks.monthly_bulletin.name,
+    }
+    assert all(entry["task"] in app.tasks for entry in entries.values())
+    nightly = entries["reporting-nightly-snapshot"]["schedule"]
+    assert (nightly.hour, nightly.minute) == ({23}, {0})  # in CELERY_TIMEZONE, Asia/Shanghai
+    assert settings.CELERY_TIMEZONE == "Asia/Shanghai"
+    assert entries["reporting-weekly-analysis"]["schedule"].day_of_week == {1}  # Monday
+    assert entries["reporting-monthly-bulletin"]["schedule"].day_of_month == {1}

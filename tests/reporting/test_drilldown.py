@@ -56,3 +56,21 @@ def test_tasks_without_a_date_take_the_period_their_schedule_means(db, monkeypat
         Job.WEEKLY: (dt.date(2023, 2, 27), dt.date(2023, 3, 5)),  # last week
         Job.MONTHLY: (dt.date(2023, 2, 1), dt.date(2023, 2, 28)),  # last month
     }
+
+
+def test_snapshots_of_past_periods_can_be_taken_by_hand(community_a):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_ticket("2023-02-10 10:00", unit=community_a, visit="yyy")
+    out = StringIO()
+
+    call_command(
+        "take_snapshots", "--job", "monthly", "--from", "2023-01-15", "--to", "2023-03-02", stdout=out, stderr=out
+    )
+    call_command("take_snapshots", "--job", "monthly", "--from", "2023-02-01", stdout=out, stderr=out)
+
+    months = Snapshot.objects.filter(job=Job.MONTHLY).order_by("period_start")
+    assert [s.period_start for s in months] == [dt.date(2023, 1, 1), dt.date(2023, 2, 1), dt.date(2023, 3, 1)]
+    assert months[1].data["street"]["total"] == 1
