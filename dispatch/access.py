@@ -23,8 +23,9 @@ Roles (org.models.Role):
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from dispatch.transitions import ACTIONS, is_allowed
+from dispatch.transitions import ACTION_LABELS, ACTIONS, is_allowed
 from intake.models import Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from org.models import Role, Unit
@@ -184,9 +185,13 @@ def can(user, action: str, ticket: Ticket) -> bool:
 def require(user, action: str, ticket: Ticket) -> None:
     """Raise 404 if the user may not see the ticket, 403 if the action is not theirs."""
     if not is_visible(user, ticket):
-        raise DomainError(ErrorCode.NOT_FOUND, f"ticket {ticket.ticket_no} not found")
+        raise DomainError(ErrorCode.NOT_FOUND, _("Ticket %(ticket_no)s not found.") % {"ticket_no": ticket.ticket_no})
     if not can(user, action, ticket):
-        raise DomainError(ErrorCode.FORBIDDEN, f"you may not {action.replace('_', ' ')} ticket {ticket.ticket_no}")
+        raise DomainError(
+            ErrorCode.FORBIDDEN,
+            _("You may not %(action)s ticket %(ticket_no)s.")
+            % {"action": ACTION_LABELS.get(action, action), "ticket_no": ticket.ticket_no},
+        )
 
 
 def actions_available(user, ticket: Ticket) -> list[str]:

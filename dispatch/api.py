@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from django.db.models import DateTimeField, F, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -35,7 +36,7 @@ from dispatch.serializers import (
     TicketEventSerializer,
     TicketListSerializer,
 )
-from dispatch.transitions import is_allowed
+from dispatch.transitions import ACTION_LABELS, illegal_transition, is_allowed
 from dispatch.workflow import ACTION_FUNCTIONS
 from intake.models import Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
@@ -92,7 +93,7 @@ def scoped_tickets(user):
 def visible_ticket_or_404(user, ticket_no: str):
     ticket = access.visible_tickets(user).filter(ticket_no=ticket_no).first()
     if ticket is None:
-        raise DomainError(ErrorCode.NOT_FOUND, f"ticket {ticket_no} not found")
+        raise DomainError(ErrorCode.NOT_FOUND, _("Ticket %(ticket_no)s not found.") % {"ticket_no": ticket_no})
     return ticket
 
 
@@ -164,24 +165,25 @@ class TicketActionView(APIView):
         if action not in ACTION_FUNCTIONS:
             raise DomainError(
                 ErrorCode.INVALID,
-                f"unknown action {action!r}; one of: {', '.join(ACTION_FUNCTIONS)}",
+                _("Unknown action %(action)s; one of: %(choices)s")
+                % {"action": repr(action), "choices": ", ".join(ACTION_FUNCTIONS)},
                 errors={"action": "unknown"},
             )
         ticket = visible_ticket_or_404(request.user, ticket_no)
         # Who and when first (403, 409), then what (400): a refused user learns nothing from their data.
         access.require(request.user, action, ticket)
         if not is_allowed(action, ticket.status):
-            raise DomainError(
-                ErrorCode.ILLEGAL_TRANSITION,
-                f"cannot {action.replace('_', ' ')} ticket {ticket_no}: it is {ticket.get_status_display()}"
-                f" ({ticket.status})",
-            )
+            raise illegal_transition(action, ticket)
         data = request.data
         if action == "note" and hasattr(data, "getlist"):
             data = {"action": action, "text": data.get("text", ""), "files": request.FILES.getlist("files")}
         body = ACTION_SERIALIZERS[action](data=data)
         if not body.is_valid():
-            raise DomainError(ErrorCode.INVALID, "invalid data for action " + action, errors=body.errors)
+            raise DomainError(
+                ErrorCode.INVALID,
+                _("Invalid data for %(action)s.") % {"action": ACTION_LABELS[action]},
+                errors=body.errors,
+            )
         kwargs = dict(body.validated_data)
         kwargs.pop("action")
         ACTION_FUNCTIONS[action](ticket, actor=request.user, **kwargs)
@@ -252,5 +254,5 @@ class NotificationReadView(APIView):
     def post(self, request):
         body = MarkReadSerializer(data=request.data)
         if not body.is_valid():
-            raise DomainError(ErrorCode.INVALID, "invalid data", errors=body.errors)
+            raise DomainError(ErrorCode.INVALID, _("Invalid data."), errors=body.errors)
         return Response({"marked": mark_read(request.user, body.validated_data.get("ids"))})

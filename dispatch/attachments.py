@@ -5,6 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
@@ -38,20 +39,21 @@ def sniff(head: bytes) -> tuple[str, str] | None:
 def check_uploads(files: list[UploadedFile]) -> list[dict]:
     """Validate every file before anything is written; returns what to store for each one."""
     if len(files) > max_files():
-        raise DomainError(ErrorCode.INVALID, f"at most {max_files()} attachments per note")
+        raise DomainError(ErrorCode.INVALID, _("At most %(count)s attachments per note.") % {"count": max_files()})
     checked, errors = [], []
     for upload in files:
         name = upload.name or "file"
         if upload.size > max_bytes():
             raise DomainError(
                 ErrorCode.TOO_LARGE,
-                f"attachment {name!r} is {upload.size} bytes; the limit is {max_bytes()} bytes",
+                _("Attachment %(name)s is %(size)s bytes; the limit is %(limit)s bytes.")
+                % {"name": repr(name), "size": upload.size, "limit": max_bytes()},
             )
         upload.seek(0)
         kind = sniff(upload.read(16))
         upload.seek(0)
         if kind is None:
-            errors.append({"file": name, "reason": "not an image (JPEG, PNG, GIF, WEBP) or a PDF"})
+            errors.append({"file": name, "reason": _("not an image (JPEG, PNG, GIF, WEBP) or a PDF")})
             continue
         content_type, ext = kind
         checked.append(
@@ -64,5 +66,5 @@ def check_uploads(files: list[UploadedFile]) -> list[dict]:
             }
         )
     if errors:
-        raise DomainError(ErrorCode.INVALID, "attachments must be images or PDF files", errors=errors)
+        raise DomainError(ErrorCode.INVALID, _("Attachments must be images or PDF files."), errors=errors)
     return checked

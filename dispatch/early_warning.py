@@ -15,6 +15,8 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dispatch.notifications import notify_batch
 from intake.models import Ticket
@@ -22,7 +24,11 @@ from org.models import Role, User
 
 DUE_SOON = "due_soon"
 OVERDUE = "overdue"
-KIND_LABELS = {"acknowledge": "签收", "contact": "联系", "handle": "办理"}
+KIND_LABELS = {
+    "acknowledge": gettext_lazy("acknowledgement"),
+    "contact": gettext_lazy("first contact"),
+    "handle": gettext_lazy("handling"),
+}
 
 
 def _claim(condition: Q, level: str, now: datetime) -> list[dict]:
@@ -63,11 +69,13 @@ def _announce(rows: list[dict], level: str) -> None:
     for r in rows:
         step = KIND_LABELS.get(r["next_due_kind"], r["next_due_kind"])
         due = timezone.localtime(r["next_due_at"]).strftime("%m-%d %H:%M")
+        params = {"ticket_no": r["ticket_no"], "step": step, "due": due}
         text = (
-            f"工单 {r['ticket_no']} 已超过{step}时限（{due}）。"
+            _("Ticket %(ticket_no)s is past its %(step)s deadline (%(due)s).")
             if level == OVERDUE
-            else f"工单 {r['ticket_no']} 即将到{step}时限（{due}），请抓紧办理。"
+            else _("Ticket %(ticket_no)s is near its %(step)s deadline (%(due)s); please hurry.")
         )
+        text = text % params
         for user_id in {*center, *handlers.get(r["lead_unit_id"], [])}:
             messages.append((user_id, r["id"], text))
     notify_batch(messages, kind=level)

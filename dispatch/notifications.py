@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dispatch.models import Notification
 from org.models import Role, User
@@ -58,12 +59,12 @@ def notify_batch(messages: list[tuple[int, int | None, str]], *, kind: str) -> i
         [Notification(user_id=u, ticket_id=t, kind=kind, text=text) for u, t, text in messages], batch_size=2000
     )
     texts: dict[int, list[str]] = {}
-    for user_id, _, text in messages:
+    for user_id, _ticket, text in messages:
         texts.setdefault(user_id, []).append(text)
     addresses = dict(User.objects.filter(id__in=texts, email__gt="").values_list("id", "email"))
     mails = [
         (
-            f"{len(lines)} 条工单预警" if len(lines) > 1 else lines[0][:100],
+            _("%(count)s ticket warnings") % {"count": len(lines)} if len(lines) > 1 else lines[0][:100],
             "\n".join(lines),
             settings.DEFAULT_FROM_EMAIL,
             [addresses[u]],

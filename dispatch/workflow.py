@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dispatch import access, deadlines, signoff
 from dispatch.attachments import check_uploads
@@ -38,7 +39,7 @@ from dispatch.models import (
     TicketEvent,
 )
 from dispatch.notifications import notify_after_commit
-from dispatch.transitions import is_allowed
+from dispatch.transitions import illegal_transition, is_allowed
 from intake.models import Category, ReturnVisit, Status, Supervision, Ticket, Urgency
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from org.models import Role, Unit, UnitKind
@@ -71,17 +72,14 @@ def _lock(ticket: Ticket | int) -> Ticket:
         # The row lock names the race it prevents: two actors acting on one ticket at once.
         return Ticket.objects.select_for_update().get(pk=pk)
     except Ticket.DoesNotExist:
-        raise DomainError(ErrorCode.NOT_FOUND, "ticket not found") from None
+        raise DomainError(ErrorCode.NOT_FOUND, _("ticket not found")) from None
 
 
 def _begin(ticket: Ticket | int, actor, action: str) -> Ticket:
     locked = _lock(ticket)
     access.require(actor, action, locked)
     if not is_allowed(action, locked.status):
-        raise _conflict(
-            f"cannot {action.replace('_', ' ')} ticket {locked.ticket_no}: it is {locked.get_status_display()}"
-            f" ({locked.status})"
-        )
+        raise illegal_transition(action, locked)
     return locked
 
 
@@ -123,9 +121,12 @@ def _now(now: datetime | None) -> datetime:
 def _text(value: str | None, name: str, *, required: bool = True, max_length: int = 5000) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise _invalid(f"{name} is required", **{name: "required"})
+        raise _invalid(_("%(name)s is required") % {"name": name}, **{name: "required"})
     if len(value) > max_length:
-        raise _invalid(f"{name} is longer than {max_length} characters", **{name: "too long"})
+        raise _invalid(
+            _("%(name)s is longer than %(max_length)s characters") % {"name": name, "max_length": max_length},
+            **{name: "too long"},
+        )
     return value
 
 
@@ -172,12 +173,14 @@ def triage_ticket(
         changes["category"] = category.name
     if urgency is not None:
         if urgency not in Urgency.values:
-            raise _invalid(f"unknown urgency {urgency!r}", urgency="unknown")
+            raise _invalid(_("unknown urgency %(urgency)s") % {"urgency": repr(urgency)}, urgency="unknown")
         ticket.urgency = urgency
         changes["urgency"] = urgency
     if community is not None:
         if community.kind != UnitKind.COMMUNITY:
-            raise _invalid(f"{community.name} is not a community", community="not a community")
+            raise _invalid(
+                _("%(community)s is not a community") % {"community": community.name}, community="not a community"
+            )
         ticket.community = community
         changes["community"] = community.name
     for name, value in (("is_key", is_key), ("is_difficult", is_difficult)):
@@ -186,7 +189,9 @@ def triage_ticket(
             changes[name] = bool(value)
     if supervision is not None:
         if supervision not in Supervision.values:
-            raise _invalid(f"unknown supervision {supervision!r}", supervision="unknown")
+            raise _invalid(
+                _("unknown supervision %(supervision)s") % {"supervision": repr(supervision)}, supervision="unknown"
+            )
         ticket.supervision = supervision
         changes["supervision"] = supervision
     step.fields |= set(changes)
@@ -195,9 +200,9 @@ def triage_ticket(
         found = set(Ticket.objects.filter(ticket_no__in=related).values_list("ticket_no", flat=True))
         missing = [r for r in related if r not in found]
         if missing:
-            raise _invalid(f"related ticket(s) not found: {', '.join(missing)}", related=missing)
+            raise _invalid(_("related ticket(s) not found: %(items)s") % {"items": ", ".join(missing)}, related=missing)
         if ticket.ticket_no in related:
-            raise _invalid("a ticket cannot be related to itself", related="self")
+            raise _invalid(_("a ticket cannot be related to itself"), related="self")
         changes["related"] = related
     step.data = changes
     return _finish(ticket, actor, EventKind.TRIAGE, step, now)
@@ -214,10 +219,10 @@ def dispatch_ticket(
     now = _now(now)
     ticket = _begin(ticket, actor, "dispatch")
     if lead_unit is None or lead_unit.is_center or not lead_unit.is_active:
-        raise _invalid("the lead unit must be an active handling unit, not the center", lead_unit="invalid")
+        raise _invalid(_("the lead unit must be an active handling unit, not the center"), lead_unit="invalid")
     co_units = [u for u in (co_units or []) if u.pk != lead_unit.pk]
     if any(u.is_center or not u.is_active for u in co_units):
-        raise _invalid("co-handling units must be active handling units", co_units="invalid")
+        raise _invalid(_("co-handling units must be active handling units"), co_units="invalid")
     ticket.lead_unit = lead_unit
     ticket.dispatched_at = now
     ticket.acknowledged_at = None
@@ -232,11 +237,19 @@ def dispatch_ticket(
         | {"extended_handle_due_at"},
         data={"lead_unit": lead_unit.name, "co_units": [u.name for u in co_units]},
     )
-    text = f"工单 {ticket.ticket_no} 已派至 {lead_unit.name}，请及时签收。"
+    text = _("Ticket %(ticket_no)s was dispatched to %(unit)s; please acknowledge it.") % {
+        "ticket_no": ticket.ticket_no,
+        "unit": lead_unit.name,
+    }
     step.notices.append(_lead_notice(ticket, "dispatched", text))
     if co_units:
         step.notices.append(
-            {"kind": "co_dispatched", "text": f"工单 {ticket.ticket_no} 请协办。", "unit_ids": [u.pk for u in co_units]}
+            {
+                "kind": "co_dispatched",
+                "text": _("Please help with ticket %(ticket_no)s as a co-handling unit.")
+                % {"ticket_no": ticket.ticket_no},
+                "unit_ids": [u.pk for u in co_units],
+            }
         )
     return _finish(ticket, actor, EventKind.DISPATCH, step, now)
 
@@ -247,7 +260,7 @@ def acknowledge_ticket(ticket: Ticket, *, actor, now: datetime | None = None) ->
     now = _now(now)
     ticket = _begin(ticket, actor, "acknowledge")
     if ticket.acknowledged_at is not None:
-        raise _conflict(f"ticket {ticket.ticket_no} was already acknowledged")
+        raise _conflict(_("ticket %(ticket_no)s was already acknowledged") % {"ticket_no": ticket.ticket_no})
     ticket.acknowledged_at = now
     ticket.handle_started_at = now
     step = Step(
@@ -267,7 +280,9 @@ def refuse_dispatch(ticket: Ticket, *, actor, reason: str, now: datetime | None 
     ticket = _begin(ticket, actor, "refuse")
     reason = _text(reason, "reason")
     if ticket.acknowledged_at is not None:
-        raise _conflict(f"ticket {ticket.ticket_no} was acknowledged; ask for a send-back instead")
+        raise _conflict(
+            _("ticket %(ticket_no)s was acknowledged; ask for a send-back instead") % {"ticket_no": ticket.ticket_no}
+        )
     unit = ticket.lead_unit
     step = Step(
         to_status=Status.TRIAGED,
@@ -275,7 +290,13 @@ def refuse_dispatch(ticket: Ticket, *, actor, reason: str, now: datetime | None 
         data={"reason": reason, "unit": unit.name, "unit_id": unit.pk},
         actor_unit_id=unit.pk,  # the refusing unit, counted per unit; it is no longer the lead after this
     )
-    step.notices.append(_center_notice("refused", f"{unit.name} 退回工单 {ticket.ticket_no}（改派）：{reason}"))
+    step.notices.append(
+        _center_notice(
+            "refused",
+            _("%(unit)s refused ticket %(ticket_no)s (re-dispatch needed): %(reason)s")
+            % {"unit": unit.name, "ticket_no": ticket.ticket_no, "reason": reason},
+        )
+    )
     ticket.lead_unit = None
     ticket.dispatched_at = None
     ticket.handle_started_at = None
@@ -313,15 +334,19 @@ def record_first_contact(
     now = _now(now)
     ticket = _begin(ticket, actor, "contact")
     if ticket.acknowledged_at is None:
-        raise _conflict(f"ticket {ticket.ticket_no} must be acknowledged before the first contact")
+        raise _conflict(
+            _("ticket %(ticket_no)s must be acknowledged before the first contact") % {"ticket_no": ticket.ticket_no}
+        )
     if method not in CONTACT_METHODS:
-        raise _invalid(f"method must be one of {', '.join(CONTACT_METHODS)}", method="unknown")
+        raise _invalid(
+            _("method must be one of %(choices)s") % {"choices": ", ".join(CONTACT_METHODS)}, method="unknown"
+        )
     outcome = _text(outcome, "outcome")
     contacted_at = contacted_at or now
     if contacted_at > now + timedelta(minutes=5):
-        raise _invalid("the contact time is in the future", contacted_at="in the future")
+        raise _invalid(_("the contact time is in the future"), contacted_at="in the future")
     if contacted_at < ticket.received_at:
-        raise _invalid("the contact time is before the ticket was received", contacted_at="too early")
+        raise _invalid(_("the contact time is before the ticket was received"), contacted_at="too early")
     ticket.first_contact_at = contacted_at
     step = Step(
         to_status=Status.CONTACTED,
@@ -387,7 +412,9 @@ def submit_reply_draft(ticket: Ticket, *, actor, text: str, now: datetime | None
     ticket = _begin(ticket, actor, "submit_reply")
     text = _text(text, "text", max_length=10000)
     if ReplyDraft.objects.filter(ticket=ticket, status=SignOffStatus.PENDING).exists():
-        raise _conflict(f"a reply draft of ticket {ticket.ticket_no} already waits for sign-off")
+        raise _conflict(
+            _("a reply draft of ticket %(ticket_no)s already waits for sign-off") % {"ticket_no": ticket.ticket_no}
+        )
     last = ReplyDraft.objects.filter(ticket=ticket).order_by("-version").values_list("version", flat=True).first()
     chain = signoff.reply_chain(ticket)
     draft = ReplyDraft.objects.create(
@@ -405,7 +432,11 @@ def submit_reply_draft(ticket: Ticket, *, actor, text: str, now: datetime | None
     )
     step.notices.append(
         _signer_notice(
-            ticket, chain[0], "sign_off_needed", f"工单 {ticket.ticket_no} 的答复稿（第{draft.version}版）待您审核。"
+            ticket,
+            chain[0],
+            "sign_off_needed",
+            _("The reply draft of ticket %(ticket_no)s (version %(version)s) waits for your sign-off.")
+            % {"ticket_no": ticket.ticket_no, "version": draft.version},
         )
     )
     return _finish(ticket, actor, EventKind.SUBMIT_REPLY, step, now)
@@ -414,7 +445,9 @@ def submit_reply_draft(ticket: Ticket, *, actor, text: str, now: datetime | None
 def _pending_draft(ticket: Ticket) -> ReplyDraft:
     draft = ReplyDraft.objects.select_for_update().filter(ticket=ticket, status=SignOffStatus.PENDING).first()
     if draft is None:
-        raise _conflict(f"no reply draft of ticket {ticket.ticket_no} waits for sign-off")
+        raise _conflict(
+            _("no reply draft of ticket %(ticket_no)s waits for sign-off") % {"ticket_no": ticket.ticket_no}
+        )
     return draft
 
 
@@ -435,14 +468,27 @@ def sign_off_reply(ticket: Ticket, *, actor, comment: str = "", now: datetime | 
         ticket.reviewed_at = now
         step.to_status = Status.REVIEWED
         step.fields.add("reviewed_at")
-        step.notices.append(_center_notice("reviewed", f"工单 {ticket.ticket_no} 的答复已审核通过，请回复。"))
         step.notices.append(
-            {"kind": "reviewed", "text": f"工单 {ticket.ticket_no} 的答复已审核通过。", "user_ids": [draft.author_id]}
+            _center_notice(
+                "reviewed",
+                _("The reply of ticket %(ticket_no)s is signed off; please send it upstream.")
+                % {"ticket_no": ticket.ticket_no},
+            )
+        )
+        step.notices.append(
+            {
+                "kind": "reviewed",
+                "text": _("The reply of ticket %(ticket_no)s is signed off.") % {"ticket_no": ticket.ticket_no},
+                "user_ids": [draft.author_id],
+            }
         )
     else:
         step.notices.append(
             _signer_notice(
-                ticket, draft.chain[draft.step], "sign_off_needed", f"工单 {ticket.ticket_no} 的答复稿待您审核。"
+                ticket,
+                draft.chain[draft.step],
+                "sign_off_needed",
+                _("The reply draft of ticket %(ticket_no)s waits for your sign-off.") % {"ticket_no": ticket.ticket_no},
             )
         )
     draft.save(update_fields=["signatures", "step", "status", "decided_at"])
@@ -464,7 +510,8 @@ def return_reply_draft(ticket: Ticket, *, actor, reason: str, now: datetime | No
     step.notices.append(
         {
             "kind": "reply_returned",
-            "text": f"工单 {ticket.ticket_no} 的答复稿被退回：{reason}",
+            "text": _("The reply draft of ticket %(ticket_no)s was returned: %(reason)s")
+            % {"ticket_no": ticket.ticket_no, "reason": reason},
             "user_ids": [draft.author_id],
         }
     )
@@ -481,7 +528,7 @@ def send_reply(ticket: Ticket, *, actor, text: str = "", now: datetime | None = 
     ticket = _begin(ticket, actor, "reply")
     draft = ReplyDraft.objects.filter(ticket=ticket, status=SignOffStatus.SIGNED_OFF).order_by("-version").first()
     if draft is None:
-        raise _conflict(f"ticket {ticket.ticket_no} has no signed reply")
+        raise _conflict(_("ticket %(ticket_no)s has no signed reply") % {"ticket_no": ticket.ticket_no})
     ticket.replied_at = now
     step = Step(
         to_status=Status.REPLIED,
@@ -515,9 +562,9 @@ def record_return_visit(
     now = _now(now)
     ticket = _begin(ticket, actor, "visit")
     if visited_at is None or visited_at > now + timedelta(minutes=5):
-        raise _invalid("visited_at is required and may not be in the future", visited_at="invalid")
+        raise _invalid(_("visited_at is required and may not be in the future"), visited_at="invalid")
     if ticket.replied_at and visited_at < ticket.replied_at:
-        raise _invalid("the visit cannot be before the reply", visited_at="before the reply")
+        raise _invalid(_("the visit cannot be before the reply"), visited_at="before the reply")
     try:
         with transaction.atomic():
             ReturnVisit.objects.create(
@@ -531,7 +578,7 @@ def record_return_visit(
                 recorded_by=actor,
             )
     except IntegrityError:
-        raise DomainError(ErrorCode.CONFLICT, "a visit at this time is already recorded") from None
+        raise DomainError(ErrorCode.CONFLICT, _("a visit at this time is already recorded")) from None
     ticket.visited_at = visited_at
     ticket.visit_counted, ticket.visit_contacted = counted, contacted
     ticket.visit_resolved, ticket.visit_satisfied = resolved, satisfied
@@ -553,7 +600,11 @@ def record_return_visit(
     )
     if to_status == Status.VISITED:
         step.notices.append(
-            _center_notice("not_double_yes", f"工单 {ticket.ticket_no} 回访非双是，请决定是否二次办理。")
+            _center_notice(
+                "not_double_yes",
+                _("The return visit of ticket %(ticket_no)s was not double-yes; decide on second handling.")
+                % {"ticket_no": ticket.ticket_no},
+            )
         )
     return _finish(ticket, actor, EventKind.VISIT, step, now)
 
@@ -603,7 +654,8 @@ def apply_imported_visits(ticket_ids, *, actor, now: datetime | None = None) -> 
         notify_after_commit(
             ticket_id=None,
             kind="not_double_yes",
-            text=f"导入回访：{len(visited)} 件工单非双是，请决定是否二次办理。",
+            text=_("Imported visits: %(count)s ticket(s) not double-yes; decide on second handling.")
+            % {"count": len(visited)},
             roles=[Role.CENTER_STAFF],
         )
     return len(rows)
@@ -627,7 +679,9 @@ def reopen_for_second_handling(ticket: Ticket, *, actor, reason: str, now: datet
     ticket = _begin(ticket, actor, "reopen")
     reason = _text(reason, "reason")
     if ticket.is_double_yes:
-        raise _conflict(f"ticket {ticket.ticket_no} was double-yes; nothing to handle again")
+        raise _conflict(
+            _("ticket %(ticket_no)s was double-yes; nothing to handle again") % {"ticket_no": ticket.ticket_no}
+        )
     ticket.rehandling_count += 1
     ticket.handle_started_at = now
     ticket.handle_paused_for = timedelta(0)
@@ -640,7 +694,14 @@ def reopen_for_second_handling(ticket: Ticket, *, actor, reason: str, now: datet
         | {"reviewed_at", "replied_at"},
         data={"reason": reason, "round": ticket.rehandling_count},
     )
-    step.notices.append(_lead_notice(ticket, "reopened", f"工单 {ticket.ticket_no} 需二次办理：{reason}"))
+    step.notices.append(
+        _lead_notice(
+            ticket,
+            "reopened",
+            _("Ticket %(ticket_no)s needs second handling: %(reason)s")
+            % {"ticket_no": ticket.ticket_no, "reason": reason},
+        )
+    )
     return _finish(ticket, actor, EventKind.REOPEN, step, now)
 
 
@@ -673,10 +734,19 @@ def send_back_ticket(ticket: Ticket, *, actor, reason: str, now: datetime | None
         step = Step(to_status=Status.SENT_BACK, data={"reason": reason, "direct": True})
         return _finish(ticket, actor, EventKind.SEND_BACK, step, now)
     if pending is not None:
-        raise _conflict(f"a send-back request of ticket {ticket.ticket_no} already waits for the center")
+        raise _conflict(
+            _("a send-back request of ticket %(ticket_no)s already waits for the center")
+            % {"ticket_no": ticket.ticket_no}
+        )
     request = SendBackRequest.objects.create(ticket=ticket, reason=reason, requested_by=actor, requested_at=now)
     step = Step(data={"reason": reason, "request_id": request.pk})
-    step.notices.append(_center_notice("send_back_requested", f"工单 {ticket.ticket_no} 申请退单：{reason}"))
+    step.notices.append(
+        _center_notice(
+            "send_back_requested",
+            _("A send-back of ticket %(ticket_no)s is requested: %(reason)s")
+            % {"ticket_no": ticket.ticket_no, "reason": reason},
+        )
+    )
     return _finish(ticket, actor, EventKind.SEND_BACK, step, now)
 
 
@@ -687,7 +757,7 @@ def decide_send_back(ticket: Ticket, *, actor, approved: bool, reason: str = "",
     ticket = _begin(ticket, actor, "approve_send_back")
     request = SendBackRequest.objects.select_for_update().filter(ticket=ticket, status=RequestStatus.PENDING).first()
     if request is None:
-        raise _conflict(f"no send-back request of ticket {ticket.ticket_no} is waiting")
+        raise _conflict(_("no send-back request of ticket %(ticket_no)s is waiting") % {"ticket_no": ticket.ticket_no})
     reason = _text(reason, "reason", required=not approved)
     request.status = RequestStatus.APPROVED if approved else RequestStatus.REFUSED
     request.decided_by, request.decided_at, request.decision_reason = actor, now, reason
@@ -696,11 +766,12 @@ def decide_send_back(ticket: Ticket, *, actor, approved: bool, reason: str = "",
         to_status=Status.SENT_BACK if approved else None,
         data={"approved": approved, "reason": reason, "request_id": request.pk},
     )
-    verdict = "同意" if approved else "不同意"
+    verdict = _("approved") if approved else _("refused")
     step.notices.append(
         {
             "kind": "send_back_decided",
-            "text": f"工单 {ticket.ticket_no} 退单申请：{verdict}。{reason}",
+            "text": _("Send-back request of ticket %(ticket_no)s: %(verdict)s. %(reason)s")
+            % {"ticket_no": ticket.ticket_no, "verdict": verdict, "reason": reason},
             "user_ids": [request.requested_by_id],
         }
     )
@@ -715,15 +786,18 @@ def merge_ticket(ticket: Ticket, *, actor, into: str, now: datetime | None = Non
     target_no = _text(into, "into", max_length=64)
     target = Ticket.objects.filter(ticket_no=target_no).first()
     if target is None or not access.is_visible(actor, target):
-        raise _invalid(f"ticket {target_no} not found", into="not found")
+        raise _invalid(_("ticket %(ticket_no)s not found") % {"ticket_no": target_no}, into="not found")
     if target.pk == ticket.pk:
-        raise _invalid("a ticket cannot be merged into itself", into="self")
+        raise _invalid(_("a ticket cannot be merged into itself"), into="self")
     # Lock both rows in id order: A->B and B->A merged at once must neither deadlock nor both succeed.
     list(Ticket.objects.select_for_update().filter(pk__in=[ticket.pk, target.pk]).order_by("pk").values_list("pk"))
     ticket = _begin(ticket, actor, "merge")
     target.refresh_from_db(fields=["status", "merged_into"])
     if target.status in (Status.MERGED, Status.SENT_BACK):
-        raise _invalid(f"ticket {target_no} is {target.get_status_display()}", into="not open")
+        raise _invalid(
+            _("ticket %(ticket_no)s is %(status)s") % {"ticket_no": target_no, "status": target.get_status_display()},
+            into="not open",
+        )
     ticket.merged_into = target
     step = Step(to_status=Status.MERGED, fields={"merged_into"}, data={"into": target.ticket_no})
     return _finish(ticket, actor, EventKind.MERGE, step, now)
@@ -739,18 +813,27 @@ def request_extension(ticket: Ticket, *, actor, days: int, reason: str, now: dat
     ticket = _begin(ticket, actor, "request_extension")
     reason = _text(reason, "reason")
     if not isinstance(days, int) or not 1 <= days <= 60:
-        raise _invalid("days must be a whole number from 1 to 60", days="out of range")
+        raise _invalid(_("days must be a whole number from 1 to 60"), days="out of range")
     if ticket.acknowledged_at is None:
-        raise _conflict(f"ticket {ticket.ticket_no} must be acknowledged before an extension is requested")
+        raise _conflict(
+            _("ticket %(ticket_no)s must be acknowledged before an extension is requested")
+            % {"ticket_no": ticket.ticket_no}
+        )
     if ExtensionRequest.objects.filter(ticket=ticket, status=RequestStatus.PENDING).exists():
-        raise _conflict(f"an extension request of ticket {ticket.ticket_no} is already waiting")
+        raise _conflict(
+            _("an extension request of ticket %(ticket_no)s is already waiting") % {"ticket_no": ticket.ticket_no}
+        )
     request = ExtensionRequest.objects.create(
         ticket=ticket, days=days, reason=reason, requested_by=actor, requested_at=now
     )
     step = Step(data={"days": days, "reason": reason, "request_id": request.pk})
     step.notices.append(
         _signer_notice(
-            ticket, Role.SECTION_LEADER, "extension_requested", f"工单 {ticket.ticket_no} 申请延期 {days} 天：{reason}"
+            ticket,
+            Role.SECTION_LEADER,
+            "extension_requested",
+            _("An extension of %(days)s day(s) is requested for ticket %(ticket_no)s: %(reason)s")
+            % {"ticket_no": ticket.ticket_no, "days": days, "reason": reason},
         )
     )
     return _finish(ticket, actor, EventKind.REQUEST_EXTENSION, step, now)
@@ -764,7 +847,7 @@ def decide_extension(ticket: Ticket, *, actor, approved: bool, reason: str = "",
     ticket = _begin(ticket, actor, "approve_extension")
     request = ExtensionRequest.objects.select_for_update().filter(ticket=ticket, status=RequestStatus.PENDING).first()
     if request is None:
-        raise _conflict(f"no extension request of ticket {ticket.ticket_no} is waiting")
+        raise _conflict(_("no extension request of ticket %(ticket_no)s is waiting") % {"ticket_no": ticket.ticket_no})
     reason = _text(reason, "reason", required=not approved)
     waited = max(now - request.requested_at, timedelta(0))
     ticket.handle_paused_for = (ticket.handle_paused_for or timedelta(0)) + waited
@@ -791,11 +874,12 @@ def decide_extension(ticket: Ticket, *, actor, approved: bool, reason: str = "",
         "waited_seconds": int(waited.total_seconds()),
         "new_due_at": request.new_due_at.isoformat() if request.new_due_at else None,
     }
-    verdict = "同意" if approved else "不同意"
+    verdict = _("approved") if approved else _("refused")
     step.notices.append(
         {
             "kind": "extension_decided",
-            "text": f"工单 {ticket.ticket_no} 延期申请：{verdict}。{reason}",
+            "text": _("Extension request of ticket %(ticket_no)s: %(verdict)s. %(reason)s")
+            % {"ticket_no": ticket.ticket_no, "verdict": verdict, "reason": reason},
             "user_ids": [request.requested_by_id],
         }
     )
@@ -813,14 +897,19 @@ def request_exclusion(
     now = _now(now)
     ticket = _begin(ticket, actor, "request_exclusion")
     if reason_category not in ExclusionReason.values:
-        raise _invalid(f"reason_category must be one of {', '.join(ExclusionReason.values)}", reason_category="unknown")
+        raise _invalid(
+            _("reason_category must be one of %(choices)s") % {"choices": ", ".join(ExclusionReason.values)},
+            reason_category="unknown",
+        )
     reason = _text(reason, "reason")
     if ticket.is_excluded:
-        raise _conflict(f"ticket {ticket.ticket_no} is already excluded")
+        raise _conflict(_("ticket %(ticket_no)s is already excluded") % {"ticket_no": ticket.ticket_no})
     if ExclusionRequest.objects.filter(
         ticket=ticket, status__in=[ExclusionStatus.PENDING, ExclusionStatus.SIGNED_OFF]
     ).exists():
-        raise _conflict(f"an exclusion request of ticket {ticket.ticket_no} is already under way")
+        raise _conflict(
+            _("an exclusion request of ticket %(ticket_no)s is already under way") % {"ticket_no": ticket.ticket_no}
+        )
     last = ExclusionRequest.objects.filter(ticket=ticket).order_by("-version").values_list("version", flat=True).first()
     chain = signoff.exclusion_chain(ticket)
     request = ExclusionRequest.objects.create(
@@ -836,7 +925,13 @@ def request_exclusion(
     )
     step = Step(data={"version": request.version, "reason_category": reason_category, "chain": chain})
     step.notices.append(
-        _signer_notice(ticket, chain[0], "exclusion_sign_off_needed", f"工单 {ticket.ticket_no} 的剔除申请待您审核。")
+        _signer_notice(
+            ticket,
+            chain[0],
+            "exclusion_sign_off_needed",
+            _("The exclusion request of ticket %(ticket_no)s waits for your sign-off.")
+            % {"ticket_no": ticket.ticket_no},
+        )
     )
     return _finish(ticket, actor, EventKind.REQUEST_EXCLUSION, step, now)
 
@@ -844,7 +939,9 @@ def request_exclusion(
 def _pending_exclusion(ticket: Ticket) -> ExclusionRequest:
     request = ExclusionRequest.objects.select_for_update().filter(ticket=ticket, status=ExclusionStatus.PENDING).first()
     if request is None:
-        raise _conflict(f"no exclusion request of ticket {ticket.ticket_no} waits for sign-off")
+        raise _conflict(
+            _("no exclusion request of ticket %(ticket_no)s waits for sign-off") % {"ticket_no": ticket.ticket_no}
+        )
     return request
 
 
@@ -861,7 +958,14 @@ def sign_off_exclusion(ticket: Ticket, *, actor, comment: str = "", now: datetim
     if request.step >= len(request.chain):
         request.status = ExclusionStatus.SIGNED_OFF
         step.notices.append(
-            _center_notice("exclusion_signed_off", f"工单 {ticket.ticket_no} 的剔除申请已签批，请报送并录入结果。")
+            _center_notice(
+                "exclusion_signed_off",
+                _(
+                    "The exclusion request of ticket %(ticket_no)s is signed off; "
+                    "submit it upstream and record the decision."
+                )
+                % {"ticket_no": ticket.ticket_no},
+            )
         )
     else:
         step.notices.append(
@@ -869,7 +973,8 @@ def sign_off_exclusion(ticket: Ticket, *, actor, comment: str = "", now: datetim
                 ticket,
                 request.chain[request.step],
                 "exclusion_sign_off_needed",
-                f"工单 {ticket.ticket_no} 的剔除申请待您审核。",
+                _("The exclusion request of ticket %(ticket_no)s waits for your sign-off.")
+                % {"ticket_no": ticket.ticket_no},
             )
         )
     request.save(update_fields=["signatures", "step", "status"])
@@ -888,7 +993,8 @@ def return_exclusion(ticket: Ticket, *, actor, reason: str, now: datetime | None
     step.notices.append(
         {
             "kind": "exclusion_returned",
-            "text": f"工单 {ticket.ticket_no} 的剔除申请被退回：{reason}",
+            "text": _("The exclusion request of ticket %(ticket_no)s was returned: %(reason)s")
+            % {"ticket_no": ticket.ticket_no, "reason": reason},
             "user_ids": [request.author_id],
         }
     )
@@ -906,7 +1012,10 @@ def record_exclusion_decision(
         ExclusionRequest.objects.select_for_update().filter(ticket=ticket, status=ExclusionStatus.SIGNED_OFF).first()
     )
     if request is None:
-        raise _conflict(f"no signed-off exclusion request of ticket {ticket.ticket_no} awaits a decision")
+        raise _conflict(
+            _("no signed-off exclusion request of ticket %(ticket_no)s awaits a decision")
+            % {"ticket_no": ticket.ticket_no}
+        )
     request.status = ExclusionStatus.APPROVED if approved else ExclusionStatus.REFUSED
     request.decided_at = now
     request.save(update_fields=["status", "decided_at"])
@@ -917,7 +1026,8 @@ def record_exclusion_decision(
     step.notices.append(
         {
             "kind": "exclusion_decided",
-            "text": f"工单 {ticket.ticket_no} 剔除申请上级{'已批准' if approved else '未批准'}。",
+            "text": _("The exclusion of ticket %(ticket_no)s was %(verdict)s upstream.")
+            % {"ticket_no": ticket.ticket_no, "verdict": _("approved") if approved else _("refused")},
             "user_ids": [request.author_id],
         }
     )
@@ -933,16 +1043,20 @@ def set_supervision(ticket: Ticket, *, actor, level: str, note: str = "", now: d
     now = _now(now)
     ticket = _begin(ticket, actor, "supervise")
     if level not in Supervision.values:
-        raise _invalid("level must be one of: city, district, street, or empty", level="unknown")
+        raise _invalid(_("level must be one of: city, district, street, or empty"), level="unknown")
     if level == ticket.supervision:
-        raise _conflict(f"ticket {ticket.ticket_no} already has this supervision")
+        raise _conflict(_("ticket %(ticket_no)s already has this supervision") % {"ticket_no": ticket.ticket_no})
     previous = ticket.supervision
     ticket.supervision = level
     step = Step(
         fields={"supervision"}, data={"level": level, "previous": previous, "note": _text(note, "note", required=False)}
     )
     if level and ticket.lead_unit_id:
-        step.notices.append(_lead_notice(ticket, "supervised", f"工单 {ticket.ticket_no} 已列为督办件。"))
+        step.notices.append(
+            _lead_notice(
+                ticket, "supervised", _("Ticket %(ticket_no)s is now supervised.") % {"ticket_no": ticket.ticket_no}
+            )
+        )
     return _finish(ticket, actor, EventKind.SUPERVISE, step, now)
 
 
@@ -952,11 +1066,18 @@ def take_ticket(ticket: Ticket, *, actor, note: str = "", now: datetime | None =
     now = _now(now)
     ticket = _begin(ticket, actor, "take")
     if ticket.taken_by_id == actor.pk:
-        raise _conflict(f"you have already taken ticket {ticket.ticket_no}")
+        raise _conflict(_("you have already taken ticket %(ticket_no)s") % {"ticket_no": ticket.ticket_no})
     ticket.taken_by = actor
     step = Step(fields={"taken_by"}, data={"note": _text(note, "note", required=False)})
     if ticket.lead_unit_id:
-        step.notices.append(_lead_notice(ticket, "taken", f"工单 {ticket.ticket_no} 由{actor}亲自包案。"))
+        step.notices.append(
+            _lead_notice(
+                ticket,
+                "taken",
+                _("Ticket %(ticket_no)s was taken personally by %(actor)s.")
+                % {"ticket_no": ticket.ticket_no, "actor": actor},
+            )
+        )
     return _finish(ticket, actor, EventKind.TAKE, step, now)
 
 
