@@ -205,7 +205,8 @@ def build_nightly(on: dt.date, *, trend_from: dt.date | None = None, now: dt.dat
             "contact": counted_figure({"contact_due_by": soon}),
             "handle": counted_figure({"handle_due_by": soon}),
         },
-        "double_no": counted_figure({**month, "double_no": True}),
+        # from the month's unit rows, same definition (rates.DOUBLE_NO) as the filter's
+        "double_no": {"count": street_counts["double_no"], "filter": {**month, "double_no": True}},
         "supervised": counted_figure({"supervised": True, "open": True}),
         "month": {
             "from": first_of_month.isoformat(),

@@ -79,6 +79,7 @@ def test_nightly_snapshot_holds_the_leadership_figures(march, community_a, depar
     assert data["due_soon"]["handle"]["count"] == 1
     assert ids(data["due_soon"]["handle"]["filter"]) == {march["due_soon"].id}
     assert data["double_no"]["count"] == 1
+    assert ids(data["double_no"]["filter"]) == {march["double_no"].id}
     assert data["supervised"]["count"] == 1
 
     street = data["month"]["street"]
