@@ -25,6 +25,7 @@ import csv
 import io
 import random
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -45,6 +46,7 @@ KINDS = [("complaint", 35), ("help", 25), ("consult", 20), ("report", 12), ("sug
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 4, 7, 10, 11, 10, 8, 6, 7, 9, 9, 8, 7, 6, 5, 4, 3, 2, 1]
 HOT_SPOT_SHARE = 0.004  # of all tickets, per hot spot
 CHUNK = 5000
+BULK_THRESHOLD = 50_000  # from this many tickets on, foreign keys are checked once after the load
 
 
 @dataclass
@@ -55,13 +57,27 @@ class DemoResult:
     last_id: int
 
 
+class _Dice(random.Random):
+    """random.Random with the integer draws done in one step from random(): the stdlib's exact
+    integer sampling costs four Python calls per draw, which dominates at a million tickets."""
+
+    def randint(self, a: int, b: int) -> int:
+        return a + int(self.random() * (b - a + 1))
+
+    def randrange(self, n: int) -> int:  # type: ignore[override]
+        return int(self.random() * n)
+
+    def choice(self, seq):
+        return seq[int(self.random() * len(seq))]
+
+
 class _Context:
     """Names -> ids and the random source; built once per run."""
 
     def __init__(self, seed: int, *, create_categories: bool = True):
         from org.models import Unit, UnitKind
 
-        self.rng = random.Random(seed)
+        self.rng = _Dice(seed)
         units = dict(Unit.objects.values_list("name", "id"))
         self.communities = [
             (name, units[name]) for name in Unit.objects.filter(kind=UnitKind.COMMUNITY).values_list("name", flat=True)
@@ -135,12 +151,15 @@ def _core(ctx: _Context, received: int, spot: int) -> dict:
 
 def _ticket_numbers(times: list[tuple[int, int]], sources: list[str]) -> list[str]:
     per_day: dict[int, int] = {}
+    stamps: dict[int, str] = {}
     numbers = []
     for (received, _spot), source in zip(times, sources, strict=True):
         local_day = (received + LOCAL_OFFSET) // DAY
         seq = per_day.get(local_day, 0)
         per_day[local_day] = seq + 1
-        stamp = datetime.fromtimestamp(local_day * DAY, UTC).strftime("%y%m%d")
+        stamp = stamps.get(local_day)
+        if stamp is None:
+            stamp = stamps[local_day] = datetime.fromtimestamp(local_day * DAY, UTC).strftime("%y%m%d")
         numbers.append(f"{'S' if source == 'city' else 'Q'}{stamp}{seq:05d}")
     return numbers
 
@@ -376,15 +395,49 @@ def _write_postgresql(cursor, rows, now: datetime) -> int:
                     co_file.write(f"{row[0]}\t{unit_id}\n")
                 yield "\t".join(fields) + tail + "\n"
 
-        raw.copy_expert(f"COPY intake_ticket ({', '.join(TICKET_COLUMNS + default_cols)}) FROM STDIN", _Lines(lines()))
-        visit_file.seek(0)
-        raw.copy_expert(
-            f"COPY intake_returnvisit ({', '.join(VISIT_COLUMNS + visit_default_cols)}) FROM STDIN", visit_file
-        )
-        co_file.seek(0)
-        raw.copy_expert(f"COPY {Ticket.co_units.through._meta.db_table} (ticket_id, unit_id) FROM STDIN", co_file)
+        # the raw cursor's errors are turned into Django's (IntegrityError for a taken ticket number)
+        with connection.wrap_database_errors:
+            raw.copy_expert(
+                f"COPY intake_ticket ({', '.join(TICKET_COLUMNS + default_cols)}) FROM STDIN", _Lines(lines())
+            )
+            visit_file.seek(0)
+            raw.copy_expert(
+                f"COPY intake_returnvisit ({', '.join(VISIT_COLUMNS + visit_default_cols)}) FROM STDIN", visit_file
+            )
+            co_file.seek(0)
+            raw.copy_expert(f"COPY {Ticket.co_units.through._meta.db_table} (ticket_id, unit_id) FROM STDIN", co_file)
     cursor.execute("SELECT setval(pg_get_serial_sequence('intake_ticket', 'id'), (SELECT MAX(id) FROM intake_ticket))")
     return visit_count
+
+
+@contextmanager
+def _foreign_keys_checked_once(cursor, count: int):
+    """For a large load, check each foreign key once for all rows instead of once per row.
+
+    Django's foreign keys are DEFERRABLE, so PostgreSQL queues one check per row and column until
+    commit (~45 s for a million tickets). Dropping them inside this transaction and adding them back
+    after the load validates each one with a single join; other sessions wait on the table lock, and
+    a failure rolls the drop back with everything else.
+    """
+    if count < BULK_THRESHOLD:
+        yield
+        return
+    tables = [Ticket._meta.db_table, ReturnVisit._meta.db_table, Ticket.co_units.through._meta.db_table]
+    cursor.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
+        [tables],
+    )
+    foreign_keys = cursor.fetchall()
+    # checks already queued in this transaction (e.g. for the categories just created) must run
+    # first: PostgreSQL refuses to alter a table with pending trigger events
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    for table, name, _definition in foreign_keys:
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    yield
+    for table, name, definition in foreign_keys:
+        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
 def _write_other(cursor, rows, now: datetime) -> int:
@@ -441,8 +494,11 @@ def generate_demo_tickets(count: int, days: int, *, seed: int = 2023, end_at: da
             cursor.execute("SELECT COALESCE(MAX(id), 0) FROM intake_ticket")
             first_id = cursor.fetchone()[0] + 1
             rows = _tickets(ctx, count, days, end, first_id)
-            write = _write_postgresql if connection.vendor == "postgresql" else _write_other
-            visits = write(cursor, rows, now)
+            if connection.vendor == "postgresql":
+                with _foreign_keys_checked_once(cursor, count):
+                    visits = _write_postgresql(cursor, rows, now)
+            else:
+                visits = _write_other(cursor, rows, now)
     except IntegrityError as exc:
         raise DomainError(
             ErrorCode.CONFLICT, f"demo ticket numbers for this period already exist; nothing was written ({exc})"

@@ -77,7 +77,8 @@ class StagingTable:
         buffer.seek(0)
         # Django's cursor wraps psycopg2's; copy_expert lives on the raw one.
         raw = getattr(self.cursor, "cursor", self.cursor)
-        raw.copy_expert(f"COPY {self.name} FROM STDIN WITH (FORMAT csv{self.not_null})", buffer)
+        with connection.wrap_database_errors:
+            raw.copy_expert(f"COPY {self.name} FROM STDIN WITH (FORMAT csv{self.not_null})", buffer)
 
     def finish_loading(self, *indexes: str) -> None:
         """Flush, index the given column lists ("a, b") and give the planner statistics for the joins."""
