@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from proactive.similarity import Profile, profile_of, similarity
+from proactive.similarity import Profile, Weights, profile_of, similarity
 
 _BASE = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
@@ -65,7 +65,11 @@ def load_labelled(path: Path) -> list[LabelledTicket]:
 
 
 def scored_pairs(tickets: list[LabelledTicket]) -> list[tuple[float, bool]]:
-    return [(similarity(a.profile, b.profile).score, a.same_matter(b)) for a, b in itertools.combinations(tickets, 2)]
+    weights = Weights.from_settings()
+    return [
+        (similarity(a.profile, b.profile, weights).score, a.same_matter(b))
+        for a, b in itertools.combinations(tickets, 2)
+    ]
 
 
 def quality(pairs: list[tuple[float, bool]], threshold: float) -> Quality:

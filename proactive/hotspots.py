@@ -4,11 +4,13 @@
 ``end_on`` (Asia/Shanghai dates):
 
 1. the window's tickets are indexed if they are not yet (``proactive.indexing``);
-2. tickets of the same community sharing a MinHash value (an LSH bucket of one row) are candidate
-   pairs; inside a bucket each ticket is paired with its ``_NEIGHBOURS`` nearest in time, so a
-   bucket of a very common word costs linear, not quadratic, time;
-3. pairs seen in at least two buckets are scored exactly; pairs at or above
-   ``PROACTIVE_HOTSPOT_THRESHOLD`` are neighbours, and the groups are stars around the tickets with
+2. tickets of the same community sharing an LSH bucket are candidate pairs: a bucket is two
+   neighbouring MinHash values (32 overlapping bands over the 32 values), so a pair needs two of
+   its words' minima to agree at once, which keeps the buckets of common words small; inside a
+   bucket each ticket is paired with its ``_NEIGHBOURS`` next in time, so a bucket of very common
+   words costs linear, not quadratic, time;
+3. candidate pairs are scored exactly; pairs at or above ``PROACTIVE_HOTSPOT_THRESHOLD`` are
+   neighbours, and the groups are stars around the tickets with
    the most neighbours (``cluster_signatures``);
 4. groups of at least ``PROACTIVE_HOTSPOT_MIN_TICKETS`` tickets become hot spots with a topic (their
    most telling shared words), a place and the weekly trend (one SQL query for all hot spots).
@@ -36,12 +38,11 @@ from intake.models import Ticket
 from org.models import Unit
 from proactive.indexing import index_tickets, profile_from_signature
 from proactive.models import HotSpot, HotSpotRun, HotSpotTicket, TicketSignature
-from proactive.similarity import similarity
+from proactive.similarity import Weights, score
 
 log = logging.getLogger(__name__)
 LOCAL = ZoneInfo("Asia/Shanghai")
-_NEIGHBOURS = 12  # pairs per ticket and bucket, by time: bounds the work on common-word buckets
-_MIN_SHARED_BUCKETS = 2  # an estimated Jaccard of about 1/8 before the exact score is computed
+_NEIGHBOURS = 20  # pairs per ticket and bucket, by time: bounds the work on common-word buckets
 
 
 def local_day_bounds(start_on: date, end_on: date) -> tuple[datetime, datetime]:
@@ -84,30 +85,29 @@ def cluster_signatures(signatures: list[TicketSignature]) -> list[list[int]]:
     """
     buckets: dict[tuple, list[int]] = defaultdict(list)
     for pos, sig in enumerate(signatures):
-        for band, value in enumerate(sig.minhash):
-            buckets[(sig.community_id, band, value)].append(pos)
-    seen: Counter = Counter()
+        values = sig.minhash
+        for band in range(len(values)):
+            buckets[(sig.community_id, band, values[band], values[band - 1])].append(pos)
     n = len(signatures)
+    pairs: set[int] = set()
     for members in buckets.values():
         if len(members) < 2:
             continue
         for k, i in enumerate(members):
-            for j in members[k + 1 : k + 1 + _NEIGHBOURS]:
-                seen[i * n + j] += 1
+            pairs.update(i * n + j for j in members[k + 1 : k + 1 + _NEIGHBOURS])
     profiles: dict[int, object] = {}
     neighbours: dict[int, list[tuple[float, int]]] = defaultdict(list)
     threshold = settings.PROACTIVE_HOTSPOT_THRESHOLD
-    for pair, count in seen.items():
-        if count < _MIN_SHARED_BUCKETS:
-            continue
+    weights = Weights.from_settings()
+    for pair in pairs:
         i, j = divmod(pair, n)
         for p in (i, j):
             if p not in profiles:
                 profiles[p] = profile_from_signature(signatures[p])
-        score = similarity(profiles[i], profiles[j]).score
-        if score >= threshold:
-            neighbours[i].append((score, j))
-            neighbours[j].append((score, i))
+        value = score(profiles[i], profiles[j], weights)
+        if value >= threshold:
+            neighbours[i].append((value, j))
+            neighbours[j].append((value, i))
     minimum = settings.PROACTIVE_HOTSPOT_MIN_TICKETS
     assigned: set[int] = set()
     groups = []

@@ -20,7 +20,7 @@ from dispatch.access import visible_tickets
 from intake.models import Ticket
 from proactive.indexing import profile_from_signature, signature_for
 from proactive.models import SignatureBand, TicketSignature
-from proactive.similarity import Similarity, band_keys, similarity
+from proactive.similarity import Similarity, Weights, band_keys, similarity
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,10 @@ def similar_tickets(ticket: Ticket, *, user, limit: int | None = None) -> list[S
     visible_ids = set(visible_tickets(user).filter(id__in=ids).values_list("id", flat=True))
     mine = profile_from_signature(signature)
     threshold = settings.PROACTIVE_SAME_MATTER_THRESHOLD
+    weights = Weights.from_settings()
     scored = []
     for other in TicketSignature.objects.filter(ticket_id__in=visible_ids):
-        result = similarity(mine, profile_from_signature(other))
+        result = similarity(mine, profile_from_signature(other), weights)
         if result.score >= threshold:
             scored.append((result, other.ticket_id))
     scored.sort(key=lambda pair: (-pair[0].score, -pair[1]))

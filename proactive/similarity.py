@@ -263,11 +263,32 @@ class Similarity:
         return why
 
 
-def similarity(a: Profile, b: Profile) -> Similarity:
-    """The documented score of two profiles (module docstring), between 0 and 1."""
-    w_words = settings.PROACTIVE_WEIGHT_WORDS
-    text = w_words * _cosine(a.words, a.norm, b.words, b.norm) + (1 - w_words) * _jaccard(a.grams, b.grams)
+@dataclass(frozen=True)
+class Weights:
+    """The score's settings, read once per lookup or job rather than once per pair."""
 
+    words: float
+    base: float
+    category: float
+    place: float
+    time: float
+    time_scale_days: float
+
+    @classmethod
+    def from_settings(cls) -> Weights:
+        return cls(
+            words=settings.PROACTIVE_WEIGHT_WORDS,
+            base=settings.PROACTIVE_WEIGHT_BASE,
+            category=settings.PROACTIVE_WEIGHT_CATEGORY,
+            place=settings.PROACTIVE_WEIGHT_PLACE,
+            time=settings.PROACTIVE_WEIGHT_TIME,
+            time_scale_days=settings.PROACTIVE_TIME_SCALE_DAYS,
+        )
+
+
+def _parts(a: Profile, b: Profile, w: Weights) -> tuple[float, float, bool, bool, float | None]:
+    """(score, text, same category, same community, days apart): the formula of the module docstring."""
+    text = w.words * _cosine(a.words, a.norm, b.words, b.norm) + (1 - w.words) * _jaccard(a.grams, b.grams)
     same_category = a.category_id is not None and a.category_id == b.category_id
     if a.community_id is None or b.community_id is None:
         place = 0.5
@@ -282,16 +303,24 @@ def similarity(a: Profile, b: Profile) -> Similarity:
     closeness = 0.5
     if a.received_at is not None and b.received_at is not None:
         days = abs((a.received_at - b.received_at).total_seconds()) / 86400
-        closeness = math.exp(-days / settings.PROACTIVE_TIME_SCALE_DAYS)
-    context = (
-        settings.PROACTIVE_WEIGHT_BASE
-        + settings.PROACTIVE_WEIGHT_CATEGORY * same_category
-        + settings.PROACTIVE_WEIGHT_PLACE * place
-        + settings.PROACTIVE_WEIGHT_TIME * closeness
-    )
-    shared = sorted(set(a.words) & set(b.words), key=lambda w: -a.words[w])[:6]
+        closeness = math.exp(-days / w.time_scale_days)
+    context = w.base + w.category * same_category + w.place * place + w.time * closeness
+    return min(1.0, text * context), text, same_category, same_community, days
+
+
+def score(a: Profile, b: Profile, weights: Weights) -> float:
+    """The score alone, for the batch job's hot loop."""
+    if not a.words and not a.grams:
+        return 0.0
+    return _parts(a, b, weights)[0]
+
+
+def similarity(a: Profile, b: Profile, weights: Weights | None = None) -> Similarity:
+    """The documented score of two profiles (module docstring), between 0 and 1, with its reasons."""
+    value, text, same_category, same_community, days = _parts(a, b, weights or Weights.from_settings())
+    shared = sorted(set(a.words) & set(b.words), key=lambda word: -a.words[word])[:6]
     return Similarity(
-        score=round(min(1.0, text * context), 4),
+        score=round(value, 4),
         text=round(text, 4),
         shared_words=shared,
         same_category=same_category,
