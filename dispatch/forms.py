@@ -159,6 +159,8 @@ class TriageForm(ActionForm):
                 },
             )
         super().__init__(*args, ticket=ticket, **kwargs)
+        self.fields["category"].empty_label = "—"
+        self.fields["community"].empty_label = "—"
 
     def arguments(self) -> dict:
         data = dict(self.cleaned_data)

@@ -260,7 +260,7 @@ def status_counts(user, current: str) -> list[dict]:
 @login_required
 @require_GET
 def workbench(request: HttpRequest) -> HttpResponse:
-    form = WorkbenchFilterForm(request.GET or None)
+    form = WorkbenchFilterForm(request.GET or None, auto_id="filter-%s")
     if form.is_bound and not form.is_valid():
         messages.error(request, gettext("Some filters are not valid and were ignored."))
     try:
@@ -297,7 +297,13 @@ def _panel_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
     for action in ("triage", "dispatch"):
         if is_allowed(action, ticket.status) and access.can(request.user, action, ticket):
             form_class, label = ACTION_FORMS[action]
-            forms.append({"action": action, "label": label, "form": bound.get(action) or form_class(ticket=ticket)})
+            forms.append(
+                {
+                    "action": action,
+                    "label": label,
+                    "form": bound.get(action) or form_class(ticket=ticket, auto_id=f"{action}-%s"),
+                }
+            )
     return {"ticket": ticket, "panel_forms": forms, "due": running_due(ticket, timezone.now())}
 
 
@@ -453,7 +459,7 @@ def _ticket_context(request, ticket: Ticket, *, bound: dict | None = None, revea
     actions = []
     for action in access.actions_available(user, ticket):
         form_class, label = ACTION_FORMS[action]
-        form = bound.get(action) or form_class(ticket=ticket)
+        form = bound.get(action) or form_class(ticket=ticket, auto_id=f"{action}-%s")
         actions.append({"action": action, "label": label, "form": form, "open": action in bound})
     return {
         "ticket": ticket,
@@ -504,7 +510,7 @@ def ticket_action(request: HttpRequest, ticket_no: str, action: str) -> HttpResp
     ticket = _visible_ticket(user, ticket_no)
     from_panel = request.POST.get("from") == "panel"
     form_class, label = ACTION_FORMS[action]
-    form = form_class(request.POST, request.FILES, ticket=ticket)
+    form = form_class(request.POST, request.FILES, ticket=ticket, auto_id=f"{action}-%s")
     error = None
     if form.is_valid():
         try:

@@ -103,7 +103,9 @@ def _charts(data: dict) -> dict:
         "yAxis": {"type": "value"},
         "series": [{"type": "bar", "name": gettext("Tickets led by the units"), "data": [totals[m] for m in months]}],
     }
-    ranked = data.get("units", {}).get("ranked", [])
+    # every unit with counted tickets, the ranked first (a unit listed apart still has its rates)
+    units_table = data.get("units", {})
+    ranked = [r for r in units_table.get("ranked", []) + units_table.get("apart", []) if r.get("counted")]
     rates = {
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},

@@ -8,8 +8,18 @@ from django.test import Client
 from django.utils import timezone
 
 from intake.models import Kind, Source, Status, Ticket
+from org.models import Unit
+from org.units import load_jiuxianqiao_units
 
 _numbers = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _street_units(db):
+    """The units come from a data migration, which a transactional test's flush (the browser tests)
+    removes from a reused test database: load them again when they are missing."""
+    if not Unit.objects.exists():
+        load_jiuxianqiao_units(Unit)
 
 
 @pytest.fixture
