@@ -1,7 +1,9 @@
 """What the import commands share: the arguments, the actor, and how a result or a refusal is printed."""
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
+from intake.formats import RowError
 from intake.importers import ImportResult
 from jxq_cases.lib.errors import DomainError
 
@@ -19,7 +21,7 @@ def run_import(command, importer, options) -> ImportResult:
     if options.get("user"):
         actor = User.objects.filter(username=options["user"]).first()
         if actor is None:
-            raise CommandError(f"no user named {options['user']!r}")
+            raise CommandError(_("no user named %(name)r") % {"name": options["user"]})
     path = options["file"]
     try:
         result = importer(path, actor=actor, file_name=str(path))
@@ -28,14 +30,19 @@ def run_import(command, importer, options) -> ImportResult:
             command.stderr.write(_error_line(error))
         raise CommandError(exc.detail) from exc
     command.stdout.write(
-        f"{result.rows} rows ({result.encoding}): {result.created} created, {result.updated} updated, "
-        f"{result.unchanged} unchanged"
+        _("%(rows)d rows (%(encoding)s): %(created)d created, %(updated)d updated, %(unchanged)d unchanged")
+        % {
+            "rows": result.rows,
+            "encoding": result.encoding,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        }
     )
     if result.ignored_columns:
-        command.stdout.write(f"ignored columns: {', '.join(result.ignored_columns)}")
+        command.stdout.write(_("ignored columns: %(names)s") % {"names": ", ".join(result.ignored_columns)})
     return result
 
 
 def _error_line(error: dict) -> str:
-    where = f"row {error['row']}: " if "row" in error else ""
-    return f'{where}column {error["column"]}, value "{error["value"]}": {error["reason"]}'
+    return str(RowError(error.get("row"), error["column"], error["value"], error["reason"]))
