@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from org.accounts import create_user
 from org.models import Role, Unit
+from org.units import load_jiuxianqiao_units
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 TEST_DATA = Path(__file__).resolve().parent / "data"
@@ -21,17 +22,24 @@ PASSWORD = "test-password-123"
 
 
 @pytest.fixture
-def handler_unit(db) -> Unit:
+def street_units(db) -> None:
+    """The Jiuxianqiao units. The data migration loads them, but a transactional test flushes every
+    table when it ends, so the tests after it reload them here (idempotent)."""
+    load_jiuxianqiao_units(Unit)
+
+
+@pytest.fixture
+def handler_unit(street_units) -> Unit:
     return Unit.objects.get(name="南路社区")
 
 
 @pytest.fixture
-def other_unit(db) -> Unit:
+def other_unit(street_units) -> Unit:
     return Unit.objects.get(name="城市管理办公室")
 
 
 @pytest.fixture
-def center_unit(db) -> Unit:
+def center_unit(street_units) -> Unit:
     return Unit.objects.get(is_center=True)
 
 

@@ -2,15 +2,18 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from org.models import Role, Unit, User
+from org.units import load_jiuxianqiao_units
 
 
-def test_jiuxianqiao_units_are_loaded(db):
+def test_jiuxianqiao_units_are_loaded(street_units):
+    # loading is idempotent: the data migration and the test fixture both call it
+    assert load_jiuxianqiao_units(Unit) == 0
     assert Unit.objects.filter(kind="community").count() == 9
     assert Unit.objects.filter(kind="department").count() == 10
     assert Unit.objects.get(is_center=True).name == "市民诉求处置中心"
 
 
-def test_add_user_creates_a_handler_with_units(db):
+def test_add_user_creates_a_handler_with_units(street_units):
     call_command("add_user", "wang", "--role", "unit_handler", "--unit", "南路社区", "--password", "pw-123456")
     user = User.objects.get(username="wang")
     assert user.role == Role.UNIT_HANDLER
@@ -18,7 +21,7 @@ def test_add_user_creates_a_handler_with_units(db):
     assert user.check_password("pw-123456")
 
 
-def test_add_user_section_leader_oversees_units(db):
+def test_add_user_section_leader_oversees_units(street_units):
     call_command("add_user", "li", "--role", "section_leader", "--unit", "南路社区", "--unit", "城市管理办公室")
     leader = User.objects.get(username="li")
     assert set(Unit.objects.filter(section_leader=leader).values_list("name", flat=True)) == {
@@ -27,7 +30,7 @@ def test_add_user_section_leader_oversees_units(db):
     }
 
 
-def test_add_user_refuses_unknown_unit_and_creates_nothing(db):
+def test_add_user_refuses_unknown_unit_and_creates_nothing(street_units):
     with pytest.raises(CommandError, match="unknown unit"):
         call_command("add_user", "zhao", "--role", "unit_handler", "--unit", "不存在社区")
     assert not User.objects.filter(username="zhao").exists()

@@ -31,7 +31,8 @@ def test_env_readers_parse_good_values(monkeypatch):
 
 
 def _import_settings(env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL"}}
+    ours = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL"}
+    clean = {k: v for k, v in os.environ.items() if k not in ours}
     clean.update(env)
     code = (
         "import django; django.setup(); from django.conf import settings; "
