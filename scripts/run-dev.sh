@@ -21,8 +21,9 @@ pids+=($!)
 pids+=($!)
 
 $PY manage.py demo_accounts
-echo "jxq_cases is running on http://127.0.0.1:8000/  (Ctrl-C stops the server, the worker and beat)"
-$PY manage.py runserver 127.0.0.1:8000 --noreload &
+PORT="${PORT:-8000}"
+echo "jxq_cases is running on http://127.0.0.1:${PORT}/  (Ctrl-C stops the server, the worker and beat)"
+$PY manage.py runserver "127.0.0.1:${PORT}" --noreload &
 pids+=($!)
 wait -n
 stop
