@@ -3,6 +3,8 @@
 Only ``seed_demo`` creates them; a production installation creates its accounts with ``add_user``.
 """
 
+from django.utils.translation import gettext as _
+
 from org.accounts import create_user
 from org.models import Role, User
 from org.units import CENTER_NAME, JIUXIANQIAO_COMMUNITIES, JIUXIANQIAO_DEPARTMENTS
@@ -44,11 +46,11 @@ def create_demo_accounts() -> list[User]:
 
 def demo_account_lines() -> list[str]:
     """The lines `make run` prints: one account per role, with the shared demo password."""
-    lines = [f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
+    lines = [_("Demo accounts (password for all: %(password)s):") % {"password": DEMO_PASSWORD}]
     for username, role, display_name, unit_names in DEMO_ACCOUNTS:
         if not User.objects.filter(username=username).exists():
             continue
         units = "、".join(unit_names[:3]) + ("…" if len(unit_names) > 3 else "")
-        lines.append(f"  {username:<10} {Role(role).label!s:<36} {display_name}  {units}")
-    lines.append("  h01…h17    Unit handler (one per other unit)")
+        lines.append(f"  {username:<10} {Role(role).label} · {display_name}" + (f" · {units}" if units else ""))
+    lines.append("  h01…h17    " + str(_("Unit handler, one for each other unit")))
     return lines
