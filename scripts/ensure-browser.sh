@@ -2,8 +2,9 @@
 # The browser tests drive Debian's Chromium and need CJK fonts to render Chinese; install when missing.
 set -eu
 missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+for package in chromium fonts-noto-cjk; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing ${missing[*]} for the browser tests"
 SUDO=""
