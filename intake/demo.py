@@ -36,8 +36,8 @@ from intake.demo_tickets import (
     HOUR,
     LOCAL_OFFSET,
     DemoContext,
+    TicketNumbers,
     receive_times,
-    ticket_numbers,
     upstream_fields,
     visit_outcome,
     walk_workflow,
@@ -73,11 +73,11 @@ VISIT_COLUMNS = ["ticket_id", "visited_at", "counted", "contacted", "resolved", 
 def _tickets(ctx: DemoContext, count: int, days: int, end: int, first_id: int):
     """Yield (ticket row in TICKET_COLUMNS order, visit rows, co-handling unit ids), oldest first."""
     rng = ctx.rng
-    times = receive_times(ctx, count, days, end)
-    cores = [upstream_fields(ctx, received, spot) for received, spot in times]
-    numbers = ticket_numbers(times, [c["source"] for c in cores])
+    numbers = TicketNumbers()
     cluster_first: dict[int, int] = {}
-    for offset, ((received, spot), core, number) in enumerate(zip(times, cores, numbers, strict=True)):
+    for offset, (received, spot) in enumerate(receive_times(ctx, count, days, end)):
+        core = upstream_fields(ctx, received, spot)
+        number = numbers(received, core["source"])
         ticket_id = first_id + offset
         first = cluster_first.setdefault(spot, ticket_id) if spot >= 0 else None
         f, visits = walk_workflow(ctx, core, received, end, first if first != ticket_id else None)
@@ -115,86 +115,96 @@ class _Times:
         return f"{base}{minute:02d}:{second:02d}{self.suffix}"
 
 
-def _copy_value(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-
-
-class _Lines(io.TextIOBase):
+class _Chunks(io.TextIOBase):
     """A file psycopg2's copy_expert reads from while the rows are generated: PostgreSQL ingests one
     chunk while Python makes the next (the server runs on the other core)."""
 
-    def __init__(self, lines):
-        self.lines = iter(lines)
+    def __init__(self, chunks):
+        self.chunks = iter(chunks)
+        self.pending = ""
 
     def read(self, size: int = -1) -> str:
-        parts, length = [], 0
-        for line in self.lines:
-            parts.append(line)
-            length += len(line)
-            if 0 < size <= length:
-                break
-        return "".join(parts)
+        if not self.pending:
+            self.pending = next(self.chunks, "")
+        out, self.pending = self.pending, ""
+        return out
 
-    def readline(self, size: int = -1) -> str:
-        return next(self.lines, "")
+    def readline(self, size: int = -1) -> str:  # copy_expert only reads; kept for the file protocol
+        return self.read(size)
+
+
+def _text_not_null(model, columns: list[str]) -> str:
+    """COPY's FORCE_NOT_NULL list: in CSV an unquoted empty field is NULL, but these columns mean ""."""
+    texts = {
+        f.column
+        for f in model._meta.concrete_fields
+        if f.get_internal_type() in ("CharField", "TextField") and not f.null
+    }
+    names = [c for c in columns if c in texts]
+    return f", FORCE_NOT_NULL ({', '.join(names)})" if names else ""
 
 
 def _write_postgresql(cursor, rows, now: datetime) -> int:
     ts = _Times("+00")
     default_cols, defaults = model_defaults(Ticket, set(TICKET_COLUMNS), now)
-    tail = "\t" + "\t".join(_copy_value(v) for v in defaults) if defaults else ""
     visit_default_cols, visit_defaults = model_defaults(ReturnVisit, set(VISIT_COLUMNS), now)
-    visit_tail = "\t" + "\t".join(_copy_value(v) for v in visit_defaults) if visit_defaults else ""
-    times = TICKET_TIMES
+    ticket_cols, visit_cols = TICKET_COLUMNS + default_cols, VISIT_COLUMNS + visit_default_cols
+    defaults, visit_defaults = tuple(defaults), tuple(visit_defaults)
+    times = sorted(TICKET_TIMES)
     visit_count = 0
     raw = cursor.cursor
     with (
-        tempfile.TemporaryFile("w+", encoding="utf-8") as visit_file,
-        tempfile.TemporaryFile("w+", encoding="utf-8") as co_file,
+        tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as visit_file,
+        tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as co_file,
     ):
+        visit_writer = csv.writer(visit_file, lineterminator="\n")
+        co_writer = csv.writer(co_file, lineterminator="\n")
 
-        def lines():
+        def chunks():
+            # the C csv writer quotes what needs quoting; only the epoch times need Python's help
             nonlocal visit_count
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            pending = 0
             for row, visits, co_units in rows:
-                fields = []
-                for i, value in enumerate(row):
-                    if value is None:
-                        fields.append("\\N")
-                    elif value is True:
-                        fields.append("t")
-                    elif value is False:
-                        fields.append("f")
-                    elif i in times:
-                        fields.append(ts(value))
-                    else:
-                        fields.append(str(value))  # generated text holds no tab, newline or backslash
-                for ticket_id, visited, counted, contacted, resolved, satisfied in visits:
-                    flags = "\t".join("t" if flag else "f" for flag in (counted, contacted, resolved, satisfied))
-                    visit_file.write(f"{ticket_id}\t{ts(visited)}\t{flags}{visit_tail}\n")
+                row = list(row)
+                for i in times:
+                    value = row[i]
+                    if value is not None:
+                        row[i] = ts(value)
+                writer.writerow(row + list(defaults))
+                for ticket_id, visited, *flags in visits:
+                    visit_writer.writerow((ticket_id, ts(visited), *flags, *visit_defaults))
                     visit_count += 1
                 for unit_id in co_units:
-                    co_file.write(f"{row[0]}\t{unit_id}\n")
-                yield "\t".join(fields) + tail + "\n"
+                    co_writer.writerow((row[0], unit_id))
+                pending += 1
+                if pending == CHUNK:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+                    pending = 0
+            yield buffer.getvalue()
 
+        csv_format = "FORMAT csv"
         # the raw cursor's errors are turned into Django's (IntegrityError for a taken ticket number)
         with connection.wrap_database_errors:
             raw.copy_expert(
-                f"COPY intake_ticket ({', '.join(TICKET_COLUMNS + default_cols)}) FROM STDIN", _Lines(lines())
+                f"COPY intake_ticket ({', '.join(ticket_cols)}) FROM STDIN "
+                f"WITH ({csv_format}{_text_not_null(Ticket, ticket_cols)})",
+                _Chunks(chunks()),
             )
             visit_file.seek(0)
             raw.copy_expert(
-                f"COPY intake_returnvisit ({', '.join(VISIT_COLUMNS + visit_default_cols)}) FROM STDIN", visit_file
+                f"COPY intake_returnvisit ({', '.join(visit_cols)}) FROM STDIN "
+                f"WITH ({csv_format}{_text_not_null(ReturnVisit, visit_cols)})",
+                visit_file,
             )
             co_file.seek(0)
-            raw.copy_expert(f"COPY {Ticket.co_units.through._meta.db_table} (ticket_id, unit_id) FROM STDIN", co_file)
+            raw.copy_expert(
+                f"COPY {Ticket.co_units.through._meta.db_table} (ticket_id, unit_id) FROM STDIN WITH ({csv_format})",
+                co_file,
+            )
     cursor.execute("SELECT setval(pg_get_serial_sequence('intake_ticket', 'id'), (SELECT MAX(id) FROM intake_ticket))")
     return visit_count
 
@@ -329,9 +339,10 @@ def write_demo_exports(
             visit_writer = csv.writer(visits) if visits else None
             if visit_writer:
                 visit_writer.writerow(["工单编号", "回访时间", "纳入考评", "响应", "解决", "满意"])
-            cores = [upstream_fields(ctx, received, spot) for received, spot in times]
-            numbers = ticket_numbers(times, [c["source"] for c in cores])
-            for (received, _spot), core, number in zip(times, cores, numbers, strict=True):
+            numbers = TicketNumbers()
+            for received, spot in times:
+                core = upstream_fields(ctx, received, spot)
+                number = numbers(received, core["source"])
                 community = core["community"]
                 writer.writerow([
                     number, _ZH_LABELS[core["source"]], local(received + LOCAL_OFFSET)[:16], _ZH_LABELS[core["kind"]],

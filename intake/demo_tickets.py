@@ -115,19 +115,21 @@ def upstream_fields(ctx: DemoContext, received: int, spot: int) -> dict:
     }
 
 
-def ticket_numbers(times: list[tuple[int, int]], sources: list[str]) -> list[str]:
-    per_day: dict[int, int] = {}
-    stamps: dict[int, str] = {}
-    numbers = []
-    for (received, _spot), source in zip(times, sources, strict=True):
+class TicketNumbers:
+    """``S``/``Q`` + local receive date (yymmdd) + a 5-digit sequence of that day; call in time order."""
+
+    def __init__(self):
+        self.per_day: dict[int, int] = {}
+        self.stamps: dict[int, str] = {}
+
+    def __call__(self, received: int, source: str) -> str:
         local_day = (received + LOCAL_OFFSET) // DAY
-        seq = per_day.get(local_day, 0)
-        per_day[local_day] = seq + 1
-        stamp = stamps.get(local_day)
+        seq = self.per_day.get(local_day, 0)
+        self.per_day[local_day] = seq + 1
+        stamp = self.stamps.get(local_day)
         if stamp is None:
-            stamp = stamps[local_day] = datetime.fromtimestamp(local_day * DAY, UTC).strftime("%y%m%d")
-        numbers.append(f"{'S' if source == 'city' else 'Q'}{stamp}{seq:05d}")
-    return numbers
+            stamp = self.stamps[local_day] = datetime.fromtimestamp(local_day * DAY, UTC).strftime("%y%m%d")
+        return f"{'S' if source == 'city' else 'Q'}{stamp}{seq:05d}"
 
 
 def visit_outcome(rng: random.Random) -> tuple[bool, bool, bool, bool]:
