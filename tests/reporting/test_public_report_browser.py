@@ -2,6 +2,7 @@
 with no script error and no request leaving the server."""
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -24,22 +25,38 @@ def test_the_public_report_draws_its_charts_in_a_browser(live_server):
     for day, visit in [("2023-01-05", "yyy"), ("2023-01-09", "yny"), ("2023-02-03", "yyy"), ("2023-03-07", "nnn")]:
         make_ticket(f"{day} 10:00", unit=unit, visit=visit, category="噪音扰民")
 
-    errors, outside = [], []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(locale="zh-CN", viewport={"width": 1366, "height": 768})
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
-        page.goto(f"{live_server.url}/report/public/?from=2023-01-01&to=2023-03-31")
+    seen: dict = {"errors": [], "outside": []}
 
-        page.wait_for_selector("#chart-volume canvas")
-        page.wait_for_selector("#chart-rates canvas")
-        paragraph = page.locator("#report-paragraph").inner_text()
-        rows = page.locator("#month-table tbody tr").count()
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "public_report.png"), full_page=True)
-        browser.close()
+    def browse() -> None:
+        # In a thread of its own: the browser tests' session-wide Playwright may already run an
+        # asyncio loop in this one, and the sync API refuses to start inside a running loop.
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(locale="zh-CN", viewport={"width": 1366, "height": 768})
+            page.on("pageerror", lambda error: seen["errors"].append(str(error)))
+            page.on("request", lambda r: None if r.url.startswith(live_server.url) else seen["outside"].append(r.url))
+            page.goto(f"{live_server.url}/report/public/?from=2023-01-01&to=2023-03-31")
+            page.wait_for_selector("#chart-volume canvas")
+            page.wait_for_selector("#chart-rates canvas")
+            seen["paragraph"] = page.locator("#report-paragraph").inner_text()
+            seen["rows"] = page.locator("#month-table tbody tr").count()
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "public_report.png"), full_page=True)
+            browser.close()
+
+    thread = threading.Thread(target=lambda: _capture(seen, browse))
+    thread.start()
+    thread.join(timeout=120)
+    assert "failure" not in seen, seen.get("failure")
+    errors, outside, paragraph, rows = seen["errors"], seen["outside"], seen["paragraph"], seen["rows"]
 
     assert errors == [] and outside == []
     assert "共办理市、区诉求4件" in paragraph
     assert rows == 3
+
+
+def _capture(seen: dict, function) -> None:
+    try:
+        function()
+    except Exception as error:  # reported by the test thread
+        seen["failure"] = repr(error)
