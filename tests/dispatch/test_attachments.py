@@ -53,9 +53,7 @@ def test_a_file_is_judged_by_its_content_not_its_name(api_client_for, unit_handl
     ]
     response = _post(api_client_for(unit_handler), ticket, files)
     assert response.status_code == 400
-    assert response.json()["errors"] == [
-        {"file": "photo.jpg", "reason": "not an image (JPEG, PNG, GIF, WEBP) or a PDF"}
-    ]
+    assert response.json()["errors"] == [{"file": "photo.jpg", "reason": "不是图片（JPEG、PNG、GIF、WEBP）或 PDF 文件"}]
     assert not Note.objects.exists() and not Attachment.objects.exists()
     assert not TicketEvent.objects.filter(ticket=ticket).exists()
     assert _files_on_disk(media_root) == []

@@ -39,7 +39,7 @@ def test_refusal_goes_back_to_the_center_and_is_counted_per_unit(
 def test_acknowledged_ticket_cannot_be_refused(act, unit_handler, handler_unit):
     ticket = ticket_in(Status.DISPATCHED, lead_unit=handler_unit, acknowledged_at=timezone.now())
     body = act(unit_handler, ticket, "refuse", reason="x", expect=409)
-    assert "acknowledged" in body["detail"]
+    assert body["detail"] == f"工单 {ticket.ticket_no} 已签收，不能退回改派，请申请退单"
 
 
 def test_send_back_requested_by_the_unit_and_approved_by_the_center(act, center_staff, unit_handler, handler_unit):
