@@ -159,9 +159,6 @@ _TICKET_STAGE = [
     ("address", "text"),
     ("community_id", "bigint"),
     ("urgency", "text"),
-    ("category_id", "bigint"),
-    ("ticket_id", "bigint"),
-    ("changed", "bool"),
 ]
 _TICKET_DEFAULTS = {
     "category": None,
@@ -191,7 +188,7 @@ def _import_ticket_rows(source, *, actor, file_name: str) -> ImportResult:
                 stage.add((row_no, False, ticket_no) + (None,) * (len(_TICKET_STAGE) - 3))
                 continue
             values = [clean.get(code, _TICKET_DEFAULTS.get(code)) for code in codes]
-            stage.add((row_no, True, *values, None, None, False))
+            stage.add((row_no, True, *values))
         _refuse_empty(rows)
         stage.finish_loading("ticket_no")
         _report_duplicates(
@@ -213,43 +210,33 @@ def _import_ticket_rows(source, *, actor, file_name: str) -> ImportResult:
                 f"INSERT INTO intake_category (name) SELECT DISTINCT category FROM {stage.name} "
                 "WHERE category IS NOT NULL ON CONFLICT (name) DO NOTHING"
             )
-            cursor.execute(
-                f"UPDATE {stage.name} AS s SET category_id = c.id FROM intake_category c WHERE c.name = s.category"
-            )
+        # The staged rows joined to their category; the ticket columns and where each comes from.
+        rows_sql = f"{stage.name} s LEFT JOIN intake_category c ON c.name = s.category"
+        sources = {code: "c.id" if code == "category" else f"s.{col}" for code, col in _TICKET_DATA}
+        compared = [(col, sources[code]) for code, col in _TICKET_DATA if code in present]
+        differs = " OR ".join(f"t.{col} {distinct_op()} {expr}" for col, expr in compared)
         cursor.execute(
-            f"UPDATE {stage.name} AS s SET ticket_id = t.id FROM intake_ticket t WHERE t.ticket_no = s.ticket_no"
-        )
-        compared = [
-            (stage_col, col)
-            for code, col in _TICKET_DATA
-            if code in present
-            for stage_col in [col if col.endswith("_id") else code]
-        ]
-        differs = " OR ".join(f"t.{col} {distinct_op()} s.{stage_col}" for stage_col, col in compared)
-        cursor.execute(
-            f"UPDATE {stage.name} AS s SET changed = TRUE FROM intake_ticket t WHERE t.id = s.ticket_id AND ({differs})"
-        )
-        cursor.execute(
-            "SELECT SUM(CASE WHEN ticket_id IS NULL THEN 1 ELSE 0 END), SUM(CASE WHEN changed THEN 1 ELSE 0 END) "
-            f"FROM {stage.name}"
+            "SELECT SUM(CASE WHEN t.id IS NULL THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN t.id IS NOT NULL AND ({differs}) THEN 1 ELSE 0 END) "
+            f"FROM {rows_sql} LEFT JOIN intake_ticket t ON t.ticket_no = s.ticket_no"
         )
         created, updated = (int(n or 0) for n in cursor.fetchone())
-
-        insert_cols = ["ticket_no"] + [col for _code, col in _TICKET_DATA] + ["import_batch_id"]
-        select_cols = ["ticket_no"] + [col if col.endswith("_id") else code for code, col in _TICKET_DATA]
-        default_cols, defaults = model_defaults(Ticket, set(insert_cols), now)
-        cursor.execute(
-            f"INSERT INTO intake_ticket ({', '.join(insert_cols + default_cols)}) "
-            f"SELECT {', '.join(select_cols)}, %s{', %s' * len(default_cols)} "
-            f"FROM {stage.name} WHERE ticket_id IS NULL ORDER BY row_no",
-            [batch.pk, *defaults],
-        )
-        if updated:
-            assignments = ", ".join(f"{col} = s.{stage_col}" for stage_col, col in compared)
+        if updated:  # before the INSERT, so that only tickets that existed are compared
+            assignments = ", ".join(f"{col} = {expr}" for col, expr in compared)
             cursor.execute(
-                f"UPDATE intake_ticket SET {assignments}, updated_at = %s "
-                f"FROM {stage.name} s WHERE s.ticket_id = intake_ticket.id AND s.changed",
+                f"UPDATE intake_ticket AS t SET {assignments}, updated_at = %s "
+                f"FROM {rows_sql} WHERE t.ticket_no = s.ticket_no AND ({differs})",
                 [now],
+            )
+        if created:
+            insert_cols = ["ticket_no"] + [col for _code, col in _TICKET_DATA] + ["import_batch_id"]
+            default_cols, defaults = model_defaults(Ticket, set(insert_cols), now)
+            cursor.execute(
+                f"INSERT INTO intake_ticket ({', '.join(insert_cols + default_cols)}) "
+                f"SELECT s.ticket_no, {', '.join(sources[code] for code, _col in _TICKET_DATA)}, "
+                f"%s{', %s' * len(default_cols)} FROM {rows_sql} "
+                "WHERE NOT EXISTS (SELECT 1 FROM intake_ticket t WHERE t.ticket_no = s.ticket_no) ORDER BY s.row_no",
+                [batch.pk, *defaults],
             )
         stage.drop()
 
