@@ -86,12 +86,12 @@ def login():
 
 @pytest.fixture
 def screenshot():
-    """``screenshot(page, "name")`` writes var/screenshots/name.png (the full page)."""
+    """``screenshot(page, "name")`` writes var/screenshots/name.png (the full page, or the screen)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def take(page: Page, name: str) -> Path:
+    def take(page: Page, name: str, *, full_page: bool = True) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take
