@@ -279,8 +279,6 @@ _VISIT_STAGE = [
     ("resolved", "bool"),
     ("satisfied", "bool"),
     ("ticket_id", "bigint"),
-    ("visit_id", "bigint"),
-    ("changed", "bool"),
 ]
 
 
@@ -311,10 +309,10 @@ def _import_visit_rows(source, *, actor, file_name: str) -> ImportResult:
             for error in errors + row_errors:
                 report.add(error)
             if errors or row_errors:
-                stage.add((row_no, False, raw.get("ticket_no", "").strip() or None) + (None,) * 8)
+                stage.add((row_no, False, raw.get("ticket_no", "").strip() or None) + (None,) * (len(_VISIT_STAGE) - 3))
                 continue
             flags = tuple(clean[flag] for flag in _VISIT_FLAGS)
-            stage.add((row_no, True, clean["ticket_no"], clean["visited_at"], *flags, None, None, False))
+            stage.add((row_no, True, clean["ticket_no"], clean["visited_at"], *flags, None))
         _refuse_empty(rows)
         stage.finish_loading("ticket_no, visited_at")
         cursor.execute(f"UPDATE {s} SET ticket_id = t.id FROM intake_ticket t WHERE t.ticket_no = {s}.ticket_no")
@@ -356,33 +354,30 @@ def _import_visit_rows(source, *, actor, file_name: str) -> ImportResult:
             imported_by=actor,
             rows=rows,
         )
+        same_visit = "v.ticket_id = s.ticket_id AND v.visited_at = s.visited_at"
+        differs = " OR ".join(f"v.{flag} <> s.{flag}" for flag in _VISIT_FLAGS)
         cursor.execute(
-            f"UPDATE {s} SET visit_id = v.id FROM intake_returnvisit v "
-            f"WHERE v.ticket_id = {s}.ticket_id AND v.visited_at = {s}.visited_at"
-        )
-        differs = " OR ".join(f"v.{flag} <> {s}.{flag}" for flag in _VISIT_FLAGS)
-        cursor.execute(
-            f"UPDATE {s} SET changed = TRUE FROM intake_returnvisit v WHERE v.id = {s}.visit_id AND ({differs})"
-        )
-        cursor.execute(
-            "SELECT SUM(CASE WHEN visit_id IS NULL THEN 1 ELSE 0 END), SUM(CASE WHEN changed THEN 1 ELSE 0 END) "
-            f"FROM {s}"
+            "SELECT SUM(CASE WHEN v.id IS NULL THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN v.id IS NOT NULL AND ({differs}) THEN 1 ELSE 0 END) "
+            f"FROM {s} s LEFT JOIN intake_returnvisit v ON {same_visit}"
         )
         created, updated = (int(n or 0) for n in cursor.fetchone())
-        insert_cols = ["ticket_id", "visited_at", *_VISIT_FLAGS, "import_batch_id"]
-        default_cols, defaults = model_defaults(ReturnVisit, set(insert_cols), now)
-        cursor.execute(
-            f"INSERT INTO intake_returnvisit ({', '.join(insert_cols + default_cols)}) "
-            f"SELECT ticket_id, visited_at, {', '.join(_VISIT_FLAGS)}, %s{', %s' * len(default_cols)} "
-            f"FROM {s} WHERE visit_id IS NULL ORDER BY row_no",
-            [batch.pk, *defaults],
-        )
-        if updated:
+        if updated:  # before the INSERT, so that only visits that existed are compared
             assignments = ", ".join(f"{flag} = s.{flag}" for flag in _VISIT_FLAGS)
             cursor.execute(
-                f"UPDATE intake_returnvisit SET {assignments}, import_batch_id = %s "
-                f"FROM {s} s WHERE s.visit_id = intake_returnvisit.id AND s.changed",
+                f"UPDATE intake_returnvisit AS v SET {assignments}, import_batch_id = %s "
+                f"FROM {s} s WHERE {same_visit} AND ({differs})",
                 [batch.pk],
+            )
+        if created:
+            insert_cols = ["ticket_id", "visited_at", *_VISIT_FLAGS, "import_batch_id"]
+            default_cols, defaults = model_defaults(ReturnVisit, set(insert_cols), now)
+            cursor.execute(
+                f"INSERT INTO intake_returnvisit ({', '.join(insert_cols + default_cols)}) "
+                f"SELECT s.ticket_id, s.visited_at, {', '.join('s.' + f for f in _VISIT_FLAGS)}, "
+                f"%s{', %s' * len(default_cols)} FROM {s} s "
+                f"WHERE NOT EXISTS (SELECT 1 FROM intake_returnvisit v WHERE {same_visit}) ORDER BY s.row_no",
+                [batch.pk, *defaults],
             )
         changed_ticket_ids = _follow_latest_visits(cursor, s, now)
         stage.drop()
