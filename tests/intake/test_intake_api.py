@@ -156,3 +156,22 @@ def test_a_body_declared_larger_than_the_limit_is_refused_before_it_is_parsed(ap
 
     assert response.status_code == 413
     assert ReturnVisit.objects.count() == 0
+
+
+def test_a_json_body_that_is_not_an_object_is_refused(api_client_for, center_staff):
+    response = api_client_for(center_staff).post(TICKETS_URL, [ONE_TICKET], format="json")
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    assert Ticket.objects.count() == 0
+
+
+def test_chinese_field_names_are_accepted_in_json(api_client_for, center_staff):
+    body = {
+        "工单编号": "ZH-1",
+        "来源": "区级转派",
+        "受理时间": "2024-05-06 08:30",
+        "诉求类型": "建议",
+        "诉求内容": "建议增设座椅",
+    }
+    response = api_client_for(center_staff).post(TICKETS_URL, body, format="json")
+    assert response.status_code == 201
+    assert Ticket.objects.get(ticket_no="ZH-1").source == "district"

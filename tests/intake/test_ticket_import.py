@@ -253,3 +253,31 @@ def test_the_error_list_is_capped_and_says_how_many_more(tmp_path):
 def test_a_ticket_number_longer_than_64_characters_is_refused(tmp_path):
     error = refused(write_csv(tmp_path / "l.csv", [ZH_TICKET_HEADER, zh_ticket("X" * 65)]))
     assert error.errors[0]["column"] == "ticket_no" and "64" in error.errors[0]["reason"]
+
+
+def test_an_unclosed_quote_is_reported_with_its_row(tmp_path):
+    path = tmp_path / "q.csv"
+    content = "x" * 200_000  # the open quote swallows the rest of the file into one field
+    path.write_text(f"{ZH_TICKET_HEADER}\n{zh_ticket('Q1')}\n{zh_ticket('Q2', content=chr(34) + content)}\n")
+
+    error = refused(path)
+
+    assert "Row 3" in error.detail and "quote" in error.detail
+    assert Ticket.objects.count() == 0
+
+
+def test_a_row_with_more_cells_than_the_header_is_refused(tmp_path):
+    error = refused(write_csv(tmp_path / "w.csv", [ZH_TICKET_HEADER, zh_ticket("W1") + ",多余"]))
+    assert error.errors[0]["row"] == 2 and "12 cells" in error.errors[0]["reason"]
+
+
+def test_blank_rows_are_skipped_but_still_counted_in_row_numbers(tmp_path):
+    lines = [ZH_TICKET_HEADER, zh_ticket("R1"), ",,,,,,,,,,", "", zh_ticket("R2", community="无此社区")]
+    error = refused(write_csv(tmp_path / "r.csv", lines))
+    assert error.errors[0]["row"] == 5
+
+
+def test_a_multiline_content_is_one_row(tmp_path):
+    lines = [ZH_TICKET_HEADER, zh_ticket("L1", content='"第一行\n第二行"'), zh_ticket("L2", when="bad")]
+    error = refused(write_csv(tmp_path / "m.csv", lines))
+    assert error.errors[0]["row"] == 3
