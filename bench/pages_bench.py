@@ -1,0 +1,128 @@
+"""Benchmark of the pages that list tickets (issue 5): the workbench's first page and filtered pages.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jxq_ui_bench DEBUG=1 \\
+        .venv/bin/python bench/pages_bench.py 1000000 [--days 730] [--repeat 60] [--keep]
+
+Loads N demo tickets with their visits (intake.demo.generate_demo_tickets, COPY) into a PostgreSQL
+database whose name contains "bench" (it empties the ticket tables first, so it refuses any other
+database), then requests each page through Django's test client — the whole stack: session,
+middleware, access scoping, the queries, the template — as center staff (who sees every ticket)
+and as a community's handler, and prints the median and the 95th percentile per page. Target:
+p95 < 100 ms at 1,000,000 tickets. With --keep an existing load of exactly N tickets is reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jxq_cases.settings")
+os.environ.setdefault("DEBUG", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from intake.demo import generate_demo_tickets  # noqa: E402
+from intake.models import Category, Ticket  # noqa: E402
+from org.models import Role, Unit, User  # noqa: E402
+
+
+def load(count: int, days: int, keep: bool) -> None:
+    database = connection.settings_dict["NAME"]
+    if connection.vendor != "postgresql" or "bench" not in database:
+        sys.exit(f"refusing to run on {connection.vendor} database {database!r}: use a PostgreSQL database *bench*")
+    call_command("migrate", verbosity=0)
+    existing = Ticket.objects.count()
+    if keep and existing == count:
+        print(f"reusing the {existing} tickets already loaded in {database}")
+        return
+    with connection.cursor() as cursor:
+        # the bench database holds nothing but bench data (checked above)
+        cursor.execute("TRUNCATE intake_ticket, intake_returnvisit RESTART IDENTITY CASCADE")
+    started = time.perf_counter()
+    result = generate_demo_tickets(count, days, seed=2023)
+    with connection.cursor() as cursor:
+        # what autovacuum does soon after a bulk load: statistics and the visibility map (index-only scans)
+        cursor.execute("VACUUM ANALYZE intake_ticket")
+        cursor.execute("VACUUM ANALYZE intake_returnvisit")
+    print(f"loaded {result.tickets} tickets and {result.visits} visits in {time.perf_counter() - started:.1f} s")
+
+
+def person(username: str, role: str, unit: Unit) -> User:
+    user, _ = User.objects.get_or_create(username=username, defaults={"role": role})
+    user.units.set([unit])
+    return user
+
+
+def measure(client: Client, url: str, repeat: int) -> dict:
+    response = client.get(url)  # warm: the first request pays for connections and caches
+    assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        client.get(url)
+        runs.append((time.perf_counter() - started) * 1000)
+    runs.sort()
+    return {
+        "median": statistics.median(runs),
+        "p95": runs[max(int(round(0.95 * len(runs))) - 1, 0)],
+        "queries": len(captured.captured_queries),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("count", type=int)
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--repeat", type=int, default=60)
+    parser.add_argument("--keep", action="store_true", help="reuse an existing load of exactly COUNT tickets")
+    args = parser.parse_args()
+    load(args.count, args.days, args.keep)
+
+    community = Unit.objects.get(name="南路社区")
+    department = Unit.objects.get(name="城市管理办公室")
+    category = Category.objects.order_by("name").first()
+    center = Client()
+    center.force_login(person("bench-center", Role.CENTER_STAFF, Unit.objects.get(is_center=True)))
+    handler = Client()
+    handler.force_login(person("bench-handler", Role.UNIT_HANDLER, community))
+    pages = [
+        ("center", center, "/tickets/", "workbench, first page (in flight, by deadline)"),
+        ("center", center, "/tickets/?page=2", "workbench, second page"),
+        ("center", center, f"/tickets/?community={community.pk}&sort=-received", "filtered: community, in flight"),
+        (
+            "center",
+            center,
+            f"/tickets/?status=all&category={category.pk}&sort=-received",
+            "filtered: category, all states, newest first",
+        ),
+        ("center", center, f"/tickets/?unit={department.pk}&due=overdue", "filtered: lead unit, overdue"),
+        ("center", center, "/tickets/?status=closed&source=city&sort=-received", "filtered: closed, city direct"),
+        ("handler", handler, "/tickets/", "a handler's ticket list"),
+        ("handler", handler, "/inbox/", "a handler's inbox"),
+    ]
+    print(f"{Ticket.objects.count()} tickets; {args.repeat} requests per page after one warm-up")
+    print(f"{'page':58} {'median':>8} {'p95':>8} {'queries':>8}")
+    for who, client, url, label in pages:
+        figures = measure(client, url, args.repeat)
+        print(
+            f"{who + ': ' + label:58} {figures['median']:6.1f}ms {figures['p95']:6.1f}ms {figures['queries']:8d}"
+            f"   {url}"
+        )
+
+
+if __name__ == "__main__":
+    main()
