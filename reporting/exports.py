@@ -197,8 +197,7 @@ def write_workbook(start_on: dt.date, end_on: dt.date, target: str | IO[bytes], 
     for counts in by_week:
         monday = local_date(counts["week"])
         first, last = max(monday, start_on), min(monday + dt.timedelta(days=6), end_on)
-        daily_label = f"{first:%Y-%m-%d} – {last:%Y-%m-%d}"
-        weekly.append(_count_row(daily_label, counts))
+        weekly.append(_count_row(f"{first:%Y-%m-%d} – {last:%Y-%m-%d}", counts))
 
     monthly = book.create_sheet(_("Monthly table"))
     _header_row(monthly, [*_table_headers(_("Month")), _("Bonus − deductions"), _("Composite score")])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
-from django.db import DatabaseError, InterfaceError
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis, week_of
@@ -18,7 +18,8 @@ from reporting.nightly import take_nightly_snapshot
 from reporting.rates import SHANGHAI, month_start
 
 RETRY = {
-    "autoretry_for": (DatabaseError, InterfaceError, ConnectionError, TimeoutError),
+    # connection trouble (database restarting, broker blip) is worth a retry; a bug is not
+    "autoretry_for": (OperationalError, InterfaceError, ConnectionError, TimeoutError),
     "retry_backoff": 30,
     "retry_backoff_max": 600,
     "retry_jitter": True,

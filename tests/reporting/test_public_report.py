@@ -36,7 +36,7 @@ def test_anyone_can_read_the_public_report_with_the_text_reports_figures(quarter
     html = response.content.decode()
     expected = report_text(build_report(dt.date(2023, 1, 1), dt.date(2023, 3, 31)))
     assert expected in html
-    assert "共办理市、区诉求3件" in html
+    assert "办理市、区诉求共计3件" in html
     assert '<html lang="zh-hans">' in html
     assert "/static/vendor/echarts-5.6.0/echarts.min.js" in html
     assert "cdn" not in html.lower()

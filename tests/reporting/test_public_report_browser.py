@@ -51,7 +51,7 @@ def test_the_public_report_draws_its_charts_in_a_browser(live_server):
     errors, outside, paragraph, rows = seen["errors"], seen["outside"], seen["paragraph"], seen["rows"]
 
     assert errors == [] and outside == []
-    assert "共办理市、区诉求4件" in paragraph
+    assert "办理市、区诉求共计4件" in paragraph
     assert rows == 3
 
 

@@ -127,7 +127,7 @@ def test_json_report_of_one_unit(first_quarter, community_a):
 def test_text_report_is_a_chinese_work_report_paragraph(first_quarter):
     out, _ = run("--from", "2023-01-01", "--to", "2023-03-31")
 
-    assert out.startswith("2023年1月1日至2023年3月31日(共90天),酒仙桥街道共办理市、区诉求6件,")
+    assert out.startswith("2023年1月1日至2023年3月31日(共90天),酒仙桥街道办理市、区诉求共计6件,")
     assert "其中市级直派5件,占比83.33%" in out
     assert "区级转派1件,占比16.67%" in out
     assert "月均2.00件、日均0.07件" in out
