@@ -190,7 +190,7 @@ def _import_ticket_rows(source, *, actor, file_name: str) -> ImportResult:
             values = [clean.get(code, _TICKET_DEFAULTS.get(code)) for code in codes]
             stage.add((row_no, True, *values))
         _refuse_empty(rows)
-        stage.finish_loading("ticket_no")
+        stage.finish_loading()
         _report_duplicates(
             cursor, stage.name, "ticket_no", report, _("the ticket number also appears in row %(first)d")
         )
@@ -314,7 +314,7 @@ def _import_visit_rows(source, *, actor, file_name: str) -> ImportResult:
             flags = tuple(clean[flag] for flag in _VISIT_FLAGS)
             stage.add((row_no, True, clean["ticket_no"], clean["visited_at"], *flags, None))
         _refuse_empty(rows)
-        stage.finish_loading("ticket_no, visited_at")
+        stage.finish_loading()
         cursor.execute(f"UPDATE {s} SET ticket_id = t.id FROM intake_ticket t WHERE t.ticket_no = {s}.ticket_no")
         cursor.execute(
             f"SELECT row_no, ticket_no FROM {s} WHERE ticket_no IS NOT NULL AND ticket_id IS NULL ORDER BY row_no"
