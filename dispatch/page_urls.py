@@ -1,16 +1,16 @@
 from django.urls import path
 
-from dispatch import views
+from dispatch.views import queues, ticket, workbench
 
 urlpatterns = [
-    path("tickets/", views.workbench, name="workbench"),
-    path("tickets/bulk-dispatch/", views.bulk_dispatch, name="bulk-dispatch"),
-    path("tickets/<str:ticket_no>/", views.ticket_detail, name="ticket"),
-    path("tickets/<str:ticket_no>/panel/", views.ticket_panel, name="ticket-panel"),
-    path("tickets/<str:ticket_no>/complainant/", views.reveal_complainant, name="ticket-reveal"),
-    path("tickets/<str:ticket_no>/do/<str:action>/", views.ticket_action, name="ticket-action"),
-    path("inbox/", views.inbox, name="inbox"),
-    path("signoff/", views.signoff_queue, name="signoff-queue"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("visits/import/", views.visit_import, name="visit-import"),
+    path("tickets/", workbench.workbench, name="workbench"),
+    path("tickets/bulk-dispatch/", workbench.bulk_dispatch, name="bulk-dispatch"),
+    path("tickets/<str:ticket_no>/", ticket.ticket_detail, name="ticket"),
+    path("tickets/<str:ticket_no>/panel/", workbench.ticket_panel, name="ticket-panel"),
+    path("tickets/<str:ticket_no>/complainant/", ticket.reveal_complainant, name="ticket-reveal"),
+    path("tickets/<str:ticket_no>/do/<str:action>/", ticket.ticket_action, name="ticket-action"),
+    path("inbox/", queues.inbox, name="inbox"),
+    path("signoff/", queues.signoff_queue, name="signoff-queue"),
+    path("notifications/", queues.notifications, name="notifications"),
+    path("visits/import/", queues.visit_import, name="visit-import"),
 ]

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dispatch import access
-from dispatch.views import PAGE_SIZE, running_due
+from dispatch.views.common import PAGE_SIZE, running_due
 from jxq_cases.lib.errors import DomainError
 from org.models import Role
 from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis, week_of

@@ -85,6 +85,7 @@ def test_the_timeline_lists_every_step_in_order(client_for, center_staff, unit_h
     positions = [html.index(f'data-kind="{k}"') for k in kinds]
     assert positions == sorted(positions)
     assert "约定明早清运" in html
+    assert "联系方式：</span>电话" in html  # codes in the event data are shown as their labels
     assert "南路社区" in html
 
 

@@ -1,0 +1,88 @@
+"""What the staff pages share: deadlines as shown, errors as shown, finding a visible ticket."""
+
+from datetime import datetime, timedelta
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from dispatch import access
+from intake.models import Ticket
+from jxq_cases.lib.errors import DomainError, ErrorCode
+
+PAGE_SIZE = 50
+
+ERROR_PREFIX = {
+    ErrorCode.INVALID: _("The input is not valid"),
+    ErrorCode.FORBIDDEN: _("You may not do this"),
+    ErrorCode.NOT_FOUND: _("Not found"),
+    ErrorCode.ILLEGAL_TRANSITION: _("Not possible in the ticket's current state"),
+    ErrorCode.CONFLICT: _("Someone else changed this first"),
+    ErrorCode.TOO_LARGE: _("The upload is too large"),
+}
+
+DUE_LABELS = {"acknowledge": _("Acknowledge by"), "contact": _("Contact by"), "handle": _("Handle by")}
+
+
+def error_text(error: DomainError) -> str:
+    prefix = ERROR_PREFIX.get(error.code, _("Refused"))
+    return f"{prefix}：{error.detail}"
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def left_text(delta: timedelta) -> str:
+    minutes = int(abs(delta.total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return gettext("%(d)sd %(h)sh") % {"d": days, "h": hours}
+    if hours:
+        return gettext("%(h)sh %(m)smin") % {"h": hours, "m": mins}
+    return gettext("%(m)smin") % {"m": mins}
+
+
+def running_due(ticket: Ticket, now: datetime) -> dict | None:
+    """The deadline running now (stored by dispatch.deadlines) and its colour: late, soon or ok."""
+    if not ticket.next_due_at:
+        return None
+    if now >= ticket.next_due_at:
+        state = "late"
+    elif ticket.next_warn_at and now >= ticket.next_warn_at:
+        state = "soon"
+    else:
+        state = "ok"
+    left = left_text(ticket.next_due_at - now)
+    return {
+        "kind": ticket.next_due_kind,
+        "label": DUE_LABELS.get(ticket.next_due_kind, _("Due")),
+        "at": ticket.next_due_at,
+        "short_at": timezone.localtime(ticket.next_due_at).strftime("%m-%d %H:%M"),
+        "state": state,
+        "left_text": left,
+        "left_phrase": gettext("overdue by %(t)s") % {"t": left}
+        if state == "late"
+        else gettext("%(t)s left") % {"t": left},
+    }
+
+
+def visible_ticket_or_404(user, ticket_no: str, *, related: bool = True) -> Ticket:
+    tickets = access.visible_tickets(user)
+    if related:
+        tickets = tickets.select_related("category", "community", "lead_unit", "taken_by", "merged_into")
+    ticket = tickets.filter(ticket_no=ticket_no).first()
+    if ticket is None:
+        # the same answer whether the ticket does not exist or belongs to someone else (no probing)
+        raise Http404(gettext("No such ticket among yours."))
+    return ticket

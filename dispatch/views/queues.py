@@ -1,0 +1,196 @@
+"""The queues: the unit inbox, the sign-off queue, notifications, and the return-visit upload."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, Prefetch, Value, When
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from dispatch import access
+from dispatch.forms import (
+    VisitFileForm,
+)
+from dispatch.models import (
+    ExclusionRequest,
+    ExclusionStatus,
+    ExtensionRequest,
+    Notification,
+    ReplyDraft,
+    RequestStatus,
+    SignOffStatus,
+)
+from dispatch.notifications import mark_read
+from dispatch.views.common import error_text, running_due
+from dispatch.workflow import apply_imported_visits
+from intake.importers import import_visits
+from intake.models import Status, Urgency
+from jxq_cases.lib.errors import DomainError, ErrorCode
+from org.models import Role
+
+# --- the unit inbox (承办单位待办) ---
+
+INBOX_STATUSES = [Status.DISPATCHED, Status.CONTACTED, Status.HANDLING, Status.REHANDLING, Status.REVIEWED]
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """My units' tickets by urgency and deadline: what to acknowledge, contact, handle and answer."""
+    user = request.user
+    tickets = (
+        access.visible_tickets(user)
+        .filter(status__in=INBOX_STATUSES)
+        .select_related("category", "community", "lead_unit")
+        .prefetch_related(
+            Prefetch(
+                "reply_drafts",
+                queryset=ReplyDraft.objects.filter(status=SignOffStatus.PENDING),
+                to_attr="pending_drafts",
+            )
+        )
+        .order_by(
+            Case(When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            F("next_due_at").asc(nulls_last=True),
+            "received_at",
+        )
+    )
+    now = timezone.now()
+    my_units = {u.pk for u in user.units.all()}
+    cards = []
+    for ticket in tickets[:200]:
+        is_lead = ticket.lead_unit_id in my_units
+        if ticket.status == Status.DISPATCHED and ticket.acknowledged_at is None:
+            next_step = _("Acknowledge")
+        elif ticket.status == Status.DISPATCHED:
+            next_step = _("Record first contact")
+        elif ticket.pending_drafts:
+            next_step = _("Reply waiting for sign-off")
+        elif ticket.status == Status.REVIEWED:
+            next_step = _("Signed off: the center replies")
+        else:
+            next_step = _("Handle and draft the reply")
+        cards.append(
+            {
+                "ticket": ticket,
+                "due": running_due(ticket, now),
+                "is_lead": is_lead,
+                "next_step": next_step,
+                "can_acknowledge": is_lead
+                and ticket.status == Status.DISPATCHED
+                and ticket.acknowledged_at is None
+                and user.role == Role.UNIT_HANDLER,
+            }
+        )
+    return render(request, "dispatch/inbox.html", {"cards": cards, "title": _("My unit's tickets")})
+
+
+# --- the sign-off queue (领导审核) ---
+
+
+def _waiting_for_me(user, items) -> list:
+    return [i for i in items if i.waiting_for == user.role]
+
+
+@login_required
+@require_GET
+def signoff_queue(request: HttpRequest) -> HttpResponse:
+    """Reply drafts, exclusion requests and extension requests waiting for this leader."""
+    user = request.user
+    if user.role not in (Role.SECTION_LEADER, Role.PRINCIPAL_LEADER):
+        raise Http404(gettext("The sign-off queue is for leaders."))
+    visible = access.visible_tickets(user)
+    drafts = _waiting_for_me(
+        user,
+        ReplyDraft.objects.filter(status=SignOffStatus.PENDING, ticket__in=visible)
+        .select_related("ticket", "ticket__lead_unit", "ticket__category", "author")
+        .order_by("created_at"),
+    )
+    exclusions = _waiting_for_me(
+        user,
+        ExclusionRequest.objects.filter(status=ExclusionStatus.PENDING, ticket__in=visible)
+        .select_related("ticket", "ticket__lead_unit", "author")
+        .order_by("created_at"),
+    )
+    extensions = []
+    if user.role == Role.SECTION_LEADER:
+        overseen = access.overseen_unit_ids(user)
+        extensions = list(
+            ExtensionRequest.objects.filter(status=RequestStatus.PENDING, ticket__lead_unit_id__in=overseen)
+            .select_related("ticket", "ticket__lead_unit", "requested_by")
+            .order_by("requested_at")
+        )
+    context = {
+        "title": _("Sign-off queue"),
+        "drafts": drafts,
+        "exclusions": exclusions,
+        "extensions": extensions,
+        "total": len(drafts) + len(exclusions) + len(extensions),
+    }
+    return render(request, "dispatch/signoff.html", context)
+
+
+# --- notifications ---
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        ids = request.POST.getlist("ids")
+        try:
+            count = mark_read(request.user, [int(i) for i in ids] if ids else None)
+        except ValueError:
+            return HttpResponseBadRequest(gettext("Bad notification id."))
+        messages.success(request, ngettext("%(n)d marked read.", "%(n)d marked read.", count) % {"n": count})
+        return redirect("notifications")
+    items = Notification.objects.filter(user=request.user).select_related("ticket").order_by("-created_at")[:200]
+    return render(request, "dispatch/notifications.html", {"items": items, "title": _("Notifications")})
+
+
+# --- return-visit results (step 8 from the city's file) ---
+
+
+@login_required
+def visit_import(request: HttpRequest) -> HttpResponse:
+    """The center uploads the city's return-visit results; replied tickets move on (closed or visited)."""
+    if request.user.role != Role.CENTER_STAFF:
+        raise Http404(gettext("Only the complaint center imports return visits."))
+    form = VisitFileForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > settings.IMPORT_UPLOAD_MAX_BYTES:
+                raise DomainError(
+                    ErrorCode.TOO_LARGE,
+                    gettext("the file is %(size)d bytes; the limit is %(limit)d bytes")
+                    % {"size": upload.size, "limit": settings.IMPORT_UPLOAD_MAX_BYTES},
+                )
+            # all or nothing: the visits and the tickets they move are one transaction
+            with transaction.atomic():
+                result = import_visits(upload, actor=request.user, file_name=upload.name)
+                moved = apply_imported_visits(result.changed_ticket_ids, actor=request.user)
+        except DomainError as refused:
+            messages.error(request, error_text(refused))
+            errors = refused.errors if isinstance(refused.errors, list) else []
+        else:
+            messages.success(
+                request,
+                gettext("Imported: %(c)d new, %(u)d updated, %(n)d unchanged; %(m)d tickets moved on.")
+                % {"c": result.created, "u": result.updated, "n": result.unchanged, "m": moved},
+            )
+            return redirect("visit-import")
+    query = urlencode({"status": Status.VISITED})
+    return render(
+        request,
+        "dispatch/visit_import.html",
+        {"form": form, "errors": errors, "title": _("Return visits"), "visited_url": f"{reverse('workbench')}?{query}"},
+    )

@@ -1,0 +1,250 @@
+"""The ticket page: the request, the complainant (masked, "show" logged), deadlines, the timeline,
+and the one view every action posts to (exactly one workflow function per action)."""
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from dispatch import access
+from dispatch.forms import (
+    ACTION_FORMS,
+    ContactForm,
+)
+from dispatch.models import (
+    EventKind,
+    ExclusionReason,
+    Note,
+    SendBackRequest,
+)
+from dispatch.views.common import (
+    DUE_LABELS,
+    error_text,
+    is_htmx,
+    left_text,
+    running_due,
+    safe_next,
+    visible_ticket_or_404,
+)
+from dispatch.views.workbench import list_rows, panel_context
+from dispatch.workflow import ACTION_FUNCTIONS
+from intake.models import Status, Supervision, Ticket, Urgency
+from jxq_cases.lib.errors import DomainError, ErrorCode
+from org.models import Role
+
+
+def _timeline(ticket: Ticket) -> list[dict]:
+    """Every event of the ticket in order, the receipt first (step 1 is the import: created_at)."""
+    entries = [
+        {
+            "at": ticket.received_at,
+            "kind": "receive",
+            "label": _("Received"),
+            "actor": ticket.get_source_display(),
+            "to_status": Status.RECEIVED.label,
+            "details": [],
+            "note": None,
+        }
+    ]
+    events = list(ticket.events.select_related("actor", "actor_unit").order_by("at", "id"))
+    note_ids = [e.data.get("note_id") for e in events if e.kind == EventKind.NOTE and e.data.get("note_id")]
+    notes = {n.pk: n for n in Note.objects.filter(pk__in=note_ids).prefetch_related("attachments") if note_ids}
+    for event in events:
+        entries.append(
+            {
+                "at": event.at,
+                "kind": event.kind,
+                "label": event.get_kind_display(),
+                "actor": " · ".join(str(x) for x in (event.actor, event.actor_unit) if x),
+                "to_status": Status(event.to_status).label if event.to_status in Status.values else "",
+                "moved": event.from_status != event.to_status,
+                "details": _event_details(event.data),
+                "note": notes.get(event.data.get("note_id")),
+            }
+        )
+    return entries
+
+
+DETAIL_LABELS = {
+    "lead_unit": _("Lead unit"),
+    "co_units": _("Co-handling units"),
+    "category": _("Category"),
+    "urgency": _("Urgency"),
+    "community": _("Community"),
+    "supervision": _("Supervision"),
+    "related": _("Related tickets"),
+    "method": _("How"),
+    "outcome": _("What was agreed"),
+    "reason": _("Reason"),
+    "comment": _("Comment"),
+    "version": _("Draft version"),
+    "days": _("Days"),
+    "approved": _("Approved"),
+    "text": _("Text"),
+    "note": _("Note"),
+    "into": _("Merged into"),
+    "level": _("Supervision"),
+    "counted": _("Counted"),
+    "contacted": _("Responded"),
+    "resolved": _("Resolved"),
+    "satisfied": _("Satisfied"),
+    "new_due_at": _("New deadline"),
+    "late": _("Late"),
+    "is_key": _("Key ticket"),
+    "reason_category": _("Reason for exclusion"),
+    "is_difficult": _("Difficult ticket"),
+}
+
+
+def _code_labels() -> dict[str, dict]:
+    """Event data stores codes (never translated text); these are their labels on the page."""
+    return {
+        "urgency": dict(Urgency.choices),
+        "supervision": dict(Supervision.choices),
+        "level": dict(Supervision.choices),
+        "method": dict(ContactForm.METHODS),
+        "reason_category": dict(ExclusionReason.choices),
+    }
+
+
+def _event_details(data: dict) -> list[tuple]:
+    details = []
+    codes = _code_labels()
+    for key, label in DETAIL_LABELS.items():
+        if key not in data or data[key] in ("", None, [], False) and key not in ("approved", "resolved", "satisfied"):
+            continue
+        value = data[key]
+        if key in codes:
+            value = codes[key].get(value, value)
+        elif isinstance(value, bool):
+            value = gettext("Yes") if value else gettext("No")
+        elif isinstance(value, list):
+            value = "、".join(str(v) for v in value)
+        details.append((label, value))
+    return details
+
+
+def _deadlines(ticket: Ticket, now: datetime) -> list[dict]:
+    rows = []
+    for kind, at, done_at in (
+        ("acknowledge", ticket.acknowledge_due_at, ticket.acknowledged_at),
+        ("contact", ticket.contact_due_at, ticket.first_contact_at),
+        ("handle", ticket.handle_due_at, ticket.reviewed_at or ticket.replied_at),
+    ):
+        if at is None:
+            continue
+        row = {"label": DUE_LABELS[kind], "at": at, "done_at": done_at}
+        if done_at is None:
+            row["state"] = "late" if now >= at else "ok"
+            if ticket.next_due_kind == kind:
+                row["state"] = running_due(ticket, now)["state"]
+            row["left_text"] = left_text(at - now)
+        else:
+            row["state"] = "late" if done_at > at else "done"
+        rows.append(row)
+    return rows
+
+
+def _ticket_context(request, ticket: Ticket, *, bound: dict | None = None, reveal: bool = False) -> dict:
+    user = request.user
+    now = timezone.now()
+    bound = bound or {}
+    actions = []
+    for action in access.actions_available(user, ticket):
+        form_class, label = ACTION_FORMS[action]
+        form = bound.get(action) or form_class(ticket=ticket, auto_id=f"{action}-%s")
+        actions.append({"action": action, "label": label, "form": form, "open": action in bound})
+    return {
+        "ticket": ticket,
+        "co_units": list(ticket.co_units.all()),
+        "person": access.personal_data(user, ticket, context="ticket page", reveal=reveal),
+        "may_reveal": access.may_see_personal_data(user, ticket),
+        "due": running_due(ticket, now),
+        "deadlines": _deadlines(ticket, now),
+        "timeline": _timeline(ticket),
+        "drafts": list(ticket.reply_drafts.select_related("author").order_by("-version")),
+        "exclusions": list(ticket.exclusion_requests.select_related("author").order_by("-version")),
+        "extensions": list(ticket.extension_requests.select_related("requested_by").order_by("-requested_at")),
+        "send_backs": list(
+            SendBackRequest.objects.filter(ticket=ticket).select_related("requested_by").order_by("-requested_at")
+        ),
+        "actions": actions,
+    }
+
+
+@login_required
+@require_GET
+def ticket_detail(request: HttpRequest, ticket_no: str) -> HttpResponse:
+    ticket = visible_ticket_or_404(request.user, ticket_no)
+    return render(request, "dispatch/ticket.html", _ticket_context(request, ticket))
+
+
+@login_required
+@require_POST
+def reveal_complainant(request: HttpRequest, ticket_no: str) -> HttpResponse:
+    """ "Show" the complainant in full: only for those allowed, and every display is logged."""
+    ticket = visible_ticket_or_404(request.user, ticket_no)
+    if not access.may_see_personal_data(request.user, ticket):
+        messages.error(request, gettext("You may not see this complainant's personal data."))
+        return redirect("ticket", ticket_no=ticket.ticket_no)
+    context = _ticket_context(request, ticket, reveal=True)
+    if is_htmx(request):
+        return render(request, "dispatch/_complainant.html", context)
+    return render(request, "dispatch/ticket.html", context)
+
+
+@login_required
+@require_POST
+def ticket_action(request: HttpRequest, ticket_no: str, action: str) -> HttpResponse:
+    """One workflow step from a page: parse the form, call the one workflow function, show the result."""
+    if action not in ACTION_FUNCTIONS or action not in ACTION_FORMS:
+        raise Http404(gettext("Unknown action."))
+    user = request.user
+    ticket = visible_ticket_or_404(user, ticket_no)
+    from_panel = request.POST.get("from") == "panel"
+    form_class, label = ACTION_FORMS[action]
+    form = form_class(request.POST, request.FILES, ticket=ticket, auto_id=f"{action}-%s")
+    error = None
+    if form.is_valid():
+        try:
+            ACTION_FUNCTIONS[action](ticket, actor=user, **form.arguments())
+        except DomainError as refused:
+            error = refused
+            for field, why in (refused.errors or {}).items() if isinstance(refused.errors, dict) else ():
+                if field in form.fields:
+                    form.add_error(field, str(why))
+    else:
+        error = DomainError(ErrorCode.INVALID, gettext("check the highlighted fields"))
+    if error is None:
+        done = gettext("%(action)s: done.") % {"action": label}
+        ticket = visible_ticket_or_404(user, ticket_no) if access.is_visible(user, ticket) else None
+        if from_panel and is_htmx(request) and ticket is not None:
+            context = panel_context(request, ticket)
+            context["done"] = done
+            context["row"] = list_rows(user, [ticket], timezone.now())[0]
+            context["oob"] = True
+            context["can_bulk_dispatch"] = user.role == Role.CENTER_STAFF
+            return render(request, "dispatch/_panel.html", context)
+        messages.success(request, done)
+        if ticket is None:
+            return redirect("home")
+        return redirect(safe_next(request, reverse("ticket", args=[ticket.ticket_no])))
+    if from_panel and is_htmx(request):
+        context = panel_context(request, ticket, bound={action: form})
+        context["error"] = error_text(error)
+        return render(request, "dispatch/_panel.html", context, status=200)
+    back = request.POST.get("next")
+    if back and form.is_valid() and error.code != ErrorCode.INVALID:
+        # a queue page (inbox, sign-off) sent a one-click action: tell why it failed, back there
+        messages.error(request, error_text(error))
+        return redirect(safe_next(request, reverse("ticket", args=[ticket.ticket_no])))
+    messages.error(request, error_text(error))
+    context = _ticket_context(request, ticket, bound={action: form})
+    return render(request, "dispatch/ticket.html", context, status=400 if error.code == ErrorCode.INVALID else 409)
