@@ -89,6 +89,7 @@ def _table_headers(first: str) -> list[str]:
         _("City direct"),
         _("District forwarded"),
         _("Counted"),
+        _("Counted, city direct"),
         _("Responded"),
         _("Resolved"),
         _("Satisfied"),

@@ -7,6 +7,9 @@ Rules, in one place:
 - Sent-back (退单) and merged tickets are no longer the street's: they are in no figure.
 - Counted (纳入考评) = the latest return visit is counted and no exclusion was approved.
   response = responded / counted, resolution = resolved / counted, satisfaction = satisfied / counted.
+- Counted share = counted city-direct tickets / city-direct tickets (the city evaluates its own
+  dispatches; DOMAIN §4's counted / city-direct, which it equals when only those are counted, and
+  never above 100% when district tickets are counted too).
 - Double-no (双否) = a counted ticket neither resolved nor satisfied.
 - Every figure is attributed to the unit that led the ticket (``lead_unit``).
 - Percentages are Decimals rounded half-up (97.005 -> 97.01); :func:`round_half_up` is the only
@@ -51,6 +54,7 @@ MEASURES = {
     "city": Count("id", filter=Q(source=Source.CITY)),
     "district": Count("id", filter=Q(source=Source.DISTRICT)),
     "counted": Count("id", filter=COUNTED),
+    "counted_city": Count("id", filter=COUNTED & Q(source=Source.CITY)),
     "responded": Count("id", filter=COUNTED & Q(visit_contacted=True)),
     "resolved": Count("id", filter=COUNTED & Q(visit_resolved=True)),
     "satisfied": Count("id", filter=COUNTED & Q(visit_satisfied=True)),

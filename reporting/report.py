@@ -90,7 +90,8 @@ def build_report(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None
         },
         "monthly_average": round_half_up(Decimal(total) / month_count),
         "daily_average": round_half_up(Decimal(total) / days),
-        "counted": {"count": counts["counted"], "share_of_city": percent(counts["counted"], city)},
+        "counted": {"count": counts["counted"], "share_of_city": percent(counts["counted_city"], city)},
+        "counted_city": counts["counted_city"],
         "rates": {
             "response": round_half_up(score.response),
             "resolution": round_half_up(score.resolution),
@@ -213,14 +214,16 @@ def report_text(report: dict) -> str:
         rates, pooled = report["rates"], report["pooled_rates"]
         parts.append(
             _(
-                "%(counted)s requests were counted in the evaluation (%(counted_share)s%% of the city's direct "
-                "dispatches); the average response rate was %(response)s%%, the average resolution rate "
+                "%(counted)s requests were counted in the evaluation, %(counted_city)s of them dispatched directly "
+                "by the city (%(counted_share)s%% of the city's direct dispatches); the average response rate was "
+                "%(response)s%%, the average resolution rate "
                 "%(resolution)s%% and the average satisfaction rate %(satisfaction)s%%, for an average composite "
                 "score of %(composite)s points (over all counted requests together: response %(p_response)s%%, "
                 "resolution %(p_resolution)s%%, satisfaction %(p_satisfaction)s%%)."
             )
             % {
                 "counted": counted["count"],
+                "counted_city": report["counted_city"],
                 "counted_share": _pct(counted["share_of_city"]),
                 "response": _pct(rates["response"]),
                 "resolution": _pct(rates["resolution"]),

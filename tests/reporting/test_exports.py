@@ -66,6 +66,7 @@ def test_the_workbook_has_the_ledger_and_three_tables(tickets, tmp_path):
     header = monthly[0]
     january = dict(zip(header, monthly[1], strict=True))
     assert january["月份"] == "2023-01" and january["合计"] == 3 and january["纳入考评"] == 3
+    assert january["纳入考评(市级直派)"] == 2
     assert january["解决率(%)"] == 33.33 and january["满意率(%)"] == 66.67 and january["双否"] == 1
     assert january["综合评分"] == 50.0  # 10 + 0.6 × 33.33 + 0.3 × 66.67 = 50.0
 

@@ -49,7 +49,7 @@ EXPECTED_JSON = """{
   "daily_average": 0.07,
   "counted": {
     "count": 5,
-    "share_of_city": 100.00
+    "share_of_city": 80.00
   },
   "rates": {
     "response": 100.00,
@@ -131,7 +131,7 @@ def test_text_report_is_a_chinese_work_report_paragraph(first_quarter):
     assert "其中市级直派5件,占比83.33%" in out
     assert "区级转派1件,占比16.67%" in out
     assert "月均2.00件、日均0.07件" in out
-    assert "纳入考评5件,占市级直派件的100.00%" in out
+    assert "纳入考评5件,其中市级直派4件,占市级直派件的80.00%" in out
     assert "平均解决率75.00%" in out and "平均满意率87.50%" in out and "综合评分81.25分" in out
     assert "双否件1件" in out
 
