@@ -4,14 +4,11 @@
 ``end_on`` (Asia/Shanghai dates):
 
 1. the window's tickets are indexed if they are not yet (``proactive.indexing``);
-2. tickets of the same community sharing an LSH bucket are candidate pairs: a bucket is two
-   neighbouring MinHash values (32 overlapping bands over the 32 values), so a pair needs two of
-   its words' minima to agree at once, which keeps the buckets of common words small; inside a
-   bucket each ticket is paired with its ``_NEIGHBOURS`` next in time, so a bucket of very common
-   words costs linear, not quadratic, time;
-3. candidate pairs are scored exactly; pairs at or above ``PROACTIVE_HOTSPOT_THRESHOLD`` are
-   neighbours, and the groups are stars around the tickets with
-   the most neighbours (``cluster_signatures``);
+2. a ticket's LSH buckets are its community with two neighbouring MinHash values (32 overlapping
+   bands over the 32 values), so a match needs two of its words' minima to agree at once, which
+   keeps the buckets of common words small;
+3. in time order, each ticket joins the most similar cluster met in its buckets, at or above
+   ``PROACTIVE_HOTSPOT_THRESHOLD``, or starts one (``cluster_signatures``);
 4. groups of at least ``PROACTIVE_HOTSPOT_MIN_TICKETS`` tickets become hot spots with a topic (their
    most telling shared words), a place and the weekly trend (one SQL query for all hot spots).
 
@@ -26,6 +23,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
+from time import perf_counter
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -42,7 +40,9 @@ from proactive.similarity import Weights, score
 
 log = logging.getLogger(__name__)
 LOCAL = ZoneInfo("Asia/Shanghai")
-_NEIGHBOURS = 20  # pairs per ticket and bucket, by time: bounds the work on common-word buckets
+_REPRESENTATIVES = 4  # tickets of a cluster that later tickets are compared with
+_PER_BUCKET = 6  # the most recent representatives of a bucket that a ticket is compared with
+_PER_SINGLE_BUCKET = 2  # the same for buckets of one MinHash value (one shared word), which are big
 
 
 def local_day_bounds(start_on: date, end_on: date) -> tuple[datetime, datetime]:
@@ -75,56 +75,53 @@ def _index_window(since: datetime, until: datetime, version: int) -> int:
     return done
 
 
-def cluster_signatures(signatures: list[TicketSignature]) -> list[list[int]]:
+def cluster_signatures(signatures: list) -> list[list[int]]:
     """Groups (positions into ``signatures``, which are in time order) of probably-one-matter tickets.
 
-    Star clustering, not single linkage: the ticket with the most similar neighbours becomes a
-    centre and takes its unassigned neighbours, then the next one. Every member is similar to its
-    centre, so a chain of near-misses (噪音 -> 广场舞噪音 -> 广场舞场地 ...) cannot glue a whole
-    community into one hot spot.
+    Leader clustering in time order: each ticket is scored against the clusters met in its LSH
+    buckets (through up to ``_REPRESENTATIVES`` representatives each: the first call and the next
+    ones that joined) and joins the best one at or above the threshold, or starts a cluster. A
+    member is always similar to a representative, and representatives to the first call, so a chain
+    of near-misses (噪音 -> 广场舞噪音 -> 广场舞场地 ...) cannot glue a whole community into one hot
+    spot, and a burst of identical calls costs one comparison per call.
     """
-    buckets: dict[tuple, list[int]] = defaultdict(list)
-    for pos, sig in enumerate(signatures):
-        values = sig.minhash
-        for band in range(len(values)):
-            buckets[(sig.community_id, band, values[band], values[band - 1])].append(pos)
-    n = len(signatures)
-    pairs: set[int] = set()
-    for members in buckets.values():
-        if len(members) < 2:
-            continue
-        for k, i in enumerate(members):
-            pairs.update(i * n + j for j in members[k + 1 : k + 1 + _NEIGHBOURS])
-    profiles: dict[int, object] = {}
-    neighbours: dict[int, list[tuple[float, int]]] = defaultdict(list)
     threshold = settings.PROACTIVE_HOTSPOT_THRESHOLD
     weights = Weights.from_settings()
-    for pair in pairs:
-        i, j = divmod(pair, n)
-        for p in (i, j):
-            if p not in profiles:
-                profiles[p] = profile_from_signature(signatures[p])
-        value = score(profiles[i], profiles[j], weights)
-        if value >= threshold:
-            neighbours[i].append((value, j))
-            neighbours[j].append((value, i))
+    cluster_of: list[int] = []
+    members: dict[int, list[int]] = defaultdict(list)
+    representatives: dict[int, int] = defaultdict(int)
+    buckets: dict[tuple, list[int]] = defaultdict(list)  # bucket -> representative positions
+    profiles: dict[int, object] = {}
+    for pos, sig in enumerate(signatures):
+        values = sig.minhash
+        keys = [(sig.community_id, band, values[band], values[band - 1]) for band in range(len(values))]
+        single = [(sig.community_id, band, values[band]) for band in range(len(values))]
+        candidates: set[int] = set()
+        for key in keys:
+            candidates.update(buckets.get(key, ())[-_PER_BUCKET:])
+        for key in single:
+            candidates.update(buckets.get(key, ())[-_PER_SINGLE_BUCKET:])
+        best, best_score = None, threshold
+        if candidates:
+            mine = profiles[pos] = profile_from_signature(sig)
+            for rep in candidates:
+                value = score(mine, profiles[rep], weights)
+                if value >= best_score and (best is None or value > best_score or cluster_of[rep] < cluster_of[best]):
+                    best, best_score = rep, value
+        cluster = cluster_of[best] if best is not None else pos
+        cluster_of.append(cluster)
+        members[cluster].append(pos)
+        if representatives[cluster] < _REPRESENTATIVES:
+            representatives[cluster] += 1
+            if pos not in profiles:
+                profiles[pos] = profile_from_signature(sig)
+            for key in keys + single:
+                buckets[key].append(pos)
     minimum = settings.PROACTIVE_HOTSPOT_MIN_TICKETS
-    assigned: set[int] = set()
-    groups = []
-    # biggest stars first; ties by the stronger neighbourhood, then by time (deterministic)
-    order = sorted(neighbours, key=lambda c: (-len(neighbours[c]), -sum(s for s, _j in neighbours[c]), c))
-    for centre in order:
-        if centre in assigned:
-            continue
-        members = [centre] + [j for _s, j in neighbours[centre] if j not in assigned]
-        if len(members) < minimum:
-            continue
-        assigned.update(members)
-        groups.append(sorted(members))
-    return groups
+    return [group for group in members.values() if len(group) >= minimum]
 
 
-def _topic(signatures: list[TicketSignature]) -> list[str]:
+def _topic(signatures: list) -> list[str]:
     """The words most of the group uses, the rarer the better: up to four, in weight order."""
     weight: Counter = Counter()
     present: Counter = Counter()
@@ -147,13 +144,19 @@ def find_hotspots(end_on: date | None = None, *, days: int | None = None) -> Hot
     start_on = end_on - timedelta(days=days - 1)
     since, until = local_day_bounds(start_on, end_on)
     started_at = timezone.now()
+    clock = perf_counter()
+    phases = {}
     _index_window(since, until, MEASURE_VERSION)
+    phases["index"], clock = perf_counter() - clock, perf_counter()
+    # named tuples, not model instances: a third of the job's time at 100,000 tickets went to __init__
     signatures = list(
         TicketSignature.objects.filter(received_at__gte=since, received_at__lt=until)
-        .only("ticket_id", "community_id", "category_id", "received_at", "profile", "minhash")
         .order_by("received_at", "ticket_id")
+        .values_list("ticket_id", "community_id", "category_id", "received_at", "profile", "minhash", named=True)
     )
+    phases["load"], clock = perf_counter() - clock, perf_counter()
     groups = cluster_signatures(signatures)
+    phases["cluster"], clock = perf_counter() - clock, perf_counter()
     communities = Unit.objects.in_bulk({signatures[g[0]].community_id for g in groups} - {None})
     addresses = dict(
         Ticket.objects.filter(id__in=[signatures[p].ticket_id for g in groups for p in g])
@@ -163,33 +166,47 @@ def find_hotspots(end_on: date | None = None, *, days: int | None = None) -> Hot
     with transaction.atomic():
         HotSpotRun.objects.filter(start_on=start_on, end_on=end_on).delete()
         run = HotSpotRun.objects.create(start_on=start_on, end_on=end_on, started_at=started_at)
-        links = []
+        hotspots = []
         for group in groups:
             members = [signatures[p] for p in group]
             words = _topic(members)
-            community = communities.get(members[0].community_id)
             common_address = Counter(addresses[s.ticket_id] for s in members if s.ticket_id in addresses)
             place = common_address.most_common(1)[0][0] if common_address else ""
             category = Counter(s.category_id for s in members if s.category_id).most_common(1)
-            hotspot = HotSpot.objects.create(
-                run=run,
-                topic=" ".join(words)[:200],
-                keywords=words,
-                community=community,
-                place=place[:255],
-                category_id=category[0][0] if category else None,
-                ticket_count=len(members),
-                first_received_at=members[0].received_at,
-                last_received_at=members[-1].received_at,
+            hotspots.append(
+                HotSpot(
+                    run=run,
+                    topic=" ".join(words)[:200],
+                    keywords=words,
+                    community=communities.get(members[0].community_id),
+                    place=place[:255],
+                    category_id=category[0][0] if category else None,
+                    ticket_count=len(members),
+                    first_received_at=members[0].received_at,
+                    last_received_at=members[-1].received_at,
+                )
             )
-            links.extend(HotSpotTicket(hotspot=hotspot, ticket_id=s.ticket_id) for s in members)
+        HotSpot.objects.bulk_create(hotspots, batch_size=1000)
+        links = [
+            HotSpotTicket(hotspot_id=hotspot.id, ticket_id=signatures[p].ticket_id)
+            for hotspot, group in zip(hotspots, groups, strict=True)
+            for p in group
+        ]
         HotSpotTicket.objects.bulk_create(links, batch_size=5000)
         _store_trends(run, start_on, end_on)
         run.ticket_count = len(signatures)
         run.hotspot_count = len(groups)
         run.finished_at = timezone.now()
         run.save(update_fields=["ticket_count", "hotspot_count", "finished_at"])
-    log.info("hot spots %s..%s: %d tickets, %d hot spots", start_on, end_on, len(signatures), len(groups))
+    phases["store"] = perf_counter() - clock
+    log.info(
+        "hot spots %s..%s: %d tickets, %d hot spots (%s)",
+        start_on,
+        end_on,
+        len(signatures),
+        len(groups),
+        ", ".join(f"{name} {seconds:.1f}s" for name, seconds in phases.items()),
+    )
     return run
 
 

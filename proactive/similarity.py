@@ -308,11 +308,32 @@ def _parts(a: Profile, b: Profile, w: Weights) -> tuple[float, float, bool, bool
     return min(1.0, text * context), text, same_category, same_community, days
 
 
-def score(a: Profile, b: Profile, weights: Weights) -> float:
-    """The score alone, for the batch job's hot loop."""
-    if not a.words and not a.grams:
+def score(a: Profile, b: Profile, w: Weights) -> float:
+    """The score alone, for the batch job's hot loop: ``_parts`` inlined (same formula, fewer calls)."""
+    if a.norm and b.norm:
+        aw, bw = (a.words, b.words) if len(a.words) <= len(b.words) else (b.words, a.words)
+        cosine = sum(v * bw[k] for k, v in aw.items() if k in bw) / (a.norm * b.norm)
+    else:
+        cosine = 0.0
+    inter = len(a.grams & b.grams)
+    grams = inter / (len(a.grams) + len(b.grams) - inter) if inter else 0.0
+    text = w.words * cosine + (1 - w.words) * grams
+    if not text:
         return 0.0
-    return _parts(a, b, weights)[0]
+    if a.community_id is None or b.community_id is None:
+        place = 0.5
+    else:
+        place = 1.0 if a.community_id == b.community_id else 0.0
+    if a.place_grams and b.place_grams:
+        inter = len(a.place_grams & b.place_grams)
+        jaccard = inter / (len(a.place_grams) + len(b.place_grams) - inter)
+        place = 0.5 * place + 0.5 * min(1.0, 2 * jaccard)
+    if a.received_at is not None and b.received_at is not None:
+        closeness = math.exp(-abs((a.received_at - b.received_at).total_seconds()) / 86400 / w.time_scale_days)
+    else:
+        closeness = 0.5
+    same_category = a.category_id is not None and a.category_id == b.category_id
+    return min(1.0, text * (w.base + w.category * same_category + w.place * place + w.time * closeness))
 
 
 def similarity(a: Profile, b: Profile, weights: Weights | None = None) -> Similarity:

@@ -76,3 +76,13 @@ def test_minhash_band_keys_are_stable_and_shared_by_identical_texts():
     assert keys_a == band_keys(minhash(b.features()))
     assert len(keys_a) == settings.PROACTIVE_LSH_BANDS
     assert minhash(set()) == []
+
+
+def test_the_fast_score_of_the_batch_job_is_the_documented_score():
+    from proactive.similarity import Weights, score
+
+    tickets = load_labelled(TEST_DATA / "similarity" / "labelled.csv")[:40]
+    weights = Weights.from_settings()
+    for a in tickets:
+        for b in tickets:
+            assert abs(score(a.profile, b.profile, weights) - similarity(a.profile, b.profile).score) < 1e-4
