@@ -51,7 +51,7 @@ _KINDS = [
         "t.dispatched_at",
         "center",
         "t.dispatched_at IS NOT NULL",
-        (("lead_unit", "(SELECT u.name FROM org_unit u WHERE u.id = t.lead_unit_id)"),),
+        (("lead_unit", "m.unit_name"),),
     ),
     _Kind("acknowledge", "dispatched", "dispatched", "t.acknowledged_at", "handler", "t.acknowledged_at IS NOT NULL"),
     _Kind(
@@ -123,20 +123,11 @@ _KINDS = [
     ),
 ]
 
+# (actor, actor unit) per kind of actor, over the ticket t and the per-unit mapping m (see below).
 _ACTORS = {
-    "center": (
-        "(SELECT MIN(c.id) FROM org_user c WHERE c.role = 'center_staff' AND c.is_active)",
-        "(SELECT MIN(cu.id) FROM org_unit cu WHERE cu.is_center)",
-    ),
-    "handler": (
-        "(SELECT MIN(h.id) FROM org_user h JOIN org_user_units hu ON hu.user_id = h.id"
-        " WHERE hu.unit_id = t.lead_unit_id AND h.role = 'unit_handler' AND h.is_active)",
-        "t.lead_unit_id",
-    ),
-    "leader": (
-        "(SELECT u.section_leader_id FROM org_unit u WHERE u.id = t.lead_unit_id)",
-        "t.lead_unit_id",
-    ),
+    "center": ("%(center_user)s", "%(center_unit)s"),
+    "handler": ("m.handler_id", "t.lead_unit_id"),
+    "leader": ("m.leader_id", "t.lead_unit_id"),
 }
 
 
@@ -167,18 +158,55 @@ def _at(expr: str) -> str:
     return f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {column}, '-1 hour')"  # %% survives the params
 
 
+def _unit_mapping() -> tuple[str, list]:
+    """A CTE of every unit with one of its handlers, its section leader and its name: constants for
+    the INSERT ... SELECT, instead of a correlated subquery per event."""
+    from org.models import Role, Unit, User
+
+    handlers = {}
+    for unit_id, user_id in (
+        User.objects.filter(role=Role.UNIT_HANDLER, is_active=True).order_by("id").values_list("units", "id")
+    ):
+        handlers.setdefault(unit_id, user_id)
+    rows, params = [], []
+    for unit_id, leader_id, name in Unit.objects.values_list("id", "section_leader_id", "name"):
+        rows.append("(CAST(%s AS BIGINT), CAST(%s AS BIGINT), CAST(%s AS BIGINT), CAST(%s AS TEXT))")
+        params += [unit_id, handlers.get(unit_id), leader_id, name]
+    return "WITH m (unit_id, handler_id, leader_id, unit_name) AS (VALUES " + ", ".join(rows) + ") ", params
+
+
 def generate_demo_events(*, first_id: int, last_id: int) -> int:
     """Write the history of the demo tickets with ids in [first_id, last_id]; returns how many events."""
-    total = 0
+    from org.models import Role, Unit, User
+
+    center_user = (
+        User.objects.filter(role=Role.CENTER_STAFF, is_active=True).order_by("id").values_list("id", flat=True)
+    )
+    center_unit = Unit.objects.filter(is_center=True).values_list("id", flat=True)
+    constants = {
+        "center_user": str(center_user.first() or "NULL"),
+        "center_unit": str(center_unit.first() or "NULL"),
+    }
+    mapping, mapping_params = _unit_mapping()
+    selects, params = [], []
+    for seq, k in enumerate(_KINDS):
+        actor, unit = (part % constants for part in _ACTORS[k.actor])
+        selects.append(
+            f"SELECT {seq} AS seq, t.id AS ticket_id, %s AS kind, {actor} AS actor_id, {unit} AS actor_unit_id,"
+            f" {_at(k.at)} AS at,"
+            f" %s AS from_status, %s AS to_status, {_json(k.data)} AS data "
+            "FROM intake_ticket t LEFT JOIN m ON m.unit_id = t.lead_unit_id "
+            f"WHERE t.id BETWEEN %s AND %s AND ({k.where})"
+        )
+        params += [k.kind, k.from_status, k.to_status, first_id, last_id]
     with transaction.atomic(), connection.cursor() as cursor:
-        for k in _KINDS:
-            actor, unit = _ACTORS[k.actor]
-            cursor.execute(
-                "INSERT INTO dispatch_ticketevent (ticket_id, kind, actor_id, actor_unit_id, at, from_status,"
-                " to_status, data) "
-                f"SELECT t.id, %s, {actor}, {unit}, {_at(k.at)}, %s, %s, {_json(k.data)} "
-                f"FROM intake_ticket t WHERE t.id BETWEEN %s AND %s AND ({k.where})",
-                [k.kind, k.from_status, k.to_status, first_id, last_id],
-            )
-            total += cursor.rowcount
+        # One statement, rows in (ticket, time) order: the timeline index is then filled in order, and
+        # steps stamped with the same time (contact, then the first note) keep the order of _KINDS.
+        cursor.execute(
+            mapping + "INSERT INTO dispatch_ticketevent (ticket_id, kind, actor_id, actor_unit_id, at,"
+            " from_status, to_status, data) SELECT ticket_id, kind, actor_id, actor_unit_id, at, from_status,"
+            " to_status, data FROM (" + " UNION ALL ".join(selects) + ") AS e ORDER BY ticket_id, at, seq",
+            [*mapping_params, *params],
+        )
+        total = cursor.rowcount
     return total

@@ -43,13 +43,32 @@ class EventKind(models.TextChoices):
 class TicketEvent(models.Model):
     """One entry of a ticket's append-only history: who did what, when, from which state to which."""
 
-    ticket = models.ForeignKey("intake.Ticket", on_delete=models.CASCADE, related_name="events")
+    # No single-column indexes on the foreign keys: event_ticket_at serves the ticket's timeline, and
+    # nothing looks events up by actor; each extra index would slow the bulk demo history and imports.
+    ticket = models.ForeignKey("intake.Ticket", on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
+    # Actor and unit are protected by Django (PROTECT: a person or unit with history cannot be deleted)
+    # rather than by database constraints: a deferred constraint check per row doubled the time of
+    # writing a million demo tickets' history (dispatch/demo.py), and only the workflow writes here.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     # The actor's unit at the time (a handler may later change units; the history must not).
-    actor_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor_unit = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     at = models.DateTimeField(_("at"))
     from_status = models.CharField(_("from"), max_length=12, blank=True)
     to_status = models.CharField(_("to"), max_length=12, blank=True)
