@@ -209,4 +209,9 @@ def generate_demo_events(*, first_id: int, last_id: int) -> int:
             [*mapping_params, *params],
         )
         total = cursor.rowcount
+        if total < 0:  # SQLite reports no row count for a statement that starts with WITH
+            cursor.execute(
+                "SELECT COUNT(*) FROM dispatch_ticketevent WHERE ticket_id BETWEEN %s AND %s", [first_id, last_id]
+            )
+            total = cursor.fetchone()[0]
     return total
