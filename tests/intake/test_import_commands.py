@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 def run_command(*args) -> subprocess.CompletedProcess:
     """The command in a real process (its exit status is what scripts and cron see), on the test database."""
     db = connection.settings_dict
-    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    login = f"{db['USER']}:{db['PASSWORD']}" if db.get("PASSWORD") else db["USER"]
+    url = f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {**os.environ, "DATABASE_URL": url} if connection.vendor == "postgresql" else dict(os.environ)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
