@@ -5,9 +5,7 @@ workflow function, and render. Errors are DomainErrors, mapped to {"code", "deta
 404/409/413 by jxq_cases.lib.api_errors.
 """
 
-from datetime import UTC, datetime
-
-from django.db.models import DateTimeField, F, Value
+from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -38,11 +36,8 @@ from dispatch.serializers import (
 )
 from dispatch.transitions import ACTION_LABELS, illegal_transition, is_allowed
 from dispatch.workflow import ACTION_FUNCTIONS
-from intake.models import Ticket
+from intake.models import DUE_SORT_LAST, Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
-
-# Tickets without a running deadline sort after every real one when ordered by deadline.
-NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 ERROR = inline_serializer(
     "Error",
@@ -86,7 +81,7 @@ def scoped_tickets(user):
         access.visible_tickets(user)
         .select_related("category", "community", "lead_unit")
         .prefetch_related("co_units")
-        .annotate(due_sort=Coalesce(F("next_due_at"), Value(NO_DEADLINE, output_field=DateTimeField())))
+        .annotate(due_sort=Coalesce("next_due_at", Value(DUE_SORT_LAST)))  # = the index ticket_due_sort
     )
 
 

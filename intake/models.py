@@ -6,11 +6,16 @@ filter on indexed columns. Only ``dispatch.workflow`` changes ``status``; intake
 in ``received``.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+
+# Where a ticket without a running deadline sorts when the list is ordered by deadline: after all.
+DUE_SORT_LAST = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 class Source(models.TextChoices):
@@ -216,6 +221,8 @@ class Ticket(models.Model):
             # the warning task (next_warn_at/next_due_at <= now) and the list ordered by deadline
             models.Index(fields=["next_warn_at"], name="ticket_next_warn"),
             models.Index(fields=["next_due_at", "id"], name="ticket_next_due"),
+            # the ticket list ordered by running deadline, tickets without one last (keyset pages)
+            models.Index(Coalesce("next_due_at", Value(DUE_SORT_LAST)), "id", name="ticket_due_sort"),
             # triage: earlier tickets of the same community / category
             models.Index(fields=["community", "-received_at"], name="ticket_community_recv"),
             models.Index(fields=["category", "-received_at"], name="ticket_category_recv"),
