@@ -7,8 +7,10 @@ workflow function, and render. Errors are DomainErrors, mapped to {"code", "deta
 
 from django.db.models import Value
 from django.db.models.functions import Coalesce
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -24,7 +26,7 @@ from rest_framework.views import APIView
 
 from dispatch import access
 from dispatch.filters import TicketFilter
-from dispatch.models import Notification, TicketEvent
+from dispatch.models import Attachment, Notification, TicketEvent
 from dispatch.notifications import mark_read
 from dispatch.serializers import (
     ACTION_SERIALIZERS,
@@ -36,7 +38,7 @@ from dispatch.serializers import (
 )
 from dispatch.transitions import ACTION_LABELS, illegal_transition, is_allowed
 from dispatch.workflow import ACTION_FUNCTIONS
-from intake.models import DUE_SORT_LAST, Ticket
+from intake.models import DUE_SORT_LAST, Status, Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
 ERROR = inline_serializer(
@@ -85,6 +87,18 @@ def scoped_tickets(user):
     )
 
 
+def with_detail(tickets):
+    """What the detail shows beside the ticket, fetched in a fixed number of queries."""
+    return tickets.select_related("merged_into", "taken_by").prefetch_related(
+        "co_units",
+        "notes__author",
+        "notes__author_unit",
+        "notes__attachments__note__ticket",
+        "reply_drafts__author",
+        "exclusion_requests",
+    )
+
+
 def visible_ticket_or_404(user, ticket_no: str):
     ticket = access.visible_tickets(user).filter(ticket_no=ticket_no).first()
     if ticket is None:
@@ -130,7 +144,7 @@ class TicketDetailView(generics.RetrieveAPIView):
     lookup_url_kwarg = "ticket_no"
 
     def get_queryset(self):
-        return scoped_tickets(self.request.user).select_related("merged_into", "taken_by")
+        return with_detail(scoped_tickets(self.request.user))
 
     def get_object(self):
         return get_object_or_404(self.get_queryset(), ticket_no=self.kwargs["ticket_no"])
@@ -184,9 +198,7 @@ class TicketActionView(APIView):
         ACTION_FUNCTIONS[action](ticket, actor=request.user, **kwargs)
         # Not from the scoped list: after a refusal (改派) the actor no longer sees the ticket, yet the
         # answer shows what they did (personal data is masked by their rights as they are now).
-        fresh = Ticket.objects.select_related("category", "community", "lead_unit", "merged_into", "taken_by").get(
-            pk=ticket.pk
-        )
+        fresh = with_detail(Ticket.objects.select_related("category", "community", "lead_unit")).get(pk=ticket.pk)
         return Response(TicketDetailSerializer(fresh, context={"request": request}).data, status=status.HTTP_200_OK)
 
 
@@ -207,7 +219,7 @@ class TicketEventsView(generics.ListAPIView):
         events = TicketEventSerializer(self.get_queryset(), many=True).data
         received = {
             "kind": "receive",
-            "label": "Received",
+            "label": str(Status.RECEIVED.label),
             "actor": None,
             "actor_unit": None,
             "at": self.ticket.created_at.isoformat(),
@@ -251,3 +263,23 @@ class NotificationReadView(APIView):
         if not body.is_valid():
             raise DomainError(ErrorCode.INVALID, _("Invalid data."), errors=body.errors)
         return Response({"marked": mark_read(request.user, body.validated_data.get("ids"))})
+
+
+@extend_schema(
+    tags=["tickets"],
+    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERRORS[404]},
+)
+class TicketAttachmentView(APIView):
+    """Download an attachment of a handling note — only for those who may see the ticket."""
+
+    def get(self, request, ticket_no: str, attachment_id: int):
+        ticket = visible_ticket_or_404(request.user, ticket_no)
+        attachment = Attachment.objects.filter(pk=attachment_id, note__ticket=ticket).first()
+        if attachment is None:
+            raise DomainError(ErrorCode.NOT_FOUND, _("Attachment not found."))
+        return FileResponse(
+            attachment.file.open("rb"),
+            content_type=attachment.content_type,
+            as_attachment=attachment.content_type == "application/pdf",
+            filename=attachment.original_name,
+        )

@@ -1,15 +1,18 @@
 """API shapes of tickets (list and detail), their history, notifications, and one request shape per
 workflow action (documented in OpenAPI as a polymorphic body keyed by ``action``)."""
 
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dispatch import access
 from dispatch.models import (
+    Attachment,
     ExclusionReason,
     ExclusionRequest,
     ExtensionRequest,
+    Note,
     Notification,
     ReplyDraft,
     RequestStatus,
@@ -114,6 +117,27 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
         fields = ["days", "reason", "requested_at", "status", "decided_at", "decision_reason", "new_due_at"]
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "content_type", "size", "url"]
+
+    def get_url(self, attachment) -> str:
+        return reverse("ticket-attachment", args=[attachment.note.ticket.ticket_no, attachment.pk])
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.__str__")
+    author_unit = serializers.CharField(source="author_unit.name", default=None)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Note
+        fields = ["id", "text", "author", "author_unit", "created_at", "attachments"]
+
+
 class TicketDetailSerializer(TicketListSerializer):
     """One ticket: personal data in full only for those who may see it — and then logged."""
 
@@ -121,6 +145,7 @@ class TicketDetailSerializer(TicketListSerializer):
     reply_drafts = ReplyDraftSerializer(many=True, read_only=True)
     exclusion_requests = ExclusionRequestSerializer(many=True, read_only=True)
     pending_extension = serializers.SerializerMethodField()
+    notes = NoteSerializer(many=True, read_only=True)
     merged_into = serializers.CharField(source="merged_into.ticket_no", default=None)
     taken_by = serializers.CharField(source="taken_by.__str__", default=None)
 
@@ -130,6 +155,7 @@ class TicketDetailSerializer(TicketListSerializer):
             "reply_drafts",
             "exclusion_requests",
             "pending_extension",
+            "notes",
             "merged_into",
             "taken_by",
             "triaged_at",

@@ -8,6 +8,11 @@ urlpatterns = [
     path("api/v1/tickets/<str:ticket_no>/", api.TicketDetailView.as_view(), name="ticket-detail"),
     path("api/v1/tickets/<str:ticket_no>/actions/", api.TicketActionView.as_view(), name="ticket-action"),
     path("api/v1/tickets/<str:ticket_no>/events/", api.TicketEventsView.as_view(), name="ticket-events"),
+    path(
+        "api/v1/tickets/<str:ticket_no>/attachments/<int:attachment_id>/",
+        api.TicketAttachmentView.as_view(),
+        name="ticket-attachment",
+    ),
     path("api/v1/notifications/", api.NotificationListView.as_view(), name="notification-list"),
     path("api/v1/notifications/read/", api.NotificationReadView.as_view(), name="notification-read"),
 ]

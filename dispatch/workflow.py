@@ -393,7 +393,7 @@ def add_handling_note(
             attachment.save()
         step = Step(
             to_status=Status.HANDLING if ticket.status == Status.CONTACTED else None,
-            data={"note_id": note.pk, "attachments": [i["original_name"] for i in checked]},
+            data={"note_id": note.pk, "text": text, "attachments": [i["original_name"] for i in checked]},
         )
         return _finish(ticket, actor, EventKind.NOTE, step, now)
     except Exception:

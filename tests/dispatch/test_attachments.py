@@ -83,3 +83,18 @@ def test_a_co_handling_unit_may_add_notes_but_not_draft_replies(
     )
     assert reply.status_code == 403
     assert Note.objects.get().author_unit == other_unit
+
+
+def test_attachments_are_listed_on_the_ticket_and_downloadable_only_by_those_who_see_it(
+    api_client_for, unit_handler, other_unit_handler, inspector, handler_unit
+):
+    ticket = ticket_in(Status.CONTACTED, lead_unit=handler_unit)
+    _post(api_client_for(unit_handler), ticket, [SimpleUploadedFile("现场.png", PNG, content_type="image/png")])
+    detail = api_client_for(unit_handler).get(f"/api/v1/tickets/{ticket.ticket_no}/").json()
+    [note] = detail["notes"]
+    assert note["text"] == "现场照片" and note["author_unit"] == handler_unit.name
+    url = note["attachments"][0]["url"]
+    download = api_client_for(inspector).get(url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PNG
+    assert download["Content-Type"] == "image/png"
+    assert api_client_for(other_unit_handler).get(url).status_code == 404
