@@ -43,6 +43,7 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 _REPRESENTATIVES = 4  # tickets of a cluster that later tickets are compared with
 _PER_BUCKET = 6  # the most recent representatives of a bucket that a ticket is compared with
 _PER_SINGLE_BUCKET = 2  # the same for buckets of one MinHash value (one shared word), which are big
+_SURE_MATCH = 0.4  # a score only retellings of one matter reach: no need to look further
 
 
 def local_day_bounds(start_on: date, end_on: date) -> tuple[datetime, datetime]:
@@ -96,14 +97,22 @@ def cluster_signatures(signatures: list) -> list[list[int]]:
         values = sig.minhash
         keys = [(sig.community_id, band, values[band], values[band - 1]) for band in range(len(values))]
         single = [(sig.community_id, band, values[band]) for band in range(len(values))]
-        candidates: set[int] = set()
-        for key in keys:
-            candidates.update(buckets.get(key, ())[-_PER_BUCKET:])
-        for key in single:
-            candidates.update(buckets.get(key, ())[-_PER_SINGLE_BUCKET:])
         best, best_score = None, threshold
-        if candidates:
-            mine = profiles[pos] = profile_from_signature(sig)
+        mine = None
+        seen: set[int] = set()
+        # two-value buckets first; the big one-value buckets only when no sure match was found
+        for bucket_keys, per_bucket in ((keys, _PER_BUCKET), (single, _PER_SINGLE_BUCKET)):
+            if best_score >= _SURE_MATCH:
+                break
+            candidates: set[int] = set()
+            for key in bucket_keys:
+                candidates.update(buckets.get(key, ())[-per_bucket:])
+            candidates -= seen
+            if not candidates:
+                continue
+            seen |= candidates
+            if mine is None:
+                mine = profiles[pos] = profile_from_signature(sig)
             for rep in candidates:
                 value = score(mine, profiles[rep], weights)
                 if value >= best_score and (best is None or value > best_score or cluster_of[rep] < cluster_of[best]):
@@ -164,7 +173,7 @@ def find_hotspots(end_on: date | None = None, *, days: int | None = None) -> Hot
         .values_list("id", "address")
     )
     with transaction.atomic():
-        HotSpotRun.objects.filter(start_on=start_on, end_on=end_on).delete()
+        _delete_runs(HotSpotRun.objects.filter(start_on=start_on, end_on=end_on))
         run = HotSpotRun.objects.create(start_on=start_on, end_on=end_on, started_at=started_at)
         hotspots = []
         for group in groups:
@@ -208,6 +217,16 @@ def find_hotspots(end_on: date | None = None, *, days: int | None = None) -> Hot
         ", ".join(f"{name} {seconds:.1f}s" for name, seconds in phases.items()),
     )
     return run
+
+
+def _delete_runs(runs) -> None:
+    """Delete runs with set-based statements: the ORM's cascade would load every ticket link first."""
+    from proactive.models import ProactiveCase
+
+    HotSpotTicket.objects.filter(hotspot__run__in=runs).delete()
+    ProactiveCase.objects.filter(hotspot__run__in=runs).update(hotspot=None)
+    HotSpot.objects.filter(run__in=runs).delete()
+    runs.delete()
 
 
 def _weeks(start_on: date, end_on: date) -> list[date]:

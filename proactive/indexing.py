@@ -6,16 +6,17 @@ or changed since, and on lookup for the ticket asked about. Indexing a ticket tw
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from intake.models import Ticket
-from proactive.models import SignatureBand, TicketSignature
+from proactive.models import IndexState, SignatureBand, TicketSignature
 from proactive.similarity import Profile, band_keys, minhash, profile_of_ticket
 
 # Bump when the measure (normalisation, dictionary, features, hashing) changes: every ticket is then
@@ -60,6 +61,7 @@ def index_tickets(tickets: Iterable[Ticket]) -> list[TicketSignature]:
                 profile=profile_to_json(profile),
                 minhash=values,
                 measure_version=MEASURE_VERSION,
+                fingerprint=fingerprint(ticket),
                 indexed_at=now,
             )
         )
@@ -101,33 +103,77 @@ def _insert_bands(bands: list[tuple[int, int, datetime]]) -> None:
         )
 
 
-def pending_tickets(limit: int):
-    """Tickets without a current signature, newest first: never indexed, changed since, or indexed by
-    an older measure."""
-    stale = TicketSignature.objects.filter(
-        Q(measure_version__lt=MEASURE_VERSION) | Q(indexed_at__lt=F("ticket__updated_at"))
-    ).values("ticket_id")
-    never = Ticket.objects.exclude(id__in=TicketSignature.objects.values("ticket_id"))
-    again = Ticket.objects.filter(id__in=stale)
-    return (never | again).order_by("-received_at").only(*_TICKET_FIELDS)[:limit]
+def fingerprint(ticket: Ticket) -> str:
+    source = "\x1f".join(
+        str(v) for v in (ticket.content, ticket.address, ticket.category_id, ticket.community_id, ticket.received_at)
+    )
+    return hashlib.blake2b(source.encode(), digest_size=16).hexdigest()
+
+
+def _state() -> IndexState:
+    # select_for_update: two workers running the periodic task would otherwise index the same batch
+    state, _created = IndexState.objects.select_for_update().get_or_create(pk=1)
+    if state.measure_version != MEASURE_VERSION:
+        # a new measure: every ticket again, from the first
+        state.measure_version, state.last_ticket_id, state.checked_at = MEASURE_VERSION, 0, None
+    return state
 
 
 def index_pending(limit: int | None = None) -> int:
-    """Index up to ``limit`` pending tickets in batches; returns how many were indexed."""
+    """Index up to ``limit`` tickets not yet indexed (by id, above the stored mark), then those
+    changed since the last check; returns how many were indexed."""
     limit = limit or settings.PROACTIVE_INDEX_BATCH
     done = 0
     while done < limit:
-        batch = list(pending_tickets(min(1000, limit - done)))
-        if not batch:
-            break
-        index_tickets(batch)
-        done += len(batch)
+        with transaction.atomic():
+            state = _state()
+            batch = list(
+                Ticket.objects.filter(id__gt=state.last_ticket_id)
+                .order_by("id")
+                .only(*_TICKET_FIELDS)[: min(1000, limit - done)]
+            )
+            if not batch:
+                state.save()
+                break
+            index_tickets(batch)
+            state.last_ticket_id = batch[-1].id
+            state.save()
+            done += len(batch)
+    if done < limit:
+        done += _index_changed()
     return done
+
+
+def _index_changed() -> int:
+    """Re-index tickets whose text, place, category or time changed since the last check (a scan of
+    the tickets updated since then; the first check only sets the mark, as everything below it was
+    just indexed)."""
+    with transaction.atomic():
+        state = _state()
+        started_at = timezone.now()
+        stale: list[Ticket] = []
+        if state.checked_at is not None:
+            updated = list(
+                Ticket.objects.filter(id__lte=state.last_ticket_id, updated_at__gte=state.checked_at).only(
+                    *_TICKET_FIELDS
+                )
+            )
+            prints = dict(
+                TicketSignature.objects.filter(ticket_id__in=[t.id for t in updated]).values_list(
+                    "ticket_id", "fingerprint"
+                )
+            )
+            stale = [t for t in updated if prints.get(t.id) != fingerprint(t)]
+            for start in range(0, len(stale), 1000):
+                index_tickets(stale[start : start + 1000])
+        state.checked_at = started_at
+        state.save()
+    return len(stale)
 
 
 def signature_for(ticket: Ticket) -> TicketSignature:
     """The ticket's current signature, computing it now when it is missing or stale."""
     signature = TicketSignature.objects.filter(ticket_id=ticket.id, measure_version=MEASURE_VERSION).first()
-    if signature is None or signature.indexed_at < ticket.updated_at:
+    if signature is None or signature.fingerprint != fingerprint(ticket):
         signature = index_tickets([ticket])[0]
     return signature

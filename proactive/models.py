@@ -21,6 +21,9 @@ class TicketSignature(models.Model):
     profile = models.JSONField()  # {"w": {word: idf}, "g": [bigrams], "p": [place bigrams]}
     minhash = models.JSONField()
     measure_version = models.PositiveSmallIntegerField()
+    # a hash of what the signature was computed from: a workflow save (updated_at moves) that did not
+    # touch the text, place, category or time does not cost a re-index
+    fingerprint = models.CharField(max_length=32, default="")
     indexed_at = models.DateTimeField()
 
     class Meta:
@@ -33,6 +36,19 @@ class TicketSignature(models.Model):
 
     def __str__(self) -> str:
         return f"signature of ticket {self.ticket_id}"
+
+
+class IndexState(models.Model):
+    """Where the periodic indexing stands (one row): tickets above ``last_ticket_id`` are new, tickets
+    updated since ``checked_at`` may have changed. Scanning for "tickets without a signature" instead
+    costs a full anti-join per batch at a million tickets."""
+
+    measure_version = models.PositiveSmallIntegerField(default=0)
+    last_ticket_id = models.BigIntegerField(default=0)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"indexed up to ticket {self.last_ticket_id}, changes checked at {self.checked_at}"
 
 
 class SignatureBand(models.Model):

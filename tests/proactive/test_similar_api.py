@@ -89,3 +89,23 @@ def test_anonymous_and_the_platform_are_refused(db, platform_client, api_client_
     asked = make_ticket(MARKET[0])
     assert api_client_for(None).get(_url(asked)).status_code in (401, 403)
     assert api_client_for(platform_client).get(_url(asked)).status_code == 404
+
+
+def test_the_periodic_pass_indexes_new_tickets_once_and_changed_ones_again(db):
+    first = make_ticket(MARKET[0])
+    assert index_pending() == 1
+    assert index_pending() == 0  # nothing new, nothing changed
+
+    # a workflow save moves updated_at but not the text: no re-index
+    first.is_key = True
+    first.save()
+    assert index_pending() == 0
+
+    # the upstream corrected the text: re-indexed, and a new ticket is picked up beside it
+    first.content = OTHER_MATTERS[0]
+    first.save()
+    second = make_ticket(MARKET[1])
+    assert index_pending() == 2
+    stored = TicketSignature.objects.get(ticket=first)
+    assert "装修" in stored.profile["w"]
+    assert TicketSignature.objects.filter(ticket=second).exists()
