@@ -29,7 +29,7 @@ from dispatch.models import (
     SignOffStatus,
 )
 from dispatch.notifications import mark_read
-from dispatch.views.common import error_text, running_due
+from dispatch.views.common import PAGE_SIZE, error_text, running_due
 from dispatch.workflow import apply_imported_visits
 from intake.importers import import_visits
 from intake.models import Status, Urgency
@@ -63,10 +63,17 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "received_at",
         )
     )
+    try:
+        page = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    start = (page - 1) * PAGE_SIZE
+    # one card more than a page tells whether there is a next page, without counting
+    found = list(tickets[start : start + PAGE_SIZE + 1])
     now = timezone.now()
     my_units = {u.pk for u in user.units.all()}
     cards = []
-    for ticket in tickets[:200]:
+    for ticket in found[:PAGE_SIZE]:
         is_lead = ticket.lead_unit_id in my_units
         if ticket.status == Status.DISPATCHED and ticket.acknowledged_at is None:
             next_step = _("Acknowledge")
@@ -90,7 +97,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
                 and user.role == Role.UNIT_HANDLER,
             }
         )
-    return render(request, "dispatch/inbox.html", {"cards": cards, "title": _("My unit's tickets")})
+    context = {"cards": cards, "title": _("My unit's tickets"), "page": page, "has_next": len(found) > PAGE_SIZE}
+    return render(request, "dispatch/inbox.html", context)
 
 
 # --- the sign-off queue (领导审核) ---
