@@ -26,7 +26,7 @@ from dispatch.forms import (
 from dispatch.transitions import is_allowed
 from dispatch.views.common import PAGE_SIZE, error_text, running_due, safe_next, visible_ticket_or_404
 from dispatch.workflow import dispatch_ticket
-from intake.models import Status, Ticket, Urgency
+from intake.models import Kind, Source, Status, Ticket, Urgency
 from jxq_cases.lib.errors import DomainError
 from org.models import Role, Unit
 
@@ -115,6 +115,11 @@ def list_rows(user, tickets, now) -> list[dict]:
         ("is_key", "key", _("Key")),
         ("is_difficult", "key", _("Difficult")),
     )
+    # choice labels translated once per page (get_FOO_display() per row and field is costly)
+    labels = {
+        field: {code: str(label) for code, label in choices}
+        for field, choices in (("source", Source.choices), ("kind", Kind.choices), ("status", Status.choices))
+    }
     rows = []
     for ticket in tickets:
         no = quote(ticket.ticket_no, safe="")
@@ -134,6 +139,9 @@ def list_rows(user, tickets, now) -> list[dict]:
                 "url": ticket_url.replace("NO", no, 1),
                 "panel_url": panel_url.replace("NO", no, 1),
                 "received": timezone.localtime(ticket.received_at).strftime("%m-%d %H:%M"),
+                "source": labels["source"].get(ticket.source, ticket.source),
+                "kind": labels["kind"].get(ticket.kind, ticket.kind),
+                "status": labels["status"].get(ticket.status, ticket.status),
                 "tags": tags,
             }
         )
