@@ -39,6 +39,7 @@ from dispatch.serializers import (
 from dispatch.transitions import ACTION_LABELS, illegal_transition, is_allowed
 from dispatch.workflow import ACTION_FUNCTIONS
 from intake.models import DUE_SORT_LAST, Status, Ticket
+from intake.serializers import ImportErrorSerializer, TicketIntakeSerializer, TicketReceivedSerializer
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
 ERROR = inline_serializer(
@@ -126,10 +127,23 @@ class TicketListView(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(exclude=True)
+    @extend_schema(
+        operation_id="tickets_receive",
+        summary="Receive one ticket (JSON)",
+        description="Step 1 (接单), answered by intake.api.TicketIntakeView: the fields, values and "
+        "validation of a row of the ticket export (DOMAIN §8). 201 when created, 200 when the ticket "
+        "number existed (outcome: updated or unchanged). Center staff and the platform only.",
+        request=TicketIntakeSerializer,
+        responses={
+            201: TicketReceivedSerializer,
+            200: TicketReceivedSerializer,
+            400: OpenApiResponse(ImportErrorSerializer, description="bad input: every bad field is listed"),
+            403: OpenApiResponse(ImportErrorSerializer, description="not center staff nor the platform"),
+        },
+        tags=["intake"],
+    )
     def post(self, request, *args, **kwargs):
         # Intake (step 1) owns receiving; one URL serves both, so hand the request over unchanged.
-        # It is documented in the schema by intake.api.TicketIntakeView (operation tickets_receive).
         from intake.api import TicketIntakeView
 
         return TicketIntakeView.as_view()(request._request, *args, **kwargs)
