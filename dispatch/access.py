@@ -145,11 +145,17 @@ def _waiting_role(ticket: Ticket, chain_kind: str) -> str | None:
     """The role the ticket's pending reply draft / exclusion request waits for, if any."""
     from dispatch.models import ExclusionRequest, ExclusionStatus, ReplyDraft, SignOffStatus
 
+    # Cached on the ticket object: one query per chain however many actions are checked. The
+    # workflow re-reads the ticket under lock, so a stale cache can never authorise a sign-off.
+    cache = ticket.__dict__.setdefault("_jxq_waiting", {})
+    if chain_kind in cache:
+        return cache[chain_kind]
     if chain_kind == "reply":
         draft = ReplyDraft.objects.filter(ticket=ticket, status=SignOffStatus.PENDING).first()
     else:
         draft = ExclusionRequest.objects.filter(ticket=ticket, status=ExclusionStatus.PENDING).first()
-    return draft.waiting_for if draft else None
+    cache[chain_kind] = draft.waiting_for if draft else None
+    return cache[chain_kind]
 
 
 def _signer_may_sign(user, ticket: Ticket, role: str | None) -> bool:
