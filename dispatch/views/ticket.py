@@ -224,7 +224,13 @@ def ticket_action(request: HttpRequest, ticket_no: str, action: str) -> HttpResp
         error = DomainError(ErrorCode.INVALID, gettext("check the highlighted fields"))
     if error is None:
         done = gettext("%(action)s: done.") % {"action": label}
-        ticket = visible_ticket_or_404(user, ticket_no) if access.is_visible(user, ticket) else None
+        # read again: the action may have moved the ticket out of this user's sight (a refused dispatch)
+        ticket = (
+            access.visible_tickets(user)
+            .select_related("category", "community", "lead_unit", "taken_by", "merged_into")
+            .filter(ticket_no=ticket_no)
+            .first()
+        )
         if from_panel and is_htmx(request) and ticket is not None:
             context = panel_context(request, ticket)
             context["done"] = done

@@ -98,3 +98,15 @@ def test_extension_requests_wait_for_the_section_leader(client_for, section_lead
 
 def test_signoff_queue_is_not_for_handlers(client_for, unit_handler):
     assert client_for(unit_handler).get("/signoff/").status_code == 404
+
+
+def test_refusing_a_misrouted_dispatch_returns_the_handler_to_the_inbox(client_for, unit_handler, handler_unit):
+    ticket = dispatched_ticket(handler_unit)
+    response = client_for(unit_handler).post(
+        f"/tickets/{ticket.ticket_no}/do/refuse/", {"reason": "不属于本社区辖区"}, follow=True
+    )
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == "/inbox/"  # the ticket left this unit: home, not a 404
+    assert "退回改派：已完成" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == Status.TRIAGED and ticket.lead_unit is None
