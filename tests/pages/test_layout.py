@@ -77,3 +77,12 @@ def test_notifications_page_marks_read(client_for, unit_handler):
     n.refresh_from_db()
     assert n.read_at is not None
     assert client.post("/notifications/", {"ids": ["x"]}).status_code == 400
+
+
+def test_not_found_is_a_page_of_ours_in_chinese(client_for, unit_handler, settings):
+    settings.DEBUG = False
+    response = client_for(unit_handler).get("/tickets/NO-SUCH-TICKET/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "未找到" in html and "返回我的工作" in html
+    assert 'data-testid="who"' in html  # the header still says who is signed in
