@@ -7,6 +7,7 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,15 +21,24 @@ from proactive.models import HotSpot
 from proactive.serializers import (
     CaseCloseSerializer,
     CaseCreateSerializer,
+    CaseDetailSerializer,
+    CaseLinkedSerializer,
+    CaseListSerializer,
     CaseMeasureSerializer,
+    HotSpotDetailSerializer,
+    HotSpotListSerializer,
+    HotSpotRunQueuedSerializer,
     HotSpotRunRequestSerializer,
     HotSpotSerializer,
     HotSpotWindowSerializer,
     ProactiveCaseSerializer,
+    SimilarResponseSerializer,
     SimilarTicketSerializer,
     TicketLinkSerializer,
 )
 from proactive.similar import similar_tickets
+
+ERROR = OpenApiResponse(description='{"code": ..., "detail": ...}')
 
 # Hot spots are aggregates of the street's tickets: the people who watch the whole street read them.
 HOTSPOT_READERS = {Role.CENTER_STAFF, Role.PRINCIPAL_LEADER, Role.SECTION_LEADER, Role.INSPECTOR}
@@ -41,6 +51,12 @@ def _require_role(user, roles) -> None:
 
 
 class SimilarTicketsView(APIView):
+    @extend_schema(
+        operation_id="ticket_similar",
+        summary="Earlier tickets that are probably the same matter, best first",
+        responses={200: SimilarResponseSerializer, 404: ERROR},
+        tags=["proactive"],
+    )
     def get(self, request, ticket_no: str):
         ticket = visible_tickets(request.user).filter(ticket_no=ticket_no).first()
         if ticket is None:
@@ -56,6 +72,12 @@ class SimilarTicketsView(APIView):
 
 
 class HotSpotListView(APIView):
+    @extend_schema(
+        operation_id="hotspots_list",
+        parameters=[HotSpotWindowSerializer],
+        responses={200: HotSpotListSerializer, 400: ERROR, 403: ERROR},
+        tags=["proactive"],
+    )
     def get(self, request):
         _require_role(request.user, HOTSPOT_READERS)
         params = HotSpotWindowSerializer(data=request.query_params)
@@ -66,6 +88,11 @@ class HotSpotListView(APIView):
 
 
 class HotSpotDetailView(APIView):
+    @extend_schema(
+        operation_id="hotspots_detail",
+        responses={200: HotSpotDetailSerializer, 403: ERROR, 404: ERROR},
+        tags=["proactive"],
+    )
     def get(self, request, pk: int):
         _require_role(request.user, HOTSPOT_READERS)
         hotspot = get_object_or_404(HotSpot.objects.select_related("community", "category"), pk=pk)
@@ -82,6 +109,12 @@ class HotSpotDetailView(APIView):
 class HotSpotRunView(APIView):
     """Queue the hot spot job now (it also runs nightly)."""
 
+    @extend_schema(
+        operation_id="hotspots_run",
+        request=HotSpotRunRequestSerializer,
+        responses={202: HotSpotRunQueuedSerializer, 400: ERROR, 403: ERROR},
+        tags=["proactive"],
+    )
     def post(self, request):
         _require_role(request.user, HOTSPOT_RUNNERS)
         params = HotSpotRunRequestSerializer(data=request.data)
@@ -107,12 +140,19 @@ def _case_body(case) -> dict:
 
 
 class CaseListView(APIView):
+    @extend_schema(operation_id="proactive_cases_list", responses={200: CaseListSerializer}, tags=["proactive"])
     def get(self, request):
         found = cases.visible_cases(request.user).select_related("community", "category", "created_by", "opened_by")
         return Response(
             {"results": ProactiveCaseSerializer(found.prefetch_related("units", "tickets", "measures"), many=True).data}
         )
 
+    @extend_schema(
+        operation_id="proactive_cases_create",
+        request=CaseCreateSerializer,
+        responses={201: CaseDetailSerializer, 400: ERROR, 403: ERROR},
+        tags=["proactive"],
+    )
     def post(self, request):
         body = CaseCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -131,17 +171,34 @@ class CaseListView(APIView):
 
 
 class CaseDetailView(APIView):
+    @extend_schema(
+        operation_id="proactive_cases_detail",
+        responses={200: CaseDetailSerializer, 404: ERROR},
+        tags=["proactive"],
+    )
     def get(self, request, pk: int):
         return Response(_case_body(_case_for(request, pk)))
 
 
 class CaseOpenView(APIView):
+    @extend_schema(
+        operation_id="proactive_cases_open",
+        request=None,
+        responses={200: CaseDetailSerializer, 403: ERROR, 404: ERROR, 409: ERROR},
+        tags=["proactive"],
+    )
     def post(self, request, pk: int):
         case = cases.open_case(_case_for(request, pk), actor=request.user)
         return Response(_case_body(case))
 
 
 class CaseMeasureView(APIView):
+    @extend_schema(
+        operation_id="proactive_cases_add_measure",
+        request=CaseMeasureSerializer,
+        responses={201: CaseMeasureSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
+        tags=["proactive"],
+    )
     def post(self, request, pk: int):
         case = _case_for(request, pk)
         body = CaseMeasureSerializer(data=request.data)
@@ -151,6 +208,12 @@ class CaseMeasureView(APIView):
 
 
 class CaseTicketsView(APIView):
+    @extend_schema(
+        operation_id="proactive_cases_link_tickets",
+        request=TicketLinkSerializer,
+        responses={200: CaseLinkedSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+        tags=["proactive"],
+    )
     def post(self, request, pk: int):
         case = _case_for(request, pk)
         body = TicketLinkSerializer(data=request.data)
@@ -160,6 +223,12 @@ class CaseTicketsView(APIView):
 
 
 class CaseCloseView(APIView):
+    @extend_schema(
+        operation_id="proactive_cases_close",
+        request=CaseCloseSerializer,
+        responses={200: CaseDetailSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
+        tags=["proactive"],
+    )
     def post(self, request, pk: int):
         body = CaseCloseSerializer(data=request.data)
         body.is_valid(raise_exception=True)

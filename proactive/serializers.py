@@ -68,6 +68,8 @@ class CaseMeasureSerializer(serializers.ModelSerializer):
 
 
 class ProactiveCaseSerializer(serializers.ModelSerializer):
+    # a plain string, not an enum: the ticket's "status" enum owns that component name in the schema
+    status = serializers.CharField(read_only=True, help_text="draft / open / closed")
     community = serializers.CharField(source="community.name", default="")
     category = serializers.CharField(source="category.name", default="")
     units = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
@@ -118,3 +120,85 @@ class TicketLinkSerializer(serializers.Serializer):
 
 class CaseCloseSerializer(serializers.Serializer):
     conclusion = serializers.CharField()
+
+
+# --- response shapes, for the OpenAPI document ---
+
+
+class SimilarResponseSerializer(serializers.Serializer):
+    ticket_no = serializers.CharField()
+    threshold = serializers.FloatField()
+    results = SimilarTicketSerializer(many=True)
+
+
+class WeekCountSerializer(serializers.Serializer):
+    week_on = serializers.DateField()
+    count = serializers.IntegerField()
+
+
+class HotSpotItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    topic = serializers.CharField()
+    community = serializers.CharField()
+    ticket_count = serializers.IntegerField(help_text="tickets of the hot spot received within the dates")
+    trend = WeekCountSerializer(many=True)
+    place = serializers.CharField()
+    keywords = serializers.ListField(child=serializers.CharField())
+    total_count = serializers.IntegerField(help_text="tickets of the hot spot over its run's window")
+
+
+class HotSpotListSerializer(serializers.Serializer):
+    start_on = serializers.DateField()
+    end_on = serializers.DateField()
+    results = HotSpotItemSerializer(many=True)
+
+
+class HotSpotTicketSerializer(serializers.Serializer):
+    ticket_no = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    content = serializers.CharField()
+    address = serializers.CharField()
+    status = serializers.CharField()
+
+
+class HotSpotDetailSerializer(HotSpotSerializer):
+    tickets = HotSpotTicketSerializer(many=True, read_only=True)
+
+    class Meta(HotSpotSerializer.Meta):
+        fields = [*HotSpotSerializer.Meta.fields, "tickets"]
+
+
+class HotSpotRunQueuedSerializer(serializers.Serializer):
+    task_id = serializers.CharField()
+    end_on = serializers.DateField()
+
+
+class CaseWeekSerializer(WeekCountSerializer):
+    phase = serializers.ChoiceField(choices=["before", "after"])
+
+
+class CaseVolumeSerializer(serializers.Serializer):
+    pivot_on = serializers.DateField()
+    weeks = CaseWeekSerializer(many=True)
+    before_total = serializers.IntegerField()
+    after_total = serializers.IntegerField()
+    before_weekly_mean = serializers.FloatField()
+    after_weekly_mean = serializers.FloatField()
+
+
+class CaseDetailSerializer(ProactiveCaseSerializer):
+    volume = CaseVolumeSerializer(read_only=True)
+
+    class Meta(ProactiveCaseSerializer.Meta):
+        fields = [*ProactiveCaseSerializer.Meta.fields, "volume"]
+
+
+class CaseListSerializer(serializers.Serializer):
+    results = ProactiveCaseSerializer(many=True)
+
+
+class CaseLinkedSerializer(CaseDetailSerializer):
+    added = serializers.IntegerField(read_only=True)
+
+    class Meta(CaseDetailSerializer.Meta):
+        fields = [*CaseDetailSerializer.Meta.fields, "added"]
