@@ -3,12 +3,14 @@ PostgreSQL connections: the row lock lets exactly one through; the other is refu
 exactly one event is recorded."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection
 
+from dispatch import workflow
 from dispatch.models import EventKind, ReplyDraft, SignOffStatus, TicketEvent
-from dispatch.workflow import dispatch_ticket, sign_off_reply
+from dispatch.workflow import dispatch_ticket
 from intake.models import Status, Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from tests.dispatch.helpers import add_pending_draft, ticket_in
@@ -37,21 +39,45 @@ def _race(fn, *argsets):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_simultaneous_sign_offs_one_wins(unit_handler, section_leader, handler_unit, api_client_for):
+def test_two_simultaneous_sign_offs_one_wins(unit_handler, section_leader, handler_unit, api_client_for, monkeypatch):
+    # The first sign-off holds the ticket's row lock a little longer, so that the second one surely
+    # arrives while the first is still in its transaction (both passed the API's state check).
+    original = workflow._pending_draft
+
+    def slow_pending_draft(ticket):
+        draft = original(ticket)
+        time.sleep(0.5)
+        return draft
+
+    monkeypatch.setattr(workflow, "_pending_draft", slow_pending_draft)
     # given a reply draft waiting for the section leader (open in two browser tabs)
     ticket = ticket_in(Status.HANDLING, lead_unit=handler_unit)
     add_pending_draft(ticket, unit_handler)
-    # when both tabs sign off at the same moment
-    outcomes = _race(
-        sign_off_reply,
-        {"ticket": Ticket.objects.get(pk=ticket.pk), "actor": section_leader},
-        {"ticket": Ticket.objects.get(pk=ticket.pk), "actor": section_leader},
-    )
-    # then exactly one succeeds, the other is a 409 conflict, and one event is recorded
-    assert sorted(map(str, outcomes)) == sorted(["ok", str(ErrorCode.ILLEGAL_TRANSITION)])
+    url = f"/api/v1/tickets/{ticket.ticket_no}/actions/"
+    clients = [api_client_for(section_leader), api_client_for(section_leader)]
+    barrier = threading.Barrier(2)
+    answers = [None, None]
+
+    def sign(i):
+        try:
+            barrier.wait(timeout=10)
+            response = clients[i].post(url, {"action": "approve_reply"}, format="json")
+            answers[i] = (response.status_code, response.json()["status" if response.status_code == 200 else "code"])
+        finally:
+            connection.close()
+
+    # when both tabs sign off at the same moment, each request on its own PostgreSQL connection
+    threads = [threading.Thread(target=sign, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    # then exactly one succeeds, the other is told 409, and one event is recorded
+    assert sorted(answers) == [(200, "reviewed"), (409, "illegal_transition")]
     assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.APPROVE_REPLY).count() == 1
     assert Ticket.objects.get(pk=ticket.pk).status == Status.REVIEWED
-    assert ReplyDraft.objects.get(ticket=ticket).status == SignOffStatus.SIGNED_OFF
+    draft = ReplyDraft.objects.get(ticket=ticket)
+    assert draft.status == SignOffStatus.SIGNED_OFF and len(draft.signatures) == 1
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
