@@ -170,3 +170,24 @@ def test_refused_extension_still_gives_back_the_waiting_time(center_staff, unit_
     assert ticket.handle_due_at == at("2025-03-10 16:00")
     assert ticket.extended_handle_due_at is None
     assert ticket.next_due_kind == "contact" and ticket.next_due_at == at("2025-03-04 10:00")
+
+
+@pytest.mark.django_db
+def test_the_recompute_command_applies_a_changed_calendar(center_staff, unit_handler, handler_unit):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    deadlines.save_policy("normal", handle_amount=2, handle_unit="working_days")
+    ticket = ticket_in(Status.TRIAGED)
+    dispatch_ticket(ticket, actor=center_staff, lead_unit=handler_unit, now=at("2025-02-06 09:00"))
+    acknowledge_ticket(ticket, actor=unit_handler, now=at("2025-02-06 10:00"))
+    ticket.refresh_from_db()
+    assert ticket.handle_due_at == at("2025-02-08 10:00")  # Friday, then the swapped working Saturday
+    # a late announcement written straight into the table (e.g. a fixture), then the command
+    CalendarOverride.objects.create(on=date(2025, 2, 8), is_working_day=False, note="调休取消")
+    out = StringIO()
+    call_command("recompute_deadlines", stdout=out)
+    ticket.refresh_from_db()
+    assert ticket.handle_due_at == at("2025-02-10 10:00")
+    assert out.getvalue().startswith("1 open ticket")
