@@ -23,27 +23,15 @@ from django.utils.translation import ngettext
 
 from intake.csv_reading import open_binary, read_csv
 from intake.formats import TICKET_COLUMNS, VISIT_COLUMNS, RowError, RowValidator
-from intake.models import ImportBatch, ReturnVisit, Ticket, Urgency
-from intake.staging import StagingTable, distinct_op, model_defaults
+from intake.models import ImportBatch, ReturnVisit, Urgency
+from intake.staging import CHUNK_ROWS, StagingTable, distinct_op, model_defaults
+from intake.ticket_merge import CHUNK_STAGE, TICKET_DATA, TicketChunkMerger
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
 # An error report lists at most this many entries (a row may have several); the message gives the
 # total. It keeps a file with a million bad rows from building a million-entry report in memory.
 MAX_LISTED_ERRORS = 1000
 
-# Ticket columns an import may set, besides ticket_no: compared on re-import, updated when they differ.
-_TICKET_DATA = [
-    ("source", "source"),
-    ("received_at", "received_at"),
-    ("kind", "kind"),
-    ("category", "category_id"),
-    ("content", "content"),
-    ("complainant_name", "complainant_name"),
-    ("complainant_phone", "complainant_phone"),
-    ("address", "address"),
-    ("community", "community_id"),
-    ("urgency", "urgency"),
-]
 _VISIT_FLAGS = ["counted", "contacted", "resolved", "satisfied"]
 
 
@@ -145,104 +133,52 @@ def import_tickets(stream_or_path, *, actor=None, file_name: str = "") -> Import
             raise _conflict(exc) from exc
 
 
-_TICKET_STAGE = [
-    ("row_no", "int"),
-    ("ok", "bool"),
-    ("ticket_no", "ntext"),
-    ("source", "text"),
-    ("received_at", "datetime"),
-    ("kind", "text"),
-    ("category", "ntext"),
-    ("content", "text"),
-    ("complainant_name", "text"),
-    ("complainant_phone", "text"),
-    ("address", "text"),
-    ("community_id", "bigint"),
-    ("urgency", "text"),
-]
-_TICKET_DEFAULTS = {
-    "category": None,
-    "complainant_name": "",
-    "complainant_phone": "",
-    "address": "",
-    "community": None,
-    "urgency": Urgency.NORMAL,
-}
-
-
 def _import_ticket_rows(source, *, actor, file_name: str) -> ImportResult:
     validator = RowValidator(TICKET_COLUMNS)
     report = ErrorReport()
-    codes = ["ticket_no"] + [code for code, _col in _TICKET_DATA]
+    codes = ["ticket_no"] + [code for code, _col in TICKET_DATA]
+    defaults = {"complainant_name": "", "complainant_phone": "", "address": "", "urgency": Urgency.NORMAL}
+    padding = (None,) * (len(CHUNK_STAGE) - 3)
+    now = timezone.now()
+    # created first so the new tickets can point at it; a refused file rolls it back with the rest
+    batch = ImportBatch.objects.create(
+        kind=ImportBatch.Kind.TICKETS, file_name=file_name[:255], encoding=source.encoding, imported_by=actor
+    )
     with connection.cursor() as cursor:
-        stage = StagingTable(cursor, "intake_stage_tickets", _TICKET_STAGE)
-        rows = 0
-        for row_no, raw, errors in source:
-            rows += 1
-            clean, row_errors = validator.validate(raw, row_no)
-            for error in errors + row_errors:
-                report.add(error)
-            if errors or row_errors:
-                # kept for the duplicate check only; never merged
-                ticket_no = raw.get("ticket_no", "").strip() or None
-                stage.add((row_no, False, ticket_no) + (None,) * (len(_TICKET_STAGE) - 3))
-                continue
-            values = [clean.get(code, _TICKET_DEFAULTS.get(code)) for code in codes]
-            stage.add((row_no, True, *values))
+        merger = TicketChunkMerger(cursor, present=set(source.present), batch_id=batch.pk, now=now)
+        try:
+            rows = 0
+            chunk: list[tuple] = []
+            for row_no, raw, errors in source:
+                rows += 1
+                clean, row_errors = validator.validate(raw, row_no)
+                if errors or row_errors:
+                    for error in errors + row_errors:
+                        report.add(error)
+                    # kept for the duplicate check only; never merged
+                    chunk.append((row_no, False, raw.get("ticket_no", "").strip() or None, *padding))
+                else:
+                    chunk.append((row_no, True, *[clean.get(code, defaults.get(code)) for code in codes]))
+                if len(chunk) == CHUNK_ROWS:
+                    merger.submit(chunk, merge=not report.total)
+                    chunk = []
+            if chunk:
+                merger.submit(chunk, merge=not report.total)
+            merger.finish()
+        except BaseException:
+            merger.abort()
+            raise
         _refuse_empty(rows)
-        stage.finish_loading()
         _report_duplicates(
-            cursor, stage.name, "ticket_no", report, _("the ticket number also appears in row %(first)d")
+            cursor, merger.seen_table, "ticket_no", report, _("the ticket number also appears in row %(first)d")
         )
         report.raise_if_any()
-
-        now = timezone.now()
-        batch = ImportBatch.objects.create(
-            kind=ImportBatch.Kind.TICKETS,
-            file_name=file_name[:255],
-            encoding=source.encoding,
-            imported_by=actor,
-            rows=rows,
-        )
-        present = set(source.present)
-        if "category" in present:
-            cursor.execute(
-                f"INSERT INTO intake_category (name) SELECT DISTINCT category FROM {stage.name} "
-                "WHERE category IS NOT NULL ON CONFLICT (name) DO NOTHING"
-            )
-        # The staged rows joined to their category; the ticket columns and where each comes from.
-        rows_sql = f"{stage.name} s LEFT JOIN intake_category c ON c.name = s.category"
-        sources = {code: "c.id" if code == "category" else f"s.{col}" for code, col in _TICKET_DATA}
-        compared = [(col, sources[code]) for code, col in _TICKET_DATA if code in present]
-        differs = " OR ".join(f"t.{col} {distinct_op()} {expr}" for col, expr in compared)
-        cursor.execute(
-            "SELECT SUM(CASE WHEN t.id IS NULL THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN t.id IS NOT NULL AND ({differs}) THEN 1 ELSE 0 END) "
-            f"FROM {rows_sql} LEFT JOIN intake_ticket t ON t.ticket_no = s.ticket_no"
-        )
-        created, updated = (int(n or 0) for n in cursor.fetchone())
-        if updated:  # before the INSERT, so that only tickets that existed are compared
-            assignments = ", ".join(f"{col} = {expr}" for col, expr in compared)
-            cursor.execute(
-                f"UPDATE intake_ticket AS t SET {assignments}, updated_at = %s "
-                f"FROM {rows_sql} WHERE t.ticket_no = s.ticket_no AND ({differs})",
-                [now],
-            )
-        if created:
-            insert_cols = ["ticket_no"] + [col for _code, col in _TICKET_DATA] + ["import_batch_id"]
-            default_cols, defaults = model_defaults(Ticket, set(insert_cols), now)
-            cursor.execute(
-                f"INSERT INTO intake_ticket ({', '.join(insert_cols + default_cols)}) "
-                f"SELECT s.ticket_no, {', '.join(sources[code] for code, _col in _TICKET_DATA)}, "
-                f"%s{', %s' * len(default_cols)} FROM {rows_sql} "
-                "WHERE NOT EXISTS (SELECT 1 FROM intake_ticket t WHERE t.ticket_no = s.ticket_no) ORDER BY s.row_no",
-                [batch.pk, *defaults],
-            )
-        stage.drop()
+        created, updated = merger.created, merger.updated
+        merger.drop()
 
     unchanged = rows - created - updated
-    ImportBatch.objects.filter(pk=batch.pk).update(created=created, updated=updated, unchanged=unchanged)
-    batch.created, batch.updated, batch.unchanged = created, updated, unchanged
+    ImportBatch.objects.filter(pk=batch.pk).update(rows=rows, created=created, updated=updated, unchanged=unchanged)
+    batch.rows, batch.created, batch.updated, batch.unchanged = rows, created, updated, unchanged
     return ImportResult(
         batch=batch,
         rows=rows,

@@ -59,7 +59,7 @@ class StagingTable:
         if self.postgres:
             self._copy(self.pending)
         else:
-            ops = connection.ops
+            ops = self.cursor.db.ops
             rows = [
                 tuple(ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else v for v in row)
                 for row in self.pending
@@ -77,7 +77,8 @@ class StagingTable:
         buffer.seek(0)
         # Django's cursor wraps psycopg2's; copy_expert lives on the raw one.
         raw = getattr(self.cursor, "cursor", self.cursor)
-        with connection.wrap_database_errors:
+        # (the cursor's own connection: a merge worker thread may be the one flushing)
+        with self.cursor.db.wrap_database_errors:
             raw.copy_expert(f"COPY {self.name} FROM STDIN WITH (FORMAT csv{self.not_null})", buffer)
 
     def finish_loading(self) -> None:
