@@ -121,3 +121,27 @@ def test_a_report_period_without_a_snapshot_can_be_computed_now(client_for, cent
     response = client.post("/reports/run/monthly/", {"on": _today().isoformat()}, follow=True)
     assert 'data-testid="ranking"' in response.content.decode()
     assert client.post("/reports/run/monthly/", {"on": "15/01/2020"}, follow=True).status_code == 200
+
+
+def test_every_dashboard_figure_lists_exactly_its_tickets(client_for, principal_leader, handler_unit, other_unit):
+    now = timezone.now()
+    _visited(handler_unit, True, True)
+    _visited(other_unit, False, False)
+    dispatched_ticket(handler_unit, supervision="street")
+    dispatched_ticket(  # handling overdue
+        other_unit,
+        status=Status.HANDLING,
+        acknowledged_at=now - timedelta(days=9),
+        first_contact_at=now - timedelta(days=9),
+        handle_due_at=now - timedelta(days=1),
+    )
+    dispatched_ticket(handler_unit, contact_due_at=now + timedelta(hours=5))  # contact due within 24 h
+    take_nightly_snapshot(_today())
+    client = client_for(principal_leader)
+    html = client.get("/dashboard/").content.decode()
+    figures = re.findall(r'<a class="kpi[^"]*" href="([^"]+)"[^>]*><b>(\d+)</b>', html)
+    assert len(figures) >= 7
+    assert sum(int(shown) for _, shown in figures) >= 5  # the figures are not all zero
+    for url, shown in figures:
+        listed = client.get(url.replace("&amp;", "&")).content.decode()
+        assert listed.count('<td><a href="/tickets/') == int(shown), (url, shown)
