@@ -7,9 +7,11 @@
 - ``principal_leader``, ``inspector``, ``platform_client`` (the upstream platform's machine account)
 """
 
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from rest_framework.test import APIClient
 
 from org.accounts import create_user
@@ -21,10 +23,38 @@ TEST_DATA = Path(__file__).resolve().parent / "data"
 PASSWORD = "test-password-123"
 
 
+# Reference data that data migrations load: the street's units, the default deadline rules, the
+# default scoring policy. A transactional test (Celery worker, race and browser tests) flushes every
+# table when it ends, so the tests after it would find none of it.
+REFERENCE_DATA_MIGRATIONS = [
+    ("org.migrations.0002_load_jiuxianqiao_units", "load_units"),
+    ("dispatch.migrations.0002_default_deadline_policies", "create_defaults"),
+    ("reporting.migrations.0002_default_scoring_policy", "create_default_policy"),
+]
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Reload the data migrations' reference data when a flush removed it (one query otherwise)."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)
+    if not uses_db:
+        return
+    request.getfixturevalue("db")
+    if Unit.objects.exists():
+        return
+    for module, function in REFERENCE_DATA_MIGRATIONS:
+        getattr(import_module(module), function)(django_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Personas are created per test; the default PBKDF2 would dominate the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def street_units(db) -> None:
-    """The Jiuxianqiao units. The data migration loads them, but a transactional test flushes every
-    table when it ends, so the tests after it reload them here (idempotent)."""
+    """The Jiuxianqiao units (idempotent; see reference_data)."""
     load_jiuxianqiao_units(Unit)
 
 
