@@ -7,13 +7,16 @@
 - ``principal_leader``, ``inspector``, ``platform_client`` (the upstream platform's machine account)
 """
 
+import time
 from importlib import import_module
 from pathlib import Path
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.apps import apps as django_apps
 from rest_framework.test import APIClient
 
+from jxq_cases.celery import app as celery_app
 from org.accounts import create_user
 from org.models import Role, Unit
 from org.units import load_jiuxianqiao_units
@@ -125,3 +128,23 @@ def api_client_for():
 def shared_data() -> Path:
     assert SHARED_DATA.is_dir(), f"sample exports expected at {SHARED_DATA}"
     return SHARED_DATA
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker (in a thread of this process) consuming from the settings' broker — Redis
+    in ``make test`` — against the test database. Tests using it are transactional, so the worker's
+    own connection sees their data."""
+    celery_app.conf.task_always_eager = False
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker
+
+
+def wait_for(condition, timeout: float = 30.0) -> bool:
+    """Poll ``condition`` until it is true or ``timeout`` seconds have passed (no result backend)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False

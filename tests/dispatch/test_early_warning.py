@@ -7,7 +7,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
@@ -17,6 +16,7 @@ from dispatch.models import Notification
 from dispatch.workflow import acknowledge_ticket, dispatch_ticket
 from intake.models import Status, Ticket
 from jxq_cases.celery import app
+from tests.conftest import wait_for
 from tests.dispatch.helpers import ticket_in
 
 
@@ -118,22 +118,16 @@ def test_two_workers_at_once_notify_once(handler_unit, center_staff):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_beat_task_runs_in_a_real_worker_twice_and_notifies_once(handler_unit, center_staff):
+def test_the_beat_task_runs_in_a_real_worker_twice_and_notifies_once(handler_unit, center_staff, celery_worker):
     from dispatch.tasks import mark_deadline_warnings_task
 
     late = _running(handler_unit, start_ago=timedelta(days=8), due_in=timedelta(hours=-1))
-    app.conf.task_always_eager = False
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        for _ in range(2):
-            mark_deadline_warnings_task.delay()
-        # no result backend: wait for the queue to drain, then for the solo worker to finish the last one
-        with app.connection_for_read() as conn:
-            queue = conn.default_channel.client
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and (
-                queue.llen("celery") or not Notification.objects.filter(ticket=late).exists()
-            ):
-                time.sleep(0.2)
-        time.sleep(1)
+    for _ in range(2):
+        mark_deadline_warnings_task.delay()
+    # no result backend: wait for the queue to drain, then for the solo worker to finish the last one
+    with app.connection_for_read() as conn:
+        queue = conn.default_channel.client
+        wait_for(lambda: not queue.llen("celery") and Notification.objects.filter(ticket=late).exists())
+    time.sleep(1)
     assert Ticket.objects.get(pk=late.pk).warning_level == "overdue"
     assert Notification.objects.filter(ticket=late).count() == 1

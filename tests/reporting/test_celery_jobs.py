@@ -5,35 +5,19 @@ import datetime as dt
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
 from jxq_cases.celery import app
 from org.models import Unit
 from reporting import tasks
 from reporting.models import Job, Snapshot
+from tests.conftest import wait_for
 
 from .conftest import make_ticket
 
 
-def wait_for(condition, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
-
-
-@pytest.fixture
-def worker(transactional_db):
-    app.conf.task_always_eager = False
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_jobs_run_in_a_worker_and_a_rerun_replaces_the_snapshot(worker):
+def test_the_jobs_run_in_a_worker_and_a_rerun_replaces_the_snapshot(celery_worker):
     community_a = Unit.objects.get(name="南路社区")
     assert settings.CELERY_BROKER_URL.startswith("redis://"), "make test runs the worker against Redis"
     make_ticket("2023-03-15 09:00", unit=community_a, visit="yyy")
