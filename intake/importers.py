@@ -14,6 +14,7 @@ ticket and time) is compared column by column and counted as unchanged when noth
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
@@ -117,6 +118,23 @@ def _conflict(exc: IntegrityError) -> DomainError:
     )
 
 
+@contextmanager
+def _import_transaction():
+    """One transaction for the whole file.
+
+    When it is the outermost transaction on PostgreSQL, foreign keys are checked as each statement
+    runs instead of all at COMMIT (Django declares them DEFERRABLE INITIALLY DEFERRED): the checks
+    then run in the merge worker, overlapping the reading of the next chunk, and the commit no longer
+    stalls ~2 s per 100,000 tickets. Inside a caller's transaction its deferred mode is left alone.
+    """
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        yield
+
+
 # --------------------------------------------------------------------------------------------- tickets
 
 
@@ -125,7 +143,7 @@ def import_tickets(stream_or_path, *, actor=None, file_name: str = "") -> Import
     with open_binary(stream_or_path) as binary:
         source = read_csv(binary, TICKET_COLUMNS)
         try:
-            with transaction.atomic():
+            with _import_transaction():
                 return _import_ticket_rows(source, actor=actor, file_name=file_name)
         except IntegrityError as exc:
             if not _is_unique_violation(exc):
@@ -224,7 +242,7 @@ def import_visits(stream_or_path, *, actor=None, file_name: str = "") -> ImportR
     with open_binary(stream_or_path) as binary:
         source = read_csv(binary, VISIT_COLUMNS)
         try:
-            with transaction.atomic():
+            with _import_transaction():
                 return _import_visit_rows(source, actor=actor, file_name=file_name)
         except IntegrityError as exc:
             if not _is_unique_violation(exc):

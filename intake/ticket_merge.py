@@ -72,7 +72,8 @@ class TicketChunkMerger:
         self._sql()
         self.queue: queue.Queue | None = None
         self.thread: threading.Thread | None = None
-        if is_postgresql():
+        self.postgres = is_postgresql()
+        if self.postgres:
             self.queue = queue.Queue(maxsize=2)  # bounded memory: at most two chunks wait
             self.thread = threading.Thread(target=self._work, name="ticket-merge", daemon=True)
             self.thread.start()
@@ -184,11 +185,20 @@ class TicketChunkMerger:
         cursor = self.cursor
         if "category" in self.present:
             cursor.execute(self.categories_sql)
+        if self.postgres:
+            # A chunk is 5,000 rows: 5,000 probes of the ticket_no index take ~15 ms whatever the size
+            # of intake_ticket, but without statistics on the TEMP chunk the planner hashes the whole
+            # ticket table for every chunk (70 ms at 100,000 tickets, ten times that at a million).
+            cursor.execute("SET LOCAL enable_hashjoin = off")
+            cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(self.count_sql)
         created, updated = (int(n or 0) for n in cursor.fetchone())
         if updated:  # before the INSERT, so that only tickets that existed are compared
             cursor.execute(self.update_sql, [self.now])
         if created:
             cursor.execute(self.insert_sql, [self.batch_id, *self.defaults])
+        if self.postgres:
+            cursor.execute("SET LOCAL enable_hashjoin TO DEFAULT")
+            cursor.execute("SET LOCAL enable_mergejoin TO DEFAULT")
         self.created += created
         self.updated += updated
