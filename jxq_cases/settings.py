@@ -199,6 +199,8 @@ PROACTIVE_INDEX_BATCH = env_int("PROACTIVE_INDEX_BATCH", 2000)
 PROACTIVE_HOTSPOT_DAYS = env_int("PROACTIVE_HOTSPOT_DAYS", 90)
 PROACTIVE_HOTSPOT_MIN_TICKETS = env_int("PROACTIVE_HOTSPOT_MIN_TICKETS", 3)
 PROACTIVE_HOTSPOT_THRESHOLD = float(env_str("PROACTIVE_HOTSPOT_THRESHOLD", "0.18"))
+# runs whose window ended longer ago are deleted by the job (cases keep their own copy of the matter)
+PROACTIVE_HOTSPOT_KEEP_DAYS = env_int("PROACTIVE_HOTSPOT_KEEP_DAYS", 62)
 # Workflow early warning (docs/workflow.md): mark tickets due soon / overdue and notify, every 5 minutes.
 CELERY_BEAT_SCHEDULE["dispatch-deadline-warnings"] = {
     "task": "dispatch.mark_deadline_warnings",
