@@ -12,7 +12,8 @@
 4. groups of at least ``PROACTIVE_HOTSPOT_MIN_TICKETS`` tickets become hot spots with a topic (their
    most telling shared words), a place and the weekly trend (one SQL query for all hot spots).
 
-A run is keyed by its window: running it again replaces that run's hot spots.
+A run is keyed by its window: running it again replaces that run's hot spots. Runs whose window
+ended more than ``PROACTIVE_HOTSPOT_KEEP_DAYS`` before this one are deleted.
 
 ``hotspots_between`` is the interface the weekly analysis (reporting) and the leadership dashboard
 read; its signature is stable.
@@ -209,6 +210,10 @@ def find_hotspots(end_on: date | None = None, *, days: int | None = None) -> Hot
         run.hotspot_count = len(groups)
         run.finished_at = timezone.now()
         run.save(update_fields=["ticket_count", "hotspot_count", "finished_at"])
+        # nightly runs would otherwise pile up: one window's links per night
+        _delete_runs(
+            HotSpotRun.objects.filter(end_on__lt=end_on - timedelta(days=settings.PROACTIVE_HOTSPOT_KEEP_DAYS))
+        )
     phases["store"] = perf_counter() - clock
     log.info(
         "hot spots %s..%s: %d tickets, %d hot spots (%s)",

@@ -139,3 +139,17 @@ def test_hot_spots_api_lists_and_details_for_those_who_watch_the_street(
     assert api_client_for(unit_handler).get("/api/v1/hotspots/").status_code == 403
     bad = api_client_for(principal_leader).get("/api/v1/hotspots/", {"start_on": "2026-03-10", "end_on": "2026-03-01"})
     assert bad.status_code == 400
+
+
+def test_runs_older_than_the_retention_are_deleted(db, settings):
+    settings.PROACTIVE_HOTSPOT_KEEP_DAYS = 10
+    for day, text in enumerate(MARKET):
+        make_ticket(text, day=day)
+    old = find_hotspots(date(2026, 3, 10), days=30)
+    kept = find_hotspots(date(2026, 3, 15), days=30)
+    assert set(HotSpotRun.objects.values_list("id", flat=True)) == {old.id, kept.id}
+
+    newest = find_hotspots(date(2026, 3, 25), days=30)
+
+    assert set(HotSpotRun.objects.values_list("id", flat=True)) == {kept.id, newest.id}
+    assert not HotSpot.objects.filter(run_id=old.id).exists()
