@@ -11,8 +11,9 @@ over the ``days`` days before ``end_at`` (default: now), and their return visits
   contact 2 h / handle 24 h, normal 24 h / 7 days, consultations 24 h) and its status is where the
   timeline stands at ``end_at``: old tickets are mostly closed with a return visit, recent ones are
   in every earlier state, a few are late, some are sent back, merged, key, difficult or supervised;
-- return visits: ~90% counted, ~97% responded, ~90% resolved, ~93% satisfied, a few double-no; a
-  not-double-yes ticket is sometimes handled a second time and visited again (history kept).
+- return visits: ~90% of the city's direct dispatches counted (district tickets never), ~97%
+  responded, ~90% resolved, ~93% satisfied, a few double-no; a not-double-yes ticket is sometimes
+  handled a second time and visited again (history kept).
 
 Deterministic for a given (count, days, seed, end_at). Ticket numbers are ``S``/``Q`` + the local
 receive date (yymmdd) + a 5-digit sequence of that day; they must not exist yet.
@@ -352,7 +353,7 @@ def write_demo_exports(
                 ])  # fmt: skip
                 if visit_writer and rng.random() < 0.9:
                     visited = min(received + rng.randint(2 * DAY, 9 * DAY), end - 60)
-                    flags = ["是" if flag else "否" for flag in visit_outcome(rng)]
+                    flags = ["是" if flag else "否" for flag in visit_outcome(rng, core["source"])]
                     visit_writer.writerow([number, local(visited + LOCAL_OFFSET), *flags])
                     visit_rows += 1
         finally:

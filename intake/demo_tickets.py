@@ -132,12 +132,17 @@ class TicketNumbers:
         return f"{'S' if source == 'city' else 'Q'}{stamp}{seq:05d}"
 
 
-def visit_outcome(rng: random.Random) -> tuple[bool, bool, bool, bool]:
-    """(counted, responded, resolved, satisfied): ~90/97/90/93%, satisfaction follows resolution."""
+def visit_outcome(rng: random.Random, source: str) -> tuple[bool, bool, bool, bool]:
+    """(counted, responded, resolved, satisfied): ~90/97/90/93%, satisfaction follows resolution.
+
+    Only the city's direct dispatches are counted in its evaluation (纳入考评), so a district ticket's
+    visit is never counted: the work report's "counted share of the city's direct dispatches" then
+    stays a share."""
     # tuned so that the latest visits, after the second handlings, land near 90% / 93%
     resolved = rng.random() < 0.85
     satisfied = rng.random() < (0.975 if resolved else 0.45)
-    return rng.random() < 0.90, rng.random() < 0.97, resolved, satisfied
+    counted = rng.random() < 0.90 and source == "city"
+    return counted, rng.random() < 0.97, resolved, satisfied
 
 
 def walk_workflow(
@@ -205,7 +210,7 @@ def walk_workflow(
     visit = replied + rng.randint(DAY, 4 * DAY)
     if end < visit:
         return f, visits
-    outcome = visit_outcome(rng)
+    outcome = visit_outcome(rng, core["source"])
     visits.append((visit, *outcome))
     f["status"] = "visited"
     decided = visit + rng.randint(HOUR, DAY)
@@ -225,7 +230,7 @@ def walk_workflow(
     visit = replied + rng.randint(DAY, 3 * DAY)
     if end < visit:
         return f, visits
-    visits.append((visit, *visit_outcome(rng)))
+    visits.append((visit, *visit_outcome(rng, core["source"])))
     f["status"] = "visited"
     closed = visit + rng.randint(HOUR, DAY)
     if end >= closed:
