@@ -442,6 +442,14 @@ def submit_reply_draft(ticket: Ticket, *, actor, text: str, now: datetime | None
     return _finish(ticket, actor, EventKind.SUBMIT_REPLY, step, now)
 
 
+def _sign(document: ReplyDraft | ExclusionRequest, actor, comment: str, now: datetime) -> Step:
+    """Add the actor's signature to a reply draft or an exclusion request and advance its chain."""
+    document.signatures = [*document.signatures, {"role": actor.role, "user": actor.pk, "at": now.isoformat()}]
+    document.step += 1
+    comment = _text(comment, "comment", required=False)
+    return Step(data={"version": document.version, "step": document.step, "comment": comment})
+
+
 def _pending_draft(ticket: Ticket) -> ReplyDraft:
     draft = ReplyDraft.objects.select_for_update().filter(ticket=ticket, status=SignOffStatus.PENDING).first()
     if draft is None:
@@ -457,11 +465,7 @@ def sign_off_reply(ticket: Ticket, *, actor, comment: str = "", now: datetime | 
     now = _now(now)
     ticket = _begin(ticket, actor, "approve_reply")
     draft = _pending_draft(ticket)
-    draft.signatures = [*draft.signatures, {"role": actor.role, "user": actor.pk, "at": now.isoformat()}]
-    draft.step += 1
-    step = Step(
-        data={"version": draft.version, "step": draft.step, "comment": _text(comment, "comment", required=False)}
-    )
+    step = _sign(draft, actor, comment, now)
     if draft.step >= len(draft.chain):
         draft.status = SignOffStatus.SIGNED_OFF
         draft.decided_at = now
@@ -950,11 +954,7 @@ def sign_off_exclusion(ticket: Ticket, *, actor, comment: str = "", now: datetim
     now = _now(now)
     ticket = _begin(ticket, actor, "approve_exclusion")
     request = _pending_exclusion(ticket)
-    request.signatures = [*request.signatures, {"role": actor.role, "user": actor.pk, "at": now.isoformat()}]
-    request.step += 1
-    step = Step(
-        data={"version": request.version, "step": request.step, "comment": _text(comment, "comment", required=False)}
-    )
+    step = _sign(request, actor, comment, now)
     if request.step >= len(request.chain):
         request.status = ExclusionStatus.SIGNED_OFF
         step.notices.append(
