@@ -146,7 +146,7 @@ def build_weekly(monday: dt.date) -> dict:
         ],
         "top_categories": _top(monday, sunday, previous, "category_id", "category__name"),
         "top_communities": _top(monday, sunday, previous, "community_id", "community__name"),
-        "hot_spots": hotspots_between(monday, sunday),
+        "hot_spots": hotspots_between(monday, sunday)[:TOP],
     }
 
 

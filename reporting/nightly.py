@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from intake.models import Category, Source, Ticket
 from org.models import Unit
+from proactive.hotspots import hotspots_between
 from reporting.drilldown import OPEN, period_filter, tickets_matching
 from reporting.models import Job, Snapshot
 from reporting.rates import (
@@ -47,6 +48,9 @@ from reporting.snapshots import month_json, number, ranking_json, score_json, st
 DUE_SOON = dt.timedelta(hours=24)
 # How many tickets of each at-risk list the snapshot spells out (the filter lists them all).
 AT_RISK_LIST_LIMIT = 100
+# The dashboard lists the biggest hot spots of the last four weeks (未诉先办): enough to act on.
+HOT_SPOT_WEEKS = 4
+HOT_SPOT_LIMIT = 10
 
 
 def moment_of(on: dt.date, now: dt.datetime | None = None) -> dt.datetime:
@@ -235,6 +239,7 @@ def build_nightly(on: dt.date, *, trend_from: dt.date | None = None, now: dt.dat
             },
         },
         "heat_map": heat_map(first_of_month, on),
+        "hot_spots": hotspots_between(on - dt.timedelta(weeks=HOT_SPOT_WEEKS, days=-1), on)[:HOT_SPOT_LIMIT],
         "trend": {
             "from": trend_from.isoformat(),
             "units": [
