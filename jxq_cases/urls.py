@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("org.page_urls")),
     path("", include("dispatch.page_urls")),
     path("", include("reporting.page_urls")),
+    path("", include("proactive.page_urls")),
 ]
 
 if settings.DEBUG:
