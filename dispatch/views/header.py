@@ -16,6 +16,7 @@ NAV_BY_ROLE = {
         ("visit-import", _("Return visits")),
         ("dashboard", _("Dashboard")),
         ("reports", _("Reports")),
+        ("proactive", _("Proactive handling")),
     ],
     Role.UNIT_HANDLER: [("inbox", _("My unit's tickets")), ("workbench", _("All my tickets"))],
     Role.SECTION_LEADER: [
@@ -23,14 +24,21 @@ NAV_BY_ROLE = {
         ("workbench", _("Tickets")),
         ("dashboard", _("Dashboard")),
         ("reports", _("Reports")),
+        ("proactive", _("Proactive handling")),
     ],
     Role.PRINCIPAL_LEADER: [
         ("dashboard", _("Dashboard")),
         ("signoff-queue", _("Sign-off queue")),
         ("workbench", _("Tickets")),
         ("reports", _("Reports")),
+        ("proactive", _("Proactive handling")),
     ],
-    Role.INSPECTOR: [("reports", _("Reports")), ("dashboard", _("Dashboard")), ("workbench", _("Tickets"))],
+    Role.INSPECTOR: [
+        ("reports", _("Reports")),
+        ("dashboard", _("Dashboard")),
+        ("workbench", _("Tickets")),
+        ("proactive", _("Proactive handling")),
+    ],
     Role.PLATFORM: [],
 }
 
