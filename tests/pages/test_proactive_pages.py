@@ -42,8 +42,8 @@ def test_the_list_shows_the_latest_hot_spots_with_an_open_form(market_hotspot, p
     assert 'data-testid="hotspots"' in html
     assert market_hotspot.topic in html
     assert f'action="/proactive/hotspots/{market_hotspot.id}/case/"' in html
-    # the nav leads here
-    assert 'href="/proactive/"' in html
+    # the nav leads here, in the default language (Simplified Chinese)
+    assert '<a href="/proactive/" aria-current="page">主动治理</a>' in html
 
 
 def test_a_principal_leader_works_a_case_from_hot_spot_to_closing(market_hotspot, principal_leader, client_for):
