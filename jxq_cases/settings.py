@@ -17,7 +17,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("JXQ_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env_bool("DEBUG", False)
+# Without DATABASE_URL the product runs on its embedded defaults (one machine, SQLite): a developer's
+# or a trial installation, where debug pages help. Any installation that names its database is taken
+# for a real one and defaults to DEBUG off, which then requires SECRET_KEY.
+EMBEDDED_DEFAULTS = not env_str("DATABASE_URL")
+DEBUG = env_bool("DEBUG", EMBEDDED_DEFAULTS)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:

@@ -60,3 +60,23 @@ def test_embedded_defaults_need_no_service(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "django.db.backends.sqlite3"
     assert (tmp_path / "celery" / "out").is_dir()
+
+
+def test_a_named_database_defaults_to_debug_off_and_needs_a_secret_key(tmp_path):
+    result = _import_settings({"DATABASE_URL": "postgres://db.invalid/jxq", "JXQ_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_the_embedded_defaults_run_without_any_variable(tmp_path):
+    # a fresh clone: no DEBUG, no SECRET_KEY, no DATABASE_URL -> SQLite with debug pages
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DEBUG, settings.DATABASES['default']['ENGINE'])"
+    )
+    ours = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ours}
+    env.update({"JXQ_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "jxq_cases.settings"})
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "django.db.backends.sqlite3"]
