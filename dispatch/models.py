@@ -209,11 +209,9 @@ class RequestStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-class ExtensionRequest(models.Model):
-    """A request to move the handling deadline (延期). The clock stops while it waits."""
+class DecidedRequest(models.Model):
+    """A unit's request that someone above it approves or refuses, with a reason either way."""
 
-    ticket = models.ForeignKey("intake.Ticket", on_delete=models.CASCADE, related_name="extension_requests")
-    days = models.PositiveSmallIntegerField(_("days"))
     reason = models.TextField(_("reason"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("requested at"))
@@ -223,6 +221,16 @@ class ExtensionRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.TextField(_("decision reason"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ExtensionRequest(DecidedRequest):
+    """A request to move the handling deadline (延期). The clock stops while it waits."""
+
+    ticket = models.ForeignKey("intake.Ticket", on_delete=models.CASCADE, related_name="extension_requests")
+    days = models.PositiveSmallIntegerField(_("days"))
     new_due_at = models.DateTimeField(_("new deadline"), null=True, blank=True)
 
     class Meta:
@@ -239,19 +247,10 @@ class ExtensionRequest(models.Model):
         return f"{self.ticket_id} +{self.days} ({self.status})"
 
 
-class SendBackRequest(models.Model):
+class SendBackRequest(DecidedRequest):
     """A unit's request that the center return a misrouted ticket upstream (退单)."""
 
     ticket = models.ForeignKey("intake.Ticket", on_delete=models.CASCADE, related_name="send_back_requests")
-    reason = models.TextField(_("reason"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(_("requested at"))
-    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_reason = models.TextField(_("decision reason"), blank=True)
 
     class Meta:
         ordering = ["ticket", "-requested_at"]
