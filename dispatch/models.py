@@ -101,22 +101,37 @@ class SignOffStatus(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
-class ReplyDraft(models.Model):
-    """A version of the reply a unit proposes; it goes through the sign-off chain (审核)."""
+class SignedDocument(models.Model):
+    """A versioned text that goes through a sign-off chain: a reply draft or an exclusion request."""
 
-    ticket = models.ForeignKey("intake.Ticket", on_delete=models.CASCADE, related_name="reply_drafts")
     version = models.PositiveSmallIntegerField(_("version"))
-    text = models.TextField(_("reply"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     author_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(_("created at"))
     # The roles that must sign, in order (copied from the chain configured when it was submitted).
     chain = models.JSONField(_("sign-off chain"), default=list)
     step = models.PositiveSmallIntegerField(_("current step"), default=0)
-    status = models.CharField(_("status"), max_length=12, choices=SignOffStatus.choices, default=SignOffStatus.PENDING)
     signatures = models.JSONField(_("signatures"), default=list, blank=True)
     return_reason = models.TextField(_("reason for return"), blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def waiting_for(self) -> str | None:
+        """The role whose signature the document waits for, or None when it waits for nobody."""
+        if self.status != "pending" or self.step >= len(self.chain):
+            return None
+        return self.chain[self.step]
+
+
+class ReplyDraft(SignedDocument):
+    """A version of the reply a unit proposes; it goes through the sign-off chain (审核)."""
+
+    ticket = models.ForeignKey("intake.Ticket", on_delete=models.CASCADE, related_name="reply_drafts")
+    text = models.TextField(_("reply"))
+    status = models.CharField(_("status"), max_length=12, choices=SignOffStatus.choices, default=SignOffStatus.PENDING)
 
     class Meta:
         ordering = ["ticket", "-version"]
@@ -133,12 +148,6 @@ class ReplyDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} v{self.version}"
-
-    @property
-    def waiting_for(self) -> str | None:
-        if self.status != SignOffStatus.PENDING or self.step >= len(self.chain):
-            return None
-        return self.chain[self.step]
 
 
 class ExclusionReason(models.TextChoices):
@@ -160,25 +169,16 @@ class ExclusionStatus(models.TextChoices):
     REFUSED = "refused", _("Refused upstream")
 
 
-class ExclusionRequest(models.Model):
+class ExclusionRequest(SignedDocument):
     """A request that a ticket not be counted (剔除): drafted by the unit, signed off, decided upstream."""
 
     ticket = models.ForeignKey("intake.Ticket", on_delete=models.CASCADE, related_name="exclusion_requests")
-    version = models.PositiveSmallIntegerField(_("version"))
     reason_category = models.CharField(_("reason"), max_length=20, choices=ExclusionReason.choices)
     reason = models.TextField(_("explanation"))
     evidence = models.TextField(_("evidence"), blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    author_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, null=True, related_name="+")
-    created_at = models.DateTimeField(_("created at"))
-    chain = models.JSONField(_("sign-off chain"), default=list)
-    step = models.PositiveSmallIntegerField(_("current step"), default=0)
     status = models.CharField(
         _("status"), max_length=12, choices=ExclusionStatus.choices, default=ExclusionStatus.PENDING
     )
-    signatures = models.JSONField(_("signatures"), default=list, blank=True)
-    return_reason = models.TextField(_("reason for return"), blank=True)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         ordering = ["ticket", "-version"]
@@ -195,12 +195,6 @@ class ExclusionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} exclusion v{self.version}"
-
-    @property
-    def waiting_for(self) -> str | None:
-        if self.status != ExclusionStatus.PENDING or self.step >= len(self.chain):
-            return None
-        return self.chain[self.step]
 
 
 class RequestStatus(models.TextChoices):
