@@ -450,13 +450,16 @@ def _sign(document: ReplyDraft | ExclusionRequest, actor, comment: str, now: dat
     return Step(data={"version": document.version, "step": document.step, "comment": comment})
 
 
+def _pending(model: type[ReplyDraft] | type[ExclusionRequest], ticket: Ticket, missing: str):
+    """The document of ``model`` waiting for sign-off on this ticket, locked; 409 with ``missing`` if none."""
+    document = model.objects.select_for_update().filter(ticket=ticket, status="pending").first()
+    if document is None:
+        raise _conflict(missing % {"ticket_no": ticket.ticket_no})
+    return document
+
+
 def _pending_draft(ticket: Ticket) -> ReplyDraft:
-    draft = ReplyDraft.objects.select_for_update().filter(ticket=ticket, status=SignOffStatus.PENDING).first()
-    if draft is None:
-        raise _conflict(
-            _("no reply draft of ticket %(ticket_no)s waits for sign-off") % {"ticket_no": ticket.ticket_no}
-        )
-    return draft
+    return _pending(ReplyDraft, ticket, _("no reply draft of ticket %(ticket_no)s waits for sign-off"))
 
 
 @transaction.atomic
@@ -941,12 +944,7 @@ def request_exclusion(
 
 
 def _pending_exclusion(ticket: Ticket) -> ExclusionRequest:
-    request = ExclusionRequest.objects.select_for_update().filter(ticket=ticket, status=ExclusionStatus.PENDING).first()
-    if request is None:
-        raise _conflict(
-            _("no exclusion request of ticket %(ticket_no)s waits for sign-off") % {"ticket_no": ticket.ticket_no}
-        )
-    return request
+    return _pending(ExclusionRequest, ticket, _("no exclusion request of ticket %(ticket_no)s waits for sign-off"))
 
 
 @transaction.atomic
