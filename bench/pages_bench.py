@@ -28,34 +28,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from intake.demo import generate_demo_tickets  # noqa: E402
+from bench.bench_data import load_bench_tickets  # noqa: E402
 from intake.models import Category, Ticket  # noqa: E402
 from org.models import Role, Unit, User  # noqa: E402
-
-
-def load(count: int, days: int, keep: bool) -> None:
-    database = connection.settings_dict["NAME"]
-    if connection.vendor != "postgresql" or "bench" not in database:
-        sys.exit(f"refusing to run on {connection.vendor} database {database!r}: use a PostgreSQL database *bench*")
-    call_command("migrate", verbosity=0)
-    existing = Ticket.objects.count()
-    if keep and existing == count:
-        print(f"reusing the {existing} tickets already loaded in {database}")
-        return
-    with connection.cursor() as cursor:
-        # the bench database holds nothing but bench data (checked above)
-        cursor.execute("TRUNCATE intake_ticket, intake_returnvisit RESTART IDENTITY CASCADE")
-    started = time.perf_counter()
-    result = generate_demo_tickets(count, days, seed=2023)
-    with connection.cursor() as cursor:
-        # what autovacuum does soon after a bulk load: statistics and the visibility map (index-only scans)
-        cursor.execute("VACUUM ANALYZE intake_ticket")
-        cursor.execute("VACUUM ANALYZE intake_returnvisit")
-    print(f"loaded {result.tickets} tickets and {result.visits} visits in {time.perf_counter() - started:.1f} s")
 
 
 def person(username: str, role: str, unit: Unit) -> User:
@@ -110,7 +88,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=60)
     parser.add_argument("--keep", action="store_true", help="reuse an existing load of exactly COUNT tickets")
     args = parser.parse_args()
-    load(args.count, args.days, args.keep)
+    load_bench_tickets(args.count, args.days, keep=args.keep)
 
     community = Unit.objects.get(name="南路社区")
     department = Unit.objects.get(name="城市管理办公室")

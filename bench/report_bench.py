@@ -38,7 +38,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from intake.demo import generate_demo_tickets  # noqa: E402
+from bench.bench_data import load_bench_tickets  # noqa: E402
 from intake.models import Ticket  # noqa: E402
 from reporting.nightly import take_nightly_snapshot  # noqa: E402
 from reporting.rates import SHANGHAI, local_date  # noqa: E402
@@ -69,28 +69,6 @@ def timed(function) -> float:
     return time.perf_counter() - started
 
 
-def load(count: int, days: int, keep: bool) -> None:
-    database = connection.settings_dict["NAME"]
-    if connection.vendor != "postgresql" or "bench" not in database:
-        sys.exit(
-            f"refusing to run on {connection.vendor} database {database!r}: use a PostgreSQL database named *bench*"
-        )
-    call_command("migrate", verbosity=0)
-    existing = Ticket.objects.count()
-    if keep and existing == count:
-        print(f"reusing the {existing} tickets already loaded in {database}")
-        return
-    with connection.cursor() as cursor:
-        # the bench database holds nothing but bench data (checked above)
-        cursor.execute("TRUNCATE intake_ticket, intake_returnvisit, reporting_snapshot RESTART IDENTITY CASCADE")
-    started = time.perf_counter()
-    result = generate_demo_tickets(count, days, seed=2023)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE intake_ticket")
-        cursor.execute("ANALYZE intake_returnvisit")
-    print(f"loaded {result.tickets} tickets and {result.visits} visits in {time.perf_counter() - started:.1f} s")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("count", type=int)
@@ -99,7 +77,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="reuse an existing load of exactly COUNT tickets")
     args = parser.parse_args()
 
-    load(args.count, args.days, args.keep)
+    load_bench_tickets(args.count, args.days, keep=args.keep, also_truncate=("reporting_snapshot",))
     first_at, last_at = (
         Ticket.objects.order_by("received_at").values_list("received_at", flat=True)[:1][0],
         (Ticket.objects.order_by("-received_at").values_list("received_at", flat=True)[:1][0]),
