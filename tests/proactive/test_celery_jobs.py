@@ -3,32 +3,15 @@
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
-from jxq_cases.celery import app
 from proactive import tasks
 from proactive.models import HotSpotRun, TicketSignature
+from tests.conftest import wait_for
 from tests.proactive.conftest import MARKET, make_ticket
 
 
-def wait_for(condition, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
-
-
-@pytest.fixture
-def worker(transactional_db):
-    app.conf.task_always_eager = False
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_indexing_and_the_hot_spot_job_run_in_a_worker_on_demand(worker, principal_leader, api_client_for):
+def test_indexing_and_the_hot_spot_job_run_in_a_worker_on_demand(celery_worker, principal_leader, api_client_for):
     tickets = [make_ticket(text, day=day) for day, text in enumerate(MARKET)]
 
     # the periodic indexing task
