@@ -7,7 +7,6 @@ import pytest
 
 from intake.models import Category, Kind, Source, Ticket
 from org.models import Unit
-from org.units import load_jiuxianqiao_units
 
 _numbers = itertools.count(1)
 DAY0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # a Monday, 10:00 in Beijing
@@ -15,9 +14,8 @@ DAY0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # a Monday, 10:00 in Beijing
 
 @pytest.fixture(autouse=True)
 def street_units(db) -> None:
-    """The units come from a data migration; a transactional test (a worker test, here or in another
-    app, in this session or an earlier one with --reuse-db) flushes them."""
-    load_jiuxianqiao_units(Unit)
+    """Every test here uses the database; the root ``reference_data`` fixture reloads the units that a
+    transactional test flushed."""
 
 
 def make_ticket(

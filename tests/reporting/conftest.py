@@ -8,8 +8,6 @@ import pytest
 
 from intake.models import Category, Status, Ticket
 from org.models import Unit
-from org.units import load_jiuxianqiao_units
-from reporting.models import DEFAULT_POLICY, ScoringPolicy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _numbers = itertools.count(1)
@@ -65,10 +63,8 @@ def make_ticket(
 
 @pytest.fixture(autouse=True)
 def street_units(db) -> None:
-    """The street's units and the default scoring policy come from data migrations; a transactional
-    test (ours or another app's, in this session or an earlier one with --reuse-db) flushes them."""
-    load_jiuxianqiao_units(Unit)
-    ScoringPolicy.objects.get_or_create(effective_from=DEFAULT_POLICY["effective_from"], defaults=DEFAULT_POLICY)
+    """Every test here uses the database; the root ``reference_data`` fixture reloads the units and
+    the default scoring policy that a transactional test flushed."""
 
 
 @pytest.fixture
