@@ -450,6 +450,18 @@ def _sign(document: ReplyDraft | ExclusionRequest, actor, comment: str, now: dat
     return Step(data={"version": document.version, "step": document.step, "comment": comment})
 
 
+def _return_to_author(
+    document: ReplyDraft | ExclusionRequest, status: str, reason: str, now: datetime, kind: str, text: str, ticket
+) -> Step:
+    """Close a document's sign-off as returned, with the reason, and tell its author."""
+    document.status, document.return_reason, document.decided_at = status, reason, now
+    document.save(update_fields=["status", "return_reason", "decided_at"])
+    step = Step(data={"version": document.version, "reason": reason})
+    notice_text = text % {"ticket_no": ticket.ticket_no, "reason": reason}
+    step.notices.append({"kind": kind, "text": notice_text, "user_ids": [document.author_id]})
+    return step
+
+
 def _pending(model: type[ReplyDraft] | type[ExclusionRequest], ticket: Ticket, missing: str):
     """The document of ``model`` waiting for sign-off on this ticket, locked; 409 with ``missing`` if none."""
     document = model.objects.select_for_update().filter(ticket=ticket, status="pending").first()
@@ -509,19 +521,8 @@ def return_reply_draft(ticket: Ticket, *, actor, reason: str, now: datetime | No
     ticket = _begin(ticket, actor, "return_reply")
     reason = _text(reason, "reason")
     draft = _pending_draft(ticket)
-    draft.status = SignOffStatus.RETURNED
-    draft.return_reason = reason
-    draft.decided_at = now
-    draft.save(update_fields=["status", "return_reason", "decided_at"])
-    step = Step(data={"version": draft.version, "reason": reason})
-    step.notices.append(
-        {
-            "kind": "reply_returned",
-            "text": _("The reply draft of ticket %(ticket_no)s was returned: %(reason)s")
-            % {"ticket_no": ticket.ticket_no, "reason": reason},
-            "user_ids": [draft.author_id],
-        }
-    )
+    text = _("The reply draft of ticket %(ticket_no)s was returned: %(reason)s")
+    step = _return_to_author(draft, SignOffStatus.RETURNED, reason, now, "reply_returned", text, ticket)
     return _finish(ticket, actor, EventKind.RETURN_REPLY, step, now)
 
 
@@ -985,17 +986,8 @@ def return_exclusion(ticket: Ticket, *, actor, reason: str, now: datetime | None
     ticket = _begin(ticket, actor, "return_exclusion")
     reason = _text(reason, "reason")
     request = _pending_exclusion(ticket)
-    request.status, request.return_reason, request.decided_at = ExclusionStatus.RETURNED, reason, now
-    request.save(update_fields=["status", "return_reason", "decided_at"])
-    step = Step(data={"version": request.version, "reason": reason})
-    step.notices.append(
-        {
-            "kind": "exclusion_returned",
-            "text": _("The exclusion request of ticket %(ticket_no)s was returned: %(reason)s")
-            % {"ticket_no": ticket.ticket_no, "reason": reason},
-            "user_ids": [request.author_id],
-        }
-    )
+    text = _("The exclusion request of ticket %(ticket_no)s was returned: %(reason)s")
+    step = _return_to_author(request, ExclusionStatus.RETURNED, reason, now, "exclusion_returned", text, ticket)
     return _finish(ticket, actor, EventKind.RETURN_EXCLUSION, step, now)
 
 
