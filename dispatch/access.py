@@ -1,4 +1,4 @@
-"""Who sees which tickets and who may do what (DOMAIN §7): the one place every list, page, API view,
+"""Who sees which tickets and who may do what (docs/domain.md §7): the one place every list, page, API view,
 export and dashboard starts from.
 
 - ``visible_tickets(user)``: the queryset a user may see at all.
@@ -210,7 +210,7 @@ def actions_available(user, ticket: Ticket) -> list[str]:
     return [a for a in ACTIONS if is_allowed(a, ticket.status) and can(user, a, ticket)]
 
 
-# --- personal data (DOMAIN §7) ---
+# --- personal data (docs/domain.md §7) ---
 
 HONORIFICS = ("先生", "女士", "老师", "阿姨", "大爷")
 

@@ -131,7 +131,7 @@ class TicketListView(generics.ListAPIView):
         operation_id="tickets_receive",
         summary="Receive one ticket (JSON)",
         description="Step 1 (接单), answered by intake.api.TicketIntakeView: the fields, values and "
-        "validation of a row of the ticket export (DOMAIN §8). 201 when created, 200 when the ticket "
+        "validation of a row of the ticket export (docs/domain.md §8). 201 when created, 200 when the ticket "
         "number existed (outcome: updated or unchanged). Center staff and the platform only.",
         request=TicketIntakeSerializer,
         responses={

@@ -1,4 +1,4 @@
-"""Deadlines (DOMAIN §3): one pure computation, stored on the ticket, recomputed when rules change.
+"""Deadlines (docs/domain.md §3): one pure computation, stored on the ticket, recomputed when rules change.
 
 Rules (DeadlinePolicy, one row per rule; urgent wins over consultation):
 - acknowledge (签收) within ``acknowledge_hours`` of dispatch;

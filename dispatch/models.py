@@ -327,7 +327,7 @@ class Notification(models.Model):
 
 
 class PersonalDataAccess(models.Model):
-    """One full display of a complainant's name and phone (DOMAIN §7 requires each to be logged)."""
+    """One full display of a complainant's name and phone (docs/domain.md §7 requires each to be logged)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     ticket = models.ForeignKey("intake.Ticket", on_delete=models.CASCADE, related_name="personal_data_accesses")
@@ -357,7 +357,7 @@ class HandleUnit(models.TextChoices):
 
 
 class DeadlinePolicy(models.Model):
-    """The editable deadline rules (DOMAIN §3): one row per rule; saving one recomputes open tickets."""
+    """The editable deadline rules (docs/domain.md §3): one row per rule; saving one recomputes open tickets."""
 
     rule = models.CharField(_("rule"), max_length=10, choices=DeadlineRule.choices, unique=True)
     acknowledge_hours = models.PositiveIntegerField(_("acknowledge within (hours)"))

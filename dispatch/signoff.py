@@ -1,6 +1,6 @@
 """Sign-off chains (审核): which roles sign a reply draft or an exclusion request, in order.
 
-Defaults (DOMAIN §3, §7): a reply needs the section leader of the lead unit; the reply of a key or
+Defaults (docs/domain.md §3, §7): a reply needs the section leader of the lead unit; the reply of a key or
 supervised ticket needs the section leader and then the principal leader; an exclusion request needs
 the section leader and then the principal leader (the street's leaders sign exclusions personally).
 A deployment changes them with ``JXQ_SIGN_OFF_CHAINS`` in settings (same keys, lists of roles). The

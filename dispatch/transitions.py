@@ -1,4 +1,4 @@
-"""The workflow's transition table (DOMAIN §3): which action may run in which ticket state.
+"""The workflow's transition table (docs/domain.md §3): which action may run in which ticket state.
 
 One table, read by ``dispatch.workflow`` (which enforces it) and by ``dispatch.access`` (which
 lists the actions a user may take now). The state after an action is decided by the action itself

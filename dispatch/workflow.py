@@ -1,4 +1,4 @@
-"""The eight-step workflow (DOMAIN §3): one function per action, the only code that changes a
+"""The eight-step workflow (docs/domain.md §3): one function per action, the only code that changes a
 ticket's status.
 
 Every action function:

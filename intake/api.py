@@ -1,6 +1,6 @@
 """The intake API: one ticket as JSON, and CSV uploads of ticket exports (visits: dispatch.imports_api).
 
-Only center staff and the upstream platform's machine client may bring tickets in (DOMAIN §7).
+Only center staff and the upstream platform's machine client may bring tickets in (docs/domain.md §7).
 """
 
 from django.conf import settings
@@ -84,7 +84,7 @@ class TicketIntakeView(APIView):
     @extend_schema(
         operation_id="tickets_receive",
         summary="Receive one ticket (JSON)",
-        description="Same fields, values and validation as a row of the ticket export (DOMAIN §8); "
+        description="Same fields, values and validation as a row of the ticket export (docs/domain.md §8); "
         "English or Chinese field names. 201 when created, 200 when the ticket number existed "
         "(outcome says updated or unchanged).",
         request=TicketIntakeSerializer,

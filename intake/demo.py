@@ -323,7 +323,7 @@ def write_demo_exports(
     encoding: str = "gb18030",
     visits_path=None,
 ) -> int:
-    """Write ``count`` tickets as an upstream ticket export (Chinese headers and labels, DOMAIN §8) and,
+    """Write ``count`` tickets as an upstream ticket export (Chinese headers and labels, docs/domain.md §8) and,
     if ``visits_path`` is given, a return-visit export for ~90% of them. Returns the visit rows written.
     Reads the organisation but writes nothing to the database."""
     ctx = DemoContext(seed, create_categories=False)

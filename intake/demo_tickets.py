@@ -87,7 +87,7 @@ def receive_times(ctx: DemoContext, count: int, days: int, end: int) -> list[tup
 
 
 def upstream_fields(ctx: DemoContext, received: int, spot: int) -> dict:
-    """The fields the upstream sends (DOMAIN §8)."""
+    """The fields the upstream sends (docs/domain.md §8)."""
     rng = ctx.rng
     if spot >= 0:
         hot = HOT_SPOTS[spot]

@@ -1,4 +1,4 @@
-"""The interchange formats of DOMAIN §8: columns, accepted values, and the validation of one row.
+"""The interchange formats of docs/domain.md §8: columns, accepted values, and the validation of one row.
 
 One row validator serves the CSV importers and the JSON API, so a ticket is accepted or refused for
 the same reasons whichever way it arrives. A row is a mapping of column code -> raw text; the
@@ -55,7 +55,7 @@ VISIT_COLUMNS = [
     Column("satisfied", "满意", True),
 ]
 
-# English codes (any case) and Chinese labels, as DOMAIN §8 lists them.
+# English codes (any case) and Chinese labels, as docs/domain.md §8 lists them.
 SOURCE_VALUES = {"city": Source.CITY, "市级直派": Source.CITY, "district": Source.DISTRICT, "区级转派": Source.DISTRICT}
 KIND_VALUES = {
     "consult": Kind.CONSULT,

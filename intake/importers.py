@@ -1,4 +1,4 @@
-"""Importing ticket exports and return-visit results (DOMAIN §8), all or nothing, in bounded memory.
+"""Importing ticket exports and return-visit results (docs/domain.md §8), all or nothing, in bounded memory.
 
 The rule: a file is imported whole or not at all. Every row is validated in Python (one row
 validator, shared with the JSON API) and streamed, chunk by chunk, into a TEMP staging table;
@@ -139,7 +139,7 @@ def _import_transaction():
 
 
 def import_tickets(stream_or_path, *, actor=None, file_name: str = "") -> ImportResult:
-    """Import a ticket export (DOMAIN §8): new ticket numbers are created, known ones updated."""
+    """Import a ticket export (docs/domain.md §8): new ticket numbers are created, known ones updated."""
     with open_binary(stream_or_path) as binary:
         source = read_csv(binary, TICKET_COLUMNS)
         try:

@@ -1,4 +1,4 @@
-"""Tickets as the upstream sends them (DOMAIN §8), their categories, return visits and imports.
+"""Tickets as the upstream sends them (docs/domain.md §8), their categories, return visits and imports.
 
 The ticket row also carries the columns the workflow and the reports read (status, lead unit,
 deadlines, flags, the latest return visit): they are stored, not derived, so that lists and reports
@@ -37,7 +37,7 @@ class Urgency(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    """The states of the eight-step workflow (DOMAIN §3)."""
+    """The states of the eight-step workflow (docs/domain.md §3)."""
 
     RECEIVED = "received", _("Received")  # 1 接单: as the upstream sent it
     TRIAGED = "triaged", _("Triaged")  # 2 研判: classified and flagged by the center
@@ -108,7 +108,7 @@ class ImportBatch(models.Model):
 class Ticket(models.Model):
     """One request from a resident (诉求/工单), identified by the upstream ticket number."""
 
-    # --- as the upstream sent it (DOMAIN §8) ---
+    # --- as the upstream sent it (docs/domain.md §8) ---
     ticket_no = models.CharField(_("ticket number"), max_length=64, unique=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     received_at = models.DateTimeField(_("received at"))
@@ -117,7 +117,7 @@ class Ticket(models.Model):
         Category, verbose_name=_("category"), on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
     )
     content = models.TextField(_("content"))
-    # Personal data (DOMAIN §7): shown in full only to the center and the handling units, and logged.
+    # Personal data (docs/domain.md §7): shown in full only to the center and the handling units, and logged.
     complainant_name = models.CharField(_("complainant"), max_length=100, blank=True)
     complainant_phone = models.CharField(_("phone"), max_length=40, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)

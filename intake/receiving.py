@@ -1,6 +1,6 @@
 """Step 1 of the workflow for one ticket (接单): the upstream platform or the center sends it as JSON.
 
-The fields and the rules are those of a CSV row (DOMAIN §8, ``intake.formats``): the same names
+The fields and the rules are those of a CSV row (docs/domain.md §8, ``intake.formats``): the same names
 (English, or the Chinese headers), the same values, the same validator. A ticket number seen before
 is never doubled: the ticket is updated when a field differs and left alone otherwise.
 """

@@ -8,7 +8,7 @@ from intake.formats import TICKET_COLUMNS
 
 
 class TicketIntakeSerializer(serializers.Serializer):
-    """One ticket as JSON: the columns of the ticket export (DOMAIN §8), as text."""
+    """One ticket as JSON: the columns of the ticket export (docs/domain.md §8), as text."""
 
     ticket_no = serializers.CharField(max_length=64, help_text=_("工单编号, unique"))
     source = serializers.CharField(help_text="city / district · 市级直派 / 区级转派")

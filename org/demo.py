@@ -1,4 +1,4 @@
-"""Demo accounts: one per role of DOMAIN §7, plus a few more so every unit has a handler.
+"""Demo accounts: one per role of docs/domain.md §7, plus a few more so every unit has a handler.
 
 Only ``seed_demo`` creates them; a production installation creates its accounts with ``add_user``.
 """

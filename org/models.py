@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """What a person does in the street's 12345 work (DOMAIN §7)."""
+    """What a person does in the street's 12345 work (docs/domain.md §7)."""
 
     # receives, triages, dispatches, sends back, records visits, replies upstream; sees every ticket
     CENTER_STAFF = "center_staff", _("Center staff")

@@ -1,4 +1,4 @@
-"""The Jiuxianqiao organisation (DOMAIN §6): the seed every fresh installation starts from."""
+"""The Jiuxianqiao organisation (docs/domain.md §6): the seed every fresh installation starts from."""
 
 JIUXIANQIAO_COMMUNITIES = [
     "大山子社区",

@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# DOMAIN §4's default weights; migration 0002 installs them as the first policy (from 2000-01-01).
+# docs/domain.md §4's default weights; migration 0002 installs them as the first policy (from 2000-01-01).
 DEFAULT_POLICY = {
     "name": "默认考评规则",
     "effective_from": date(2000, 1, 1),
@@ -123,7 +123,7 @@ class ScoreAdjustment(models.Model):
 
 
 class Job(models.TextChoices):
-    """The reporting rhythms (DOMAIN §5), one snapshot per job and period."""
+    """The reporting rhythms (docs/domain.md §5), one snapshot per job and period."""
 
     NIGHTLY = "nightly", _("Nightly leadership snapshot")  # 每晚领导驾驶舱
     DAILY_RANKING = "daily_ranking", _("Daily ranking")  # 日监控排名

@@ -33,7 +33,7 @@ from reporting.nightly import take_nightly_snapshot
 from reporting.rates import SHANGHAI, month_end, month_start
 from reporting.snapshots import latest_snapshot
 
-# Who reads the street-wide figures (DOMAIN §7): leaders, the center and discipline inspection.
+# Who reads the street-wide figures (docs/domain.md §7): leaders, the center and discipline inspection.
 READERS = {Role.CENTER_STAFF, Role.PRINCIPAL_LEADER, Role.SECTION_LEADER, Role.INSPECTOR}
 # Who may run a job now instead of waiting for its schedule.
 RUNNERS = {Role.CENTER_STAFF, Role.PRINCIPAL_LEADER}

@@ -1,4 +1,4 @@
-"""The three rates and the composite score (DOMAIN §4), counted in the database.
+"""The three rates and the composite score (docs/domain.md §4), counted in the database.
 
 Rules, in one place:
 
@@ -8,7 +8,7 @@ Rules, in one place:
 - Counted (纳入考评) = the latest return visit is counted and no exclusion was approved.
   response = responded / counted, resolution = resolved / counted, satisfaction = satisfied / counted.
 - Counted share = counted city-direct tickets / city-direct tickets (the city evaluates its own
-  dispatches; DOMAIN §4's counted / city-direct, which it equals when only those are counted, and
+  dispatches; docs/domain.md §4's counted / city-direct, which it equals when only those are counted, and
   never above 100% when district tickets are counted too).
 - Double-no (双否) = a counted ticket neither resolved nor satisfied.
 - Every figure is attributed to the unit that led the ticket (``lead_unit``).
@@ -180,7 +180,7 @@ class PolicyBook:
             if policy.effective_from <= month:
                 current = policy
         if current is None:
-            # Only possible when an admin deleted the default policy: fall back to DOMAIN §4's weights.
+            # Only possible when an admin deleted the default policy: fall back to docs/domain.md §4's weights.
             current = ScoringPolicy(**DEFAULT_POLICY)
         return current
 

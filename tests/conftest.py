@@ -1,4 +1,4 @@
-"""Personas shared by every test (DOMAIN §7), as healthchecks does with alice/bob/charlie.
+"""Personas shared by every test (docs/domain.md §7), as healthchecks does with alice/bob/charlie.
 
 - ``center_staff``: works in the street's complaint center, sees and dispatches everything
 - ``unit_handler``: handles tickets for 南路社区 (``handler_unit``)
@@ -21,7 +21,6 @@ from org.accounts import create_user
 from org.models import Role, Unit
 from org.units import load_jiuxianqiao_units
 
-SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 TEST_DATA = Path(__file__).resolve().parent / "data"
 PASSWORD = "test-password-123"
 
@@ -125,9 +124,10 @@ def api_client_for():
 
 
 @pytest.fixture
-def shared_data() -> Path:
-    assert SHARED_DATA.is_dir(), f"sample exports expected at {SHARED_DATA}"
-    return SHARED_DATA
+def sample_exports() -> Path:
+    """Upstream exports as a street receives them (made by tests/data/make_samples.py): 300 tickets in
+    GB18030 with Chinese headers, and their return visits in UTF-8 with a byte-order mark."""
+    return TEST_DATA / "samples"
 
 
 @pytest.fixture

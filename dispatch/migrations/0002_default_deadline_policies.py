@@ -1,4 +1,4 @@
-"""The default deadline rules of DOMAIN §3 (editable afterwards in the admin)."""
+"""The default deadline rules of docs/domain.md §3 (editable afterwards in the admin)."""
 
 from django.db import migrations
 

@@ -5,7 +5,7 @@ from django.db import migrations
 
 
 def create_default_policy(apps, schema_editor):
-    # DOMAIN §4: the default weights; effective from long before any ticket so every month has a policy.
+    # docs/domain.md §4: the default weights; effective from long before any ticket so every month has a policy.
     ScoringPolicy = apps.get_model("reporting", "ScoringPolicy")
     ScoringPolicy.objects.get_or_create(
         effective_from=date(2000, 1, 1),

@@ -1,4 +1,4 @@
-"""Who sees which ticket (visible_tickets), and masking of personal data per role (DOMAIN §7)."""
+"""Who sees which ticket (visible_tickets), and masking of personal data per role (docs/domain.md §7)."""
 
 import pytest
 

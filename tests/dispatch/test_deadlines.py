@@ -1,4 +1,4 @@
-"""Deadlines (DOMAIN §3): computed from the editable policy, working days from the official calendar
+"""Deadlines (docs/domain.md §3): computed from the editable policy, working days from the official calendar
 (Spring Festival 2025: 01-28..02-04 off, Sunday 01-26 and Saturday 02-08 worked) plus overrides,
 stored on the ticket, recomputed on policy and calendar changes; extensions stop the clock."""
 

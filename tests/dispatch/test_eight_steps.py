@@ -1,5 +1,5 @@
 """One ticket through all eight steps through the API, and one through a not-double-yes visit and
-second handling (DOMAIN §3). Each step's answer, state and history are checked."""
+second handling (docs/domain.md §3). Each step's answer, state and history are checked."""
 
 import pytest
 from django.utils import timezone

@@ -33,13 +33,13 @@ def run_command(*args) -> subprocess.CompletedProcess:
     )
 
 
-def test_import_tickets_prints_the_counts(shared_data):
+def test_import_tickets_prints_the_counts(sample_exports):
     out = StringIO()
-    call_command("import_tickets", str(shared_data / "sample_tickets_gb18030.csv"), stdout=out)
+    call_command("import_tickets", str(sample_exports / "tickets_gb18030.csv"), stdout=out)
     assert "300 rows (gb18030): 300 created, 0 updated, 0 unchanged" in out.getvalue()
 
-    call_command("import_visits", str(shared_data / "sample_visits.csv"), stdout=out)
-    assert "97 rows (utf-8): 97 created, 0 updated, 0 unchanged" in out.getvalue()
+    call_command("import_visits", str(sample_exports / "visits_utf8_bom.csv"), stdout=out)
+    assert "270 rows (utf-8): 270 created, 0 updated, 0 unchanged" in out.getvalue()
 
 
 def test_import_tickets_lists_bad_rows_and_fails(tmp_path):

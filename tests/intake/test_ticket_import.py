@@ -1,4 +1,4 @@
-"""Importing ticket exports (DOMAIN §8): formats accepted, idempotence, and all-or-nothing refusals."""
+"""Importing ticket exports (docs/domain.md §8): formats accepted, idempotence, and all-or-nothing refusals."""
 
 from datetime import UTC, datetime
 
@@ -21,30 +21,31 @@ def refused(path) -> DomainError:
     return caught.value
 
 
-def test_the_gb18030_sample_export_is_imported_whole(shared_data, center_staff):
-    result = import_tickets(shared_data / "sample_tickets_gb18030.csv", actor=center_staff, file_name="sample.csv")
+def test_the_gb18030_sample_export_is_imported_whole(sample_exports, center_staff):
+    result = import_tickets(sample_exports / "tickets_gb18030.csv", actor=center_staff, file_name="sample.csv")
 
     assert (result.rows, result.created, result.updated, result.unchanged) == (300, 300, 0, 0)
     assert result.encoding == "gb18030"
     assert Ticket.objects.count() == 300
-    first = Ticket.objects.get(ticket_no="S230300000")
-    assert first.source == Source.CITY and first.kind == Kind.REPORT and first.urgency == Urgency.URGENT
-    assert first.category.name == "买菜难"
-    assert first.community.name == "电子球场路社区"
-    assert first.content.startswith("电子球场路社区居民来电:早市取缔后")
-    assert first.complainant_name == "高女士" and first.complainant_phone == "18114884232"
-    # 2023-03-21 07:46 in Beijing is 23:46 UTC the day before
-    assert first.received_at == datetime(2023, 3, 20, 23, 46, tzinfo=UTC)
+    first = Ticket.objects.get(ticket_no="S23022800001")
+    assert first.source == Source.CITY and first.kind == Kind.HELP and first.urgency == Urgency.NORMAL
+    assert first.category.name == "垃圾分类"
+    assert first.community.name == "高家园社区"
+    assert first.content.startswith("市民来电:高家园社区垃圾桶站点设置不合理")
+    assert first.complainant_name == "杨先生" and first.complainant_phone == "17846156529"
+    # 2023-02-28 08:04 in Beijing is 00:04 UTC the same day
+    assert first.received_at == datetime(2023, 2, 28, 0, 4, tzinfo=UTC)
     assert first.status == "received" and first.import_batch == result.batch
     assert result.batch.imported_by == center_staff and result.batch.created == 300
-    assert Category.objects.count() == 12
+    assert Category.objects.count() == 21
+    assert Ticket.objects.filter(urgency=Urgency.URGENT).exists()
 
 
-def test_importing_the_same_file_twice_changes_nothing(shared_data):
-    import_tickets(shared_data / "sample_tickets_gb18030.csv")
+def test_importing_the_same_file_twice_changes_nothing(sample_exports):
+    import_tickets(sample_exports / "tickets_gb18030.csv")
     before = list(Ticket.objects.order_by("id").values_list("id", "updated_at"))
 
-    again = import_tickets(shared_data / "sample_tickets_gb18030.csv")
+    again = import_tickets(sample_exports / "tickets_gb18030.csv")
 
     assert (again.created, again.updated, again.unchanged) == (0, 0, 300)
     assert list(Ticket.objects.order_by("id").values_list("id", "updated_at")) == before

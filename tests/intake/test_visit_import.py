@@ -19,24 +19,24 @@ def tickets(tmp_path):
     return {t.ticket_no: t for t in Ticket.objects.all()}
 
 
-def test_the_sample_visits_update_their_tickets(shared_data):
-    import_tickets(shared_data / "sample_tickets_gb18030.csv")
+def test_the_sample_visits_update_their_tickets(sample_exports):
+    import_tickets(sample_exports / "tickets_gb18030.csv")
 
-    result = import_visits(shared_data / "sample_visits.csv")
+    result = import_visits(sample_exports / "visits_utf8_bom.csv")
 
     assert result.encoding == "utf-8"  # the sample starts with a BOM
-    assert (result.rows, result.created, result.updated, result.unchanged) == (97, 97, 0, 0)
-    assert ReturnVisit.objects.count() == 97
-    assert len(result.changed_ticket_ids) == 97
-    assert Ticket.objects.filter(visited_at__isnull=False).count() == 97
-    assert Ticket.objects.filter(visit_resolved=False).count() == 2
-    assert Ticket.objects.filter(visit_satisfied=False).count() == 4
-    first = Ticket.objects.get(ticket_no="S230300000")
-    assert first.visited_at == datetime(2023, 3, 22, 23, 46, tzinfo=UTC)
+    assert (result.rows, result.created, result.updated, result.unchanged) == (270, 270, 0, 0)
+    assert ReturnVisit.objects.count() == 270
+    assert len(result.changed_ticket_ids) == 270
+    assert Ticket.objects.filter(visited_at__isnull=False).count() == 270
+    assert Ticket.objects.filter(visit_resolved=False).count() == 40
+    assert Ticket.objects.filter(visit_satisfied=False).count() == 32
+    first = Ticket.objects.get(ticket_no="S23022800001")
+    assert first.visited_at == datetime(2023, 3, 7, 17, 17, 46, tzinfo=UTC)
     assert first.visit_counted and first.visit_contacted and first.visit_resolved and first.visit_satisfied
 
-    again = import_visits(shared_data / "sample_visits.csv")
-    assert (again.created, again.updated, again.unchanged, again.changed_ticket_ids) == (0, 0, 97, [])
+    again = import_visits(sample_exports / "visits_utf8_bom.csv")
+    assert (again.created, again.updated, again.unchanged, again.changed_ticket_ids) == (0, 0, 270, [])
 
 
 def test_a_second_visit_becomes_the_latest_and_history_keeps_both(tmp_path, tickets):

@@ -10,7 +10,7 @@ def test_seed_demo_fills_every_page_with_something_real(street_units, capsys):
     # when
     call_command("seed_demo", "--tickets", "400", "--days", "60")
 
-    # then: one account per role of DOMAIN §7 (and the machine client)
+    # then: one account per role of docs/domain.md §7 (and the machine client)
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     # tickets across states, both sources, with visits and a history
     assert Ticket.objects.count() == 400

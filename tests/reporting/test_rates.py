@@ -1,4 +1,4 @@
-"""The three rates and the composite (DOMAIN §4) on hand-built tickets, figure by figure."""
+"""The three rates and the composite (docs/domain.md §4) on hand-built tickets, figure by figure."""
 
 import datetime as dt
 from decimal import Decimal

@@ -5,7 +5,7 @@ from intake.cli import add_import_arguments, run_import
 
 
 class Command(BaseCommand):
-    help = "Import return-visit results (CSV, DOMAIN §8) whole or not at all; prints created/updated/unchanged."
+    help = "Import return-visit results (CSV, docs/domain.md §8) whole or not at all; prints created/updated/unchanged."
 
     def add_arguments(self, parser):
         add_import_arguments(parser)

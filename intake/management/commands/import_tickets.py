@@ -5,7 +5,7 @@ from intake.importers import import_tickets
 
 
 class Command(BaseCommand):
-    help = "Import a ticket export (CSV, DOMAIN §8) whole or not at all; prints created/updated/unchanged."
+    help = "Import a ticket export (CSV, docs/domain.md §8) whole or not at all; prints created/updated/unchanged."
 
     def add_arguments(self, parser):
         add_import_arguments(parser)
