@@ -3,7 +3,6 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from jxq_cases.views import healthz
 
@@ -13,7 +12,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/schema/swagger-ui/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("", include("org.urls")),
     # dispatch first: its ticket list answers GET and POST on api/v1/tickets/ (POST is handed to
     # intake's TicketIntakeView), so intake's POST-only route on the same path must not shadow it.

@@ -1,5 +1,7 @@
 """Creating accounts: one function used by the add_user command and the demo data."""
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from jxq_cases.lib.errors import DomainError, ErrorCode
@@ -17,7 +19,10 @@ def create_user(
     password: str | None = None,
     display_name: str = "",
 ) -> User:
-    """Create a user with a role and units; for a section leader, the units are the ones they oversee."""
+    """Create a user with a role and units; for a section leader, the units are the ones they oversee.
+
+    A password must pass settings.AUTH_PASSWORD_VALIDATORS; without one the account cannot sign in
+    until an administrator sets a password. Any refusal creates nothing."""
     unit_names = unit_names or []
     if role not in Role.values:
         raise DomainError(ErrorCode.INVALID, f"unknown role {role!r}; one of: {', '.join(Role.values)}")
@@ -29,6 +34,13 @@ def create_user(
         raise DomainError(ErrorCode.INVALID, f"unknown unit(s): {', '.join(missing)}")
     if User.objects.filter(username=username).exists():
         raise DomainError(ErrorCode.CONFLICT, f"user {username!r} already exists")
+    if password:
+        try:
+            validate_password(password, user=User(username=username, display_name=display_name))
+        except ValidationError as error:
+            raise DomainError(
+                ErrorCode.INVALID, "password refused: " + " ".join(error.messages), errors={"password": error.messages}
+            ) from error
     with transaction.atomic():
         user = User(username=username, role=role, display_name=display_name)
         if password:

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 
 class Role(models.TextChoices):
@@ -74,6 +75,14 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def save(self, *args, **kwargs):
+        """A new password (set_password, then save) revokes every API token of the user: whoever
+        changes a password that may have leaked also shuts out the tokens issued with it."""
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            self.auth_token_set.all().delete()
+
     @property
     def is_center_staff(self) -> bool:
         return self.role == Role.CENTER_STAFF
@@ -81,3 +90,12 @@ class User(AbstractUser):
     @property
     def is_platform(self) -> bool:
         return self.role == Role.PLATFORM
+
+
+class ApiToken(AuthToken):
+    """django-rest-knox's token, under the street's name in the admin, where administrators revoke them."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")

@@ -1,9 +1,12 @@
-"""Signing in and out, and the home page that sends each role to where its day's work is."""
+"""Signing in and out, changing one's password, and the home page that sends each role to where its day's work is."""
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 
 from org.models import Role
 
@@ -32,3 +35,16 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     """Logout is a POST (Django 5), sent from the header's form."""
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Anyone signed in changes their own password (the old one first; the validators of settings apply).
+    The session stays signed in; the user's API tokens are revoked (org/auth.py)."""
+
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password has been changed."))
+        return response

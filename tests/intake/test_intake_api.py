@@ -3,10 +3,10 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from intake.models import ImportBatch, ReturnVisit, Ticket
+from tests.conftest import PASSWORD
 
 from .helpers import ZH_TICKET_HEADER, ZH_VISIT_HEADER, zh_ticket
 
@@ -49,9 +49,9 @@ def test_center_staff_receives_a_ticket_then_the_same_number_is_never_doubled(ap
 
 
 def test_the_platform_writes_with_its_token(platform_client):
-    token = Token.objects.create(user=platform_client)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = client.post("/api/v1/auth/token/", {"username": "platform", "password": PASSWORD}).json()["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
     response = client.post(TICKETS_URL, {**ONE_TICKET, "工单编号": "API-2", "ticket_no": None}, format="json")
     assert response.status_code == 400  # the same field twice (English and Chinese) is not allowed silently

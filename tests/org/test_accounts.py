@@ -14,11 +14,11 @@ def test_jiuxianqiao_units_are_loaded(street_units):
 
 
 def test_add_user_creates_a_handler_with_units(street_units):
-    call_command("add_user", "wang", "--role", "unit_handler", "--unit", "南路社区", "--password", "pw-123456")
+    call_command("add_user", "wang", "--role", "unit_handler", "--unit", "南路社区", "--password", "quiet-lane-4821")
     user = User.objects.get(username="wang")
     assert user.role == Role.UNIT_HANDLER
     assert [u.name for u in user.units.all()] == ["南路社区"]
-    assert user.check_password("pw-123456")
+    assert user.check_password("quiet-lane-4821")
 
 
 def test_add_user_section_leader_oversees_units(street_units):
@@ -45,6 +45,7 @@ def test_token_exchange(db, api_client_for, center_staff):
     response = api_client_for().post("/api/v1/auth/token/", {"username": "center", "password": "test-password-123"})
     assert response.status_code == 200
     token = response.json()["token"]
-    assert len(token) == 40
+    assert len(token) == 64
     bad = api_client_for().post("/api/v1/auth/token/", {"username": "center", "password": "wrong"})
     assert bad.status_code == 400
+    assert bad.json()["code"] == "invalid"
