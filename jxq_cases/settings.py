@@ -12,7 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from jxq_cases.lib.env import env_bool, env_int, env_list, env_str
+from jxq_cases.lib.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("JXQ_VAR_DIR", str(BASE_DIR / "var")))
@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # static files before sessions and the rest: a stylesheet needs no session, user or language
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,6 +154,22 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# WhiteNoise serves /static/ from the app itself, in every setup (docs/architecture.md "Production").
+# DEBUG off: gzipped files with content-hashed names, from the manifest that collectstatic writes (the
+# image runs it at build), cached for a year; a template naming a file the manifest lacks fails loudly
+# instead of serving a page without its stylesheet. DEBUG on (make run, make test): the files straight
+# from static/ and the apps, re-read on change, no collectstatic needed. Both follow DEBUG as the
+# environment sets it, not pytest-django's runtime override.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
@@ -225,14 +243,14 @@ CELERY_BEAT_SCHEDULE: dict = {}
 
 # Proactive handling (未诉先办, docs/proactive.md): the similarity measure, its thresholds and the hot
 # spot job. score = text x (BASE + CATEGORY x same category + PLACE x place + TIME x time closeness).
-PROACTIVE_WEIGHT_WORDS = float(env_str("PROACTIVE_WEIGHT_WORDS", "0.5"))  # words vs character bigrams in text
-PROACTIVE_WEIGHT_BASE = float(env_str("PROACTIVE_WEIGHT_BASE", "0.4"))
-PROACTIVE_WEIGHT_CATEGORY = float(env_str("PROACTIVE_WEIGHT_CATEGORY", "0.15"))
-PROACTIVE_WEIGHT_PLACE = float(env_str("PROACTIVE_WEIGHT_PLACE", "0.3"))
-PROACTIVE_WEIGHT_TIME = float(env_str("PROACTIVE_WEIGHT_TIME", "0.15"))
-PROACTIVE_TIME_SCALE_DAYS = float(env_str("PROACTIVE_TIME_SCALE_DAYS", "14.0"))
+PROACTIVE_WEIGHT_WORDS = env_float("PROACTIVE_WEIGHT_WORDS", 0.5)  # words vs character bigrams in text
+PROACTIVE_WEIGHT_BASE = env_float("PROACTIVE_WEIGHT_BASE", 0.4)
+PROACTIVE_WEIGHT_CATEGORY = env_float("PROACTIVE_WEIGHT_CATEGORY", 0.15)
+PROACTIVE_WEIGHT_PLACE = env_float("PROACTIVE_WEIGHT_PLACE", 0.3)
+PROACTIVE_WEIGHT_TIME = env_float("PROACTIVE_WEIGHT_TIME", 0.15)
+PROACTIVE_TIME_SCALE_DAYS = env_float("PROACTIVE_TIME_SCALE_DAYS", 14.0)
 # "probably the same matter" from this score on (precision/recall on the labelled set in the doc)
-PROACTIVE_SAME_MATTER_THRESHOLD = float(env_str("PROACTIVE_SAME_MATTER_THRESHOLD", "0.14"))
+PROACTIVE_SAME_MATTER_THRESHOLD = env_float("PROACTIVE_SAME_MATTER_THRESHOLD", 0.14)
 PROACTIVE_SIMILAR_WINDOW_DAYS = env_int("PROACTIVE_SIMILAR_WINDOW_DAYS", 90)  # how far back the lookup looks
 PROACTIVE_SIMILAR_LIMIT = env_int("PROACTIVE_SIMILAR_LIMIT", 10)
 PROACTIVE_CANDIDATES = env_int("PROACTIVE_CANDIDATES", 200)  # re-ranked exactly per lookup
@@ -242,7 +260,7 @@ PROACTIVE_LSH_ROWS = env_int("PROACTIVE_LSH_ROWS", 1)
 PROACTIVE_INDEX_BATCH = env_int("PROACTIVE_INDEX_BATCH", 2000)
 PROACTIVE_HOTSPOT_DAYS = env_int("PROACTIVE_HOTSPOT_DAYS", 90)
 PROACTIVE_HOTSPOT_MIN_TICKETS = env_int("PROACTIVE_HOTSPOT_MIN_TICKETS", 3)
-PROACTIVE_HOTSPOT_THRESHOLD = float(env_str("PROACTIVE_HOTSPOT_THRESHOLD", "0.18"))
+PROACTIVE_HOTSPOT_THRESHOLD = env_float("PROACTIVE_HOTSPOT_THRESHOLD", 0.18)
 # runs whose window ended longer ago are deleted by the job (cases keep their own copy of the matter)
 PROACTIVE_HOTSPOT_KEEP_DAYS = env_int("PROACTIVE_HOTSPOT_KEEP_DAYS", 62)
 # Workflow early warning (docs/workflow.md): mark tickets due soon / overdue and notify, every 5 minutes.
@@ -279,6 +297,11 @@ CELERY_BEAT_SCHEDULE["reporting-monthly-bulletin"] = {
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jxq-cases@localhost")
 
 LOGGING = {
@@ -288,6 +311,24 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# HTTPS (docs/architecture.md "Production"): Django's own setting names, read from variables of the
+# same names. All off by default, because the embedded setup and a plain-HTTP trial of the compose file
+# (http://localhost:8000) have no TLS; a deployment behind HTTPS turns them on, and then
+# `manage.py check --deploy` has nothing to warn about (tests/project/test_deploy_check.py).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# the container's health probe asks gunicorn over plain HTTP from inside the container
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
+# SECURE_PROXY_SSL_HEADER=1: a proxy in front terminates TLS and sets X-Forwarded-Proto: https. Only
+# then may the header be trusted (the proxy must overwrite what a client sends), so it is a switch for
+# that one header rather than a free-form header name.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", False) else None
 
 if not DEBUG:
     SESSION_COOKIE_HTTPONLY = True

@@ -1,5 +1,6 @@
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 
 
 def healthz(request):
@@ -7,3 +8,9 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def favicon(request):
+    """/favicon.ico, for clients that ask for it without reading the page: a temporary redirect to the
+    icon's current URL (with DEBUG off a hashed name that changes with the file, so never permanent)."""
+    return HttpResponseRedirect(static("favicon.ico"))

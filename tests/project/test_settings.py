@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from jxq_cases.lib.env import env_bool, env_int, env_list
+from jxq_cases.lib.env import env_bool, env_float, env_int, env_list
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,6 +18,9 @@ def test_env_readers_fail_loudly_on_bad_values(monkeypatch):
     monkeypatch.setenv("JXQ_TEST_INT", "twenty")
     with pytest.raises(ImproperlyConfigured, match="JXQ_TEST_INT must be an integer"):
         env_int("JXQ_TEST_INT", 1)
+    monkeypatch.setenv("JXQ_TEST_FLOAT", "0,5")
+    with pytest.raises(ImproperlyConfigured, match="JXQ_TEST_FLOAT must be a number"):
+        env_float("JXQ_TEST_FLOAT", 1.0)
 
 
 def test_env_readers_parse_good_values(monkeypatch):
@@ -28,6 +31,16 @@ def test_env_readers_parse_good_values(monkeypatch):
     assert env_int("JXQ_TEST_INT", 1) == 42
     assert env_list("JXQ_TEST_LIST", []) == ["a.example", "b.example"]
     assert env_int("JXQ_TEST_UNSET_INT", 7) == 7
+    monkeypatch.setenv("JXQ_TEST_FLOAT", "0.25")
+    assert env_float("JXQ_TEST_FLOAT", 1.0) == 0.25
+    assert env_float("JXQ_TEST_UNSET_FLOAT", 0.5) == 0.5
+
+
+def test_a_bad_tuning_number_stops_the_start(tmp_path):
+    # the similarity weights are read loudly too: "0,3" is not silently something else
+    result = _import_settings({"DEBUG": "1", "JXQ_VAR_DIR": str(tmp_path), "PROACTIVE_WEIGHT_PLACE": "0,3"})
+    assert result.returncode != 0
+    assert "PROACTIVE_WEIGHT_PLACE must be a number" in result.stderr
 
 
 def _import_settings(env: dict) -> subprocess.CompletedProcess:
