@@ -130,7 +130,7 @@ class TicketListView(generics.ListAPIView):
     @extend_schema(
         operation_id="tickets_receive",
         summary="Receive one ticket (JSON)",
-        description="Step 1 (接单), answered by intake.api.TicketIntakeView: the fields, values and "
+        description="Step 1 (接单), answered by dispatch.imports_api.TicketIntakeView: the fields, values and "
         "validation of a row of the ticket export (docs/domain.md §8). 201 when created, 200 when the ticket "
         "number existed (outcome: updated or unchanged). Center staff and the platform only.",
         request=TicketIntakeSerializer,
@@ -139,12 +139,15 @@ class TicketListView(generics.ListAPIView):
             200: TicketReceivedSerializer,
             400: OpenApiResponse(ImportErrorSerializer, description="bad input: every bad field is listed"),
             403: OpenApiResponse(ImportErrorSerializer, description="not center staff nor the platform"),
+            409: OpenApiResponse(
+                ImportErrorSerializer, description="the ticket is past receipt and the upstream's fields differ"
+            ),
         },
         tags=["intake"],
     )
     def post(self, request, *args, **kwargs):
-        # Intake (step 1) owns receiving; one URL serves both, so hand the request over unchanged.
-        from intake.api import TicketIntakeView
+        # Receiving (step 1) has its own view; one URL serves both, so hand the request over unchanged.
+        from dispatch.imports_api import TicketIntakeView
 
         return TicketIntakeView.as_view()(request._request, *args, **kwargs)
 

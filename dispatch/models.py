@@ -38,6 +38,7 @@ class EventKind(models.TextChoices):
     EXCLUSION_DECISION = "exclusion_decision", _("Upstream exclusion decision")
     SUPERVISE = "supervise", _("Supervision set")
     TAKE = "take", _("Taken personally")
+    UPSTREAM_UPDATE = "upstream_update", _("Updated by the upstream")
 
 
 class TicketEvent(models.Model):

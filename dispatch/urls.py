@@ -3,7 +3,7 @@ from django.urls import path
 from dispatch import api
 
 urlpatterns = [
-    # GET lists tickets; POST receives one (delegated to intake.api.TicketIntakeView).
+    # GET lists tickets; POST receives one (delegated to dispatch.imports_api.TicketIntakeView).
     path("api/v1/tickets/", api.TicketListView.as_view(), name="ticket-list"),
     path("api/v1/tickets/<str:ticket_no>/", api.TicketDetailView.as_view(), name="ticket-detail"),
     path("api/v1/tickets/<str:ticket_no>/actions/", api.TicketActionView.as_view(), name="ticket-action"),

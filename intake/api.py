@@ -1,27 +1,20 @@
-"""The intake API: one ticket as JSON, and CSV uploads of ticket exports (visits: dispatch.imports_api).
+"""What the ways in over HTTP share: who may write, the upload's size check, the response and schema.
 
-Only center staff and the upstream platform's machine client may bring tickets in (docs/domain.md §7).
+The views themselves live in ``dispatch.imports_api``: receiving a ticket number again is recorded
+on the timeline (dispatch), and the visit import moves tickets on (step 8). Only center staff and the
+upstream platform's machine client may bring tickets in (docs/domain.md §7).
 """
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from intake.importers import ImportResult, import_tickets
-from intake.receiving import CREATED, receive_ticket
-from intake.serializers import (
-    CsvUploadSerializer,
-    ImportErrorSerializer,
-    ImportResultSerializer,
-    TicketIntakeSerializer,
-    TicketReceivedSerializer,
-)
+from intake.importers import ImportResult
+from intake.serializers import CsvUploadSerializer, ImportErrorSerializer, ImportResultSerializer
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from org.models import Role
 
@@ -67,7 +60,7 @@ def import_response(result: ImportResult) -> Response:
     return Response(result.as_dict(), status=status.HTTP_201_CREATED)
 
 
-_ERRORS = {
+ERRORS = {
     400: OpenApiResponse(ImportErrorSerializer, description="bad input: every bad row is listed"),
     401: OpenApiResponse(ImportErrorSerializer, description="not authenticated"),
     403: OpenApiResponse(ImportErrorSerializer, description="not center staff nor the platform"),
@@ -75,50 +68,12 @@ _ERRORS = {
 }
 
 
-class TicketIntakeView(APIView):
-    """POST one ticket (step 1, 接单). GET on the same path is the ticket list of dispatch."""
-
-    permission_classes = [CanImportTickets]
-    parser_classes = [JSONParser]
-
-    @extend_schema(
-        operation_id="tickets_receive",
-        summary="Receive one ticket (JSON)",
-        description="Same fields, values and validation as a row of the ticket export (docs/domain.md §8); "
-        "English or Chinese field names. 201 when created, 200 when the ticket number existed "
-        "(outcome says updated or unchanged).",
-        request=TicketIntakeSerializer,
-        responses={
-            201: TicketReceivedSerializer,
-            200: TicketReceivedSerializer,
-            **_ERRORS,
-        },
-        tags=["intake"],
-    )
-    def post(self, request):
-        result = receive_ticket(request.data, actor=request.user)
-        body = {"id": result.ticket.pk, "ticket_no": result.ticket.ticket_no, "outcome": result.outcome}
-        return Response(body, status=status.HTTP_201_CREATED if result.outcome == CREATED else status.HTTP_200_OK)
-
-
 UPLOAD_SCHEMA = {
     "request": {"multipart/form-data": CsvUploadSerializer},
     "responses": {
         201: ImportResultSerializer,
-        **_ERRORS,
+        **ERRORS,
         413: OpenApiResponse(ImportErrorSerializer, description="over IMPORT_UPLOAD_MAX_BYTES"),
     },
     "tags": ["intake"],
 }
-
-
-class TicketImportView(APIView):
-    """POST a ticket export (CSV upload), imported whole or not at all."""
-
-    permission_classes = [CanImportTickets]
-    parser_classes = [MultiPartParser, FormParser]
-
-    @extend_schema(operation_id="imports_tickets", summary="Import a ticket export (CSV)", **UPLOAD_SCHEMA)
-    def post(self, request):
-        upload = uploaded_csv(request)
-        return import_response(import_tickets(upload, actor=request.user, file_name=upload.name))

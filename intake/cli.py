@@ -45,4 +45,4 @@ def run_import(command, importer, options) -> ImportResult:
 
 
 def _error_line(error: dict) -> str:
-    return str(RowError(error.get("row"), error["column"], error["value"], error["reason"]))
+    return str(RowError(error.get("row"), error["column"], error["value"], error["reason"], line=error.get("line")))

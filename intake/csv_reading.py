@@ -4,6 +4,18 @@ Excel on Chinese Windows writes GBK; the platforms write UTF-8, often with a BOM
 detected by decoding the whole file strictly, 1 MiB at a time: first as UTF-8 (a BOM is dropped),
 then as GB18030 (a superset of GBK). A file that is neither is refused before any row is read, so
 a half-decoded file can never be imported as mojibake.
+
+The structure is read strictly, because a quote left open silently merges rows: a file is refused
+whole, naming the physical line and the spreadsheet row, when
+
+- a quote is never closed (the rest of the file would be one cell), or a closing quote is followed
+  by more text (``"abc"def``);
+- a cell spans lines and holds at least as many commas as a whole row has (header width - 1): what a
+  quote opened in one row and closed in a later one leaves behind (the tail of its own row plus the
+  head of the row where it closes add up to exactly one row's commas);
+- the file contains a NUL character;
+- and every row whose cell count differs from the header's is listed as an error (short or long).
+docs/intake.md ("Strict CSV") gives the reasons and the limits of these rules.
 """
 
 from __future__ import annotations
@@ -12,6 +24,7 @@ import codecs
 import csv
 import io
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -29,6 +42,8 @@ READ_CHUNK = 1 << 20
 # One field may hold a long complaint, but an unclosed quote must not swallow the whole file.
 MAX_FIELD_CHARS = 100_000
 csv.field_size_limit(MAX_FIELD_CHARS)
+# A file whose start is at least this share NUL (1 in 8) is UTF-16/32 or binary, not text with a stray NUL.
+NUL_SHARE_OF_NON_TEXT = 8
 
 
 @contextmanager
@@ -57,24 +72,34 @@ def open_binary(stream_or_path) -> Iterator[io.BufferedIOBase]:
         yield spool
 
 
-def detect_encoding(binary) -> str:
-    """The first of UTF-8 and GB18030 that decodes the whole file strictly; else an "encoding" error."""
+def detect_encoding(binary) -> tuple[str, bool]:
+    """(encoding, has NUL): the first of UTF-8 and GB18030 that decodes the whole file strictly.
+
+    NUL never occurs in CSV text. When it makes up an eighth or more of the file's start, the file is
+    UTF-16/32 or binary and is refused as an encoding error; a stray NUL is reported by the reader
+    with its line (``has NUL``).
+    """
     binary.seek(0)
     if not binary.read(1):
         raise DomainError(ErrorCode.INVALID, _("The file is empty."))
     for encoding in ENCODINGS:
         binary.seek(0)
         decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        has_nul = False
+        first = True
         try:
             while chunk := binary.read(READ_CHUNK):
-                # NUL never occurs in CSV text; it betrays UTF-16 or a binary file that happens to decode.
-                if "\x00" in decoder.decode(chunk):
-                    raise UnicodeDecodeError(encoding, b"\x00", 0, 1, "NUL character")
+                text = decoder.decode(chunk)
+                if "\x00" in text:
+                    has_nul = True
+                    if first and text.count("\x00") * NUL_SHARE_OF_NON_TEXT >= len(text):
+                        raise UnicodeDecodeError(encoding, b"\x00", 0, 1, "mostly NUL: not text")
+                first = False
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
         binary.seek(0)
-        return "utf-8" if encoding == "utf-8-sig" else encoding
+        return ("utf-8" if encoding == "utf-8-sig" else encoding), has_nul
     raise DomainError(
         ErrorCode.INVALID,
         _(
@@ -84,6 +109,87 @@ def detect_encoding(binary) -> str:
     )
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _records(text, *, has_nul: bool) -> Iterator[tuple[int, int, list[str]]]:
+    """Yield (spreadsheet row, physical line where the row starts, cells) of every record, blank ones
+    included; structural faults refuse the file (see the module docstring)."""
+    reader = csv.reader(text, strict=True)
+    header: list[str] | None = None
+    row = end = 0
+    while True:
+        first = end + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _not_valid_csv(row + 1, first, reader.line_num, exc) from exc
+        row += 1
+        end = reader.line_num
+        if has_nul:
+            _refuse_nul(record, row, first)
+        if end > first and header is not None:
+            _refuse_swallowed_rows(record, header, row, first, end)
+        if header is None and any(cell.strip() for cell in record):
+            header = record
+        yield row, first, record
+
+
+def _not_valid_csv(row: int, first: int, last: int, exc: csv.Error) -> DomainError:
+    message = str(exc)
+    if "unexpected end of data" in message or "field larger than field limit" in message:
+        detail = _(
+            "Row %(row)d (line %(line)d) opens a quote that is never closed: the rest of the file, up to line "
+            "%(last)d, would be read as one cell. Close the quote; nothing was imported."
+        ) % {"row": row, "line": first, "last": last}
+    else:
+        detail = _(
+            "Row %(row)d, which starts on line %(line)d, is not valid CSV on line %(at)d (%(error)s): a quote is "
+            "left open, or a quote inside a quoted cell is not doubled. Nothing was imported."
+        ) % {"row": row, "line": first, "at": last, "error": message}
+    return DomainError(ErrorCode.INVALID, detail)
+
+
+def _refuse_nul(record: list[str], row: int, first: int) -> None:
+    breaks = 0
+    for cell in record:
+        at = cell.find("\x00")
+        if at < 0:
+            breaks += len(_LINE_BREAK.findall(cell))
+            continue
+        line = first + breaks + len(_LINE_BREAK.findall(cell[:at]))
+        raise DomainError(
+            ErrorCode.INVALID,
+            _(
+                "Line %(line)d (row %(row)d) contains a NUL character (byte 0), which is never part of CSV text: "
+                "the file is damaged. Nothing was imported."
+            )
+            % {"line": line, "row": row},
+        )
+
+
+def _refuse_swallowed_rows(record: list[str], header: list[str], row: int, first: int, last: int) -> None:
+    row_commas = len(header) - 1
+    if row_commas < 1:
+        return
+    for i, cell in enumerate(record):
+        commas = cell.count(",")
+        if commas >= row_commas and _LINE_BREAK.search(cell):
+            column = header[i].strip().lstrip("\ufeff") if i < len(header) else str(i + 1)
+            raise DomainError(
+                ErrorCode.INVALID,
+                _(
+                    "Row %(row)d (lines %(first)d–%(last)d): the cell %(column)s spans several lines and holds "
+                    "%(commas)d commas, as many as a whole row has. A quote opened on line %(first)d is probably "
+                    "never closed and swallowed the rows up to line %(last)d. Close the quote (if the cell really "
+                    "is one text, write its commas as ，). Nothing was imported."
+                )
+                % {"row": row, "first": first, "last": last, "column": column, "commas": commas},
+            )
+
+
 @dataclass
 class CsvRows:
     """The header of a CSV file mapped onto the format's columns, and an iterator over its rows."""
@@ -91,52 +197,41 @@ class CsvRows:
     encoding: str
     present: list[str]  # column codes found in the header, in format order
     ignored_columns: list[str] = field(default_factory=list)
-    _records: Iterator[list[str]] | None = None
+    _records: Iterator[tuple[int, int, list[str]]] | None = None
     _index: dict[str, int] = field(default_factory=dict)
     _width: int = 0
-    _row: int = 0
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str], list[RowError]]]:
         """Yield (spreadsheet row number, raw values by column code, structural errors); blank rows skipped."""
-        while True:
-            try:
-                record = next(self._records)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise DomainError(
-                    ErrorCode.INVALID,
-                    _("Row %(row)d is not valid CSV (%(error)s); is a quote left open?")
-                    % {"row": self._row + 1, "error": exc},
-                ) from exc
-            self._row += 1
+        width = self._width
+        for row, line, record in self._records:
             if not any(cell.strip() for cell in record):
                 continue
             errors = []
-            if len(record) > self._width and any(cell.strip() for cell in record[self._width :]):
+            if len(record) != width:
                 errors.append(
                     RowError(
-                        self._row,
+                        row,
                         "-",
-                        ",".join(record[self._width :]),
-                        _("the row has %(n)d cells but the header has %(m)d") % {"n": len(record), "m": self._width},
+                        ",".join(record),
+                        _("the row has %(n)d cells but the header has %(m)d") % {"n": len(record), "m": width},
+                        line=line,
                     )
                 )
             raw = {code: (record[i] if i < len(record) else "") for code, i in self._index.items()}
-            yield self._row, raw, errors
+            yield row, raw, errors
 
 
 def read_csv(binary, columns: list[Column]) -> CsvRows:
     """Detect the encoding, read the header and return the rows; header problems refuse the file."""
-    encoding = detect_encoding(binary)
+    encoding, has_nul = detect_encoding(binary)
     text = io.TextIOWrapper(binary, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="")
-    records = csv.reader(text)
-    row = 0
+    records = _records(text, has_nul=has_nul)
+    header_row = 0
     header: list[str] | None = None
-    for record in records:
-        row += 1
+    for row, _line, record in records:
         if any(cell.strip() for cell in record):
-            header = record
+            header, header_row = record, row
             break
     if header is None:
         raise DomainError(ErrorCode.INVALID, _("The file is empty."))
@@ -167,7 +262,7 @@ def read_csv(binary, columns: list[Column]) -> CsvRows:
         raise DomainError(
             ErrorCode.INVALID,
             _("Required column(s) missing from the header (row %(row)d): %(columns)s.")
-            % {"row": row, "columns": ", ".join(missing)},
+            % {"row": header_row, "columns": ", ".join(missing)},
         )
     present = [c.code for c in columns if c.code in index]
     return CsvRows(
@@ -177,5 +272,4 @@ def read_csv(binary, columns: list[Column]) -> CsvRows:
         _records=records,
         _index=index,
         _width=len(header),
-        _row=row,
     )

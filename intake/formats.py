@@ -95,16 +95,24 @@ class RowError:
     column: str
     value: str
     reason: str
+    line: int | None = None  # the physical line the row starts on, for faults of the file's structure
 
     def as_dict(self) -> dict:
         value = self.value if len(self.value) <= MAX_VALUE_IN_ERROR else self.value[:MAX_VALUE_IN_ERROR] + "…"
         body = {"column": self.column, "value": value, "reason": str(self.reason)}
+        if self.line is not None:
+            body = {"line": self.line, **body}
         if self.row is not None:
             body = {"row": self.row, **body}
         return body
 
     def __str__(self) -> str:
-        where = _("row %(row)s, ") % {"row": self.row} if self.row is not None else ""
+        if self.row is not None and self.line is not None:
+            where = _("row %(row)s (line %(line)s), ") % {"row": self.row, "line": self.line}
+        elif self.row is not None:
+            where = _("row %(row)s, ") % {"row": self.row}
+        else:
+            where = ""
         value = self.as_dict()["value"]
         return _('%(where)scolumn %(column)s, value "%(value)s": %(reason)s') % {
             "where": where,

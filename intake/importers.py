@@ -9,11 +9,15 @@ changed ones), all inside one transaction. A bad file raises ``DomainError(INVAL
 with the total in the message; the database is left exactly as it was.
 
 Importing the same file twice changes nothing: an existing ticket (by ticket number) or visit (by
-ticket and time) is compared column by column and counted as unchanged when nothing differs.
+ticket and time) is compared column by column and counted as unchanged when nothing differs. A
+ticket number received again follows ``intake.upstream_changes``: the caller passes
+``record_updates``, which gets the batch and every ``TicketChange`` inside the import's transaction
+(``dispatch.upstream`` writes them on the timeline; intake does not know the timeline).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -27,6 +31,7 @@ from intake.formats import TICKET_COLUMNS, VISIT_COLUMNS, RowError, RowValidator
 from intake.models import ImportBatch, ReturnVisit, Urgency
 from intake.staging import CHUNK_ROWS, StagingTable, distinct_op, model_defaults
 from intake.ticket_merge import CHUNK_STAGE, TICKET_DATA, TicketChunkMerger
+from intake.upstream_changes import TicketChange, past_receipt_error
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
 # An error report lists at most this many entries (a row may have several); the message gives the
@@ -34,6 +39,9 @@ from jxq_cases.lib.errors import DomainError, ErrorCode
 MAX_LISTED_ERRORS = 1000
 
 _VISIT_FLAGS = ["counted", "contacted", "resolved", "satisfied"]
+
+# Called inside the import's transaction with the batch and what re-receiving changed.
+RecordUpdates = Callable[[ImportBatch, list[TicketChange]], None]
 
 
 @dataclass
@@ -138,20 +146,22 @@ def _import_transaction():
 # --------------------------------------------------------------------------------------------- tickets
 
 
-def import_tickets(stream_or_path, *, actor=None, file_name: str = "") -> ImportResult:
-    """Import a ticket export (docs/domain.md §8): new ticket numbers are created, known ones updated."""
+def import_tickets(stream_or_path, *, actor=None, file_name: str = "", record_updates: RecordUpdates) -> ImportResult:
+    """Import a ticket export (docs/domain.md §8): new ticket numbers are created; known ones follow
+    ``intake.upstream_changes`` (updated while received, refused when a ticket past receipt differs).
+    ``record_updates`` is required so that no caller can update tickets without recording it."""
     with open_binary(stream_or_path) as binary:
         source = read_csv(binary, TICKET_COLUMNS)
         try:
             with _import_transaction():
-                return _import_ticket_rows(source, actor=actor, file_name=file_name)
+                return _import_ticket_rows(source, actor=actor, file_name=file_name, record_updates=record_updates)
         except IntegrityError as exc:
             if not _is_unique_violation(exc):
                 raise
             raise _conflict(exc) from exc
 
 
-def _import_ticket_rows(source, *, actor, file_name: str) -> ImportResult:
+def _import_ticket_rows(source, *, actor, file_name: str, record_updates: RecordUpdates) -> ImportResult:
     validator = RowValidator(TICKET_COLUMNS)
     report = ErrorReport()
     codes = ["ticket_no"] + [code for code, _col in TICKET_DATA]
@@ -187,6 +197,8 @@ def _import_ticket_rows(source, *, actor, file_name: str) -> ImportResult:
             merger.abort()
             raise
         _refuse_empty(rows)
+        for row_no, ticket_no, status, fields in merger.refusals:
+            report.add(past_receipt_error(row_no, ticket_no, status, fields))
         _report_duplicates(
             cursor, merger.seen_table, "ticket_no", report, _("the ticket number also appears in row %(first)d")
         )
@@ -197,6 +209,8 @@ def _import_ticket_rows(source, *, actor, file_name: str) -> ImportResult:
     unchanged = rows - created - updated
     ImportBatch.objects.filter(pk=batch.pk).update(rows=rows, created=created, updated=updated, unchanged=unchanged)
     batch.rows, batch.created, batch.updated, batch.unchanged = rows, created, updated, unchanged
+    if merger.changes:
+        record_updates(batch, merger.changes)
     return ImportResult(
         batch=batch,
         rows=rows,

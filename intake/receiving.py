@@ -2,11 +2,14 @@
 
 The fields and the rules are those of a CSV row (docs/domain.md §8, ``intake.formats``): the same names
 (English, or the Chinese headers), the same values, the same validator. A ticket number seen before
-is never doubled: the ticket is updated when a field differs and left alone otherwise.
+is never doubled; it follows ``intake.upstream_changes``: a received ticket is updated when a field
+differs (the caller records the change), a ticket past receipt is refused with 409 when one of the
+upstream's fields differs, and an identical re-send is "unchanged".
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -14,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intake.formats import TICKET_COLUMNS, RowError, RowValidator
-from intake.models import Category, ImportBatch, Ticket
+from intake.models import Category, ImportBatch, Status, Ticket
+from intake.upstream_changes import TicketChange, compared_fields, past_receipt_reason
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -38,8 +42,12 @@ class ReceiveResult:
     outcome: str  # created / updated / unchanged
 
 
-def receive_ticket(data: dict, *, actor=None) -> ReceiveResult:
-    """Create the ticket, or update the one with the same ticket number; refuse bad fields all together."""
+def receive_ticket(
+    data: dict, *, actor=None, record_updates: Callable[[ImportBatch, list[TicketChange]], None]
+) -> ReceiveResult:
+    """Create the ticket, or apply the re-receive rule to the one with the same ticket number; refuse
+    bad fields all together. ``record_updates`` gets the batch and the change of an update, in the
+    same transaction."""
     raw, errors = _raw_fields(data)
     clean, row_errors = RowValidator(TICKET_COLUMNS).validate(raw, None)
     errors += row_errors
@@ -51,7 +59,7 @@ def receive_ticket(data: dict, *, actor=None) -> ReceiveResult:
         )
     try:
         with transaction.atomic():
-            return _store(clean, actor=actor)
+            return _store(clean, actor=actor, record_updates=record_updates)
     except IntegrityError as exc:
         # Two requests created the same ticket number at the same instant; the loser may simply retry.
         raise DomainError(
@@ -89,32 +97,64 @@ def _raw_fields(data: dict) -> tuple[dict[str, str], list[RowError]]:
     return raw, errors
 
 
-def _store(clean: dict, *, actor) -> ReceiveResult:
+def _store(clean: dict, *, actor, record_updates) -> ReceiveResult:
     values = {}
-    for code, attname in _FIELDS.items():
+    for code in _FIELDS:
         if code not in clean:
             continue
         value = clean[code]
         if code == "category" and value is not None:
             value = Category.objects.get_or_create(name=value)[0].pk
-        values[attname] = value
+        values[code] = value
     # the lock orders two updates of the same ticket number; a create races only on the unique index
     ticket = Ticket.objects.select_for_update().filter(ticket_no=clean["ticket_no"]).first()
     batch = ImportBatch(kind=ImportBatch.Kind.TICKETS, file_name="API", imported_by=actor, rows=1)
     if ticket is None:
         batch.created = 1
         batch.save()
-        ticket = Ticket.objects.create(ticket_no=clean["ticket_no"], import_batch=batch, **values)
+        fields = {_FIELDS[code]: value for code, value in values.items()}
+        ticket = Ticket.objects.create(ticket_no=clean["ticket_no"], import_batch=batch, **fields)
         return ReceiveResult(ticket, CREATED)
-    changed = [name for name, value in values.items() if getattr(ticket, name) != value]
+    compared = compared_fields(ticket.status)
+    changed = [code for code in compared if code in values and getattr(ticket, _FIELDS[code]) != values[code]]
     if not changed:
         batch.unchanged = 1
         batch.save()
         return ReceiveResult(ticket, UNCHANGED)
-    for name in changed:
-        setattr(ticket, name, values[name])
+    if ticket.status != Status.RECEIVED:
+        reason = past_receipt_reason(ticket.status, changed)
+        raise DomainError(
+            ErrorCode.CONFLICT,
+            _("Ticket %(no)s was not changed: %(reason)s.") % {"no": ticket.ticket_no, "reason": reason},
+            errors=[RowError(None, code, str(clean[code] or ""), reason).as_dict() for code in changed],
+        )
+    change = TicketChange(ticket.pk, ticket.ticket_no, None)
+    new_names = _names(values)
+    for code in changed:
+        change.add(code, _shown(ticket, code), new_names.get(code, values[code]))
+        setattr(ticket, _FIELDS[code], values[code])
     ticket.updated_at = timezone.now()
-    ticket.save(update_fields=[*changed, "updated_at"])
+    ticket.save(update_fields=[*(_FIELDS[code] for code in changed), "updated_at"])
     batch.updated = 1
     batch.save()
+    record_updates(batch, [change])
     return ReceiveResult(ticket, UPDATED)
+
+
+def _shown(ticket: Ticket, code: str):
+    """The current value as an event shows it: the category and the community by name."""
+    if code in ("category", "community"):
+        related = getattr(ticket, code)
+        return related.name if related else None
+    return getattr(ticket, _FIELDS[code])
+
+
+def _names(values: dict) -> dict:
+    from org.models import Unit
+
+    names = {}
+    if values.get("category") is not None:
+        names["category"] = Category.objects.get(pk=values["category"]).name
+    if values.get("community") is not None:
+        names["community"] = Unit.objects.get(pk=values["community"]).name
+    return names

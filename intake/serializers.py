@@ -51,6 +51,9 @@ class ImportResultSerializer(serializers.Serializer):
 
 class RowErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField(required=False, help_text=_("the row number a spreadsheet shows (header = 1)"))
+    line = serializers.IntegerField(
+        required=False, help_text=_("the physical line of the file the row starts on (faults of the file's structure)")
+    )
     column = serializers.CharField()
     value = serializers.CharField()
     reason = serializers.CharField()

@@ -8,6 +8,10 @@ Python validates chunk n+1 (psycopg2 releases the GIL while it waits for the ser
 The rule stays all or nothing: the import is one transaction, and a bad row anywhere (found by
 Python, or by the duplicate check over the whole file at the end) raises and rolls every merged
 chunk back. From the first bad row on, chunks are only staged for the duplicate check.
+
+A known ticket number follows ``intake.upstream_changes``: a ``received`` ticket is updated and its
+changes (old -> new) are collected in ``changes`` for the caller to record; a ticket past receipt
+whose upstream fields differ is collected in ``refusals`` and the file will be refused.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import threading
 
 from intake.models import Ticket
 from intake.staging import StagingTable, distinct_op, is_postgresql, model_defaults
+from intake.upstream_changes import CLASSIFICATION_FIELDS, OPEN_TO_UPDATES, TicketChange
 
 # Ticket columns an import may set, besides ticket_no: compared on re-import, updated when they differ.
 TICKET_DATA = [
@@ -54,7 +59,8 @@ class TicketChunkMerger:
     """``submit(rows, merge=...)`` each chunk (tuples in CHUNK_STAGE order), then ``finish()``.
 
     ``seen_table`` holds every row's ticket number for the final duplicate check; ``created`` and
-    ``updated`` count what the merges did.
+    ``updated`` count what the merges did; ``changes`` lists what each update changed, ``refusals``
+    the rows (row, ticket number, status, fields) that would change a ticket past receipt.
     """
 
     def __init__(self, cursor, *, present: set[str], batch_id: int, now):
@@ -66,6 +72,8 @@ class TicketChunkMerger:
         self.batch_id = batch_id
         self.now = now
         self.created = self.updated = 0
+        self.changes: list[TicketChange] = []
+        self.refusals: list[tuple[int, str, str, list[str]]] = []
         self.merging = True
         self.aborted = False
         self.error: BaseException | None = None
@@ -144,6 +152,8 @@ class TicketChunkMerger:
             self.merging = cursor.fetchone() is None
         if merge and self.merging:
             self._merge()
+        else:
+            self._collect_refusals()
         cursor.execute(
             f"INSERT INTO {self.seen_table} (row_no, ticket_no) SELECT row_no, ticket_no FROM {chunk} "
             "WHERE ticket_no IS NOT NULL"
@@ -155,21 +165,51 @@ class TicketChunkMerger:
         # the chunk's valid rows joined to their category; each ticket column and where it comes from
         rows = f"{chunk} s LEFT JOIN intake_category c ON c.name = s.category"
         sources = {code: "c.id" if code == "category" else f"s.{col}" for code, col in TICKET_DATA}
-        compared = [(col, sources[code]) for code, col in TICKET_DATA if code in self.present]
-        differs = " OR ".join(f"t.{col} {distinct_op()} {expr}" for col, expr in compared)
+        compared = [(code, col) for code, col in TICKET_DATA if code in self.present]
+        differs_in = {code: f"t.{col} {distinct_op()} {sources[code]}" for code, col in compared}
+        self.compared = [code for code, _col in compared]
+        self.upstream_only = [code for code in self.compared if code not in CLASSIFICATION_FIELDS]
+        differs = " OR ".join(differs_in.values())
+        # Never an index condition: after a bulk load the statistics may say few tickets are received,
+        # and the planner would then scan every received ticket for each row of the chunk (minutes per
+        # chunk) instead of probing the ticket_no index; ``IS TRUE`` keeps it a filter on the probe.
+        still_received = "(t.status = %s) IS TRUE"
+        # past receipt the classification is the center's: only the upstream's own fields count
+        differs_upstream = " OR ".join(differs_in[code] for code in self.upstream_only)
         self.categories_sql = (
             f"INSERT INTO intake_category (name) SELECT DISTINCT category FROM {chunk} "
             "WHERE ok AND category IS NOT NULL ON CONFLICT (name) DO NOTHING"
         )
         self.count_sql = (
             "SELECT SUM(CASE WHEN t.id IS NULL THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN t.id IS NOT NULL AND ({differs}) THEN 1 ELSE 0 END) "
+            f"SUM(CASE WHEN t.id IS NOT NULL AND t.status = %s AND ({differs}) THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN t.id IS NOT NULL AND t.status <> %s AND ({differs_upstream}) THEN 1 ELSE 0 END) "
             f"FROM {rows} LEFT JOIN intake_ticket t ON t.ticket_no = s.ticket_no WHERE s.ok"
         )
-        assignments = ", ".join(f"{col} = {expr}" for col, expr in compared)
+        # what each update changes, old and new, by name for the category and the community
+        shown = {
+            "category": ("oc.name", "s.category"),
+            "community": ("ou.name", "nu.name"),
+        }
+        flags = ", ".join(f"CASE WHEN {differs_in[code]} THEN 1 ELSE 0 END" for code in self.compared)
+        values = ", ".join("{}, {}".format(*shown.get(code, (f"t.{col}", f"s.{col}"))) for code, col in compared)
+        self.changes_sql = (
+            f"SELECT s.row_no, t.id, t.ticket_no, {flags}, {values} FROM {rows} "
+            "JOIN intake_ticket t ON t.ticket_no = s.ticket_no "
+            "LEFT JOIN intake_category oc ON oc.id = t.category_id "
+            "LEFT JOIN org_unit ou ON ou.id = t.community_id LEFT JOIN org_unit nu ON nu.id = s.community_id "
+            f"WHERE s.ok AND {still_received} AND ({differs}) ORDER BY s.row_no"
+        )
+        upstream_flags = ", ".join(f"CASE WHEN {differs_in[code]} THEN 1 ELSE 0 END" for code in self.upstream_only)
+        self.refusals_sql = (
+            f"SELECT s.row_no, t.ticket_no, t.status, {upstream_flags} FROM {rows} "
+            "JOIN intake_ticket t ON t.ticket_no = s.ticket_no "
+            f"WHERE s.ok AND t.status <> %s AND ({differs_upstream}) ORDER BY s.row_no"
+        )
+        assignments = ", ".join(f"{col} = {sources[code]}" for code, col in compared)
         self.update_sql = (
             f"UPDATE intake_ticket AS t SET {assignments}, updated_at = %s "
-            f"FROM {rows} WHERE s.ok AND t.ticket_no = s.ticket_no AND ({differs})"
+            f"FROM {rows} WHERE s.ok AND t.ticket_no = s.ticket_no AND {still_received} AND ({differs})"
         )
         insert_cols = ["ticket_no"] + [col for _code, col in TICKET_DATA] + ["import_batch_id"]
         default_cols, self.defaults = model_defaults(Ticket, set(insert_cols), self.now)
@@ -191,14 +231,39 @@ class TicketChunkMerger:
             # ticket table for every chunk (70 ms at 100,000 tickets, ten times that at a million).
             cursor.execute("SET LOCAL enable_hashjoin = off")
             cursor.execute("SET LOCAL enable_mergejoin = off")
-        cursor.execute(self.count_sql)
-        created, updated = (int(n or 0) for n in cursor.fetchone())
-        if updated:  # before the INSERT, so that only tickets that existed are compared
-            cursor.execute(self.update_sql, [self.now])
-        if created:
-            cursor.execute(self.insert_sql, [self.batch_id, *self.defaults])
+        cursor.execute(self.count_sql, [OPEN_TO_UPDATES, OPEN_TO_UPDATES])
+        created, updated, refused = (int(n or 0) for n in cursor.fetchone())
+        if refused:
+            # the file will be refused: say which rows, and merge nothing more
+            self._collect_refusals()
+            self.merging = False
+        else:
+            if updated:  # before the UPDATE (old values) and the INSERT (only tickets that existed)
+                self._collect_changes()
+                cursor.execute(self.update_sql, [self.now, OPEN_TO_UPDATES])
+            if created:
+                cursor.execute(self.insert_sql, [self.batch_id, *self.defaults])
+            self.created += created
+            self.updated += updated
         if self.postgres:
             cursor.execute("SET LOCAL enable_hashjoin TO DEFAULT")
             cursor.execute("SET LOCAL enable_mergejoin TO DEFAULT")
-        self.created += created
-        self.updated += updated
+
+    def _collect_changes(self) -> None:
+        self.cursor.execute(self.changes_sql, [OPEN_TO_UPDATES])
+        n = len(self.compared)
+        while found := self.cursor.fetchmany(1000):
+            for row_no, ticket_id, ticket_no, *rest in found:
+                change = TicketChange(ticket_id, ticket_no, row_no)
+                flags, values = rest[:n], rest[n:]
+                for i, code in enumerate(self.compared):
+                    if flags[i]:
+                        change.add(code, values[2 * i], values[2 * i + 1])
+                self.changes.append(change)
+
+    def _collect_refusals(self) -> None:
+        self.cursor.execute(self.refusals_sql, [OPEN_TO_UPDATES])
+        while found := self.cursor.fetchmany(1000):
+            for row_no, ticket_no, status, *flags in found:
+                fields = [code for code, flag in zip(self.upstream_only, flags, strict=True) if flag]
+                self.refusals.append((row_no, ticket_no, status, fields))

@@ -14,10 +14,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/schema/swagger-ui/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("org.urls")),
-    # dispatch first: its ticket list answers GET and POST on api/v1/tickets/ (POST is handed to
-    # intake's TicketIntakeView), so intake's POST-only route on the same path must not shadow it.
+    # dispatch.urls first: its ticket list answers GET and POST on api/v1/tickets/ (POST is handed to
+    # dispatch.imports_api.TicketIntakeView), so the POST-only route on the same path must not shadow it.
     path("", include("dispatch.urls")),
-    path("", include("intake.urls")),
     path("", include("dispatch.imports_urls")),
     path("", include("proactive.urls")),
     path("", include("reporting.urls")),

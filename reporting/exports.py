@@ -7,6 +7,10 @@ number, which whoever needs the details can look up in the system with their own
 
 Counting is done in the database (grouped by day, ISO week and month); the ledger streams rows with
 openpyxl's write-only mode so a year of tickets does not sit in memory.
+
+The workbook is inert (``jxq_cases.lib.spreadsheet``): every text cell is a string cell, and text that
+a spreadsheet would read as a formula (a category ``=HYPERLINK(…)``) gets a leading apostrophe.
+Counts, rates and times stay numbers and dates.
 """
 
 from __future__ import annotations
@@ -17,10 +21,10 @@ from typing import IO
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from intake.models import Kind, Source, Status, Supervision, Urgency
+from jxq_cases.lib.spreadsheet import text_cell, text_row
 from org.models import Unit
 from reporting.rates import (
     MEASURES,
@@ -126,7 +130,7 @@ def _header_row(sheet, headers: list[str]) -> None:
     bold = Font(bold=True)
     cells = []
     for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
+        cell = text_cell(sheet, str(text))
         cell.font = bold
         cells.append(cell)
     sheet.append(cells)
@@ -150,29 +154,32 @@ def write_workbook(start_on: dt.date, end_on: dt.date, target: str | IO[bytes], 
     for values in tickets.order_by("received_at", "id").values_list(*LEDGER_FIELDS).iterator(chunk_size=5000):
         record = dict(zip(LEDGER_FIELDS, values, strict=True))
         ledger.append(
-            [
-                record["ticket_no"],
-                str(labels["source"].get(record["source"], record["source"])),
-                _local(record["received_at"]),
-                str(labels["kind"].get(record["kind"], record["kind"])),
-                record["category__name"] or "",
-                record["community__name"] or "",
-                record["lead_unit__name"] or "",
-                str(labels["urgency"].get(record["urgency"], record["urgency"])),
-                str(labels["status"].get(record["status"], record["status"])),
-                _yes_no(record["is_key"]),
-                str(labels["supervision"].get(record["supervision"], "")) if record["supervision"] else "",
-                _local(record["contact_due_at"]),
-                _local(record["first_contact_at"]),
-                _local(record["handle_due_at"]),
-                _local(record["replied_at"]),
-                _local(record["visited_at"]),
-                _yes_no(record["visit_counted"]),
-                _yes_no(record["visit_contacted"]),
-                _yes_no(record["visit_resolved"]),
-                _yes_no(record["visit_satisfied"]),
-                _yes_no(record["is_excluded"]),
-            ]
+            text_row(
+                ledger,
+                [
+                    record["ticket_no"],
+                    str(labels["source"].get(record["source"], record["source"])),
+                    _local(record["received_at"]),
+                    str(labels["kind"].get(record["kind"], record["kind"])),
+                    record["category__name"] or "",
+                    record["community__name"] or "",
+                    record["lead_unit__name"] or "",
+                    str(labels["urgency"].get(record["urgency"], record["urgency"])),
+                    str(labels["status"].get(record["status"], record["status"])),
+                    _yes_no(record["is_key"]),
+                    str(labels["supervision"].get(record["supervision"], "")) if record["supervision"] else "",
+                    _local(record["contact_due_at"]),
+                    _local(record["first_contact_at"]),
+                    _local(record["handle_due_at"]),
+                    _local(record["replied_at"]),
+                    _local(record["visited_at"]),
+                    _yes_no(record["visit_counted"]),
+                    _yes_no(record["visit_contacted"]),
+                    _yes_no(record["visit_resolved"]),
+                    _yes_no(record["visit_satisfied"]),
+                    _yes_no(record["is_excluded"]),
+                ],
+            )
         )
         rows += 1
 
@@ -185,7 +192,7 @@ def write_workbook(start_on: dt.date, end_on: dt.date, target: str | IO[bytes], 
         .order_by("day")
     )
     for counts in by_day:
-        daily.append(_count_row(counts["day"], counts))
+        daily.append(text_row(daily, _count_row(counts["day"], counts)))
 
     weekly = book.create_sheet(_("Weekly table"))
     _header_row(weekly, _table_headers(_("Week (Monday to Sunday)")))
@@ -198,17 +205,20 @@ def write_workbook(start_on: dt.date, end_on: dt.date, target: str | IO[bytes], 
     for counts in by_week:
         monday = local_date(counts["week"])
         first, last = max(monday, start_on), min(monday + dt.timedelta(days=6), end_on)
-        weekly.append(_count_row(f"{first:%Y-%m-%d} – {last:%Y-%m-%d}", counts))
+        weekly.append(text_row(weekly, _count_row(f"{first:%Y-%m-%d} – {last:%Y-%m-%d}", counts)))
 
     monthly = book.create_sheet(_("Monthly table"))
     _header_row(monthly, [*_table_headers(_("Month")), _("Bonus − deductions"), _("Composite score")])
     for month in range_score(start_on, end_on, unit=unit).months:
         monthly.append(
-            [
-                *_count_row(month.month.strftime("%Y-%m"), month.counts),
-                float(month.adjustment),
-                float(month.composite) if month.composite is not None else None,
-            ]
+            text_row(
+                monthly,
+                [
+                    *_count_row(month.month.strftime("%Y-%m"), month.counts),
+                    float(month.adjustment),
+                    float(month.composite) if month.composite is not None else None,
+                ],
+            )
         )
 
     book.save(target)

@@ -24,6 +24,7 @@ from dispatch.models import (
     Note,
     SendBackRequest,
 )
+from dispatch.upstream import change_details
 from dispatch.views.common import (
     DUE_LABELS,
     error_text,
@@ -128,7 +129,7 @@ def _event_details(data: dict) -> list[tuple]:
         elif isinstance(value, list):
             value = "、".join(str(v) for v in value)
         details.append((label, value))
-    return details
+    return details + change_details(data)
 
 
 def _deadlines(ticket: Ticket, now: datetime) -> list[dict]:

@@ -2,7 +2,8 @@
 
 import pytest
 
-from intake.importers import import_tickets, import_visits
+from dispatch.upstream import import_tickets_and_record
+from intake.importers import import_visits
 from intake.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ def superuser_client(client, django_user_model):
 
 
 def test_the_admin_lists_and_shows_imported_tickets(superuser_client, sample_exports):
-    import_tickets(sample_exports / "tickets_gb18030.csv", file_name="tickets_gb18030.csv")
+    import_tickets_and_record(sample_exports / "tickets_gb18030.csv", file_name="tickets_gb18030.csv")
     import_visits(sample_exports / "visits_utf8_bom.csv")
     ticket = Ticket.objects.get(ticket_no="S23022800001")
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from dispatch.upstream import import_tickets_and_record
 from intake import importers
-from intake.importers import import_tickets
 from intake.models import Ticket
 from jxq_cases.lib.errors import DomainError
 
@@ -25,8 +25,8 @@ def lines(n, overrides=None):
 def test_a_file_of_many_chunks_is_merged_whole_and_idempotent(tmp_path):
     path = write_csv(tmp_path / "t.csv", lines(10))
 
-    first = import_tickets(path)
-    again = import_tickets(path)
+    first = import_tickets_and_record(path)
+    again = import_tickets_and_record(path)
 
     assert (first.created, first.updated, first.unchanged) == (10, 0, 0)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 10)
@@ -35,12 +35,12 @@ def test_a_file_of_many_chunks_is_merged_whole_and_idempotent(tmp_path):
 
 
 def test_a_bad_row_in_the_last_chunk_undoes_the_chunks_already_merged(tmp_path):
-    import_tickets(write_csv(tmp_path / "first.csv", lines(2)))
+    import_tickets_and_record(write_csv(tmp_path / "first.csv", lines(2)))
     before = intake_state()
     path = write_csv(tmp_path / "t.csv", lines(10, {1: {"urgency": "紧急"}, 9: {"community": "火星社区"}}))
 
     with pytest.raises(DomainError) as caught:
-        import_tickets(path)
+        import_tickets_and_record(path)
 
     assert [e["row"] for e in caught.value.errors] == [11]
     assert intake_state() == before  # neither the 8 new tickets nor the update of C01
@@ -53,7 +53,7 @@ def test_a_duplicate_ticket_number_is_reported_wherever_it_is(tmp_path, copy_of)
     before = intake_state()
 
     with pytest.raises(DomainError) as caught:
-        import_tickets(write_csv(tmp_path / "d.csv", rows))
+        import_tickets_and_record(write_csv(tmp_path / "d.csv", rows))
 
     assert [(e["row"], e["column"]) for e in caught.value.errors] == [(8, "ticket_no")]
     assert f"row {2 + copy_of}" in caught.value.errors[0]["reason"]
@@ -66,7 +66,7 @@ def test_a_broken_row_while_chunks_are_being_merged_leaves_nothing_and_a_usable_
     path.write_text("\n".join(lines(9)) + "\n" + broken + "\n", encoding="utf-8")
 
     with pytest.raises(DomainError) as caught:
-        import_tickets(path)
+        import_tickets_and_record(path)
 
     assert "Row 11" in caught.value.detail
     assert Ticket.objects.count() == 0  # the connection still answers

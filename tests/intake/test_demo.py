@@ -7,9 +7,10 @@ import pytest
 from django.db import connection
 from django.db.models import F, Max
 
+from dispatch.upstream import import_tickets_and_record
 from intake import demo
 from intake.demo import generate_demo_tickets, write_demo_exports
-from intake.importers import import_tickets, import_visits
+from intake.importers import import_visits
 from intake.models import ReturnVisit, Status, Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
@@ -142,7 +143,7 @@ def test_the_demo_exports_import_cleanly(tmp_path):
     tickets_csv, visits_csv = tmp_path / "t.csv", tmp_path / "v.csv"
     visit_rows = write_demo_exports(tickets_csv, 400, seed=2, days=60, end_at=END, visits_path=visits_csv)
 
-    tickets = import_tickets(tickets_csv)
+    tickets = import_tickets_and_record(tickets_csv)
     visits = import_visits(visits_csv)
 
     assert tickets.encoding == "gb18030" and tickets.created == 400

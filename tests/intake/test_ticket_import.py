@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from intake.importers import MAX_LISTED_ERRORS, import_tickets
+from dispatch.upstream import import_tickets_and_record
+from intake.importers import MAX_LISTED_ERRORS
 from intake.models import Category, ImportBatch, Kind, Source, Ticket, Urgency
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from org.models import Unit
@@ -16,13 +17,15 @@ pytestmark = pytest.mark.django_db
 
 def refused(path) -> DomainError:
     with pytest.raises(DomainError) as caught:
-        import_tickets(path, file_name=path.name)
+        import_tickets_and_record(path, file_name=path.name)
     assert caught.value.code == ErrorCode.INVALID
     return caught.value
 
 
 def test_the_gb18030_sample_export_is_imported_whole(sample_exports, center_staff):
-    result = import_tickets(sample_exports / "tickets_gb18030.csv", actor=center_staff, file_name="sample.csv")
+    result = import_tickets_and_record(
+        sample_exports / "tickets_gb18030.csv", actor=center_staff, file_name="sample.csv"
+    )
 
     assert (result.rows, result.created, result.updated, result.unchanged) == (300, 300, 0, 0)
     assert result.encoding == "gb18030"
@@ -42,20 +45,20 @@ def test_the_gb18030_sample_export_is_imported_whole(sample_exports, center_staf
 
 
 def test_importing_the_same_file_twice_changes_nothing(sample_exports):
-    import_tickets(sample_exports / "tickets_gb18030.csv")
+    import_tickets_and_record(sample_exports / "tickets_gb18030.csv")
     before = list(Ticket.objects.order_by("id").values_list("id", "updated_at"))
 
-    again = import_tickets(sample_exports / "tickets_gb18030.csv")
+    again = import_tickets_and_record(sample_exports / "tickets_gb18030.csv")
 
     assert (again.created, again.updated, again.unchanged) == (0, 0, 300)
     assert list(Ticket.objects.order_by("id").values_list("id", "updated_at")) == before
 
 
 def test_a_changed_row_updates_its_ticket_and_only_that_one(tmp_path):
-    import_tickets(write_csv(tmp_path / "a.csv", [ZH_TICKET_HEADER, zh_ticket("T1"), zh_ticket("T2")]))
+    import_tickets_and_record(write_csv(tmp_path / "a.csv", [ZH_TICKET_HEADER, zh_ticket("T1"), zh_ticket("T2")]))
     untouched = Ticket.objects.get(ticket_no="T2").updated_at
 
-    result = import_tickets(
+    result = import_tickets_and_record(
         write_csv(
             tmp_path / "b.csv",
             [ZH_TICKET_HEADER, zh_ticket("T1", urgency="紧急", category="噪音扰民"), zh_ticket("T2")],
@@ -75,7 +78,7 @@ def test_english_headers_and_codes_utf8_with_bom(tmp_path):
         encoding="utf-8-sig",
     )
 
-    result = import_tickets(path)
+    result = import_tickets_and_record(path)
 
     assert result.encoding == "utf-8" and result.created == 1
     ticket = Ticket.objects.get(ticket_no="E1")
@@ -87,7 +90,7 @@ def test_english_headers_and_codes_utf8_with_bom(tmp_path):
 def test_chinese_headers_and_labels_in_plain_utf8(tmp_path):
     path = write_csv(tmp_path / "zh.csv", [ZH_TICKET_HEADER, zh_ticket("Z1", kind="咨询", source="区级转派")])
 
-    result = import_tickets(path)
+    result = import_tickets_and_record(path)
 
     assert result.encoding == "utf-8"
     ticket = Ticket.objects.get(ticket_no="Z1")
@@ -105,7 +108,7 @@ def test_iso_8601_with_offset_and_naive_times_in_asia_shanghai(tmp_path):
         ],
     )
 
-    import_tickets(path)
+    import_tickets_and_record(path)
 
     assert Ticket.objects.get(ticket_no="ISO").received_at == datetime(2024, 5, 6, 8, 30, tzinfo=UTC)
     assert Ticket.objects.get(ticket_no="NAIVE").received_at == datetime(2024, 5, 6, 0, 30, tzinfo=UTC)
@@ -114,7 +117,7 @@ def test_iso_8601_with_offset_and_naive_times_in_asia_shanghai(tmp_path):
 
 def test_html_and_script_in_the_content_are_stored_as_text_unchanged(tmp_path):
     content = "\"<script>alert('x')</script><b>楼道</b> & <img src=x onerror=alert(1)>\""
-    import_tickets(write_csv(tmp_path / "h.csv", [ZH_TICKET_HEADER, zh_ticket("H1", content=content)]))
+    import_tickets_and_record(write_csv(tmp_path / "h.csv", [ZH_TICKET_HEADER, zh_ticket("H1", content=content)]))
 
     assert (
         Ticket.objects.get(ticket_no="H1").content
@@ -126,14 +129,14 @@ def test_unknown_categories_are_created_once(tmp_path):
     path = write_csv(
         tmp_path / "c.csv", [ZH_TICKET_HEADER, zh_ticket("C1", category="新分类"), zh_ticket("C2", category="新分类")]
     )
-    import_tickets(path)
+    import_tickets_and_record(path)
     assert Category.objects.filter(name="新分类").count() == 1
     assert Ticket.objects.filter(category__name="新分类").count() == 2
 
 
 def test_extra_columns_are_ignored_and_reported(tmp_path):
     path = write_csv(tmp_path / "x.csv", [ZH_TICKET_HEADER + ",工单状态", zh_ticket("X1") + ",已办结"])
-    result = import_tickets(path)
+    result = import_tickets_and_record(path)
     assert result.created == 1 and result.ignored_columns == ["工单状态"]
 
 
@@ -170,7 +173,7 @@ def test_a_missing_required_column_is_named(tmp_path):
 
 
 def test_an_unknown_community_rejects_the_whole_file(tmp_path):
-    import_tickets(write_csv(tmp_path / "ok.csv", [ZH_TICKET_HEADER, zh_ticket("K0")]))
+    import_tickets_and_record(write_csv(tmp_path / "ok.csv", [ZH_TICKET_HEADER, zh_ticket("K0")]))
     before = intake_state()
     path = write_csv(
         tmp_path / "bad.csv",

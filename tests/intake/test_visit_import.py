@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from intake.importers import import_tickets, import_visits
+from dispatch.upstream import import_tickets_and_record
+from intake.importers import import_visits
 from intake.models import ReturnVisit, Ticket
 from jxq_cases.lib.errors import DomainError
 
@@ -15,12 +16,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def tickets(tmp_path):
-    import_tickets(write_csv(tmp_path / "t.csv", [ZH_TICKET_HEADER, zh_ticket("V1"), zh_ticket("V2")]))
+    import_tickets_and_record(write_csv(tmp_path / "t.csv", [ZH_TICKET_HEADER, zh_ticket("V1"), zh_ticket("V2")]))
     return {t.ticket_no: t for t in Ticket.objects.all()}
 
 
 def test_the_sample_visits_update_their_tickets(sample_exports):
-    import_tickets(sample_exports / "tickets_gb18030.csv")
+    import_tickets_and_record(sample_exports / "tickets_gb18030.csv")
 
     result = import_visits(sample_exports / "visits_utf8_bom.csv")
 

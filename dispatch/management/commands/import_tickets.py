@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from dispatch.upstream import import_tickets_and_record
 from intake.cli import add_import_arguments, run_import
-from intake.importers import import_tickets
 
 
 class Command(BaseCommand):
@@ -11,4 +11,5 @@ class Command(BaseCommand):
         add_import_arguments(parser)
 
     def handle(self, *args, **options):
-        run_import(self, import_tickets, options)
+        # a ticket number received again is recorded on its timeline, or refused past receipt
+        run_import(self, import_tickets_and_record, options)
