@@ -31,6 +31,8 @@ from dispatch.notifications import mark_read
 from dispatch.serializers import (
     ACTION_SERIALIZERS,
     MarkReadSerializer,
+    NoteAction,
+    NoteWithFilesAction,
     NotificationSerializer,
     TicketDetailSerializer,
     TicketEventSerializer,
@@ -166,7 +168,8 @@ class TicketDetailView(generics.RetrieveAPIView):
 
 ACTION_REQUEST = PolymorphicProxySerializer(
     component_name="TicketAction",
-    serializers={name: cls for name, cls in ACTION_SERIALIZERS.items()},
+    # as JSON a note is its text; its files come as multipart/form-data (NoteWithFilesAction)
+    serializers={name: NoteAction if name == "note" else cls for name, cls in ACTION_SERIALIZERS.items()},
     resource_type_field_name="action",
 )
 
@@ -179,13 +182,15 @@ class TicketActionView(APIView):
 
     @extend_schema(
         operation_id="tickets_action",
-        request={"application/json": ACTION_REQUEST, "multipart/form-data": ACTION_REQUEST},
+        # JSON for every action; multipart/form-data is for a note with its photos or PDFs
+        request={"application/json": ACTION_REQUEST, "multipart/form-data": NoteWithFilesAction},
         responses={200: TicketDetailSerializer, **ERRORS},
         description="Actions: " + ", ".join(ACTION_FUNCTIONS) + ". The body's other fields depend on the action.",
     )
     def post(self, request, ticket_no: str):
-        action = request.data.get("action")
-        if action not in ACTION_FUNCTIONS:
+        # any JSON may arrive: a list, or an "action" that is an object; only a known name goes on
+        action = request.data.get("action") if hasattr(request.data, "get") else None
+        if not isinstance(action, str) or action not in ACTION_FUNCTIONS:
             raise DomainError(
                 ErrorCode.INVALID,
                 _("Unknown action %(action)s; one of: %(choices)s")
