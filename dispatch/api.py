@@ -38,7 +38,7 @@ from dispatch.serializers import (
     TicketEventSerializer,
     TicketListSerializer,
 )
-from dispatch.transitions import ACTION_LABELS, illegal_transition, is_allowed
+from dispatch.transitions import ACTION_LABELS
 from dispatch.workflow import ACTION_FUNCTIONS
 from intake.models import DUE_SORT_LAST, Status, Ticket
 from intake.serializers import ImportErrorSerializer, TicketIntakeSerializer, TicketReceivedSerializer
@@ -198,10 +198,9 @@ class TicketActionView(APIView):
                 errors={"action": "unknown"},
             )
         ticket = visible_ticket_or_404(request.user, ticket_no)
-        # Who and when first (403, 409), then what (400): a refused user learns nothing from their data.
-        access.require(request.user, action, ticket)
-        if not is_allowed(action, ticket.status):
-            raise illegal_transition(action, ticket)
+        # Who, then when (403, 409: the state and what the action needs), then what (400): a refused
+        # user learns nothing from their data. The ticket page does the same (dispatch.views.ticket).
+        access.require_available(request.user, action, ticket)
         data = request.data
         if action == "note" and hasattr(data, "getlist"):
             data = {"action": action, "text": data.get("text", ""), "files": request.FILES.getlist("files")}

@@ -170,7 +170,7 @@ class TicketDetailSerializer(TicketListSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, ticket) -> list[str]:
-        return access.actions_available(self.context["request"].user, ticket)
+        return access.available_actions(self.context["request"].user, ticket)
 
     @extend_schema_field(ExtensionRequestSerializer(allow_null=True))
     def get_pending_extension(self, ticket):

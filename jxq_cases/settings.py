@@ -234,6 +234,10 @@ CELERY_BEAT_SCHEDULE["dispatch-deadline-warnings"] = {
     "task": "dispatch.mark_deadline_warnings",
     "schedule": crontab(minute="*/5"),
 }
+CELERY_BEAT_SCHEDULE["dispatch-prune-form-tokens"] = {
+    "task": "dispatch.prune_form_tokens",
+    "schedule": crontab(hour=3, minute=10),
+}
 CELERY_BEAT_SCHEDULE["proactive-index-signatures"] = {
     "task": "proactive.tasks.index_signatures",
     "schedule": 300.0,
