@@ -3,9 +3,12 @@ export and dashboard starts from.
 
 - ``visible_tickets(user)``: the queryset a user may see at all.
 - ``can(user, action, ticket)``: may this user perform this workflow action on this ticket (role and
-  unit; the ticket's *state* is the workflow's business, see ``actions_available``).
+  unit only).
 - ``require(user, action, ticket)``: raise DomainError 404 when the ticket is invisible, 403 when the
   action is not this user's.
+- ``available_actions(user, ticket)`` / ``require_available(user, action, ticket)``: role and unit,
+  plus the ticket's state and the action's readiness (``dispatch.transitions``): what the ticket
+  page offers, what the API lists and lets through, in the order 404, 403, 409.
 - ``may_see_personal_data(user, ticket)`` and the masking helpers; ``personal_data(user, ticket,
   context=...)`` returns the name and phone as this user may see them and logs every full display.
 
@@ -25,7 +28,7 @@ Roles (org.models.Role):
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from dispatch.transitions import ACTION_LABELS, ACTIONS, is_allowed
+from dispatch.transitions import ACTION_LABELS, ACTIONS, illegal_transition, is_allowed, not_ready
 from intake.models import Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from org.models import Role, Unit
@@ -205,9 +208,27 @@ def require(user, action: str, ticket: Ticket) -> None:
         )
 
 
-def actions_available(user, ticket: Ticket) -> list[str]:
-    """The actions this user may take on this ticket now (role, unit and current state)."""
-    return [a for a in ACTIONS if is_allowed(a, ticket.status) and can(user, a, ticket)]
+def require_available(user, action: str, ticket: Ticket) -> None:
+    """Raise unless ``action`` can succeed now, whatever its data: 404 invisible, 403 not this user's
+    (role, unit), 409 not in this state (``transitions.ALLOWED``) or not ready (``transitions.READY``:
+    nothing waits for this sign-off, no request pending…). The API and the pages call it before they
+    look at the submitted data; the workflow calls it again under the ticket's row lock."""
+    require(user, action, ticket)
+    if not is_allowed(action, ticket.status):
+        raise illegal_transition(action, ticket)
+    refused = not_ready(action, ticket, user)
+    if refused is not None:
+        raise refused
+
+
+def available_actions(user, ticket: Ticket) -> list[str]:
+    """The actions this user can take on this ticket now — exactly those ``require_available`` lets
+    through: the ticket page offers these and no others, and the API lists them as ``actions``."""
+    return [
+        a
+        for a in ACTIONS
+        if is_allowed(a, ticket.status) and can(user, a, ticket) and not_ready(a, ticket, user) is None
+    ]
 
 
 # --- personal data (docs/domain.md §7) ---

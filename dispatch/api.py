@@ -31,12 +31,14 @@ from dispatch.notifications import mark_read
 from dispatch.serializers import (
     ACTION_SERIALIZERS,
     MarkReadSerializer,
+    NoteAction,
+    NoteWithFilesAction,
     NotificationSerializer,
     TicketDetailSerializer,
     TicketEventSerializer,
     TicketListSerializer,
 )
-from dispatch.transitions import ACTION_LABELS, illegal_transition, is_allowed
+from dispatch.transitions import ACTION_LABELS
 from dispatch.workflow import ACTION_FUNCTIONS
 from intake.models import DUE_SORT_LAST, Status, Ticket
 from intake.serializers import ImportErrorSerializer, TicketIntakeSerializer, TicketReceivedSerializer
@@ -169,7 +171,8 @@ class TicketDetailView(generics.RetrieveAPIView):
 
 ACTION_REQUEST = PolymorphicProxySerializer(
     component_name="TicketAction",
-    serializers={name: cls for name, cls in ACTION_SERIALIZERS.items()},
+    # as JSON a note is its text; its files come as multipart/form-data (NoteWithFilesAction)
+    serializers={name: NoteAction if name == "note" else cls for name, cls in ACTION_SERIALIZERS.items()},
     resource_type_field_name="action",
 )
 
@@ -182,13 +185,15 @@ class TicketActionView(APIView):
 
     @extend_schema(
         operation_id="tickets_action",
-        request={"application/json": ACTION_REQUEST, "multipart/form-data": ACTION_REQUEST},
+        # JSON for every action; multipart/form-data is for a note with its photos or PDFs
+        request={"application/json": ACTION_REQUEST, "multipart/form-data": NoteWithFilesAction},
         responses={200: TicketDetailSerializer, **ERRORS},
         description="Actions: " + ", ".join(ACTION_FUNCTIONS) + ". The body's other fields depend on the action.",
     )
     def post(self, request, ticket_no: str):
-        action = request.data.get("action")
-        if action not in ACTION_FUNCTIONS:
+        # any JSON may arrive: a list, or an "action" that is an object; only a known name goes on
+        action = request.data.get("action") if hasattr(request.data, "get") else None
+        if not isinstance(action, str) or action not in ACTION_FUNCTIONS:
             raise DomainError(
                 ErrorCode.INVALID,
                 _("Unknown action %(action)s; one of: %(choices)s")
@@ -196,10 +201,9 @@ class TicketActionView(APIView):
                 errors={"action": "unknown"},
             )
         ticket = visible_ticket_or_404(request.user, ticket_no)
-        # Who and when first (403, 409), then what (400): a refused user learns nothing from their data.
-        access.require(request.user, action, ticket)
-        if not is_allowed(action, ticket.status):
-            raise illegal_transition(action, ticket)
+        # Who, then when (403, 409: the state and what the action needs), then what (400): a refused
+        # user learns nothing from their data. The ticket page does the same (dispatch.views.ticket).
+        access.require_available(request.user, action, ticket)
         data = request.data
         if action == "note" and hasattr(data, "getlist"):
             data = {"action": action, "text": data.get("text", ""), "files": request.FILES.getlist("files")}

@@ -1,10 +1,33 @@
 """Ticket list filters (django-filter): what the upstream sent, the workflow's columns, deadlines."""
 
+from datetime import UTC
+
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django_filters.fields import IsoDateTimeField
 
 from intake.models import Kind, Source, Status, Supervision, Ticket, Urgency
+
+
+class UTCIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date and time, converted to UTC here: PostgreSQL refuses offsets beyond ±15:59
+    that Python accepts, and a time near the calendar's edge cannot be converted at all — both are
+    bad input (400), not a database error."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UTCIsoDateTimeField
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -15,12 +38,12 @@ class TicketFilter(django_filters.FilterSet):
     category = django_filters.CharFilter(field_name="category__name", help_text="category name")
     community = django_filters.CharFilter(field_name="community__name", help_text="community name")
     lead_unit = django_filters.CharFilter(field_name="lead_unit__name", help_text="lead unit name")
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
-    due_after = django_filters.IsoDateTimeFilter(field_name="next_due_at", lookup_expr="gte")
-    due_before = django_filters.IsoDateTimeFilter(field_name="next_due_at", lookup_expr="lt")
-    handle_due_after = django_filters.IsoDateTimeFilter(field_name="handle_due_at", lookup_expr="gte")
-    handle_due_before = django_filters.IsoDateTimeFilter(field_name="handle_due_at", lookup_expr="lt")
+    received_after = IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    due_after = IsoDateTimeFilter(field_name="next_due_at", lookup_expr="gte")
+    due_before = IsoDateTimeFilter(field_name="next_due_at", lookup_expr="lt")
+    handle_due_after = IsoDateTimeFilter(field_name="handle_due_at", lookup_expr="gte")
+    handle_due_before = IsoDateTimeFilter(field_name="handle_due_at", lookup_expr="lt")
     is_key = django_filters.BooleanFilter()
     is_difficult = django_filters.BooleanFilter()
     is_excluded = django_filters.BooleanFilter()

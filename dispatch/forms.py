@@ -4,10 +4,12 @@ The action forms only parse and validate input; the rule itself (who may, in whi
 ``dispatch.workflow``'s, so a form never decides whether an action is allowed.
 """
 
+import uuid
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import Category, Kind, Source, Status, Supervision, Urgency
@@ -98,15 +100,54 @@ class WorkbenchFilterForm(forms.Form):
 # --- one form per workflow action: field names are the keyword arguments of the workflow function ---
 
 
+def new_form_token() -> str:
+    """A one-time token for one rendering of a workflow form (see ``consume_form_token``)."""
+    return uuid.uuid4().hex
+
+
+def consume_form_token(token: str | None, user) -> bool:
+    """Mark the form ``token`` used; False when it was used already (the form was sent twice).
+
+    Call it inside the transaction of the action: if the action is refused, the mark is rolled back
+    with it. A post without a token (an older page, a script) is not guarded and acts as sent.
+    """
+    from dispatch.models import UsedFormToken
+
+    token = (token or "").strip()[:64]
+    if not token:
+        return True
+    try:
+        with transaction.atomic():
+            UsedFormToken.objects.create(token=token, user=user)
+    except IntegrityError:
+        return False
+    return True
+
+
+def prune_form_tokens(*, older_than: timedelta = timedelta(days=2)) -> int:
+    """Forget used tokens older than any page still open in a browser is likely to be; returns how many."""
+    from django.utils import timezone
+
+    from dispatch.models import UsedFormToken
+
+    deleted, _by_model = UsedFormToken.objects.filter(used_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
 class ActionForm(forms.Form):
-    """Base of the action forms: ``arguments()`` are the keyword arguments for the workflow function."""
+    """Base of the action forms: ``arguments()`` are the keyword arguments for the workflow function.
+
+    Each rendering carries a fresh one-time ``form_token`` (hidden): the page view acts once per token.
+    """
+
+    form_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput, initial=new_form_token)
 
     def __init__(self, *args, ticket=None, **kwargs):
         self.ticket = ticket
         super().__init__(*args, **kwargs)
 
     def arguments(self) -> dict:
-        return dict(self.cleaned_data)
+        return {name: value for name, value in self.cleaned_data.items() if name != "form_token"}
 
 
 class NoInputForm(ActionForm):
@@ -163,7 +204,7 @@ class TriageForm(ActionForm):
         self.fields["community"].empty_label = "—"
 
     def arguments(self) -> dict:
-        data = dict(self.cleaned_data)
+        data = super().arguments()
         data["related"] = [n for n in data["related"].replace(",", " ").replace("，", " ").split() if n]
         return data
 

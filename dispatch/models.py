@@ -327,6 +327,27 @@ class Notification(models.Model):
         return f"{self.user_id}: {self.kind}"
 
 
+class UsedFormToken(models.Model):
+    """A workflow form of the pages that has been acted on, by its one-time token (a hidden field).
+
+    The row is written in the same transaction as the action: a form sent twice (a double click, a
+    reload after posting) finds its token taken and acts once — the primary key is the guard, so two
+    simultaneous posts cannot both pass. A refused action rolls the row back with everything else,
+    so the corrected form can be sent again with the same token.
+    """
+
+    token = models.CharField(_("token"), max_length=64, primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    used_at = models.DateTimeField(_("used at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("used form token")
+        verbose_name_plural = _("used form tokens")
+
+    def __str__(self) -> str:
+        return self.token
+
+
 class PersonalDataAccess(models.Model):
     """One full display of a complainant's name and phone (docs/domain.md §7 requires each to be logged)."""
 

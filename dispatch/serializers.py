@@ -9,6 +9,7 @@ from rest_framework import serializers
 from dispatch import access
 from dispatch.models import (
     Attachment,
+    EventKind,
     ExclusionReason,
     ExclusionRequest,
     ExtensionRequest,
@@ -19,7 +20,7 @@ from dispatch.models import (
     TicketEvent,
 )
 from dispatch.workflow import CONTACT_METHODS
-from intake.models import Category, Supervision, Ticket, Urgency
+from intake.models import Category, Status, Supervision, Ticket, Urgency
 from org.models import Unit
 
 
@@ -32,9 +33,9 @@ class ComplainantSerializer(serializers.Serializer):
 class TicketListSerializer(serializers.ModelSerializer):
     """A ticket in a list: personal data always masked (the full display is on the detail, logged)."""
 
-    category = serializers.CharField(source="category.name", default=None)
-    community = serializers.CharField(source="community.name", default=None)
-    lead_unit = serializers.CharField(source="lead_unit.name", default=None)
+    category = serializers.CharField(source="category.name", default=None, allow_null=True)
+    community = serializers.CharField(source="community.name", default=None, allow_null=True)
+    lead_unit = serializers.CharField(source="lead_unit.name", default=None, allow_null=True)
     co_units = serializers.SerializerMethodField()
     complainant = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
@@ -93,7 +94,7 @@ class TicketListSerializer(serializers.ModelSerializer):
 
 
 class ReplyDraftSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.__str__")
+    author = serializers.CharField(read_only=True)  # the person as shown: str(user)
     waiting_for = serializers.CharField(allow_null=True)
 
     class Meta:
@@ -129,8 +130,8 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class NoteSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.__str__")
-    author_unit = serializers.CharField(source="author_unit.name", default=None)
+    author = serializers.CharField(read_only=True)  # the person as shown: str(user)
+    author_unit = serializers.CharField(source="author_unit.name", default=None, allow_null=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -146,8 +147,9 @@ class TicketDetailSerializer(TicketListSerializer):
     exclusion_requests = ExclusionRequestSerializer(many=True, read_only=True)
     pending_extension = serializers.SerializerMethodField()
     notes = NoteSerializer(many=True, read_only=True)
-    merged_into = serializers.CharField(source="merged_into.ticket_no", default=None)
-    taken_by = serializers.CharField(source="taken_by.__str__", default=None)
+    merged_into = serializers.CharField(source="merged_into.ticket_no", default=None, allow_null=True)
+    # str() of the person, None when nobody (a "taken_by.__str__" source would render None's method)
+    taken_by = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta(TicketListSerializer.Meta):
         fields = TicketListSerializer.Meta.fields + [
@@ -168,7 +170,7 @@ class TicketDetailSerializer(TicketListSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, ticket) -> list[str]:
-        return access.actions_available(self.context["request"].user, ticket)
+        return access.available_actions(self.context["request"].user, ticket)
 
     @extend_schema_field(ExtensionRequestSerializer(allow_null=True))
     def get_pending_extension(self, ticket):
@@ -177,8 +179,10 @@ class TicketDetailSerializer(TicketListSerializer):
 
 
 class TicketEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.__str__", default=None)
-    actor_unit = serializers.CharField(source="actor_unit.name", default=None)
+    # "receive" is step 1, shown first from the ticket's own receipt (no TicketEvent row holds it)
+    kind = serializers.ChoiceField(choices=[("receive", Status.RECEIVED.label), *EventKind.choices])
+    actor = serializers.CharField(read_only=True, allow_null=True)
+    actor_unit = serializers.CharField(source="actor_unit.name", default=None, allow_null=True)
     label = serializers.CharField(source="get_kind_display")
 
     class Meta:
@@ -187,7 +191,7 @@ class TicketEventSerializer(serializers.ModelSerializer):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    ticket_no = serializers.CharField(source="ticket.ticket_no", default=None)
+    ticket_no = serializers.CharField(source="ticket.ticket_no", default=None, allow_null=True)
 
     class Meta:
         model = Notification
@@ -248,7 +252,14 @@ class ContactAction(ActionSerializer):
 
 
 class NoteAction(ActionSerializer):
+    """A note as JSON: text only (files cannot travel in JSON)."""
+
     text = serializers.CharField(max_length=5000)
+
+
+class NoteWithFilesAction(NoteAction):
+    """A note as multipart/form-data, with its photos or PDFs."""
+
     files = serializers.ListField(
         child=serializers.FileField(), required=False, help_text="images or PDFs (multipart/form-data)"
     )
@@ -314,7 +325,7 @@ ACTION_SERIALIZERS: dict[str, type[ActionSerializer]] = {
     "acknowledge": EmptyAction,
     "refuse": ReasonAction,
     "contact": ContactAction,
-    "note": NoteAction,
+    "note": NoteWithFilesAction,
     "submit_reply": TextAction,
     "approve_reply": CommentAction,
     "return_reply": ReasonAction,

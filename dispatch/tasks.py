@@ -3,9 +3,16 @@
 from celery import shared_task
 
 from dispatch.early_warning import mark_deadline_warnings
+from dispatch.forms import prune_form_tokens
 
 
 @shared_task(name="dispatch.mark_deadline_warnings")
 def mark_deadline_warnings_task() -> dict[str, int]:
     """Every 5 minutes (beat): mark and announce tickets due soon and overdue."""
     return mark_deadline_warnings()
+
+
+@shared_task(name="dispatch.prune_form_tokens")
+def prune_form_tokens_task() -> int:
+    """Nightly (beat): forget the one-time tokens of forms acted on more than two days ago."""
+    return prune_form_tokens()

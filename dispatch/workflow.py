@@ -39,7 +39,6 @@ from dispatch.models import (
     TicketEvent,
 )
 from dispatch.notifications import notify_after_commit
-from dispatch.transitions import illegal_transition, is_allowed
 from intake.models import Category, ReturnVisit, Status, Supervision, Ticket, Urgency
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from org.models import Role, Unit, UnitKind
@@ -76,10 +75,11 @@ def _lock(ticket: Ticket | int) -> Ticket:
 
 
 def _begin(ticket: Ticket | int, actor, action: str) -> Ticket:
+    """Lock the ticket and check, on the locked row, that the action can succeed now: the same
+    ``access.require_available`` the API and the pages ask first (404, 403, then 409 for the state
+    and the action's readiness from ``transitions.READY``)."""
     locked = _lock(ticket)
-    access.require(actor, action, locked)
-    if not is_allowed(action, locked.status):
-        raise illegal_transition(action, locked)
+    access.require_available(actor, action, locked)
     return locked
 
 
@@ -259,8 +259,6 @@ def acknowledge_ticket(ticket: Ticket, *, actor, now: datetime | None = None) ->
     """The lead unit takes the ticket (签收): its handling clock starts now."""
     now = _now(now)
     ticket = _begin(ticket, actor, "acknowledge")
-    if ticket.acknowledged_at is not None:
-        raise _conflict(_("ticket %(ticket_no)s was already acknowledged") % {"ticket_no": ticket.ticket_no})
     ticket.acknowledged_at = now
     ticket.handle_started_at = now
     step = Step(
@@ -279,10 +277,6 @@ def refuse_dispatch(ticket: Ticket, *, actor, reason: str, now: datetime | None 
     now = _now(now)
     ticket = _begin(ticket, actor, "refuse")
     reason = _text(reason, "reason")
-    if ticket.acknowledged_at is not None:
-        raise _conflict(
-            _("ticket %(ticket_no)s was acknowledged; ask for a send-back instead") % {"ticket_no": ticket.ticket_no}
-        )
     unit = ticket.lead_unit
     step = Step(
         to_status=Status.TRIAGED,
@@ -333,10 +327,6 @@ def record_first_contact(
     """When and how the complainant was reached, and what was agreed."""
     now = _now(now)
     ticket = _begin(ticket, actor, "contact")
-    if ticket.acknowledged_at is None:
-        raise _conflict(
-            _("ticket %(ticket_no)s must be acknowledged before the first contact") % {"ticket_no": ticket.ticket_no}
-        )
     if method not in CONTACT_METHODS:
         raise _invalid(
             _("method must be one of %(choices)s") % {"choices": ", ".join(CONTACT_METHODS)}, method="unknown"
@@ -411,10 +401,6 @@ def submit_reply_draft(ticket: Ticket, *, actor, text: str, now: datetime | None
     now = _now(now)
     ticket = _begin(ticket, actor, "submit_reply")
     text = _text(text, "text", max_length=10000)
-    if ReplyDraft.objects.filter(ticket=ticket, status=SignOffStatus.PENDING).exists():
-        raise _conflict(
-            _("a reply draft of ticket %(ticket_no)s already waits for sign-off") % {"ticket_no": ticket.ticket_no}
-        )
     last = ReplyDraft.objects.filter(ticket=ticket).order_by("-version").values_list("version", flat=True).first()
     chain = signoff.reply_chain(ticket)
     draft = ReplyDraft.objects.create(
@@ -462,16 +448,14 @@ def _return_to_author(
     return step
 
 
-def _pending(model: type[ReplyDraft] | type[ExclusionRequest], ticket: Ticket, missing: str):
-    """The document of ``model`` waiting for sign-off on this ticket, locked; 409 with ``missing`` if none."""
-    document = model.objects.select_for_update().filter(ticket=ticket, status="pending").first()
-    if document is None:
-        raise _conflict(missing % {"ticket_no": ticket.ticket_no})
-    return document
+def _pending(model: type[ReplyDraft] | type[ExclusionRequest], ticket: Ticket):
+    """The document of ``model`` waiting for sign-off on this ticket, locked (``_begin`` checked that
+    there is one: ``transitions.READY``)."""
+    return model.objects.select_for_update().get(ticket=ticket, status="pending")
 
 
 def _pending_draft(ticket: Ticket) -> ReplyDraft:
-    return _pending(ReplyDraft, ticket, _("no reply draft of ticket %(ticket_no)s waits for sign-off"))
+    return _pending(ReplyDraft, ticket)
 
 
 @transaction.atomic
@@ -535,8 +519,6 @@ def send_reply(ticket: Ticket, *, actor, text: str = "", now: datetime | None = 
     now = _now(now)
     ticket = _begin(ticket, actor, "reply")
     draft = ReplyDraft.objects.filter(ticket=ticket, status=SignOffStatus.SIGNED_OFF).order_by("-version").first()
-    if draft is None:
-        raise _conflict(_("ticket %(ticket_no)s has no signed reply") % {"ticket_no": ticket.ticket_no})
     ticket.replied_at = now
     step = Step(
         to_status=Status.REPLIED,
@@ -686,10 +668,6 @@ def reopen_for_second_handling(ticket: Ticket, *, actor, reason: str, now: datet
     now = _now(now)
     ticket = _begin(ticket, actor, "reopen")
     reason = _text(reason, "reason")
-    if ticket.is_double_yes:
-        raise _conflict(
-            _("ticket %(ticket_no)s was double-yes; nothing to handle again") % {"ticket_no": ticket.ticket_no}
-        )
     ticket.rehandling_count += 1
     ticket.handle_started_at = now
     ticket.handle_paused_for = timedelta(0)
@@ -741,11 +719,6 @@ def send_back_ticket(ticket: Ticket, *, actor, reason: str, now: datetime | None
             pending.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
         step = Step(to_status=Status.SENT_BACK, data={"reason": reason, "direct": True})
         return _finish(ticket, actor, EventKind.SEND_BACK, step, now)
-    if pending is not None:
-        raise _conflict(
-            _("a send-back request of ticket %(ticket_no)s already waits for the center")
-            % {"ticket_no": ticket.ticket_no}
-        )
     request = SendBackRequest.objects.create(ticket=ticket, reason=reason, requested_by=actor, requested_at=now)
     step = Step(data={"reason": reason, "request_id": request.pk})
     step.notices.append(
@@ -763,9 +736,7 @@ def decide_send_back(ticket: Ticket, *, actor, approved: bool, reason: str = "",
     """The center approves (the ticket leaves the street) or refuses a unit's send-back request."""
     now = _now(now)
     ticket = _begin(ticket, actor, "approve_send_back")
-    request = SendBackRequest.objects.select_for_update().filter(ticket=ticket, status=RequestStatus.PENDING).first()
-    if request is None:
-        raise _conflict(_("no send-back request of ticket %(ticket_no)s is waiting") % {"ticket_no": ticket.ticket_no})
+    request = SendBackRequest.objects.select_for_update().get(ticket=ticket, status=RequestStatus.PENDING)
     reason = _text(reason, "reason", required=not approved)
     request.status = RequestStatus.APPROVED if approved else RequestStatus.REFUSED
     request.decided_by, request.decided_at, request.decision_reason = actor, now, reason
@@ -822,15 +793,6 @@ def request_extension(ticket: Ticket, *, actor, days: int, reason: str, now: dat
     reason = _text(reason, "reason")
     if not isinstance(days, int) or not 1 <= days <= 60:
         raise _invalid(_("days must be a whole number from 1 to 60"), days="out of range")
-    if ticket.acknowledged_at is None:
-        raise _conflict(
-            _("ticket %(ticket_no)s must be acknowledged before an extension is requested")
-            % {"ticket_no": ticket.ticket_no}
-        )
-    if ExtensionRequest.objects.filter(ticket=ticket, status=RequestStatus.PENDING).exists():
-        raise _conflict(
-            _("an extension request of ticket %(ticket_no)s is already waiting") % {"ticket_no": ticket.ticket_no}
-        )
     request = ExtensionRequest.objects.create(
         ticket=ticket, days=days, reason=reason, requested_by=actor, requested_at=now
     )
@@ -853,9 +815,7 @@ def decide_extension(ticket: Ticket, *, actor, approved: bool, reason: str = "",
     again, and the time it stood still is added to the handling deadline."""
     now = _now(now)
     ticket = _begin(ticket, actor, "approve_extension")
-    request = ExtensionRequest.objects.select_for_update().filter(ticket=ticket, status=RequestStatus.PENDING).first()
-    if request is None:
-        raise _conflict(_("no extension request of ticket %(ticket_no)s is waiting") % {"ticket_no": ticket.ticket_no})
+    request = ExtensionRequest.objects.select_for_update().get(ticket=ticket, status=RequestStatus.PENDING)
     reason = _text(reason, "reason", required=not approved)
     waited = max(now - request.requested_at, timedelta(0))
     ticket.handle_paused_for = (ticket.handle_paused_for or timedelta(0)) + waited
@@ -910,14 +870,6 @@ def request_exclusion(
             reason_category="unknown",
         )
     reason = _text(reason, "reason")
-    if ticket.is_excluded:
-        raise _conflict(_("ticket %(ticket_no)s is already excluded") % {"ticket_no": ticket.ticket_no})
-    if ExclusionRequest.objects.filter(
-        ticket=ticket, status__in=[ExclusionStatus.PENDING, ExclusionStatus.SIGNED_OFF]
-    ).exists():
-        raise _conflict(
-            _("an exclusion request of ticket %(ticket_no)s is already under way") % {"ticket_no": ticket.ticket_no}
-        )
     last = ExclusionRequest.objects.filter(ticket=ticket).order_by("-version").values_list("version", flat=True).first()
     chain = signoff.exclusion_chain(ticket)
     request = ExclusionRequest.objects.create(
@@ -945,7 +897,7 @@ def request_exclusion(
 
 
 def _pending_exclusion(ticket: Ticket) -> ExclusionRequest:
-    return _pending(ExclusionRequest, ticket, _("no exclusion request of ticket %(ticket_no)s waits for sign-off"))
+    return _pending(ExclusionRequest, ticket)
 
 
 @transaction.atomic
@@ -998,14 +950,7 @@ def record_exclusion_decision(
     """The center records the upstream decision; an approved exclusion takes the ticket out of the rates."""
     now = _now(now)
     ticket = _begin(ticket, actor, "exclusion_decision")
-    request = (
-        ExclusionRequest.objects.select_for_update().filter(ticket=ticket, status=ExclusionStatus.SIGNED_OFF).first()
-    )
-    if request is None:
-        raise _conflict(
-            _("no signed-off exclusion request of ticket %(ticket_no)s awaits a decision")
-            % {"ticket_no": ticket.ticket_no}
-        )
+    request = ExclusionRequest.objects.select_for_update().get(ticket=ticket, status=ExclusionStatus.SIGNED_OFF)
     request.status = ExclusionStatus.APPROVED if approved else ExclusionStatus.REFUSED
     request.decided_at = now
     request.save(update_fields=["status", "decided_at"])
@@ -1055,8 +1000,6 @@ def take_ticket(ticket: Ticket, *, actor, note: str = "", now: datetime | None =
     """A principal leader takes a (difficult) ticket personally."""
     now = _now(now)
     ticket = _begin(ticket, actor, "take")
-    if ticket.taken_by_id == actor.pk:
-        raise _conflict(_("you have already taken ticket %(ticket_no)s") % {"ticket_no": ticket.ticket_no})
     ticket.taken_by = actor
     step = Step(fields={"taken_by"}, data={"note": _text(note, "note", required=False)})
     if ticket.lead_unit_id:

@@ -229,11 +229,35 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_celery_dir / "out"),
         "data_folder_processed": str(_celery_dir / "processed"),
     }
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis hands an unacknowledged message to another worker once it has been out for the
+    # visibility timeout: a job is redelivered that long after its worker died. It must exceed the
+    # longest job and the longest retry countdown, or a job still running is handed out twice
+    # (docs/architecture.md, "Jobs and faults"). Abandoned messages are looked for every tenth of it.
+    _visibility = env_int("CELERY_VISIBILITY_TIMEOUT", 600)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _visibility,
+        "unacked_restore_interval": max(1, min(30, _visibility // 10)),
+        "unacked_restore_throttle": 1,
+        # a broker that is down or unreachable must not hold a web request for long
+        "socket_connect_timeout": env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2),
+        "socket_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 5),
+    }
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2)
+# Publishing from a request: a second attempt after 0.2 s, then the broker is reported unavailable
+# (503) by jxq_cases.lib.jobs instead of the request hanging: a refused connection answers at once,
+# an unreachable host within two connect timeouts, a broker that accepts and says nothing within
+# the socket timeout.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", None)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
+# A job's message is acknowledged when the job has finished, not when it starts; a worker process
+# killed mid-job (out of memory, a deploy) puts the message back so that the job runs again. Every
+# job is idempotent for this (each replaces its period's result or claims its rows under lock).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -267,6 +291,10 @@ PROACTIVE_HOTSPOT_KEEP_DAYS = env_int("PROACTIVE_HOTSPOT_KEEP_DAYS", 62)
 CELERY_BEAT_SCHEDULE["dispatch-deadline-warnings"] = {
     "task": "dispatch.mark_deadline_warnings",
     "schedule": crontab(minute="*/5"),
+}
+CELERY_BEAT_SCHEDULE["dispatch-prune-form-tokens"] = {
+    "task": "dispatch.prune_form_tokens",
+    "schedule": crontab(hour=3, minute=10),
 }
 CELERY_BEAT_SCHEDULE["proactive-index-signatures"] = {
     "task": "proactive.tasks.index_signatures",

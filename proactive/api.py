@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from dispatch.access import visible_tickets
 from jxq_cases.lib.errors import DomainError, ErrorCode
+from jxq_cases.lib.jobs import enqueue
 from org.models import Role
 from proactive import cases
 from proactive.hotspots import hotspots_between
@@ -39,6 +40,7 @@ from proactive.serializers import (
 from proactive.similar import similar_tickets
 
 ERROR = OpenApiResponse(description='{"code": ..., "detail": ...}')
+UNAVAILABLE = OpenApiResponse(description='the job queue is down: {"code": "unavailable", "detail": ...}; try later')
 
 # Hot spots are aggregates of the street's tickets: the people who watch the whole street read them.
 HOTSPOT_READERS = {Role.CENTER_STAFF, Role.PRINCIPAL_LEADER, Role.SECTION_LEADER, Role.INSPECTOR}
@@ -112,7 +114,7 @@ class HotSpotRunView(APIView):
     @extend_schema(
         operation_id="hotspots_run",
         request=HotSpotRunRequestSerializer,
-        responses={202: HotSpotRunQueuedSerializer, 400: ERROR, 403: ERROR},
+        responses={202: HotSpotRunQueuedSerializer, 400: ERROR, 403: ERROR, 503: UNAVAILABLE},
         tags=["proactive"],
     )
     def post(self, request):
@@ -122,7 +124,7 @@ class HotSpotRunView(APIView):
         from proactive.tasks import find_hotspots
 
         end_on = params.validated_data.get("end_on") or timezone.localdate()
-        result = find_hotspots.delay(end_on.isoformat(), params.validated_data.get("days"))
+        result = enqueue(find_hotspots, end_on.isoformat(), params.validated_data.get("days"))
         return Response({"task_id": result.id, "end_on": end_on}, status=status.HTTP_202_ACCEPTED)
 
 

@@ -160,6 +160,9 @@ def _may_work_on(user, case: ProactiveCase) -> bool:
     return user.role == Role.UNIT_HANDLER and bool(unit_ids & set(user.units.values_list("id", flat=True)))
 
 
+EARLIEST_MEASURE_ON = date(2000, 1, 1)
+
+
 def add_measure(
     case: ProactiveCase, *, actor, taken_on: date, description: str, unit: Unit | None = None
 ) -> CaseMeasure:
@@ -174,6 +177,10 @@ def add_measure(
         raise DomainError(ErrorCode.INVALID, _("describe the measure"))
     if taken_on > timezone.localdate():
         raise DomainError(ErrorCode.INVALID, _("a measure cannot be dated in the future"))
+    if taken_on < EARLIEST_MEASURE_ON:
+        # the before/after volume counts weeks back from the first measure: a date near the
+        # calendar's start would overflow it, and no measure of the hotline predates 2000
+        raise DomainError(ErrorCode.INVALID, _("a measure cannot be dated before 2000"))
     return CaseMeasure.objects.create(
         case=case, taken_on=taken_on, description=description, unit=unit, recorded_by=actor
     )

@@ -1,3 +1,6 @@
+import datetime as dt
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from rest_framework import serializers
 
 from intake.models import Category
@@ -22,9 +25,14 @@ class SimilarTicketSerializer(serializers.Serializer):
         return obj.similarity.reasons()
 
 
+# A window's days are counted back from its end: dates far outside the hotline's years would
+# overflow the calendar, so they are refused as invalid input (400).
+WINDOW_DATES = [MinValueValidator(dt.date(2000, 1, 1)), MaxValueValidator(dt.date(2099, 12, 31))]
+
+
 class HotSpotWindowSerializer(serializers.Serializer):
-    start_on = serializers.DateField(required=False)
-    end_on = serializers.DateField(required=False)
+    start_on = serializers.DateField(required=False, validators=WINDOW_DATES)
+    end_on = serializers.DateField(required=False, validators=WINDOW_DATES)
 
     def validate(self, attrs):
         if attrs.get("start_on") and attrs.get("end_on") and attrs["start_on"] > attrs["end_on"]:
@@ -33,7 +41,7 @@ class HotSpotWindowSerializer(serializers.Serializer):
 
 
 class HotSpotRunRequestSerializer(serializers.Serializer):
-    end_on = serializers.DateField(required=False)
+    end_on = serializers.DateField(required=False, validators=WINDOW_DATES)
     days = serializers.IntegerField(required=False, min_value=7, max_value=366)
 
 
@@ -76,7 +84,7 @@ class ProactiveCaseSerializer(serializers.ModelSerializer):
     tickets = serializers.SlugRelatedField(slug_field="ticket_no", many=True, read_only=True)
     measures = CaseMeasureSerializer(many=True, read_only=True)
     created_by = serializers.CharField(source="created_by.username")
-    opened_by = serializers.CharField(source="opened_by.username", default=None)
+    opened_by = serializers.CharField(source="opened_by.username", default=None, allow_null=True)
 
     class Meta:
         model = ProactiveCase

@@ -33,7 +33,9 @@ class SimilarTicket:
 def _recent_by_key(keys: list[int], since, until, per_key: int) -> list[int]:
     """Ticket ids of the most recent ``per_key`` rows of each band key in the window (an index range
     scan on (key, received_at) each): a key of a very common word would otherwise drag tens of
-    thousands of rows into the count at city scale."""
+    thousands of rows into the count at city scale. No keys (a text too short for any feature): none."""
+    if not keys:
+        return []
     if connection.vendor == "postgresql":
         # one round trip for the 16 scans instead of 16
         table = SignatureBand._meta.db_table

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dispatch.views.common import error_text
-from jxq_cases.lib.errors import DomainError, ErrorCode
+from jxq_cases.lib.errors import HTTP_STATUS, DomainError
 from org.models import Role
 from proactive import cases
 from proactive.api import HOTSPOT_READERS
@@ -26,13 +26,6 @@ from proactive.models import CaseStatus, HotSpot, HotSpotRun
 HOT_SPOT_LIMIT = 30
 # the roles create_case accepts at all; whether a section leader oversees the matter it decides itself
 CASE_CREATORS = {Role.CENTER_STAFF, *cases.LEADERS}
-STATUS_BY_CODE = {
-    ErrorCode.INVALID: 400,
-    ErrorCode.FORBIDDEN: 403,
-    ErrorCode.NOT_FOUND: 404,
-    ErrorCode.ILLEGAL_TRANSITION: 409,
-    ErrorCode.CONFLICT: 409,
-}
 
 
 def _latest_hotspots() -> tuple[HotSpotRun | None, list[dict]]:
@@ -161,7 +154,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _refused(request: HttpRequest, case, error: DomainError, bound: dict) -> HttpResponse:
     messages.error(request, error_text(error))
-    return _render_case(request, case, bound=bound, status=STATUS_BY_CODE.get(error.code, 400))
+    return _render_case(request, case, bound=bound, status=HTTP_STATUS.get(error.code, 400))
 
 
 def _invalid(request: HttpRequest, case, bound: dict) -> HttpResponse:

@@ -21,7 +21,9 @@ RETRY = {
     # connection trouble (database restarting, broker blip) is worth a retry; a bug is not
     "autoretry_for": (OperationalError, InterfaceError, ConnectionError, TimeoutError),
     "retry_backoff": 30,
-    "retry_backoff_max": 600,
+    # a retry waits in a worker, unacknowledged, for its countdown: kept under the broker's
+    # visibility timeout (CELERY_VISIBILITY_TIMEOUT) so that Redis does not hand it out twice
+    "retry_backoff_max": 300,
     "retry_jitter": True,
     "max_retries": 5,
 }

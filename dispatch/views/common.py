@@ -21,6 +21,7 @@ ERROR_PREFIX = {
     ErrorCode.ILLEGAL_TRANSITION: _("Not possible in the ticket's current state"),
     ErrorCode.CONFLICT: _("Someone else changed this first"),
     ErrorCode.TOO_LARGE: _("The upload is too large"),
+    ErrorCode.UNAVAILABLE: _("Not available right now"),
 }
 
 DUE_LABELS = {"acknowledge": _("Acknowledge by"), "contact": _("Contact by"), "handle": _("Handle by")}

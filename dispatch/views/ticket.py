@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from dispatch import access
 from dispatch.forms import (
     ACTION_FORMS,
     ContactForm,
+    consume_form_token,
 )
 from dispatch.models import (
     EventKind,
@@ -37,7 +39,7 @@ from dispatch.views.common import (
 from dispatch.views.workbench import list_rows, panel_context
 from dispatch.workflow import ACTION_FUNCTIONS
 from intake.models import Status, Supervision, Ticket, Urgency
-from jxq_cases.lib.errors import DomainError, ErrorCode
+from jxq_cases.lib.errors import HTTP_STATUS, DomainError, ErrorCode
 from org.models import Role
 
 
@@ -158,7 +160,7 @@ def _ticket_context(request, ticket: Ticket, *, bound: dict | None = None, revea
     now = timezone.now()
     bound = bound or {}
     actions = []
-    for action in access.actions_available(user, ticket):
+    for action in access.available_actions(user, ticket):
         form_class, label = ACTION_FORMS[action]
         form = bound.get(action) or form_class(ticket=ticket, auto_id=f"{action}-%s")
         actions.append({"action": action, "label": label, "form": form, "open": action in bound})
@@ -201,10 +203,16 @@ def reveal_complainant(request: HttpRequest, ticket_no: str) -> HttpResponse:
     return render(request, "dispatch/ticket.html", context)
 
 
+class _AlreadyDone(Exception):
+    """The form's one-time token was used: this post repeats one that already acted."""
+
+
 @login_required
 @require_POST
 def ticket_action(request: HttpRequest, ticket_no: str, action: str) -> HttpResponse:
-    """One workflow step from a page: parse the form, call the one workflow function, show the result."""
+    """One workflow step from a page, in the API's order: who (404/403), then when (409: the state and
+    what the action needs, ``access.require_available``), then the form (400); then the one workflow
+    function — all in one transaction with the form's one-time token, so a form sent twice acts once."""
     if action not in ACTION_FUNCTIONS or action not in ACTION_FORMS:
         raise Http404(gettext("Unknown action."))
     user = request.user
@@ -213,16 +221,21 @@ def ticket_action(request: HttpRequest, ticket_no: str, action: str) -> HttpResp
     form_class, label = ACTION_FORMS[action]
     form = form_class(request.POST, request.FILES, ticket=ticket, auto_id=f"{action}-%s")
     error = None
-    if form.is_valid():
-        try:
+    try:
+        with transaction.atomic():
+            if not consume_form_token(request.POST.get("form_token"), user):
+                raise _AlreadyDone
+            access.require_available(user, action, ticket)
+            if not form.is_valid():
+                raise DomainError(ErrorCode.INVALID, gettext("check the highlighted fields"))
             ACTION_FUNCTIONS[action](ticket, actor=user, **form.arguments())
-        except DomainError as refused:
-            error = refused
-            for field, why in (refused.errors or {}).items() if isinstance(refused.errors, dict) else ():
-                if field in form.fields:
-                    form.add_error(field, str(why))
-    else:
-        error = DomainError(ErrorCode.INVALID, gettext("check the highlighted fields"))
+    except _AlreadyDone:
+        return _already_done(request, ticket, from_panel)
+    except DomainError as refused:
+        error = refused
+        for field, why in refused.errors.items() if isinstance(refused.errors, dict) else ():
+            if field in form.fields:
+                form.add_error(field, str(why))
     if error is None:
         done = gettext("%(action)s: done.") % {"action": label}
         # read again: the action may have moved the ticket out of this user's sight (a refused dispatch)
@@ -233,25 +246,50 @@ def ticket_action(request: HttpRequest, ticket_no: str, action: str) -> HttpResp
             .first()
         )
         if from_panel and is_htmx(request) and ticket is not None:
-            context = panel_context(request, ticket)
-            context["done"] = done
-            context["row"] = list_rows(user, [ticket], timezone.now())[0]
-            context["oob"] = True
-            context["can_bulk_dispatch"] = user.role == Role.CENTER_STAFF
-            return render(request, "dispatch/_panel.html", context)
+            return _panel_after(request, ticket, done=done)
         messages.success(request, done)
         if ticket is None:
             return redirect("home")
         return redirect(safe_next(request, reverse("ticket", args=[ticket.ticket_no])))
+    status = HTTP_STATUS.get(error.code, 400)
     if from_panel and is_htmx(request):
         context = panel_context(request, ticket, bound={action: form})
         context["error"] = error_text(error)
-        return render(request, "dispatch/_panel.html", context, status=200)
+        return render(request, "dispatch/_panel.html", context, status=status)
     back = request.POST.get("next")
-    if back and form.is_valid() and error.code != ErrorCode.INVALID:
-        # a queue page (inbox, sign-off) sent a one-click action: tell why it failed, back there
+    if back and error.code in (ErrorCode.ILLEGAL_TRANSITION, ErrorCode.CONFLICT):
+        # a queue page (inbox, sign-off) sent a one-click action that someone else's step overtook:
+        # tell why it failed, back there
         messages.error(request, error_text(error))
         return redirect(safe_next(request, reverse("ticket", args=[ticket.ticket_no])))
     messages.error(request, error_text(error))
     context = _ticket_context(request, ticket, bound={action: form})
-    return render(request, "dispatch/ticket.html", context, status=400 if error.code == ErrorCode.INVALID else 409)
+    return render(request, "dispatch/ticket.html", context, status=status)
+
+
+def _panel_after(request: HttpRequest, ticket: Ticket, *, done: str) -> HttpResponse:
+    """The workbench's side panel after an action, with the ticket's list row swapped out of band."""
+    user = request.user
+    context = panel_context(request, ticket)
+    context["done"] = done
+    context["row"] = list_rows(user, [ticket], timezone.now())[0]
+    context["oob"] = True
+    context["can_bulk_dispatch"] = user.role == Role.CENTER_STAFF
+    return render(request, "dispatch/_panel.html", context)
+
+
+def _already_done(request: HttpRequest, ticket: Ticket, from_panel: bool) -> HttpResponse:
+    """A repeated post (double click, reload): say it was done already, and show the ticket as it is."""
+    done = gettext("This was already done: the form was sent twice and acted once.")
+    current = (
+        access.visible_tickets(request.user)
+        .select_related("category", "community", "lead_unit", "taken_by", "merged_into")
+        .filter(pk=ticket.pk)
+        .first()
+    )
+    if from_panel and is_htmx(request) and current is not None:
+        return _panel_after(request, current, done=done)
+    messages.info(request, done)
+    if current is None:
+        return redirect("home")
+    return redirect(safe_next(request, reverse("ticket", args=[current.ticket_no])))

@@ -10,6 +10,7 @@ class ErrorCode(StrEnum):
     ILLEGAL_TRANSITION = "illegal_transition"  # not allowed in the ticket's current state: 409
     CONFLICT = "conflict"  # lost a race or duplicates existing data: 409
     TOO_LARGE = "too_large"  # an upload over the size limit: 413
+    UNAVAILABLE = "unavailable"  # a service we depend on (the job queue) is down; try later: 503
 
 
 HTTP_STATUS = {
@@ -19,6 +20,7 @@ HTTP_STATUS = {
     ErrorCode.ILLEGAL_TRANSITION: 409,
     ErrorCode.CONFLICT: 409,
     ErrorCode.TOO_LARGE: 413,
+    ErrorCode.UNAVAILABLE: 503,
 }
 
 

@@ -13,6 +13,17 @@
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });
 
+  // A refusal (400, 403, 409…) rendered for the side panel is shown in place: htmx swaps only 2xx
+  // answers by default, so the forms marked data-swap-errors take the others too.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (status >= 400 && source && source.closest && source.closest("[data-swap-errors]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   document.addEventListener("change", function (event) {
     var box = event.target;
     if (box.matches && box.matches("input[data-select-all]")) {

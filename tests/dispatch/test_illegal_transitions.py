@@ -2,6 +2,7 @@
 message, and the ticket is unchanged (no event, no column touched)."""
 
 import pytest
+from django.utils import timezone
 
 from dispatch.models import TicketEvent
 from dispatch.transitions import ACTION_LABELS, ALLOWED
@@ -86,7 +87,7 @@ def test_acknowledging_twice_is_a_conflict(api_client_for, unit_handler, handler
 
 
 def test_unknown_action_and_bad_data_are_400(api_client_for, center_staff, unit_handler, handler_unit):
-    ticket = ticket_in(Status.DISPATCHED, lead_unit=handler_unit)
+    ticket = ticket_in(Status.DISPATCHED, lead_unit=handler_unit, acknowledged_at=timezone.now())
     url = f"/api/v1/tickets/{ticket.ticket_no}/actions/"
     unknown = api_client_for(center_staff).post(url, {"action": "teleport"}, format="json")
     assert unknown.status_code == 400 and unknown.json()["errors"] == {"action": "unknown"}
