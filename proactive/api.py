@@ -154,6 +154,7 @@ class CaseListView(APIView):
         tags=["proactive"],
     )
     def post(self, request):
+        _require(request.user, "cases.create")  # who first (403), then what (400)
         body = CaseCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data

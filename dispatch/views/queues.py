@@ -45,6 +45,8 @@ INBOX_STATUSES = [Status.DISPATCHED, Status.CONTACTED, Status.HANDLING, Status.R
 def inbox(request: HttpRequest) -> HttpResponse:
     """My units' tickets by urgency and deadline: what to acknowledge, contact, handle and answer."""
     user = request.user
+    if not access.may(user, "inbox.read"):
+        raise Http404(gettext("The inbox is for the handlers of units."))
     tickets = (
         access.visible_tickets(user)
         .filter(status__in=INBOX_STATUSES)

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -190,6 +190,8 @@ def status_counts(user, current: str) -> list[dict]:
 @login_required
 @require_GET
 def workbench(request: HttpRequest) -> HttpResponse:
+    if not access.may(request.user, "tickets.list"):
+        raise Http404(gettext("No ticket list for this account."))
     form = WorkbenchFilterForm(request.GET or None, auto_id="filter-%s")
     if form.is_bound and not form.is_valid():
         messages.error(request, gettext("Some filters are not valid and were ignored."))
@@ -251,6 +253,8 @@ def ticket_panel(request: HttpRequest, ticket_no: str) -> HttpResponse:
 @require_POST
 def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     """Dispatch several triaged tickets to one unit: one workflow call per ticket, each on its own."""
+    if not access.may(request.user, "tickets.bulk_dispatch"):
+        raise Http404(gettext("Only the complaint center dispatches tickets."))
     form = BulkDispatchForm(request.POST)
     back = safe_next(request, reverse("workbench"))
     numbers = [n for n in request.POST.getlist("tickets") if n]
