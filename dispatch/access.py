@@ -1,84 +1,58 @@
-"""Who sees which tickets and who may do what (docs/domain.md §7): the one place every list, page, API view,
-export and dashboard starts from.
+"""Who sees which tickets and who may do what (docs/domain.md §7): the one access policy every list,
+page, API view, export, dashboard and the workflow itself ask.
 
-- ``visible_tickets(user)``: the queryset a user may see at all.
-- ``can(user, action, ticket)``: may this user perform this workflow action on this ticket (role and
-  unit only).
-- ``require(user, action, ticket)``: raise DomainError 404 when the ticket is invisible, 403 when the
-  action is not this user's.
-- ``available_actions(user, ticket)`` / ``require_available(user, action, ticket)``: role and unit,
-  plus the ticket's state and the action's readiness (``dispatch.transitions``): what the ticket
-  page offers, what the API lists and lets through, in the order 404, 403, 409.
-- ``may_see_personal_data(user, ticket)`` and the masking helpers; ``personal_data(user, ticket,
-  context=...)`` returns the name and phone as this user may see them and logs every full display.
+- ``may(user, ability)``: the named abilities of ``org.abilities`` (pages and features that are not
+  an action on one ticket: ``reports.read``, ``hotspots.run``, ``tickets.receive`` …).
+- ``visible_tickets(user)`` / ``is_visible``: the tickets a user may see at all.
+- ``relations`` and ``has_relation(user, ticket, relation)``: how a person stands to a ticket — the
+  center, a handler of its lead unit or of a co-handling unit, the section leader overseeing its
+  lead unit, a principal leader, the leader who took it, the signer its pending document waits for.
+- ``can(user, action, ticket)``: the action's declaration names the relations it is for
+  (``dispatch.workflow.registry``); the ticket's state and what the action needs are the
+  registry's ``require_available`` / ``available_actions``.
+- ``require(user, action, ticket)``: 404 when the ticket is invisible, 403 when the action is not
+  this user's.
+- ``unit_relations(user, unit_ids)`` / ``unit_scope(user)``: the same for things that belong to
+  units rather than to one ticket (proactive cases).
+- personal data: ``may_see_personal_data``, the masking helpers, ``personal_data`` (logs every full
+  display).
 
-Roles (org.models.Role):
-- center staff: every ticket; intake, triage, dispatch, send back, merge, visits, reply, close,
-  reopen, upstream exclusion decisions, supervision.
-- unit handler: tickets where one of their units leads or co-handles; the lead unit's handlers
-  acknowledge, refuse, contact, handle, draft replies and requests; co-handlers add notes.
-- section leader: tickets of the units they oversee (Unit.section_leader); signs off replies and
-  exclusions when it is their step, decides extensions, marks supervision.
-- principal leader: every ticket; signs the steps of a chain that name them, supervises, takes a
-  ticket personally (and may then add notes and see its personal data).
-- inspector: every ticket for reading, never personal data, no action.
-- platform (machine client): intake only; sees no ticket through these functions.
+Roles are compared in this module and in ``org.abilities`` only.
 """
+
+from collections.abc import Callable
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from dispatch.transitions import ACTION_LABELS, ACTIONS, illegal_transition, is_allowed, not_ready
+from dispatch.models import SIGNED_DOCUMENTS
 from intake.models import Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
+from org.abilities import may
 from org.models import Role, Unit
 
-SEES_ALL = {Role.CENTER_STAFF, Role.PRINCIPAL_LEADER, Role.INSPECTOR}
+__all__ = ["may"]  # re-exported: one module to ask for every decision
 
-CENTER_ACTIONS = frozenset(
-    {
-        "triage",
-        "dispatch",
-        "reply",
-        "visit",
-        "reopen",
-        "close",
-        "send_back",
-        "approve_send_back",
-        "merge",
-        "exclusion_decision",
-        "supervise",
-    }
-)
-LEAD_HANDLER_ACTIONS = frozenset(
-    {
-        "acknowledge",
-        "refuse",
-        "contact",
-        "note",
-        "submit_reply",
-        "send_back",
-        "request_extension",
-        "request_exclusion",
-    }
-)
-CO_HANDLER_ACTIONS = frozenset({"note"})
-# Sign-off actions are allowed to a leader only when the pending draft/request waits for their role.
-SIGN_OFF_ACTIONS = {
-    "approve_reply": "reply",
-    "return_reply": "reply",
-    "approve_exclusion": "exclusion",
-    "return_exclusion": "exclusion",
-}
-SECTION_LEADER_ACTIONS = frozenset({"approve_extension", "supervise"})
-PRINCIPAL_ACTIONS = frozenset({"supervise", "take"})
+# Relations of a person to a ticket (the ``who`` of a workflow declaration).
+CENTER = "center"  # staff of the street's complaint center
+LEAD_UNIT = "lead_unit"  # a handler of the ticket's lead unit
+CO_UNIT = "co_unit"  # a handler of a co-handling unit
+OVERSEER = "overseer"  # the section leader who oversees the lead unit
+PRINCIPAL = "principal"  # a principal leader
+TAKER = "taker"  # the principal leader who took the ticket personally
+REPLY_SIGNER = "reply_signer"  # whom the pending reply draft waits for
+EXCLUSION_SIGNER = "exclusion_signer"  # whom the pending exclusion request waits for
+
+# who sees every ticket of the street (the others see their units' tickets)
+_SEES_ALL = frozenset({Role.CENTER_STAFF, Role.PRINCIPAL_LEADER, Role.INSPECTOR})
 
 
-def _active(user) -> bool:
+def _active(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
-def _unit_ids(user) -> set[int]:
+def _unit_ids(user: Any) -> set[int]:
     # Cached on the user object: one query per request, not one per ticket checked.
     cached = getattr(user, "_jxq_unit_ids", None)
     if cached is None:
@@ -87,7 +61,7 @@ def _unit_ids(user) -> set[int]:
     return cached
 
 
-def overseen_unit_ids(user) -> set[int]:
+def overseen_unit_ids(user: Any) -> set[int]:
     """The units whose section leader this user is."""
     cached = getattr(user, "_jxq_overseen_ids", None)
     if cached is None:
@@ -107,12 +81,12 @@ def _involving_units(unit_ids: set[int]) -> Q:
     return lead | Q(pk__in=co_ids) if co_ids else lead
 
 
-def visible_tickets(user) -> QuerySet:
+def visible_tickets(user: Any) -> QuerySet:
     """Every ticket this user may see (list, detail, export); nothing for anonymous or the platform."""
     tickets = Ticket.objects.all()
     if not _active(user):
         return tickets.none()
-    if user.role in SEES_ALL:
+    if user.role in _SEES_ALL:
         return tickets
     if user.role == Role.UNIT_HANDLER:
         return tickets.filter(_involving_units(_unit_ids(user)))
@@ -124,15 +98,18 @@ def visible_tickets(user) -> QuerySet:
 def _ticket_unit_ids(ticket: Ticket) -> tuple[int | None, set[int]]:
     co = getattr(ticket, "_jxq_co_unit_ids", None)
     if co is None:
-        co = set(ticket.co_units.values_list("id", flat=True)) if ticket.pk else set()
+        if "co_units" in getattr(ticket, "_prefetched_objects_cache", {}):
+            co = {unit.pk for unit in ticket.co_units.all()}  # a list prefetched them: no query per ticket
+        else:
+            co = set(ticket.co_units.values_list("id", flat=True)) if ticket.pk else set()
         ticket._jxq_co_unit_ids = co
     return ticket.lead_unit_id, co
 
 
-def is_visible(user, ticket: Ticket) -> bool:
+def is_visible(user: Any, ticket: Ticket) -> bool:
     if not _active(user):
         return False
-    if user.role in SEES_ALL:
+    if user.role in _SEES_ALL:
         return True
     lead, co = _ticket_unit_ids(ticket)
     if user.role == Role.UNIT_HANDLER:
@@ -144,26 +121,21 @@ def is_visible(user, ticket: Ticket) -> bool:
     return False
 
 
-def _waiting_role(ticket: Ticket, chain_kind: str) -> str | None:
-    """The role the ticket's pending reply draft / exclusion request waits for, if any."""
-    from dispatch.models import ExclusionRequest, ExclusionStatus, ReplyDraft, SignOffStatus
-
-    # Cached on the ticket object: one query per chain however many actions are checked. The
+def _waiting_role(ticket: Ticket, document: str) -> str | None:
+    """The role the ticket's pending signed document (``reply`` or ``exclusion``) waits for, if any."""
+    # Cached on the ticket object: one query per document however many actions are checked. The
     # workflow re-reads the ticket under lock, so a stale cache can never authorise a sign-off.
     cache = ticket.__dict__.setdefault("_jxq_waiting", {})
-    if chain_kind in cache:
-        return cache[chain_kind]
-    if chain_kind == "reply":
-        draft = ReplyDraft.objects.filter(ticket=ticket, status=SignOffStatus.PENDING).first()
-    else:
-        draft = ExclusionRequest.objects.filter(ticket=ticket, status=ExclusionStatus.PENDING).first()
-    cache[chain_kind] = draft.waiting_for if draft else None
-    return cache[chain_kind]
+    if document not in cache:
+        pending = SIGNED_DOCUMENTS[document].objects.filter(ticket=ticket, status="pending").first()
+        cache[document] = pending.waiting_for if pending else None
+    return cache[document]
 
 
-def _signer_may_sign(user, ticket: Ticket, role: str | None) -> bool:
+def _is_signer(user: Any, ticket: Ticket, document: str) -> bool:
+    role = _waiting_role(ticket, document)
     if role is None:
-        # Nothing waits: the right to sign is judged by role; the workflow answers 409 (no draft).
+        # Nothing waits: whether the user could sign is judged by role; the registry answers 409.
         role = Role.SECTION_LEADER if user.role == Role.SECTION_LEADER else Role.PRINCIPAL_LEADER
     if role != user.role:
         return False
@@ -172,63 +144,115 @@ def _signer_may_sign(user, ticket: Ticket, role: str | None) -> bool:
     return role == Role.PRINCIPAL_LEADER
 
 
-def can(user, action: str, ticket: Ticket) -> bool:
-    """May this user perform ``action`` on ``ticket``, by role and unit (not by the ticket's state)."""
-    if action not in ACTIONS or not is_visible(user, ticket):
+def _lead_handler(user: Any, ticket: Ticket) -> bool:
+    return user.role == Role.UNIT_HANDLER and ticket.lead_unit_id in _unit_ids(user)
+
+
+def _co_handler(user: Any, ticket: Ticket) -> bool:
+    return user.role == Role.UNIT_HANDLER and bool(_ticket_unit_ids(ticket)[1] & _unit_ids(user))
+
+
+_RELATIONS: dict[str, Callable[[Any, Ticket], bool]] = {
+    CENTER: lambda user, ticket: user.role == Role.CENTER_STAFF,
+    LEAD_UNIT: _lead_handler,
+    CO_UNIT: lambda user, ticket: not _lead_handler(user, ticket) and _co_handler(user, ticket),
+    OVERSEER: lambda user, ticket: user.role == Role.SECTION_LEADER and ticket.lead_unit_id in overseen_unit_ids(user),
+    PRINCIPAL: lambda user, ticket: user.role == Role.PRINCIPAL_LEADER,
+    TAKER: lambda user, ticket: user.role == Role.PRINCIPAL_LEADER and ticket.taken_by_id == user.pk,
+    REPLY_SIGNER: lambda user, ticket: _is_signer(user, ticket, "reply"),
+    EXCLUSION_SIGNER: lambda user, ticket: _is_signer(user, ticket, "exclusion"),
+}
+RELATIONS = frozenset(_RELATIONS)
+
+
+def has_relation(user: Any, ticket: Ticket, relation: str) -> bool:
+    return _active(user) and _RELATIONS[relation](user, ticket)
+
+
+def relations(user: Any, ticket: Ticket) -> set[str]:
+    """Every relation this user has to this ticket (for pages that explain, and for tests)."""
+    if not _active(user):
+        return set()
+    return {name for name, holds in _RELATIONS.items() if holds(user, ticket)}
+
+
+def can(user: Any, action: str, ticket: Ticket) -> bool:
+    """May this user take ``action`` on ``ticket``: it is visible to them, and they stand to it in one
+    of the relations the action's declaration names (not judged: the state, what the action needs)."""
+    from dispatch.workflow import registry
+
+    declared = registry.find(action)
+    if declared is None or not is_visible(user, ticket):
         return False
-    role = user.role
-    if role == Role.CENTER_STAFF:
-        return action in CENTER_ACTIONS
-    if role == Role.UNIT_HANDLER:
-        lead, co = _ticket_unit_ids(ticket)
-        mine = _unit_ids(user)
-        if lead in mine:
-            return action in LEAD_HANDLER_ACTIONS
-        return bool(co & mine) and action in CO_HANDLER_ACTIONS
-    if role in (Role.SECTION_LEADER, Role.PRINCIPAL_LEADER):
-        if action in SIGN_OFF_ACTIONS:
-            return _signer_may_sign(user, ticket, _waiting_role(ticket, SIGN_OFF_ACTIONS[action]))
-        if role == Role.SECTION_LEADER:
-            return action in SECTION_LEADER_ACTIONS and ticket.lead_unit_id in overseen_unit_ids(user)
-        if action == "note":
-            return ticket.taken_by_id == user.pk
-        return action in PRINCIPAL_ACTIONS
-    return False
+    return any(_RELATIONS[relation](user, ticket) for relation in declared.who)
 
 
-def require(user, action: str, ticket: Ticket) -> None:
+def require(user: Any, action: str, ticket: Ticket) -> None:
     """Raise 404 if the user may not see the ticket, 403 if the action is not theirs."""
+    from dispatch.workflow import registry
+
     if not is_visible(user, ticket):
         raise DomainError(ErrorCode.NOT_FOUND, _("Ticket %(ticket_no)s not found.") % {"ticket_no": ticket.ticket_no})
     if not can(user, action, ticket):
+        declared = registry.find(action)
         raise DomainError(
             ErrorCode.FORBIDDEN,
             _("You may not %(action)s ticket %(ticket_no)s.")
-            % {"action": ACTION_LABELS.get(action, action), "ticket_no": ticket.ticket_no},
+            % {"action": declared.verb if declared else action, "ticket_no": ticket.ticket_no},
         )
 
 
-def require_available(user, action: str, ticket: Ticket) -> None:
-    """Raise unless ``action`` can succeed now, whatever its data: 404 invisible, 403 not this user's
-    (role, unit), 409 not in this state (``transitions.ALLOWED``) or not ready (``transitions.READY``:
-    nothing waits for this sign-off, no request pending…). The API and the pages call it before they
-    look at the submitted data; the workflow calls it again under the ticket's row lock."""
-    require(user, action, ticket)
-    if not is_allowed(action, ticket.status):
-        raise illegal_transition(action, ticket)
-    refused = not_ready(action, ticket, user)
-    if refused is not None:
-        raise refused
+def chain_role(user: Any) -> str | None:
+    """The role in which this user signs documents of a sign-off chain (None: they sign nothing)."""
+    if _active(user) and user.role in (Role.SECTION_LEADER, Role.PRINCIPAL_LEADER):
+        return user.role
+    return None
 
 
-def available_actions(user, ticket: Ticket) -> list[str]:
-    """The actions this user can take on this ticket now — exactly those ``require_available`` lets
-    through: the ticket page offers these and no others, and the API lists them as ``actions``."""
-    return [
-        a
-        for a in ACTIONS
-        if is_allowed(a, ticket.status) and can(user, a, ticket) and not_ready(a, ticket, user) is None
-    ]
+# --- recipients of the workflow's notices ---
+
+
+def center_recipients() -> dict:
+    return {"roles": [Role.CENTER_STAFF]}
+
+
+def signer_recipients(ticket: Ticket, chain_role: str) -> dict:
+    """Who signs in ``chain_role`` for this ticket: the lead unit's section leader, or the principals."""
+    if chain_role == Role.SECTION_LEADER:
+        leader = Unit.objects.filter(pk=ticket.lead_unit_id).values_list("section_leader_id", flat=True).first()
+        return {"user_ids": [leader] if leader else []}
+    return {"roles": [Role.PRINCIPAL_LEADER]}
+
+
+# --- things that belong to units rather than to one ticket (proactive cases) ---
+
+
+def unit_relations(user: Any, unit_ids: set[int]) -> set[str]:
+    """How the user stands to something that concerns these units: CENTER, PRINCIPAL, OVERSEER (a
+    section leader overseeing one of them) or LEAD_UNIT (a handler of one of them)."""
+    if not _active(user):
+        return set()
+    found = set()
+    if user.role == Role.CENTER_STAFF:
+        found.add(CENTER)
+    if user.role == Role.PRINCIPAL_LEADER:
+        found.add(PRINCIPAL)
+    if user.role == Role.SECTION_LEADER and unit_ids & overseen_unit_ids(user):
+        found.add(OVERSEER)
+    if user.role == Role.UNIT_HANDLER and unit_ids & _unit_ids(user):
+        found.add(LEAD_UNIT)
+    return found
+
+
+def unit_scope(user: Any) -> set[int]:
+    """The units a user acts for: a handler's own, a section leader's overseen ones (else none)."""
+    if not _active(user):
+        return set()
+    if user.role == Role.UNIT_HANDLER:
+        return set(_unit_ids(user))
+    if user.role == Role.SECTION_LEADER:
+        return set(overseen_unit_ids(user))
+    return set()
 
 
 # --- personal data (docs/domain.md §7) ---
@@ -257,16 +281,14 @@ def mask_phone(phone: str) -> str:
     return "*" * (len(digits) - 2) + digits[-2:]
 
 
-def may_see_personal_data(user, ticket: Ticket) -> bool:
+def may_see_personal_data(user: Any, ticket: Ticket) -> bool:
     """Full name and phone: the center and the units handling the ticket (and a leader who took it)."""
     if not _active(user):
         return False
     if user.role == Role.CENTER_STAFF:
         return True
     if user.role == Role.UNIT_HANDLER:
-        lead, co = _ticket_unit_ids(ticket)
-        mine = _unit_ids(user)
-        return lead in mine or bool(co & mine)
+        return _lead_handler(user, ticket) or _co_handler(user, ticket)
     if user.role in (Role.PRINCIPAL_LEADER, Role.SECTION_LEADER):
         return ticket.taken_by_id == user.pk
     return False

@@ -29,7 +29,6 @@ from dispatch.filters import TicketFilter
 from dispatch.models import Attachment, Notification, TicketEvent
 from dispatch.notifications import mark_read
 from dispatch.serializers import (
-    ACTION_SERIALIZERS,
     MarkReadSerializer,
     NoteAction,
     NoteWithFilesAction,
@@ -38,8 +37,7 @@ from dispatch.serializers import (
     TicketEventSerializer,
     TicketListSerializer,
 )
-from dispatch.transitions import ACTION_LABELS
-from dispatch.workflow import ACTION_FUNCTIONS
+from dispatch.workflow import registry
 from intake.models import DUE_SORT_LAST, Status, Ticket
 from intake.serializers import ImportErrorSerializer, TicketIntakeSerializer, TicketReceivedSerializer
 from jxq_cases.lib.errors import DomainError, ErrorCode
@@ -172,9 +170,17 @@ class TicketDetailView(generics.RetrieveAPIView):
 ACTION_REQUEST = PolymorphicProxySerializer(
     component_name="TicketAction",
     # as JSON a note is its text; its files come as multipart/form-data (NoteWithFilesAction)
-    serializers={name: NoteAction if name == "note" else cls for name, cls in ACTION_SERIALIZERS.items()},
+    serializers={
+        a.name: NoteAction if a.serializer is NoteWithFilesAction else a.serializer for a in registry.actions()
+    },
     resource_type_field_name="action",
 )
+
+
+def _action_names() -> str:
+    return ", ".join(
+        a.name + (f" ({_('formerly')} {', '.join(a.aliases)})" if a.aliases else "") for a in registry.actions()
+    )
 
 
 @extend_schema(tags=["tickets"])
@@ -188,35 +194,34 @@ class TicketActionView(APIView):
         # JSON for every action; multipart/form-data is for a note with its photos or PDFs
         request={"application/json": ACTION_REQUEST, "multipart/form-data": NoteWithFilesAction},
         responses={200: TicketDetailSerializer, **ERRORS},
-        description="Actions: " + ", ".join(ACTION_FUNCTIONS) + ". The body's other fields depend on the action.",
+        description="Actions: " + ", ".join(registry.names()) + ". The former names of renamed actions are "
+        "accepted too. The body's other fields depend on the action.",
     )
     def post(self, request, ticket_no: str):
         # any JSON may arrive: a list, or an "action" that is an object; only a known name goes on
-        action = request.data.get("action") if hasattr(request.data, "get") else None
-        if not isinstance(action, str) or action not in ACTION_FUNCTIONS:
+        name = request.data.get("action") if hasattr(request.data, "get") else None
+        declared = registry.find(name)
+        if declared is None:
             raise DomainError(
                 ErrorCode.INVALID,
                 _("Unknown action %(action)s; one of: %(choices)s")
-                % {"action": repr(action), "choices": ", ".join(ACTION_FUNCTIONS)},
+                % {"action": repr(name), "choices": _action_names()},
                 errors={"action": "unknown"},
             )
         ticket = visible_ticket_or_404(request.user, ticket_no)
         # Who, then when (403, 409: the state and what the action needs), then what (400): a refused
         # user learns nothing from their data. The ticket page does the same (dispatch.views.ticket).
-        access.require_available(request.user, action, ticket)
-        data = request.data
-        if action == "note" and hasattr(data, "getlist"):
-            data = {"action": action, "text": data.get("text", ""), "files": request.FILES.getlist("files")}
-        body = ACTION_SERIALIZERS[action](data=data)
+        registry.require_available(request.user, declared, ticket)
+        body = declared.serializer(data=request.data)
         if not body.is_valid():
             raise DomainError(
                 ErrorCode.INVALID,
-                _("Invalid data for %(action)s.") % {"action": ACTION_LABELS[action]},
+                _("Invalid data for %(action)s.") % {"action": declared.verb},
                 errors=body.errors,
             )
         kwargs = dict(body.validated_data)
         kwargs.pop("action")
-        ACTION_FUNCTIONS[action](ticket, actor=request.user, **kwargs)
+        declared.function(ticket, actor=request.user, **kwargs)
         # Not from the scoped list: after a refusal (改派) the actor no longer sees the ticket, yet the
         # answer shows what they did (personal data is masked by their rights as they are now).
         fresh = with_detail(Ticket.objects.select_related("category", "community", "lead_unit")).get(pk=ticket.pk)

@@ -25,9 +25,9 @@ class _Kind:
 
 
 _KINDS = [
-    _Kind("triage", "received", "triaged", "t.triaged_at", "center", "t.triaged_at IS NOT NULL"),
+    _Kind("triage_ticket", "received", "triaged", "t.triaged_at", "center", "t.triaged_at IS NOT NULL"),
     _Kind(
-        "send_back",
+        "send_back_ticket",
         "triaged",
         "sent_back",
         "t.triaged_at",
@@ -36,7 +36,7 @@ _KINDS = [
         (("reason", "'非本街道辖区事项'"), ("direct", "'true'")),
     ),
     _Kind(
-        "merge",
+        "merge_ticket",
         "triaged",
         "merged",
         "t.triaged_at",
@@ -45,7 +45,7 @@ _KINDS = [
         (("into", "(SELECT m.ticket_no FROM intake_ticket m WHERE m.id = t.merged_into_id)"),),
     ),
     _Kind(
-        "dispatch",
+        "dispatch_ticket",
         "triaged",
         "dispatched",
         "t.dispatched_at",
@@ -53,9 +53,16 @@ _KINDS = [
         "t.dispatched_at IS NOT NULL",
         (("lead_unit", "m.unit_name"),),
     ),
-    _Kind("acknowledge", "dispatched", "dispatched", "t.acknowledged_at", "handler", "t.acknowledged_at IS NOT NULL"),
     _Kind(
-        "contact",
+        "acknowledge_ticket",
+        "dispatched",
+        "dispatched",
+        "t.acknowledged_at",
+        "handler",
+        "t.acknowledged_at IS NOT NULL",
+    ),
+    _Kind(
+        "record_first_contact",
         "dispatched",
         "contacted",
         "t.first_contact_at",
@@ -64,7 +71,7 @@ _KINDS = [
         (("method", "'phone'"), ("outcome", "'已电话联系诉求人，约定上门查看'")),
     ),
     _Kind(
-        "note",
+        "add_handling_note",
         "contacted",
         "handling",
         "t.first_contact_at",
@@ -73,7 +80,7 @@ _KINDS = [
         (("text", "'已到现场查看，正在协调处理'"),),
     ),
     _Kind(
-        "submit_reply",
+        "submit_reply_draft",
         "handling",
         "handling",
         "t.reviewed_at - INTERVAL_1H",
@@ -81,10 +88,10 @@ _KINDS = [
         "t.reviewed_at IS NOT NULL",
         (("version", "1"),),
     ),
-    _Kind("approve_reply", "handling", "reviewed", "t.reviewed_at", "leader", "t.reviewed_at IS NOT NULL"),
-    _Kind("reply", "reviewed", "replied", "t.replied_at", "center", "t.replied_at IS NOT NULL"),
+    _Kind("sign_off_reply", "handling", "reviewed", "t.reviewed_at", "leader", "t.reviewed_at IS NOT NULL"),
+    _Kind("send_reply", "reviewed", "replied", "t.replied_at", "center", "t.replied_at IS NOT NULL"),
     _Kind(
-        "visit",
+        "record_return_visit",
         "replied",
         "visited",
         "t.visited_at",
@@ -94,7 +101,7 @@ _KINDS = [
         (("imported", "'true'"),),
     ),
     _Kind(
-        "visit",
+        "record_return_visit",
         "replied",
         "closed",
         "t.visited_at",
@@ -103,7 +110,7 @@ _KINDS = [
         (("imported", "'true'"),),
     ),
     _Kind(
-        "reopen",
+        "reopen_for_second_handling",
         "visited",
         "rehandling",
         "t.handle_started_at",
@@ -112,7 +119,7 @@ _KINDS = [
         (("reason", "'回访未解决，二次办理'"), ("round", "1")),
     ),
     _Kind(
-        "close",
+        "close_ticket",
         "visited",
         "closed",
         "t.closed_at",

@@ -350,32 +350,3 @@ class VisitFileForm(forms.Form):
     file = forms.FileField(
         label=_("Return-visit results (CSV)"), widget=forms.ClearableFileInput(attrs={"accept": ".csv"})
     )
-
-
-# action -> (form, label); the label is the button and the heading of the action on the pages.
-ACTION_FORMS: dict[str, tuple[type[ActionForm], str]] = {
-    "triage": (TriageForm, _("Triage")),
-    "dispatch": (DispatchForm, _("Dispatch")),
-    "acknowledge": (NoInputForm, _("Acknowledge")),
-    "refuse": (ReasonForm, _("Refuse as misrouted")),
-    "contact": (ContactForm, _("Record first contact")),
-    "note": (NoteForm, _("Add a handling note")),
-    "submit_reply": (ReplyDraftForm, _("Submit the reply draft")),
-    "approve_reply": (CommentForm, _("Approve the reply")),
-    "return_reply": (ReasonForm, _("Return the reply")),
-    "reply": (SendReplyForm, _("Send the reply upstream")),
-    "visit": (VisitForm, _("Record the return visit")),
-    "reopen": (ReasonForm, _("Reopen for second handling")),
-    "close": (ReasonForm, _("Close without second handling")),
-    "send_back": (ReasonForm, _("Send back")),
-    "approve_send_back": (DecisionForm, _("Decide the send-back request")),
-    "merge": (MergeForm, _("Merge as a duplicate")),
-    "request_extension": (ExtensionForm, _("Request an extension")),
-    "approve_extension": (DecisionForm, _("Decide the extension request")),
-    "request_exclusion": (ExclusionForm, _("Request exclusion")),
-    "approve_exclusion": (CommentForm, _("Approve the exclusion request")),
-    "return_exclusion": (ReasonForm, _("Return the exclusion request")),
-    "exclusion_decision": (ExclusionDecisionForm, _("Record the upstream exclusion decision")),
-    "supervise": (SuperviseForm, _("Set supervision")),
-    "take": (NoteOnlyForm, _("Take personally")),
-}

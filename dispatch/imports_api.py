@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from dispatch.upstream import import_tickets_and_record, receive_ticket_and_record
 from dispatch.workflow import import_visits_and_advance
-from intake.api import ERRORS, UPLOAD_SCHEMA, CanImportTickets, import_response, uploaded_csv
+from intake.api import ERRORS, UPLOAD_SCHEMA, CanImportTickets, CanImportVisits, import_response, uploaded_csv
 from intake.receiving import CREATED
 from intake.serializers import TicketIntakeSerializer, TicketReceivedSerializer
 
@@ -57,7 +57,7 @@ class TicketImportView(APIView):
 class VisitImportView(APIView):
     """POST return-visit results (CSV upload), imported whole or not at all."""
 
-    permission_classes = [CanImportTickets]
+    permission_classes = [CanImportVisits]
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(operation_id="imports_visits", summary="Import return-visit results (CSV)", **UPLOAD_SCHEMA)

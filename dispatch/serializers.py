@@ -1,5 +1,6 @@
 """API shapes of tickets (list and detail), their history, notifications, and one request shape per
-workflow action (documented in OpenAPI as a polymorphic body keyed by ``action``)."""
+workflow action (named by its declaration in ``dispatch.workflow``; documented in OpenAPI as a
+polymorphic body keyed by ``action``)."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -9,7 +10,6 @@ from rest_framework import serializers
 from dispatch import access
 from dispatch.models import (
     Attachment,
-    EventKind,
     ExclusionReason,
     ExclusionRequest,
     ExtensionRequest,
@@ -19,8 +19,8 @@ from dispatch.models import (
     RequestStatus,
     TicketEvent,
 )
-from dispatch.workflow import CONTACT_METHODS
-from intake.models import Category, Status, Supervision, Ticket, Urgency
+from dispatch.workflow import CONTACT_METHODS, registry
+from intake.models import Category, Supervision, Ticket, Urgency
 from org.models import Unit
 
 
@@ -170,7 +170,7 @@ class TicketDetailSerializer(TicketListSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, ticket) -> list[str]:
-        return access.available_actions(self.context["request"].user, ticket)
+        return [a.name for a in registry.available_actions(self.context["request"].user, ticket)]
 
     @extend_schema_field(ExtensionRequestSerializer(allow_null=True))
     def get_pending_extension(self, ticket):
@@ -180,14 +180,17 @@ class TicketDetailSerializer(TicketListSerializer):
 
 class TicketEventSerializer(serializers.ModelSerializer):
     # "receive" is step 1, shown first from the ticket's own receipt (no TicketEvent row holds it)
-    kind = serializers.ChoiceField(choices=[("receive", Status.RECEIVED.label), *EventKind.choices])
+    kind = serializers.ChoiceField(choices=registry.event_kinds())
     actor = serializers.CharField(read_only=True, allow_null=True)
     actor_unit = serializers.CharField(source="actor_unit.name", default=None, allow_null=True)
-    label = serializers.CharField(source="get_kind_display")
+    label = serializers.SerializerMethodField()
 
     class Meta:
         model = TicketEvent
         fields = ["kind", "label", "actor", "actor_unit", "at", "from_status", "to_status", "data"]
+
+    def get_label(self, event) -> str:
+        return str(registry.event_label(event.kind))
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -317,31 +320,3 @@ class SuperviseAction(ActionSerializer):
 
 class NoteOnlyAction(ActionSerializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-
-
-ACTION_SERIALIZERS: dict[str, type[ActionSerializer]] = {
-    "triage": TriageAction,
-    "dispatch": DispatchAction,
-    "acknowledge": EmptyAction,
-    "refuse": ReasonAction,
-    "contact": ContactAction,
-    "note": NoteWithFilesAction,
-    "submit_reply": TextAction,
-    "approve_reply": CommentAction,
-    "return_reply": ReasonAction,
-    "reply": OptionalTextAction,
-    "visit": VisitAction,
-    "reopen": ReasonAction,
-    "close": ReasonAction,
-    "send_back": ReasonAction,
-    "approve_send_back": DecisionAction,
-    "merge": MergeAction,
-    "request_extension": ExtensionAction,
-    "approve_extension": DecisionAction,
-    "request_exclusion": ExclusionAction,
-    "approve_exclusion": CommentAction,
-    "return_exclusion": ReasonAction,
-    "exclusion_decision": ExclusionDecisionAction,
-    "supervise": SuperviseAction,
-    "take": NoteOnlyAction,
-}

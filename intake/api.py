@@ -10,27 +10,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import status
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from intake.importers import ImportResult
 from intake.serializers import CsvUploadSerializer, ImportErrorSerializer, ImportResultSerializer
 from jxq_cases.lib.errors import DomainError, ErrorCode
-from org.models import Role
+from org.permissions import requires
 
 # The multipart envelope (boundaries, part headers) around the file, allowed on top of the limit.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
-class CanImportTickets(BasePermission):
-    """Writing tickets and visits in: center staff and the upstream platform only."""
-
-    message = gettext_lazy("Only center staff and the upstream platform may import tickets and return visits.")
-    ROLES = {Role.CENTER_STAFF, Role.PLATFORM}
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.role in self.ROLES)
+# Writing tickets in: center staff and the upstream platform (docs/domain.md §7).
+CanImportTickets = requires(
+    "tickets.receive",
+    gettext_lazy("Only center staff and the upstream platform may import tickets and return visits."),
+)
+# The city's return-visit results: the center and the platform.
+CanImportVisits = requires(
+    "visits.import",
+    gettext_lazy("Only center staff and the upstream platform may import tickets and return visits."),
+)
 
 
 def _limit_text(limit: int) -> str:

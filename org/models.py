@@ -83,14 +83,6 @@ class User(AbstractUser):
         if password_changed:
             self.auth_token_set.all().delete()
 
-    @property
-    def is_center_staff(self) -> bool:
-        return self.role == Role.CENTER_STAFF
-
-    @property
-    def is_platform(self) -> bool:
-        return self.role == Role.PLATFORM
-
 
 class ApiToken(AuthToken):
     """django-rest-knox's token, under the street's name in the admin, where administrators revoke them."""

@@ -8,24 +8,13 @@ from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
-from org.models import Role
-
-# Where each role's work starts (issue 5): the center triages, handlers work their inbox, section
-# leaders sign off, the principal watches the nightly dashboard, the inspector reads the reports.
-HOME_BY_ROLE = {
-    Role.CENTER_STAFF: "workbench",
-    Role.UNIT_HANDLER: "inbox",
-    Role.SECTION_LEADER: "signoff-queue",
-    Role.PRINCIPAL_LEADER: "dashboard",
-    Role.INSPECTOR: "reports",
-    # the upstream platform is a machine client: its home is the API documentation
-    Role.PLATFORM: "swagger-ui",
-}
+from org.abilities import home_page
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect(HOME_BY_ROLE.get(request.user.role, "workbench"))
+    """Where the user's work starts: their role's first page (``org.abilities``)."""
+    return redirect(home_page(request.user) or "password_change")
 
 
 class LoginView(auth_views.LoginView):

@@ -12,10 +12,10 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dispatch import access
 from dispatch.access import visible_tickets
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from jxq_cases.lib.jobs import enqueue
-from org.models import Role
 from proactive import cases
 from proactive.hotspots import hotspots_between
 from proactive.models import HotSpot
@@ -42,13 +42,11 @@ from proactive.similar import similar_tickets
 ERROR = OpenApiResponse(description='{"code": ..., "detail": ...}')
 UNAVAILABLE = OpenApiResponse(description='the job queue is down: {"code": "unavailable", "detail": ...}; try later')
 
-# Hot spots are aggregates of the street's tickets: the people who watch the whole street read them.
-HOTSPOT_READERS = {Role.CENTER_STAFF, Role.PRINCIPAL_LEADER, Role.SECTION_LEADER, Role.INSPECTOR}
-HOTSPOT_RUNNERS = {Role.CENTER_STAFF, Role.PRINCIPAL_LEADER}
 
-
-def _require_role(user, roles) -> None:
-    if user.role not in roles:
+def _require(user, ability: str) -> None:
+    """Hot spots are aggregates of the street's tickets: the people who watch the whole street read
+    them (``hotspots.read``); the center and the principal leaders may look for them now."""
+    if not access.may(user, ability):
         raise DomainError(ErrorCode.FORBIDDEN, _("your role may not do this"))
 
 
@@ -81,7 +79,7 @@ class HotSpotListView(APIView):
         tags=["proactive"],
     )
     def get(self, request):
-        _require_role(request.user, HOTSPOT_READERS)
+        _require(request.user, "hotspots.read")
         params = HotSpotWindowSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         end_on = params.validated_data.get("end_on") or timezone.localdate()
@@ -96,7 +94,7 @@ class HotSpotDetailView(APIView):
         tags=["proactive"],
     )
     def get(self, request, pk: int):
-        _require_role(request.user, HOTSPOT_READERS)
+        _require(request.user, "hotspots.read")
         hotspot = get_object_or_404(HotSpot.objects.select_related("community", "category"), pk=pk)
         data = HotSpotSerializer(hotspot).data
         data["tickets"] = list(
@@ -118,7 +116,7 @@ class HotSpotRunView(APIView):
         tags=["proactive"],
     )
     def post(self, request):
-        _require_role(request.user, HOTSPOT_RUNNERS)
+        _require(request.user, "hotspots.run")
         params = HotSpotRunRequestSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         from proactive.tasks import find_hotspots
@@ -156,6 +154,7 @@ class CaseListView(APIView):
         tags=["proactive"],
     )
     def post(self, request):
+        _require(request.user, "cases.create")  # who first (403), then what (400)
         body = CaseCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data

@@ -28,18 +28,17 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch.access import overseen_unit_ids, visible_tickets
+from dispatch import access
+from dispatch.access import visible_tickets
 from intake.models import Category, Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
-from org.models import Role, Unit
-from proactive.models import CaseMeasure, CaseStatus, HotSpot, ProactiveCase
+from org.models import Unit
+from proactive.models import CaseEvent, CaseMeasure, CaseStatus, HotSpot, ProactiveCase
 
 LOCAL = ZoneInfo("Asia/Shanghai")
-SEES_ALL = {Role.CENTER_STAFF, Role.PRINCIPAL_LEADER, Role.INSPECTOR}
-LEADERS = {Role.PRINCIPAL_LEADER, Role.SECTION_LEADER}
 
 
-def _case_unit_ids(case: ProactiveCase) -> set[int]:
+def case_unit_ids(case: ProactiveCase) -> set[int]:
     ids = set(case.units.values_list("id", flat=True))
     if case.community_id:
         ids.add(case.community_id)
@@ -50,22 +49,41 @@ def visible_cases(user) -> QuerySet:
     cases = ProactiveCase.objects.all()
     if not (user and user.is_authenticated and user.is_active):
         return cases.none()
-    if user.role in SEES_ALL:
+    if access.may(user, "cases.read_all"):
         return cases
-    if user.role == Role.SECTION_LEADER:
-        mine = overseen_unit_ids(user)
-    elif user.role == Role.UNIT_HANDLER:
-        mine = set(user.units.values_list("id", flat=True))
-    else:
+    mine = access.unit_scope(user)
+    if not mine:
         return cases.none()
     involved = ProactiveCase.units.through.objects.filter(proactivecase_id=OuterRef("pk"), unit_id__in=mine)
     return cases.filter(Q(community_id__in=mine) | Q(Exists(involved)))
 
 
 def _may_open(user, unit_ids: set[int]) -> bool:
-    if user.role == Role.PRINCIPAL_LEADER:
-        return True
-    return user.role == Role.SECTION_LEADER and bool(unit_ids & overseen_unit_ids(user))
+    """A principal leader, or a section leader overseeing one of the matter's units."""
+    return bool(access.unit_relations(user, unit_ids) & {access.PRINCIPAL, access.OVERSEER})
+
+
+def may_open(user, case: ProactiveCase) -> bool:
+    """May this user open (a draft) or close this case?"""
+    return _may_open(user, case_unit_ids(case))
+
+
+def _record(case: ProactiveCase, kind: str, actor, *, from_status: str, data: dict | None = None) -> None:
+    CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor,
+        at=timezone.now(),
+        from_status=from_status,
+        to_status=case.status,
+        data=data or {},
+    )
+
+
+def _lock(case: ProactiveCase) -> ProactiveCase:
+    # the row lock serialises two people changing one case at once (two leaders opening it, a measure
+    # added while it is being closed): the second waits, then sees the new state
+    return ProactiveCase.objects.select_for_update().get(pk=case.pk)
 
 
 def _require_visible(user, case: ProactiveCase) -> None:
@@ -102,7 +120,7 @@ def create_case(
     title = (title or "").strip()
     if not title:
         raise DomainError(ErrorCode.INVALID, _("a proactive case needs a title"))
-    if actor.role not in {Role.CENTER_STAFF, *LEADERS}:
+    if not access.may(actor, "cases.create"):
         raise DomainError(ErrorCode.FORBIDDEN, _("only the center and leaders open proactive cases"))
     if community is not None and community.kind != "community":
         raise DomainError(ErrorCode.INVALID, _("%(name)s is not a community") % {"name": community.name})
@@ -116,9 +134,11 @@ def create_case(
     keywords = [k.strip() for k in (keywords or []) if k and k.strip()]
     tickets = _visible_tickets_by_no(actor, list(ticket_nos))
     unit_ids = {u.id for u in units} | ({community.id} if community else set())
-    if actor.role in LEADERS and not _may_open(actor, unit_ids):
+    # the center drafts; a leader who oversees the matter opens it at once; another leader may not
+    drafts = access.CENTER in access.unit_relations(actor, unit_ids)
+    if not drafts and not _may_open(actor, unit_ids):
         raise DomainError(ErrorCode.FORBIDDEN, _("you do not oversee the units of this matter"))
-    opens = actor.role in LEADERS
+    opens = not drafts
     now = timezone.now()
     with transaction.atomic():
         case = ProactiveCase.objects.create(
@@ -134,6 +154,7 @@ def create_case(
         )
         case.units.set(units)
         case.tickets.set(tickets)
+        _record(case, "create", actor, from_status="", data={"tickets": [t.ticket_no for t in tickets]})
     return case
 
 
@@ -141,8 +162,8 @@ def open_case(case: ProactiveCase, *, actor) -> ProactiveCase:
     """A leader opens a case the center drafted."""
     _require_visible(actor, case)
     with transaction.atomic():
-        case = ProactiveCase.objects.select_for_update().get(pk=case.pk)  # two leaders opening at once
-        if not _may_open(actor, _case_unit_ids(case)):
+        case = _lock(case)
+        if not _may_open(actor, case_unit_ids(case)):
             raise DomainError(ErrorCode.FORBIDDEN, _("only a leader overseeing the matter opens the case"))
         if case.status != CaseStatus.DRAFT:
             raise DomainError(ErrorCode.ILLEGAL_TRANSITION, _("only a draft case can be opened"))
@@ -150,14 +171,20 @@ def open_case(case: ProactiveCase, *, actor) -> ProactiveCase:
         case.opened_by = actor
         case.opened_at = timezone.now()
         case.save(update_fields=["status", "opened_by", "opened_at"])
+        _record(case, "open", actor, from_status=CaseStatus.DRAFT)
     return case
 
 
-def _may_work_on(user, case: ProactiveCase) -> bool:
-    unit_ids = _case_unit_ids(case)
-    if user.role == Role.CENTER_STAFF or _may_open(user, unit_ids):
-        return True
-    return user.role == Role.UNIT_HANDLER and bool(unit_ids & set(user.units.values_list("id", flat=True)))
+def may_work_on(user, case: ProactiveCase) -> bool:
+    """The center, the leaders who may open the case, and the handlers of its units."""
+    relations = access.unit_relations(user, case_unit_ids(case))
+    return bool(relations & {access.CENTER, access.PRINCIPAL, access.OVERSEER, access.LEAD_UNIT})
+
+
+def may_link(user, case: ProactiveCase) -> bool:
+    """The center and the leaders who may open the case."""
+    relations = access.unit_relations(user, case_unit_ids(case))
+    return bool(relations & {access.CENTER, access.PRINCIPAL, access.OVERSEER})
 
 
 EARLIEST_MEASURE_ON = date(2000, 1, 1)
@@ -168,10 +195,8 @@ def add_measure(
 ) -> CaseMeasure:
     """Record a measure taken on the case (a dated entry)."""
     _require_visible(actor, case)
-    if not _may_work_on(actor, case):
+    if not may_work_on(actor, case):
         raise DomainError(ErrorCode.FORBIDDEN, _("you may not record measures on this case"))
-    if case.status == CaseStatus.CLOSED:
-        raise DomainError(ErrorCode.ILLEGAL_TRANSITION, _("the case is closed"))
     description = (description or "").strip()
     if not description:
         raise DomainError(ErrorCode.INVALID, _("describe the measure"))
@@ -181,36 +206,52 @@ def add_measure(
         # the before/after volume counts weeks back from the first measure: a date near the
         # calendar's start would overflow it, and no measure of the hotline predates 2000
         raise DomainError(ErrorCode.INVALID, _("a measure cannot be dated before 2000"))
-    return CaseMeasure.objects.create(
-        case=case, taken_on=taken_on, description=description, unit=unit, recorded_by=actor
-    )
+    with transaction.atomic():
+        case = _lock(case)
+        if case.status == CaseStatus.CLOSED:
+            raise DomainError(ErrorCode.ILLEGAL_TRANSITION, _("the case is closed"))
+        measure = CaseMeasure.objects.create(
+            case=case, taken_on=taken_on, description=description, unit=unit, recorded_by=actor
+        )
+        data = {"measure": measure.pk, "taken_on": taken_on.isoformat(), "unit": unit.name if unit else None}
+        _record(case, "add_measure", actor, from_status=case.status, data=data)
+    return measure
 
 
 def link_tickets(case: ProactiveCase, *, actor, ticket_nos: list[str]) -> int:
     """Link more tickets to the case (all or none); returns how many were new."""
     _require_visible(actor, case)
-    if not (actor.role == Role.CENTER_STAFF or _may_open(actor, _case_unit_ids(case))):
+    if not may_link(actor, case):
         raise DomainError(ErrorCode.FORBIDDEN, _("you may not link tickets to this case"))
     if not ticket_nos:
         raise DomainError(ErrorCode.INVALID, _("name at least one ticket"))
     tickets = _visible_tickets_by_no(actor, ticket_nos)
-    before = case.tickets.count()
-    case.tickets.add(*tickets)
-    return case.tickets.count() - before
+    with transaction.atomic():
+        case = _lock(case)
+        already = set(case.tickets.filter(pk__in=[t.pk for t in tickets]).values_list("pk", flat=True))
+        new = [t for t in tickets if t.pk not in already]
+        case.tickets.add(*new)
+        if new:
+            _record(case, "link_tickets", actor, from_status=case.status, data={"tickets": [t.ticket_no for t in new]})
+    return len(new)
 
 
 def close_case(case: ProactiveCase, *, actor, conclusion: str) -> ProactiveCase:
+    """A leader overseeing the matter closes an open case, saying what came of it."""
     _require_visible(actor, case)
-    if not _may_open(actor, _case_unit_ids(case)):
+    if not _may_open(actor, case_unit_ids(case)):
         raise DomainError(ErrorCode.FORBIDDEN, _("only a leader overseeing the matter closes the case"))
-    if case.status != CaseStatus.OPEN:
-        raise DomainError(ErrorCode.ILLEGAL_TRANSITION, _("only an open case can be closed"))
     if not (conclusion or "").strip():
         raise DomainError(ErrorCode.INVALID, _("say what came of the case"))
-    case.status = CaseStatus.CLOSED
-    case.conclusion = conclusion.strip()
-    case.closed_at = timezone.now()
-    case.save(update_fields=["status", "conclusion", "closed_at"])
+    with transaction.atomic():
+        case = _lock(case)
+        if case.status != CaseStatus.OPEN:
+            raise DomainError(ErrorCode.ILLEGAL_TRANSITION, _("only an open case can be closed"))
+        case.status = CaseStatus.CLOSED
+        case.conclusion = conclusion.strip()
+        case.closed_at = timezone.now()
+        case.save(update_fields=["status", "conclusion", "closed_at"])
+        _record(case, "close", actor, from_status=CaseStatus.OPEN)
     return case
 
 

@@ -2,6 +2,7 @@
 proactive cases (主动治理) leaders open on them."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -201,3 +202,30 @@ class CaseMeasure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.taken_on} {self.description[:30]}"
+
+
+class CaseEvent(models.Model):
+    """One entry of a proactive case's append-only history, written by ``proactive.cases`` with the
+    change it records: created, opened, a measure added, tickets linked, closed."""
+
+    case = models.ForeignKey(ProactiveCase, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20)  # create, open, add_measure, link_tickets, close
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"))
+    from_status = models.CharField(_("from"), max_length=10, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} @ {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: an event, once written, is history.
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError("case events are append-only")
+        super().save(*args, **kwargs)

@@ -14,18 +14,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from dispatch import access
 from dispatch.views.common import error_text
 from jxq_cases.lib.errors import HTTP_STATUS, DomainError
-from org.models import Role
 from proactive import cases
-from proactive.api import HOTSPOT_READERS
 from proactive.forms import CaseFromHotSpotForm, CloseCaseForm, LinkTicketsForm, MeasureForm
 from proactive.hotspots import hotspots_between
 from proactive.models import CaseStatus, HotSpot, HotSpotRun
 
 HOT_SPOT_LIMIT = 30
-# the roles create_case accepts at all; whether a section leader oversees the matter it decides itself
-CASE_CREATORS = {Role.CENTER_STAFF, *cases.LEADERS}
 
 
 def _latest_hotspots() -> tuple[HotSpotRun | None, list[dict]]:
@@ -40,8 +37,8 @@ def _latest_hotspots() -> tuple[HotSpotRun | None, list[dict]]:
 def proactive_home(request: HttpRequest) -> HttpResponse:
     """The hot spots of the latest run (for those who read the street's aggregates) and the cases."""
     user = request.user
-    reads_hotspots = user.role in HOTSPOT_READERS
-    if not reads_hotspots and user.role != Role.UNIT_HANDLER:
+    reads_hotspots = access.may(user, "hotspots.read")
+    if not reads_hotspots and not access.may(user, "cases.read"):
         # a handler still sees the cases their unit is involved in; a machine client has no page here
         raise Http404(gettext("Proactive handling is for the street's leaders, the center and the inspectors."))
     run, hotspots = _latest_hotspots() if reads_hotspots else (None, [])
@@ -58,7 +55,7 @@ def proactive_home(request: HttpRequest) -> HttpResponse:
         "reads_hotspots": reads_hotspots,
         "run": run,
         "hotspots": hotspots,
-        "can_create": user.role in CASE_CREATORS,
+        "can_create": access.may(user, "cases.create"),
         "cases": found,
     }
     return render(request, "proactive/home.html", context)
@@ -68,7 +65,7 @@ def proactive_home(request: HttpRequest) -> HttpResponse:
 @require_POST
 def case_from_hotspot(request: HttpRequest, hotspot_id: int) -> HttpResponse:
     """Open (or, for the center, draft) a case on a hot spot."""
-    if request.user.role not in HOTSPOT_READERS:
+    if not access.may(request.user, "hotspots.read"):
         raise Http404(gettext("No such hot spot."))
     hotspot = get_object_or_404(HotSpot, pk=hotspot_id)
     form = CaseFromHotSpotForm(request.POST)
@@ -119,14 +116,14 @@ def _volume_chart(volume: dict) -> dict:
 
 def _render_case(request: HttpRequest, case, *, bound: dict | None = None, status: int = 200) -> HttpResponse:
     user = request.user
-    unit_ids = cases._case_unit_ids(case)
+    unit_ids = cases.case_unit_ids(case)
     # the very checks proactive.cases makes (open_case / close_case / add_measure / link_tickets)
-    leads = cases._may_open(user, unit_ids)
+    leads = cases.may_open(user, case)
     can = {
         "open": case.status == CaseStatus.DRAFT and leads,
         "close": case.status == CaseStatus.OPEN and leads,
-        "measure": case.status != CaseStatus.CLOSED and cases._may_work_on(user, case),
-        "link": user.role == Role.CENTER_STAFF or leads,
+        "measure": case.status != CaseStatus.CLOSED and cases.may_work_on(user, case),
+        "link": cases.may_link(user, case),
     }
     bound = bound or {}
     volume = cases.case_volume(case)
@@ -178,7 +175,7 @@ def case_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_measure(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
-    form = MeasureForm(request.POST, unit_ids=cases._case_unit_ids(case))
+    form = MeasureForm(request.POST, unit_ids=cases.case_unit_ids(case))
     if not form.is_valid():
         return _invalid(request, case, {"measure": form})
     try:

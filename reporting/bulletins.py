@@ -13,7 +13,8 @@ import statistics
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 
-from dispatch.models import EventKind, TicketEvent
+from dispatch.models import TicketEvent
+from dispatch.workflow import submit_reply_draft
 from intake.models import Source
 from org.models import User
 from proactive.hotspots import hotspots_between
@@ -178,7 +179,7 @@ def best_handler_candidates(first: dt.date, last: dt.date, min_counted: int) -> 
     submitted its latest reply draft. Ranked by double-yes share, then fewer double-no, then volume;
     at least ``min_counted`` counted tickets to be a candidate (the ranking's fairness rule)."""
     latest_drafter = (
-        TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=EventKind.SUBMIT_REPLY)
+        TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=submit_reply_draft.action.event_kind)
         .order_by("-at", "-id")
         .values("actor")[:1]
     )

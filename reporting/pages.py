@@ -24,7 +24,6 @@ from django.views.decorators.http import require_GET, require_POST
 from dispatch import access
 from dispatch.views.common import PAGE_SIZE, running_due
 from jxq_cases.lib.errors import DomainError
-from org.models import Role
 from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis, week_of
 from reporting.drilldown import tickets_matching
 from reporting.exports import write_workbook
@@ -33,15 +32,12 @@ from reporting.nightly import take_nightly_snapshot
 from reporting.rates import SHANGHAI, month_end, month_start
 from reporting.snapshots import latest_snapshot
 
-# Who reads the street-wide figures (docs/domain.md §7): leaders, the center and discipline inspection.
-READERS = {Role.CENTER_STAFF, Role.PRINCIPAL_LEADER, Role.SECTION_LEADER, Role.INSPECTOR}
-# Who may run a job now instead of waiting for its schedule.
-RUNNERS = {Role.CENTER_STAFF, Role.PRINCIPAL_LEADER}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require_reader(request: HttpRequest) -> None:
-    if request.user.role not in READERS:
+def _require_reader(request: HttpRequest, ability: str = "reports.read") -> None:
+    """The street-wide figures are for its leaders, the center and discipline inspection."""
+    if not access.may(request.user, ability):
         # the same answer as an unknown page: the figures are not this role's business
         raise Http404(gettext("The reports are for the street's leaders, the center and the inspectors."))
 
@@ -139,9 +135,13 @@ def _charts(data: dict) -> dict:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The latest nightly snapshot (每晚领导驾驶舱)."""
-    _require_reader(request)
+    _require_reader(request, "dashboard.read")
     snapshot = latest_snapshot(Job.NIGHTLY)
-    context = {"title": _("Leadership dashboard"), "snapshot": snapshot, "can_run": request.user.role in RUNNERS}
+    context = {
+        "title": _("Leadership dashboard"),
+        "snapshot": snapshot,
+        "can_run": access.may(request.user, "reports.run"),
+    }
     if snapshot is not None:
         data = _link_figures(snapshot.data, "")
         context.update(
@@ -157,7 +157,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def run_job(request: HttpRequest, job: str) -> HttpResponse:
     """Take a snapshot now (the center or the principal, e.g. after a busy afternoon)."""
     _require_reader(request)
-    if request.user.role not in RUNNERS:
+    if not access.may(request.user, "reports.run"):
         raise Http404(gettext("Only the center and the principal leader run the jobs."))
     today = _today()
     try:
@@ -255,7 +255,7 @@ def _report_page(request: HttpRequest, job: Job, template: str, title, excel_nam
         "snapshot": snapshot,
         "data": _link_figures(snapshot.data) if snapshot else None,
         "asked_on": day,
-        "can_run": request.user.role in RUNNERS,
+        "can_run": access.may(request.user, "reports.run"),
         "job": job.value,
         "excel_url": f"{request.path}?{urlencode({'on': snapshot.period_start.isoformat(), 'format': 'xlsx'})}"
         if snapshot

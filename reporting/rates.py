@@ -43,7 +43,7 @@ from reporting.models import DEFAULT_POLICY, ScoreAdjustment, ScoringPolicy
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HUNDRED = Decimal(100)
 
-# Sent-back and merged tickets left the street: they are in no figure (same as dispatch.transitions).
+# Sent-back and merged tickets left the street: they are in no figure (the workflow calls them gone too).
 GONE = (Status.SENT_BACK, Status.MERGED)
 COUNTED = Q(visit_counted=True, is_excluded=False)
 DOUBLE_NO = COUNTED & Q(visit_resolved=False, visit_satisfied=False)

@@ -1,48 +1,13 @@
-"""The page header on every page: who is signed in, their units, unread notifications, the nav."""
+"""The page header on every page: who is signed in, their units, unread notifications, the nav.
+
+The nav is derived from the role's abilities (``org.abilities``): a page appears when the role may
+open it, in the order the role's abilities list it; the first one is the role's home page."""
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
-from dispatch.models import (
-    Notification,
-)
-from org.models import Role
-
-# Navigation per role: (url name, label). Where each role lands first is org.views.HOME_BY_ROLE.
-NAV_BY_ROLE = {
-    Role.CENTER_STAFF: [
-        ("workbench", _("Workbench")),
-        ("visit-import", _("Return visits")),
-        ("dashboard", _("Dashboard")),
-        ("reports", _("Reports")),
-        ("proactive", _("Proactive handling")),
-    ],
-    Role.UNIT_HANDLER: [("inbox", _("My unit's tickets")), ("workbench", _("All my tickets"))],
-    Role.SECTION_LEADER: [
-        ("signoff-queue", _("Sign-off queue")),
-        ("workbench", _("Tickets")),
-        ("dashboard", _("Dashboard")),
-        ("reports", _("Reports")),
-        ("proactive", _("Proactive handling")),
-    ],
-    Role.PRINCIPAL_LEADER: [
-        ("dashboard", _("Dashboard")),
-        ("signoff-queue", _("Sign-off queue")),
-        ("workbench", _("Tickets")),
-        ("reports", _("Reports")),
-        ("proactive", _("Proactive handling")),
-    ],
-    Role.INSPECTOR: [
-        ("reports", _("Reports")),
-        ("dashboard", _("Dashboard")),
-        ("workbench", _("Tickets")),
-        ("proactive", _("Proactive handling")),
-    ],
-    Role.PLATFORM: [],
-}
-
-# How a refusal reads on the page; the workflow's own detail follows it.
+from dispatch.models import Notification
+from org.abilities import pages_for
 
 
 def page_header(request: HttpRequest) -> dict:
@@ -51,9 +16,9 @@ def page_header(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     nav = []
-    for name, label in NAV_BY_ROLE.get(user.role, []):
-        url = reverse(name)
-        nav.append({"url": url, "label": label, "current": request.path.startswith(url)})
+    for page in pages_for(user):
+        url = reverse(page.url_name)
+        nav.append({"url": url, "label": page.label, "current": request.path.startswith(url)})
     return {
         "header": {
             "nav": nav,

@@ -30,11 +30,10 @@ from dispatch.models import (
 )
 from dispatch.notifications import mark_read
 from dispatch.views.common import PAGE_SIZE, error_text, running_due
-from dispatch.workflow import apply_imported_visits
+from dispatch.workflow import acknowledge_ticket, apply_imported_visits, registry
 from intake.importers import import_visits
 from intake.models import Status, Urgency
 from jxq_cases.lib.errors import DomainError, ErrorCode
-from org.models import Role
 
 # --- the unit inbox (承办单位待办) ---
 
@@ -46,16 +45,19 @@ INBOX_STATUSES = [Status.DISPATCHED, Status.CONTACTED, Status.HANDLING, Status.R
 def inbox(request: HttpRequest) -> HttpResponse:
     """My units' tickets by urgency and deadline: what to acknowledge, contact, handle and answer."""
     user = request.user
+    if not access.may(user, "inbox.read"):
+        raise Http404(gettext("The inbox is for the handlers of units."))
     tickets = (
         access.visible_tickets(user)
         .filter(status__in=INBOX_STATUSES)
         .select_related("category", "community", "lead_unit")
         .prefetch_related(
+            "co_units",
             Prefetch(
                 "reply_drafts",
                 queryset=ReplyDraft.objects.filter(status=SignOffStatus.PENDING),
                 to_attr="pending_drafts",
-            )
+            ),
         )
         .order_by(
             Case(When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField()),
@@ -91,10 +93,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
                 "due": running_due(ticket, now),
                 "is_lead": is_lead,
                 "next_step": next_step,
-                "can_acknowledge": is_lead
-                and ticket.status == Status.DISPATCHED
-                and ticket.acknowledged_at is None
-                and user.role == Role.UNIT_HANDLER,
+                "can_acknowledge": registry.is_available(user, acknowledge_ticket.action, ticket),
             }
         )
     context = {"cards": cards, "title": _("My unit's tickets"), "page": page, "has_next": len(found) > PAGE_SIZE}
@@ -105,7 +104,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 def _waiting_for_me(user, items) -> list:
-    return [i for i in items if i.waiting_for == user.role]
+    signs_as = access.chain_role(user)
+    return [i for i in items if signs_as and i.waiting_for == signs_as]
 
 
 @login_required
@@ -113,7 +113,7 @@ def _waiting_for_me(user, items) -> list:
 def signoff_queue(request: HttpRequest) -> HttpResponse:
     """Reply drafts, exclusion requests and extension requests waiting for this leader."""
     user = request.user
-    if user.role not in (Role.SECTION_LEADER, Role.PRINCIPAL_LEADER):
+    if not access.may(user, "signoffs.read"):
         raise Http404(gettext("The sign-off queue is for leaders."))
     visible = access.visible_tickets(user)
     drafts = _waiting_for_me(
@@ -128,14 +128,14 @@ def signoff_queue(request: HttpRequest) -> HttpResponse:
         .select_related("ticket", "ticket__lead_unit", "author")
         .order_by("created_at"),
     )
-    extensions = []
-    if user.role == Role.SECTION_LEADER:
-        overseen = access.overseen_unit_ids(user)
-        extensions = list(
-            ExtensionRequest.objects.filter(status=RequestStatus.PENDING, ticket__lead_unit_id__in=overseen)
-            .select_related("ticket", "ticket__lead_unit", "requested_by")
-            .order_by("requested_at")
+    # extensions are decided by the section leader overseeing the lead unit (decide_extension)
+    extensions = list(
+        ExtensionRequest.objects.filter(
+            status=RequestStatus.PENDING, ticket__lead_unit_id__in=access.overseen_unit_ids(user)
         )
+        .select_related("ticket", "ticket__lead_unit", "requested_by")
+        .order_by("requested_at")
+    )
     context = {
         "title": _("Sign-off queue"),
         "drafts": drafts,
@@ -169,7 +169,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 def visit_import(request: HttpRequest) -> HttpResponse:
     """The center uploads the city's return-visit results; replied tickets move on (closed or visited)."""
-    if request.user.role != Role.CENTER_STAFF:
+    if not access.may(request.user, "visits.import"):
         raise Http404(gettext("Only the complaint center imports return visits."))
     form = VisitFileForm(request.POST or None, request.FILES or None)
     errors = []

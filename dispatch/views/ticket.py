@@ -15,17 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dispatch import access
-from dispatch.forms import (
-    ACTION_FORMS,
-    ContactForm,
-    consume_form_token,
-)
-from dispatch.models import (
-    EventKind,
-    ExclusionReason,
-    Note,
-    SendBackRequest,
-)
+from dispatch.forms import ContactForm, consume_form_token
+from dispatch.models import ExclusionReason, Note, SendBackRequest
 from dispatch.upstream import change_details
 from dispatch.views.common import (
     DUE_LABELS,
@@ -37,10 +28,9 @@ from dispatch.views.common import (
     visible_ticket_or_404,
 )
 from dispatch.views.workbench import list_rows, panel_context
-from dispatch.workflow import ACTION_FUNCTIONS
+from dispatch.workflow import add_handling_note, registry
 from intake.models import Status, Supervision, Ticket, Urgency
 from jxq_cases.lib.errors import HTTP_STATUS, DomainError, ErrorCode
-from org.models import Role
 
 
 def _timeline(ticket: Ticket) -> list[dict]:
@@ -57,14 +47,15 @@ def _timeline(ticket: Ticket) -> list[dict]:
         }
     ]
     events = list(ticket.events.select_related("actor", "actor_unit").order_by("at", "id"))
-    note_ids = [e.data.get("note_id") for e in events if e.kind == EventKind.NOTE and e.data.get("note_id")]
+    note_kind = add_handling_note.action.event_kind
+    note_ids = [e.data.get("note_id") for e in events if e.kind == note_kind and e.data.get("note_id")]
     notes = {n.pk: n for n in Note.objects.filter(pk__in=note_ids).prefetch_related("attachments") if note_ids}
     for event in events:
         entries.append(
             {
                 "at": event.at,
                 "kind": event.kind,
-                "label": event.get_kind_display(),
+                "label": registry.event_label(event.kind),
                 "actor": " · ".join(str(x) for x in (event.actor, event.actor_unit) if x),
                 "to_status": Status(event.to_status).label if event.to_status in Status.values else "",
                 "moved": event.from_status != event.to_status,
@@ -160,10 +151,10 @@ def _ticket_context(request, ticket: Ticket, *, bound: dict | None = None, revea
     now = timezone.now()
     bound = bound or {}
     actions = []
-    for action in access.available_actions(user, ticket):
-        form_class, label = ACTION_FORMS[action]
-        form = bound.get(action) or form_class(ticket=ticket, auto_id=f"{action}-%s")
-        actions.append({"action": action, "label": label, "form": form, "open": action in bound})
+    for declared in registry.available_actions(user, ticket):
+        name = declared.name
+        form = bound.get(name) or declared.form(ticket=ticket, auto_id=f"{name}-%s")
+        actions.append({"action": name, "label": declared.label, "form": form, "open": name in bound})
     return {
         "ticket": ticket,
         "co_units": list(ticket.co_units.all()),
@@ -211,24 +202,25 @@ class _AlreadyDone(Exception):
 @require_POST
 def ticket_action(request: HttpRequest, ticket_no: str, action: str) -> HttpResponse:
     """One workflow step from a page, in the API's order: who (404/403), then when (409: the state and
-    what the action needs, ``access.require_available``), then the form (400); then the one workflow
+    what the action needs, ``registry.require_available``), then the form (400); then the one workflow
     function — all in one transaction with the form's one-time token, so a form sent twice acts once."""
-    if action not in ACTION_FUNCTIONS or action not in ACTION_FORMS:
+    declared = registry.find(action)
+    if declared is None:
         raise Http404(gettext("Unknown action."))
+    action, label = declared.name, declared.label
     user = request.user
     ticket = visible_ticket_or_404(user, ticket_no)
     from_panel = request.POST.get("from") == "panel"
-    form_class, label = ACTION_FORMS[action]
-    form = form_class(request.POST, request.FILES, ticket=ticket, auto_id=f"{action}-%s")
+    form = declared.form(request.POST, request.FILES, ticket=ticket, auto_id=f"{action}-%s")
     error = None
     try:
         with transaction.atomic():
             if not consume_form_token(request.POST.get("form_token"), user):
                 raise _AlreadyDone
-            access.require_available(user, action, ticket)
+            registry.require_available(user, declared, ticket)
             if not form.is_valid():
                 raise DomainError(ErrorCode.INVALID, gettext("check the highlighted fields"))
-            ACTION_FUNCTIONS[action](ticket, actor=user, **form.arguments())
+            declared.function(ticket, actor=user, **form.arguments())
     except _AlreadyDone:
         return _already_done(request, ticket, from_panel)
     except DomainError as refused:
@@ -274,7 +266,7 @@ def _panel_after(request: HttpRequest, ticket: Ticket, *, done: str) -> HttpResp
     context["done"] = done
     context["row"] = list_rows(user, [ticket], timezone.now())[0]
     context["oob"] = True
-    context["can_bulk_dispatch"] = user.role == Role.CENTER_STAFF
+    context["can_bulk_dispatch"] = access.may(user, "tickets.bulk_dispatch")
     return render(request, "dispatch/_panel.html", context)
 
 

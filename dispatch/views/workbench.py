@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,17 +18,18 @@ from django.views.decorators.http import require_GET, require_POST
 from dispatch import access
 from dispatch.filters import TicketFilter
 from dispatch.forms import (
-    ACTION_FORMS,
     OPEN_STATUSES,
     BulkDispatchForm,
     WorkbenchFilterForm,
 )
-from dispatch.transitions import is_allowed
 from dispatch.views.common import PAGE_SIZE, error_text, running_due, safe_next, visible_ticket_or_404
-from dispatch.workflow import dispatch_ticket
+from dispatch.workflow import dispatch_ticket, registry, triage_ticket
 from intake.models import Kind, Source, Status, Ticket, Urgency
 from jxq_cases.lib.errors import DomainError
-from org.models import Role, Unit
+from org.models import Unit
+
+# the center's two steps the side panel offers beside the list
+PANEL_ACTIONS = (triage_ticket.action, dispatch_ticket.action)
 
 
 def filtered_tickets(user, form: WorkbenchFilterForm) -> QuerySet:
@@ -123,9 +124,7 @@ def list_rows(user, tickets, now) -> list[dict]:
     rows = []
     for ticket in tickets:
         no = quote(ticket.ticket_no, safe="")
-        can_work = any(
-            is_allowed(action, ticket.status) and access.can(user, action, ticket) for action in ("triage", "dispatch")
-        )
+        can_work = any(registry.is_available(user, declared, ticket) for declared in PANEL_ACTIONS)
         tags = [(css, label) for field, css, label in flags if getattr(ticket, field, False) is True]
         if ticket.urgency == Urgency.URGENT:
             tags.insert(0, ("urgent", _("Urgent")))
@@ -191,6 +190,8 @@ def status_counts(user, current: str) -> list[dict]:
 @login_required
 @require_GET
 def workbench(request: HttpRequest) -> HttpResponse:
+    if not access.may(request.user, "tickets.list"):
+        raise Http404(gettext("No ticket list for this account."))
     form = WorkbenchFilterForm(request.GET or None, auto_id="filter-%s")
     if form.is_bound and not form.is_valid():
         messages.error(request, gettext("Some filters are not valid and were ignored."))
@@ -207,7 +208,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     status = getattr(form, "cleaned_data", {}).get("status") or WorkbenchFilterForm.STATUS_OPEN
-    is_center = request.user.role == Role.CENTER_STAFF
+    is_center = access.may(request.user, "tickets.bulk_dispatch")
     context = {
         "title": _("Complaint center workbench") if is_center else _("Tickets"),
         "form": form,
@@ -227,14 +228,14 @@ def workbench(request: HttpRequest) -> HttpResponse:
 def panel_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
     bound = bound or {}
     forms = []
-    for action in ("triage", "dispatch"):
-        if is_allowed(action, ticket.status) and access.can(request.user, action, ticket):
-            form_class, label = ACTION_FORMS[action]
+    for declared in registry.available_actions(request.user, ticket):
+        if declared in PANEL_ACTIONS:
+            name = declared.name
             forms.append(
                 {
-                    "action": action,
-                    "label": label,
-                    "form": bound.get(action) or form_class(ticket=ticket, auto_id=f"{action}-%s"),
+                    "action": name,
+                    "label": declared.label,
+                    "form": bound.get(name) or declared.form(ticket=ticket, auto_id=f"{name}-%s"),
                 }
             )
     return {"ticket": ticket, "panel_forms": forms, "due": running_due(ticket, timezone.now())}
@@ -252,6 +253,8 @@ def ticket_panel(request: HttpRequest, ticket_no: str) -> HttpResponse:
 @require_POST
 def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     """Dispatch several triaged tickets to one unit: one workflow call per ticket, each on its own."""
+    if not access.may(request.user, "tickets.bulk_dispatch"):
+        raise Http404(gettext("Only the complaint center dispatches tickets."))
     form = BulkDispatchForm(request.POST)
     back = safe_next(request, reverse("workbench"))
     numbers = [n for n in request.POST.getlist("tickets") if n]

@@ -89,12 +89,12 @@ def test_one_ticket_through_the_eight_steps(
     expect(handler.get_by_test_id("complainant-phone")).to_have_text("139****1111")
     handler.get_by_role("button", name="显示完整信息（将被记录）").click()
     expect(handler.get_by_test_id("complainant-phone")).to_have_text("13900001111")
-    form = _open_action(handler, "contact")
+    form = _open_action(handler, "record_first_contact")
     form.get_by_label("联系方式").select_option("phone")
     form.get_by_label("沟通结果").fill("已电话联系李女士，约定今晚前修复")
     form.get_by_role("button", name="记录首次联系").click()
     expect(handler.get_by_test_id("status")).to_have_text("已联系")
-    form = _open_action(handler, "note")
+    form = _open_action(handler, "add_handling_note")
     form.get_by_label("办理进展").fill("已联系物业更换灯泡，现场照片见附件")
     form.get_by_label("照片或 PDF（可选）").set_input_files(
         [{"name": "现场.png", "mimeType": "image/png", "buffer": PNG}]
@@ -102,7 +102,7 @@ def test_one_ticket_through_the_eight_steps(
     form.get_by_role("button", name="添加办理记录").click()
     expect(handler.get_by_test_id("timeline")).to_contain_text("已联系物业更换灯泡")
     expect(handler.locator('img[alt="现场.png"]')).to_be_visible()
-    form = _open_action(handler, "submit_reply")
+    form = _open_action(handler, "submit_reply_draft")
     form.get_by_label("答复稿").fill("路灯已修复。")
     form.get_by_role("button", name="提交答复稿").click()
     expect(handler.get_by_test_id("draft")).to_contain_text("路灯已修复。")
@@ -119,7 +119,7 @@ def test_one_ticket_through_the_eight_steps(
     # the handler drafts again; the leader approves in one step
     handler.reload()
     expect(handler.get_by_test_id("draft").first).to_contain_text("已退回")
-    form = _open_action(handler, "submit_reply")
+    form = _open_action(handler, "submit_reply_draft")
     form.get_by_label("答复稿").fill("路灯已于今晚19时修复，现场照片已上传。")
     form.get_by_role("button", name="提交答复稿").click()
     leader.reload()
@@ -130,7 +130,7 @@ def test_one_ticket_through_the_eight_steps(
     # the center replies upstream
     center.goto(f"/tickets/{ticket.ticket_no}/")
     expect(center.get_by_test_id("status")).to_have_text("已审核")
-    form = _open_action(center, "reply")
+    form = _open_action(center, "send_reply")
     form.get_by_role("button", name="向上级回复（办结）").click()
     expect(center.get_by_test_id("status")).to_have_text("已回复")
 

@@ -122,58 +122,58 @@ def add_send_back(ticket: Ticket, author) -> SendBackRequest:
 
 # A valid request body per action (with the ticket it is sent for prepared by ``prepare``).
 BODIES = {
-    "triage": {"urgency": "urgent"},
-    "dispatch": {"lead_unit": "南路社区"},
-    "acknowledge": {},
-    "refuse": {"reason": "不属于本单位"},
-    "contact": {"method": "phone", "outcome": "已沟通"},
-    "note": {"text": "现场查看"},
-    "submit_reply": {"text": "已修复"},
-    "approve_reply": {},
-    "return_reply": {"reason": "请补充"},
-    "reply": {},
-    "visit": {"counted": True, "contacted": True, "resolved": True, "satisfied": True},
-    "reopen": {"reason": "未解决"},
-    "close": {"reason": "已解释"},
-    "send_back": {"reason": "非本街道事项"},
-    "approve_send_back": {"approved": True},
-    "merge": {},
+    "triage_ticket": {"urgency": "urgent"},
+    "dispatch_ticket": {"lead_unit": "南路社区"},
+    "acknowledge_ticket": {},
+    "refuse_dispatch": {"reason": "不属于本单位"},
+    "record_first_contact": {"method": "phone", "outcome": "已沟通"},
+    "add_handling_note": {"text": "现场查看"},
+    "submit_reply_draft": {"text": "已修复"},
+    "sign_off_reply": {},
+    "return_reply_draft": {"reason": "请补充"},
+    "send_reply": {},
+    "record_return_visit": {"counted": True, "contacted": True, "resolved": True, "satisfied": True},
+    "reopen_for_second_handling": {"reason": "未解决"},
+    "close_ticket": {"reason": "已解释"},
+    "send_back_ticket": {"reason": "非本街道事项"},
+    "decide_send_back": {"approved": True},
+    "merge_ticket": {},
     "request_extension": {"days": 3, "reason": "需协调"},
-    "approve_extension": {"approved": True},
+    "decide_extension": {"approved": True},
     "request_exclusion": {"reason_category": "unreasonable", "reason": "诉求不合理"},
-    "approve_exclusion": {},
+    "sign_off_exclusion": {},
     "return_exclusion": {"reason": "证据不足"},
-    "exclusion_decision": {"approved": True},
-    "supervise": {"level": "street"},
-    "take": {},
+    "record_exclusion_decision": {"approved": True},
+    "set_supervision": {"level": "street"},
+    "take_ticket": {},
 }
 
 # The state each action is tried in, and what must exist for it to succeed.
 STATES = {
-    "triage": Status.RECEIVED,
-    "dispatch": Status.TRIAGED,
-    "acknowledge": Status.DISPATCHED,
-    "refuse": Status.DISPATCHED,
-    "contact": Status.DISPATCHED,
-    "note": Status.CONTACTED,
-    "submit_reply": Status.CONTACTED,
-    "approve_reply": Status.HANDLING,
-    "return_reply": Status.HANDLING,
-    "reply": Status.REVIEWED,
-    "visit": Status.REPLIED,
-    "reopen": Status.VISITED,
-    "close": Status.VISITED,
-    "send_back": Status.CONTACTED,
-    "approve_send_back": Status.CONTACTED,
-    "merge": Status.TRIAGED,
+    "triage_ticket": Status.RECEIVED,
+    "dispatch_ticket": Status.TRIAGED,
+    "acknowledge_ticket": Status.DISPATCHED,
+    "refuse_dispatch": Status.DISPATCHED,
+    "record_first_contact": Status.DISPATCHED,
+    "add_handling_note": Status.CONTACTED,
+    "submit_reply_draft": Status.CONTACTED,
+    "sign_off_reply": Status.HANDLING,
+    "return_reply_draft": Status.HANDLING,
+    "send_reply": Status.REVIEWED,
+    "record_return_visit": Status.REPLIED,
+    "reopen_for_second_handling": Status.VISITED,
+    "close_ticket": Status.VISITED,
+    "send_back_ticket": Status.CONTACTED,
+    "decide_send_back": Status.CONTACTED,
+    "merge_ticket": Status.TRIAGED,
     "request_extension": Status.CONTACTED,
-    "approve_extension": Status.CONTACTED,
+    "decide_extension": Status.CONTACTED,
     "request_exclusion": Status.HANDLING,
-    "approve_exclusion": Status.HANDLING,
+    "sign_off_exclusion": Status.HANDLING,
     "return_exclusion": Status.HANDLING,
-    "exclusion_decision": Status.HANDLING,
-    "supervise": Status.HANDLING,
-    "take": Status.HANDLING,
+    "record_exclusion_decision": Status.HANDLING,
+    "set_supervision": Status.HANDLING,
+    "take_ticket": Status.HANDLING,
 }
 
 
@@ -181,26 +181,26 @@ def prepare(action: str, lead_unit, author) -> tuple[Ticket, dict]:
     """A ticket where ``action`` succeeds for a permitted actor, and the body to send."""
     status = STATES[action]
     extra = {}
-    if action in ("acknowledge", "refuse"):
+    if action in ("acknowledge_ticket", "refuse_dispatch"):
         extra = {"acknowledged_at": None, "handle_started_at": None}
-    if action == "contact":
+    if action == "record_first_contact":
         extra = {"acknowledged_at": timezone.now() - timedelta(hours=1)}
     ticket = ticket_in(status, lead_unit=lead_unit, **extra)
     body = dict(BODIES[action])
-    if action in ("approve_reply", "return_reply"):
+    if action in ("sign_off_reply", "return_reply_draft"):
         add_pending_draft(ticket, author)
-    elif action == "reply":
+    elif action == "send_reply":
         add_signed_draft(ticket, author)
-    elif action == "visit":
+    elif action == "record_return_visit":
         body["visited_at"] = timezone.now().isoformat()
-    elif action == "approve_send_back":
+    elif action == "decide_send_back":
         add_send_back(ticket, author)
-    elif action == "merge":
+    elif action == "merge_ticket":
         body["into"] = make_ticket().ticket_no
-    elif action == "approve_extension":
+    elif action == "decide_extension":
         add_extension(ticket, author)
-    elif action in ("approve_exclusion", "return_exclusion"):
+    elif action in ("sign_off_exclusion", "return_exclusion"):
         add_exclusion(ticket, author)
-    elif action == "exclusion_decision":
+    elif action == "record_exclusion_decision":
         add_exclusion(ticket, author, status=ExclusionStatus.SIGNED_OFF)
     return ticket, body

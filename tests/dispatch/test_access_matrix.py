@@ -5,46 +5,46 @@ ticket and 404 when they may not — and the ticket is unchanged."""
 import pytest
 
 from dispatch.models import TicketEvent
-from dispatch.transitions import ACTIONS
+from dispatch.workflow import registry
 from intake.models import Ticket
 from tests.dispatch.helpers import prepare
 
 pytestmark = pytest.mark.django_db
 
-PRE_DISPATCH = {"triage", "dispatch", "merge"}  # no unit leads the ticket yet
+PRE_DISPATCH = {"triage_ticket", "dispatch_ticket", "merge_ticket"}  # no unit leads the ticket yet
 PERMITTED = {
     "center_staff": {
-        "triage",
-        "dispatch",
-        "reply",
-        "visit",
-        "reopen",
-        "close",
-        "send_back",
-        "approve_send_back",
-        "merge",
-        "exclusion_decision",
-        "supervise",
+        "triage_ticket",
+        "dispatch_ticket",
+        "send_reply",
+        "record_return_visit",
+        "reopen_for_second_handling",
+        "close_ticket",
+        "send_back_ticket",
+        "decide_send_back",
+        "merge_ticket",
+        "record_exclusion_decision",
+        "set_supervision",
     },
     "unit_handler": {
-        "acknowledge",
-        "refuse",
-        "contact",
-        "note",
-        "submit_reply",
-        "send_back",
+        "acknowledge_ticket",
+        "refuse_dispatch",
+        "record_first_contact",
+        "add_handling_note",
+        "submit_reply_draft",
+        "send_back_ticket",
         "request_extension",
         "request_exclusion",
     },
     "section_leader": {
-        "approve_reply",
-        "return_reply",
-        "approve_exclusion",
+        "sign_off_reply",
+        "return_reply_draft",
+        "sign_off_exclusion",
         "return_exclusion",
-        "approve_extension",
-        "supervise",
+        "decide_extension",
+        "set_supervision",
     },
-    "principal_leader": {"supervise", "take"},
+    "principal_leader": {"set_supervision", "take_ticket"},
     "inspector": set(),
     "platform_client": set(),
 }
@@ -64,7 +64,7 @@ def expected_status(persona: str, action: str, own_unit: bool) -> int:
     return 200 if action in PERMITTED[persona] else 403
 
 
-@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("action", registry.names())
 def test_access_matrix(request, api_client_for, action, handler_unit, other_unit):
     author = request.getfixturevalue("unit_handler")
     for persona in PERMITTED:

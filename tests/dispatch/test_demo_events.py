@@ -25,7 +25,7 @@ def test_every_demo_ticket_gets_a_timeline_that_ends_in_its_state():
         assert events[-1].to_status == ticket.status, (ticket.ticket_no, [e.kind for e in events])
         assert all(e.at for e in events)
     # the unit's steps are done by a handler of the lead unit, sign-offs by its section leader
-    acknowledged = TicketEvent.objects.filter(kind="acknowledge").select_related("ticket", "actor_unit")
+    acknowledged = TicketEvent.objects.filter(kind="acknowledge_ticket").select_related("ticket", "actor_unit")
     assert all(e.actor_unit_id == e.ticket.lead_unit_id for e in acknowledged)
     per_kind = dict(TicketEvent.objects.values_list("kind").annotate(n=Count("id")))
-    assert per_kind["dispatch"] == Ticket.objects.exclude(dispatched_at=None).count()
+    assert per_kind["dispatch_ticket"] == Ticket.objects.exclude(dispatched_at=None).count()

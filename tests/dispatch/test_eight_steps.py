@@ -4,7 +4,7 @@ second handling (docs/domain.md §3). Each step's answer, state and history are 
 import pytest
 from django.utils import timezone
 
-from dispatch.models import EventKind, ReplyDraft, TicketEvent
+from dispatch.models import ReplyDraft, TicketEvent
 from intake.models import Category, ReturnVisit, Status, Ticket
 from tests.dispatch.helpers import make_ticket
 
@@ -27,27 +27,27 @@ def _through_reply(act, ticket, center_staff, unit_handler, section_leader, hand
     body = act(
         center_staff,
         ticket,
-        "triage",
+        "triage_ticket",
         category=Category.objects.create(name="照明设施").name,
         urgency="normal",
         community=handler_unit.name,
     )
     assert body["status"] == "triaged" and body["category"] == "照明设施"
-    body = act(center_staff, ticket, "dispatch", lead_unit=handler_unit.name, co_units=["城市管理办公室"])
+    body = act(center_staff, ticket, "dispatch_ticket", lead_unit=handler_unit.name, co_units=["城市管理办公室"])
     assert body["status"] == "dispatched" and body["lead_unit"] == handler_unit.name
     assert body["co_units"] == ["城市管理办公室"]
     assert body["next_due_kind"] == "acknowledge" and body["acknowledge_due_at"]
-    body = act(unit_handler, ticket, "acknowledge")
+    body = act(unit_handler, ticket, "acknowledge_ticket")
     assert body["status"] == "dispatched" and body["acknowledged_at"] and body["next_due_kind"] == "contact"
-    body = act(unit_handler, ticket, "contact", method="phone", outcome="约定明天上门查看")
+    body = act(unit_handler, ticket, "record_first_contact", method="phone", outcome="约定明天上门查看")
     assert body["status"] == "contacted" and body["first_contact_at"]
-    body = act(unit_handler, ticket, "note", text="已联系物业更换灯泡")
+    body = act(unit_handler, ticket, "add_handling_note", text="已联系物业更换灯泡")
     assert body["status"] == "handling" and body["next_due_kind"] == "handle"
-    body = act(unit_handler, ticket, "submit_reply", text="楼道灯已修复，居民表示认可。")
+    body = act(unit_handler, ticket, "submit_reply_draft", text="楼道灯已修复，居民表示认可。")
     assert body["status"] == "handling" and body["reply_drafts"][0]["waiting_for"] == "section_leader"
-    body = act(section_leader, ticket, "approve_reply")
+    body = act(section_leader, ticket, "sign_off_reply")
     assert body["status"] == "reviewed" and body["reviewed_at"]
-    body = act(center_staff, ticket, "reply")
+    body = act(center_staff, ticket, "send_reply")
     assert body["status"] == "replied" and body["replied_at"] and body["next_due_at"] is None
     return body
 
@@ -62,7 +62,7 @@ def test_one_ticket_through_all_eight_steps(
     body = act(
         center_staff,
         ticket,
-        "visit",
+        "record_return_visit",
         visited_at=timezone.now().isoformat(),
         counted=True,
         contacted=True,
@@ -75,15 +75,15 @@ def test_one_ticket_through_all_eight_steps(
     history = api_client_for(center_staff).get(f"/api/v1/tickets/{ticket.ticket_no}/events/").json()
     assert [e["kind"] for e in history] == [
         "receive",
-        "triage",
-        "dispatch",
-        "acknowledge",
-        "contact",
-        "note",
-        "submit_reply",
-        "approve_reply",
-        "reply",
-        "visit",
+        "triage_ticket",
+        "dispatch_ticket",
+        "acknowledge_ticket",
+        "record_first_contact",
+        "add_handling_note",
+        "submit_reply_draft",
+        "sign_off_reply",
+        "send_reply",
+        "record_return_visit",
     ]
     assert [e["to_status"] for e in history][-1] == "closed"
     assert history[3]["actor"] == str(unit_handler) and history[3]["actor_unit"] == handler_unit.name
@@ -96,22 +96,22 @@ def test_not_double_yes_visit_goes_to_second_handling_and_back(
     ticket = make_ticket()
     _through_reply(act, ticket, center_staff, unit_handler, section_leader, handler_unit)
     visit = {"counted": True, "contacted": True, "resolved": False, "satisfied": False}
-    body = act(center_staff, ticket, "visit", visited_at=timezone.now().isoformat(), **visit)
+    body = act(center_staff, ticket, "record_return_visit", visited_at=timezone.now().isoformat(), **visit)
     assert body["status"] == "visited" and body["visit_resolved"] is False
     # the center reopens it: a new handling deadline, the lead unit handles again
-    body = act(center_staff, ticket, "reopen", reason="居民反映灯又坏了")
+    body = act(center_staff, ticket, "reopen_for_second_handling", reason="居民反映灯又坏了")
     assert body["status"] == "rehandling" and body["rehandling_count"] == 1
     assert body["next_due_kind"] == "handle" and body["next_due_at"]
-    body = act(unit_handler, ticket, "note", text="更换了整条线路")
+    body = act(unit_handler, ticket, "add_handling_note", text="更换了整条线路")
     assert body["status"] == "rehandling"
-    body = act(unit_handler, ticket, "submit_reply", text="线路已整体更换。")
+    body = act(unit_handler, ticket, "submit_reply_draft", text="线路已整体更换。")
     assert body["reply_drafts"][0]["version"] == 2  # drafts keep their versions
-    act(section_leader, ticket, "approve_reply")
-    act(center_staff, ticket, "reply")
+    act(section_leader, ticket, "sign_off_reply")
+    act(center_staff, ticket, "send_reply")
     body = act(
         center_staff,
         ticket,
-        "visit",
+        "record_return_visit",
         visited_at=timezone.now().isoformat(),
         **{**visit, "resolved": True, "satisfied": True},
     )
@@ -128,31 +128,31 @@ def test_a_not_double_yes_ticket_can_be_closed_without_second_handling(
     act(
         center_staff,
         ticket,
-        "visit",
+        "record_return_visit",
         visited_at=timezone.now().isoformat(),
         counted=True,
         contacted=True,
         resolved=True,
         satisfied=False,
     )
-    body = act(center_staff, ticket, "close", reason="诉求人要求超出政策范围，已解释")
+    body = act(center_staff, ticket, "close_ticket", reason="诉求人要求超出政策范围，已解释")
     assert body["status"] == "closed"
-    assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.CLOSE).get().data["reason"]
+    assert TicketEvent.objects.filter(ticket=ticket, kind="close_ticket").get().data["reason"]
 
 
 def test_key_ticket_reply_needs_the_principal_leader_too(
     act, center_staff, unit_handler, section_leader, principal_leader, handler_unit
 ):
     ticket = make_ticket()
-    act(center_staff, ticket, "triage", is_key=True)
-    act(center_staff, ticket, "dispatch", lead_unit=handler_unit.name)
-    act(unit_handler, ticket, "acknowledge")
-    act(unit_handler, ticket, "contact", method="visit", outcome="上门")
-    act(unit_handler, ticket, "submit_reply", text="已处理")
-    body = act(section_leader, ticket, "approve_reply")
+    act(center_staff, ticket, "triage_ticket", is_key=True)
+    act(center_staff, ticket, "dispatch_ticket", lead_unit=handler_unit.name)
+    act(unit_handler, ticket, "acknowledge_ticket")
+    act(unit_handler, ticket, "record_first_contact", method="visit", outcome="上门")
+    act(unit_handler, ticket, "submit_reply_draft", text="已处理")
+    body = act(section_leader, ticket, "sign_off_reply")
     assert body["status"] == "handling" and body["reply_drafts"][0]["waiting_for"] == "principal_leader"
-    act(section_leader, ticket, "approve_reply", expect=403)  # not their step any more
-    body = act(principal_leader, ticket, "approve_reply")
+    act(section_leader, ticket, "sign_off_reply", expect=403)  # not their step any more
+    body = act(principal_leader, ticket, "sign_off_reply")
     assert body["status"] == "reviewed"
 
 
@@ -160,16 +160,16 @@ def test_returned_draft_keeps_its_reason_and_a_new_version_follows(
     act, center_staff, unit_handler, section_leader, handler_unit
 ):
     ticket = make_ticket()
-    act(center_staff, ticket, "triage")
-    act(center_staff, ticket, "dispatch", lead_unit=handler_unit.name)
-    act(unit_handler, ticket, "acknowledge")
-    act(unit_handler, ticket, "contact", method="phone", outcome="已沟通")
-    act(unit_handler, ticket, "submit_reply", text="初稿")
-    act(unit_handler, ticket, "submit_reply", text="再交一次", expect=409)  # one draft waits at a time
-    body = act(section_leader, ticket, "return_reply", reason="请写明处理结果")
+    act(center_staff, ticket, "triage_ticket")
+    act(center_staff, ticket, "dispatch_ticket", lead_unit=handler_unit.name)
+    act(unit_handler, ticket, "acknowledge_ticket")
+    act(unit_handler, ticket, "record_first_contact", method="phone", outcome="已沟通")
+    act(unit_handler, ticket, "submit_reply_draft", text="初稿")
+    act(unit_handler, ticket, "submit_reply_draft", text="再交一次", expect=409)  # one draft waits at a time
+    body = act(section_leader, ticket, "return_reply_draft", reason="请写明处理结果")
     assert body["status"] == "handling"
-    act(section_leader, ticket, "return_reply", reason="again", expect=409)  # nothing waits for sign-off now
-    body = act(unit_handler, ticket, "submit_reply", text="第二稿：已修复")
+    act(section_leader, ticket, "return_reply_draft", reason="again", expect=409)  # nothing waits for sign-off now
+    body = act(unit_handler, ticket, "submit_reply_draft", text="第二稿：已修复")
     drafts = {d["version"]: d for d in body["reply_drafts"]}
     assert drafts[1]["status"] == "returned" and drafts[1]["return_reason"] == "请写明处理结果"
     assert drafts[2]["status"] == "pending"

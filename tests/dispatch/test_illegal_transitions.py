@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from dispatch.models import TicketEvent
-from dispatch.transitions import ACTION_LABELS, ALLOWED
+from dispatch.workflow import registry
 from intake.models import Status, Ticket
 from tests.dispatch.helpers import BODIES, ticket_in
 
@@ -14,37 +14,43 @@ pytestmark = pytest.mark.django_db
 # Who would be allowed to try each action (so that only the state can refuse it).
 ACTOR = {
     "center_staff": {
-        "triage",
-        "dispatch",
-        "reply",
-        "visit",
-        "reopen",
-        "close",
-        "approve_send_back",
-        "merge",
-        "exclusion_decision",
-        "supervise",
-        "send_back",
+        "triage_ticket",
+        "dispatch_ticket",
+        "send_reply",
+        "record_return_visit",
+        "reopen_for_second_handling",
+        "close_ticket",
+        "decide_send_back",
+        "merge_ticket",
+        "record_exclusion_decision",
+        "set_supervision",
+        "send_back_ticket",
     },
     "unit_handler": {
-        "acknowledge",
-        "refuse",
-        "contact",
-        "note",
-        "submit_reply",
+        "acknowledge_ticket",
+        "refuse_dispatch",
+        "record_first_contact",
+        "add_handling_note",
+        "submit_reply_draft",
         "request_extension",
         "request_exclusion",
     },
-    "section_leader": {"approve_reply", "return_reply", "approve_exclusion", "return_exclusion", "approve_extension"},
-    "principal_leader": {"take"},
+    "section_leader": {
+        "sign_off_reply",
+        "return_reply_draft",
+        "sign_off_exclusion",
+        "return_exclusion",
+        "decide_extension",
+    },
+    "principal_leader": {"take_ticket"},
 }
 ACTOR_OF = {action: persona for persona, actions in ACTOR.items() for action in actions}
 
 
-@pytest.mark.parametrize("action", list(ALLOWED))
+@pytest.mark.parametrize("action", registry.names())
 def test_illegal_transition_is_refused_and_changes_nothing(request, api_client_for, handler_unit, action):
     user = request.getfixturevalue(ACTOR_OF[action])
-    illegal = [status for status in Status if status not in ALLOWED[action]]
+    illegal = [status for status in Status if status not in registry.get(action).runs_from]
     assert illegal
     for status in illegal:
         # given a ticket led by the actor's unit, in a state where the action is not allowed
@@ -59,7 +65,10 @@ def test_illegal_transition_is_refused_and_changes_nothing(request, api_client_f
         answer = response.json()
         assert answer["code"] == "illegal_transition"
         label = Status(status).label
-        assert answer["detail"] == f"工单 {ticket.ticket_no} 当前为“{label}”（{status}），不能{ACTION_LABELS[action]}。"
+        assert (
+            answer["detail"]
+            == f"工单 {ticket.ticket_no} 当前为“{label}”（{status}），不能{registry.get(action).verb}。"
+        )
         assert Ticket.objects.values().get(pk=ticket.pk) == before, (action, status)
         assert not TicketEvent.objects.filter(ticket=ticket).exists(), (action, status)
 
@@ -80,8 +89,8 @@ def test_acknowledging_twice_is_a_conflict(api_client_for, unit_handler, handler
     ticket = ticket_in(Status.DISPATCHED, lead_unit=handler_unit, acknowledged_at=None)
     client = api_client_for(unit_handler)
     url = f"/api/v1/tickets/{ticket.ticket_no}/actions/"
-    assert client.post(url, {"action": "acknowledge"}, format="json").status_code == 200
-    again = client.post(url, {"action": "acknowledge"}, format="json")
+    assert client.post(url, {"action": "acknowledge_ticket"}, format="json").status_code == 200
+    again = client.post(url, {"action": "acknowledge_ticket"}, format="json")
     assert again.status_code == 409 and again.json()["detail"] == f"工单 {ticket.ticket_no} 已签收"
     assert TicketEvent.objects.filter(ticket=ticket).count() == 1
 
@@ -91,7 +100,7 @@ def test_unknown_action_and_bad_data_are_400(api_client_for, center_staff, unit_
     url = f"/api/v1/tickets/{ticket.ticket_no}/actions/"
     unknown = api_client_for(center_staff).post(url, {"action": "teleport"}, format="json")
     assert unknown.status_code == 400 and unknown.json()["errors"] == {"action": "unknown"}
-    bad = api_client_for(unit_handler).post(url, {"action": "contact", "method": "pigeon"}, format="json")
+    bad = api_client_for(unit_handler).post(url, {"action": "record_first_contact", "method": "pigeon"}, format="json")
     assert bad.status_code == 400
     assert set(bad.json()["errors"]) == {"method", "outcome"}
     assert not TicketEvent.objects.filter(ticket=ticket).exists()
@@ -100,7 +109,10 @@ def test_unknown_action_and_bad_data_are_400(api_client_for, center_staff, unit_
 def test_the_message_follows_the_users_language(api_client_for, center_staff, handler_unit):
     ticket = ticket_in(Status.HANDLING, lead_unit=handler_unit)
     response = api_client_for(center_staff).post(
-        f"/api/v1/tickets/{ticket.ticket_no}/actions/", {"action": "triage"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+        f"/api/v1/tickets/{ticket.ticket_no}/actions/",
+        {"action": "triage_ticket"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 409
     assert response.json()["detail"] == f"Cannot triage ticket {ticket.ticket_no}: it is Handling (handling)."

@@ -4,7 +4,7 @@ each through the API, with its own preconditions."""
 import pytest
 from django.utils import timezone
 
-from dispatch.models import EventKind, ExclusionRequest, ExclusionStatus, SendBackRequest, TicketEvent
+from dispatch.models import ExclusionRequest, ExclusionStatus, SendBackRequest, TicketEvent
 from dispatch.workflow import refusal_counts
 from intake.models import Status, Ticket
 from tests.dispatch.helpers import ticket_in
@@ -131,7 +131,7 @@ def test_supervision_and_taking_a_ticket(act, center_staff, principal_leader, se
     assert body["taken_by"] == str(principal_leader)
     assert body["complainant"]["masked"] is False  # the leader handling it personally sees who called
     act(principal_leader, ticket, "take", expect=409)
-    assert "note" in act(principal_leader, ticket, "note", text="约谈产权单位")["actions"]
+    assert "add_handling_note" in act(principal_leader, ticket, "note", text="约谈产权单位")["actions"]
     kinds = list(TicketEvent.objects.filter(ticket=ticket).values_list("kind", flat=True))
-    assert kinds == [EventKind.SUPERVISE, EventKind.SUPERVISE, EventKind.TAKE, EventKind.NOTE]
+    assert kinds == ["set_supervision", "set_supervision", "take_ticket", "add_handling_note"]
     assert Ticket.objects.get(pk=ticket.pk).taken_by == principal_leader

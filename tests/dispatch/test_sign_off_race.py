@@ -8,9 +8,8 @@ import time
 import pytest
 from django.db import connection
 
-from dispatch import workflow
-from dispatch.models import EventKind, ReplyDraft, SignOffStatus, TicketEvent
-from dispatch.workflow import dispatch_ticket
+from dispatch.models import ReplyDraft, SignOffStatus, TicketEvent
+from dispatch.workflow import dispatch_ticket, signoff
 from intake.models import Status, Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from tests.dispatch.helpers import add_pending_draft, ticket_in
@@ -42,14 +41,14 @@ def _race(fn, *argsets):
 def test_two_simultaneous_sign_offs_one_wins(unit_handler, section_leader, handler_unit, api_client_for, monkeypatch):
     # The first sign-off holds the ticket's row lock a little longer, so that the second one surely
     # arrives while the first is still in its transaction (both passed the API's state check).
-    original = workflow._pending_draft
+    original = signoff.pending
 
-    def slow_pending_draft(ticket):
-        draft = original(ticket)
+    def slow_pending_draft(model, ticket):
+        draft = original(model, ticket)
         time.sleep(0.5)
         return draft
 
-    monkeypatch.setattr(workflow, "_pending_draft", slow_pending_draft)
+    monkeypatch.setattr(signoff, "pending", slow_pending_draft)
     # given a reply draft waiting for the section leader (open in two browser tabs)
     ticket = ticket_in(Status.HANDLING, lead_unit=handler_unit)
     add_pending_draft(ticket, unit_handler)
@@ -74,7 +73,7 @@ def test_two_simultaneous_sign_offs_one_wins(unit_handler, section_leader, handl
         t.join(timeout=30)
     # then exactly one succeeds, the other is told 409, and one event is recorded
     assert sorted(answers) == [(200, "reviewed"), (409, "illegal_transition")]
-    assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.APPROVE_REPLY).count() == 1
+    assert TicketEvent.objects.filter(ticket=ticket, kind="sign_off_reply").count() == 1
     assert Ticket.objects.get(pk=ticket.pk).status == Status.REVIEWED
     draft = ReplyDraft.objects.get(ticket=ticket)
     assert draft.status == SignOffStatus.SIGNED_OFF and len(draft.signatures) == 1
@@ -89,4 +88,4 @@ def test_two_simultaneous_dispatches_one_wins(center_staff, handler_unit, other_
         {"ticket": Ticket.objects.get(pk=ticket.pk), "actor": center_staff, "lead_unit": other_unit},
     )
     assert sorted(map(str, outcomes)) == sorted(["ok", str(ErrorCode.ILLEGAL_TRANSITION)])
-    assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.DISPATCH).count() == 1
+    assert TicketEvent.objects.filter(ticket=ticket, kind="dispatch_ticket").count() == 1

@@ -4,7 +4,7 @@ otherwise -> visited (awaiting the center's decision). Same file twice changes n
 import pytest
 from django.core.management import call_command
 
-from dispatch.models import EventKind, TicketEvent
+from dispatch.models import TicketEvent
 from intake.models import ImportBatch, Status, Ticket
 from tests.dispatch.helpers import ticket_in
 
@@ -32,7 +32,7 @@ def test_imported_visits_advance_replied_tickets(tmp_path, handler_unit, center_
     assert status[a.ticket_no] == Status.CLOSED
     assert status[b.ticket_no] == Status.VISITED
     assert status[c.ticket_no] == Status.HANDLING
-    events = TicketEvent.objects.filter(kind=EventKind.VISIT).order_by("ticket_id")
+    events = TicketEvent.objects.filter(kind="record_return_visit").order_by("ticket_id")
     assert [(e.ticket_id, e.from_status, e.to_status, e.actor_id) for e in events] == [
         (a.pk, "replied", "closed", center_staff.pk),
         (b.pk, "replied", "visited", center_staff.pk),
@@ -40,7 +40,7 @@ def test_imported_visits_advance_replied_tickets(tmp_path, handler_unit, center_
     assert events[1].data["resolved"] is False and events[1].data["imported"] is True
     # and importing the same file again changes nothing
     call_command("import_visits", str(path))
-    assert TicketEvent.objects.filter(kind=EventKind.VISIT).count() == 2
+    assert TicketEvent.objects.filter(kind="record_return_visit").count() == 2
     assert ImportBatch.objects.filter(kind=ImportBatch.Kind.VISITS).count() >= 1
 
 

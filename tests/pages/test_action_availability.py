@@ -1,6 +1,6 @@
-"""The ticket page and the API agree on what can be done (dispatch.access.available_actions): the
+"""The ticket page and the API agree on what can be done (dispatch.workflow.registry.available_actions): the
 page offers an action only when it can succeed now — right role and unit, right state, and what the
-action needs is there (dispatch.transitions.READY) — and the API lists the same set as ``actions``.
+action needs is there (the declaration's conditions) — and the API lists the same set as ``actions``.
 A post answers like the API, in the same order: 403 for an action that is not this user's (whatever
 the form holds), 409 for one whose state or precondition does not hold, 400 for bad data.
 """
@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from dispatch.models import ExclusionStatus, TicketEvent
-from dispatch.transitions import READY
+from dispatch.workflow import registry
 from intake.models import Status
 from tests.dispatch.helpers import (
     add_exclusion,
@@ -60,9 +60,9 @@ def _taken(ticket, users):
 
 # action -> (who, state, ticket columns, what makes it ready, what makes it not ready, a valid form)
 CASES = {
-    "acknowledge": ("unit_handler", Status.DISPATCHED, {}, UNACKNOWLEDGED, ACKNOWLEDGED, {}),
-    "refuse": ("unit_handler", Status.DISPATCHED, {}, UNACKNOWLEDGED, ACKNOWLEDGED, {"reason": "非本单位"}),
-    "contact": (
+    "acknowledge_ticket": ("unit_handler", Status.DISPATCHED, {}, UNACKNOWLEDGED, ACKNOWLEDGED, {}),
+    "refuse_dispatch": ("unit_handler", Status.DISPATCHED, {}, UNACKNOWLEDGED, ACKNOWLEDGED, {"reason": "非本单位"}),
+    "record_first_contact": (
         "unit_handler",
         Status.DISPATCHED,
         {},
@@ -70,11 +70,11 @@ CASES = {
         UNACKNOWLEDGED,
         {"method": "phone", "outcome": "已沟通"},
     ),
-    "submit_reply": ("unit_handler", Status.HANDLING, {}, None, _pending_draft, {"text": "已修复"}),
-    "approve_reply": ("section_leader", Status.HANDLING, {}, _pending_draft, None, {}),
-    "return_reply": ("section_leader", Status.HANDLING, {}, _pending_draft, None, {"reason": "请补充"}),
-    "reply": ("center_staff", Status.REVIEWED, {}, _signed_draft, None, {}),
-    "reopen": (
+    "submit_reply_draft": ("unit_handler", Status.HANDLING, {}, None, _pending_draft, {"text": "已修复"}),
+    "sign_off_reply": ("section_leader", Status.HANDLING, {}, _pending_draft, None, {}),
+    "return_reply_draft": ("section_leader", Status.HANDLING, {}, _pending_draft, None, {"reason": "请补充"}),
+    "send_reply": ("center_staff", Status.REVIEWED, {}, _signed_draft, None, {}),
+    "reopen_for_second_handling": (
         "center_staff",
         Status.VISITED,
         {},
@@ -82,8 +82,8 @@ CASES = {
         {"visit_resolved": True, "visit_satisfied": True},
         {"reason": "未解决"},
     ),
-    "send_back": ("unit_handler", Status.CONTACTED, {}, None, _pending_send_back, {"reason": "非本街道"}),
-    "approve_send_back": ("center_staff", Status.CONTACTED, {}, _pending_send_back, None, {"approved": "1"}),
+    "send_back_ticket": ("unit_handler", Status.CONTACTED, {}, None, _pending_send_back, {"reason": "非本街道"}),
+    "decide_send_back": ("center_staff", Status.CONTACTED, {}, _pending_send_back, None, {"approved": "1"}),
     "request_extension": (
         "unit_handler",
         Status.CONTACTED,
@@ -92,7 +92,7 @@ CASES = {
         _pending_extension,
         {"days": "3", "reason": "需协调"},
     ),
-    "approve_extension": ("section_leader", Status.CONTACTED, {}, _pending_extension, None, {"approved": "1"}),
+    "decide_extension": ("section_leader", Status.CONTACTED, {}, _pending_extension, None, {"approved": "1"}),
     "request_exclusion": (
         "unit_handler",
         Status.HANDLING,
@@ -101,15 +101,15 @@ CASES = {
         _pending_exclusion,
         {"reason_category": "unreasonable", "reason": "不合理"},
     ),
-    "approve_exclusion": ("section_leader", Status.HANDLING, {}, _pending_exclusion, None, {}),
+    "sign_off_exclusion": ("section_leader", Status.HANDLING, {}, _pending_exclusion, None, {}),
     "return_exclusion": ("section_leader", Status.HANDLING, {}, _pending_exclusion, None, {"reason": "证据不足"}),
-    "exclusion_decision": ("center_staff", Status.HANDLING, {}, _signed_off_exclusion, _pending_exclusion, {}),
-    "take": ("principal_leader", Status.HANDLING, {}, None, _taken, {}),
+    "record_exclusion_decision": ("center_staff", Status.HANDLING, {}, _signed_off_exclusion, _pending_exclusion, {}),
+    "take_ticket": ("principal_leader", Status.HANDLING, {}, None, _taken, {}),
 }
 
 
 def test_every_action_with_a_precondition_is_covered_here():
-    assert set(READY) <= set(CASES)
+    assert {a.name for a in registry.actions() if a.ready} <= set(CASES)
 
 
 def _apply(ticket, change, users):
@@ -177,10 +177,10 @@ def test_a_missing_precondition_is_409_from_the_page_and_from_the_api(
 @pytest.mark.parametrize(
     ("who", "action", "state"),
     [
-        ("inspector", "note", Status.HANDLING),  # reads everything, acts on nothing
-        ("center_staff", "note", Status.HANDLING),  # notes are the handling units'
-        ("unit_handler", "reply", Status.REVIEWED),  # replying upstream is the center's
-        ("section_leader", "exclusion_decision", Status.HANDLING),
+        ("inspector", "add_handling_note", Status.HANDLING),  # reads everything, acts on nothing
+        ("center_staff", "add_handling_note", Status.HANDLING),  # notes are the handling units'
+        ("unit_handler", "send_reply", Status.REVIEWED),  # replying upstream is the center's
+        ("section_leader", "record_exclusion_decision", Status.HANDLING),
     ],
 )
 def test_a_forbidden_action_is_403_from_the_page_as_from_the_api_even_with_an_invalid_form(
@@ -200,9 +200,9 @@ def test_a_forbidden_action_is_403_from_the_page_as_from_the_api_even_with_an_in
 def test_bad_data_for_an_action_that_can_succeed_is_400_from_both(users, handler_unit, client_for, api_client_for):
     ticket = ticket_in(Status.HANDLING, lead_unit=handler_unit)
     handler = users["unit_handler"]
-    page = client_for(handler).post(f"/tickets/{ticket.ticket_no}/do/note/", {"text": ""})
+    page = client_for(handler).post(f"/tickets/{ticket.ticket_no}/do/add_handling_note/", {"text": ""})
     api = api_client_for(handler).post(
-        f"/api/v1/tickets/{ticket.ticket_no}/actions/", {"action": "note", "text": ""}, format="json"
+        f"/api/v1/tickets/{ticket.ticket_no}/actions/", {"action": "add_handling_note", "text": ""}, format="json"
     )
     assert page.status_code == 400 and api.status_code == 400
     assert not TicketEvent.objects.filter(ticket=ticket).exists()

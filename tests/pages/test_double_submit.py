@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from dispatch.models import EventKind, Note, TicketEvent
+from dispatch.models import Note, TicketEvent
 from intake.models import Status
 from tests.dispatch.helpers import ticket_in
 from tests.pages.conftest import make_ticket
@@ -30,29 +30,29 @@ def _token(html: str, action: str) -> str:
 def test_a_note_posted_twice_with_the_same_form_is_saved_once(client_for, unit_handler, handler_unit):
     ticket = ticket_in(Status.HANDLING, lead_unit=handler_unit)
     client = client_for(unit_handler)
-    token = _token(client.get(f"/tickets/{ticket.ticket_no}/").content.decode(), "note")
+    token = _token(client.get(f"/tickets/{ticket.ticket_no}/").content.decode(), "add_handling_note")
     form = {"text": "现场查看，已联系物业", "form_token": token}
 
-    first = client.post(f"/tickets/{ticket.ticket_no}/do/note/", form)
-    second = client.post(f"/tickets/{ticket.ticket_no}/do/note/", form, follow=True)
+    first = client.post(f"/tickets/{ticket.ticket_no}/do/add_handling_note/", form)
+    second = client.post(f"/tickets/{ticket.ticket_no}/do/add_handling_note/", form, follow=True)
 
     assert first.status_code == 302
     assert second.status_code == 200
     page = second.content.decode()
     assert ALREADY in page and "现场查看，已联系物业" in page  # the ticket as it is, with its one note
     assert Note.objects.filter(ticket=ticket).count() == 1
-    assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.NOTE).count() == 1
+    assert TicketEvent.objects.filter(ticket=ticket, kind="add_handling_note").count() == 1
 
 
 @pytest.mark.django_db
 def test_each_rendering_of_a_form_has_its_own_token(client_for, unit_handler, handler_unit):
     ticket = ticket_in(Status.HANDLING, lead_unit=handler_unit)
     client = client_for(unit_handler)
-    first = _token(client.get(f"/tickets/{ticket.ticket_no}/").content.decode(), "note")
-    second = _token(client.get(f"/tickets/{ticket.ticket_no}/").content.decode(), "note")
+    first = _token(client.get(f"/tickets/{ticket.ticket_no}/").content.decode(), "add_handling_note")
+    second = _token(client.get(f"/tickets/{ticket.ticket_no}/").content.decode(), "add_handling_note")
     assert first != second
     for token in (first, second):  # two notes written on purpose, from two renderings
-        client.post(f"/tickets/{ticket.ticket_no}/do/note/", {"text": "进展", "form_token": token})
+        client.post(f"/tickets/{ticket.ticket_no}/do/add_handling_note/", {"text": "进展", "form_token": token})
     assert Note.objects.filter(ticket=ticket).count() == 2
 
 
@@ -60,11 +60,13 @@ def test_each_rendering_of_a_form_has_its_own_token(client_for, unit_handler, ha
 def test_a_refused_post_leaves_its_token_unused(client_for, unit_handler, handler_unit):
     ticket = ticket_in(Status.HANDLING, lead_unit=handler_unit)
     client = client_for(unit_handler)
-    token = _token(client.get(f"/tickets/{ticket.ticket_no}/").content.decode(), "note")
-    refused = client.post(f"/tickets/{ticket.ticket_no}/do/note/", {"text": "", "form_token": token})
+    token = _token(client.get(f"/tickets/{ticket.ticket_no}/").content.decode(), "add_handling_note")
+    refused = client.post(f"/tickets/{ticket.ticket_no}/do/add_handling_note/", {"text": "", "form_token": token})
     assert refused.status_code == 400
     assert token in refused.content.decode()  # the form comes back with the same token
-    corrected = client.post(f"/tickets/{ticket.ticket_no}/do/note/", {"text": "补充说明", "form_token": token})
+    corrected = client.post(
+        f"/tickets/{ticket.ticket_no}/do/add_handling_note/", {"text": "补充说明", "form_token": token}
+    )
     assert corrected.status_code == 302
     assert Note.objects.filter(ticket=ticket).count() == 1
 
@@ -77,10 +79,10 @@ def test_the_workbench_panel_triages_once_when_sent_twice(client_for, center_sta
     token = re.search(r'name="form_token" value="([0-9a-f]{32})"', panel).group(1)
     form = {"urgency": "urgent", "from": "panel", "form_token": token}
     for _ in range(2):
-        answer = client.post(f"/tickets/{ticket.ticket_no}/do/triage/", form, HTTP_HX_REQUEST="true")
+        answer = client.post(f"/tickets/{ticket.ticket_no}/do/triage_ticket/", form, HTTP_HX_REQUEST="true")
         assert answer.status_code == 200
     assert ALREADY in answer.content.decode()
-    assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.TRIAGE).count() == 1
+    assert TicketEvent.objects.filter(ticket=ticket, kind="triage_ticket").count() == 1
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -89,14 +91,16 @@ def test_two_simultaneous_posts_of_one_form_act_once(unit_handler, handler_unit)
     ticket = ticket_in(Status.HANDLING, lead_unit=handler_unit)
     client = Client()
     client.force_login(unit_handler)
-    token = _token(client.get(f"/tickets/{ticket.ticket_no}/").content.decode(), "note")
+    token = _token(client.get(f"/tickets/{ticket.ticket_no}/").content.decode(), "add_handling_note")
     start = threading.Barrier(2)
     answers = []
 
     def post():
         try:
             start.wait()
-            answers.append(client.post(f"/tickets/{ticket.ticket_no}/do/note/", {"text": "双击", "form_token": token}))
+            answers.append(
+                client.post(f"/tickets/{ticket.ticket_no}/do/add_handling_note/", {"text": "双击", "form_token": token})
+            )
         finally:
             connection.close()
 
@@ -107,4 +111,4 @@ def test_two_simultaneous_posts_of_one_form_act_once(unit_handler, handler_unit)
         thread.join(timeout=30)
     assert [a.status_code for a in answers] == [302, 302]
     assert Note.objects.filter(ticket=ticket).count() == 1
-    assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.NOTE).count() == 1
+    assert TicketEvent.objects.filter(ticket=ticket, kind="add_handling_note").count() == 1

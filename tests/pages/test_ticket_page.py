@@ -30,7 +30,7 @@ def test_another_units_ticket_is_404_for_a_handler(client_for, other_unit_handle
 def test_another_units_ticket_cannot_be_acted_on_or_revealed(client_for, other_unit_handler, handler_unit):
     ticket = dispatched_ticket(handler_unit)
     client = client_for(other_unit_handler)
-    assert client.post(f"/tickets/{ticket.ticket_no}/do/acknowledge/").status_code == 404
+    assert client.post(f"/tickets/{ticket.ticket_no}/do/acknowledge_ticket/").status_code == 404
     assert client.post(f"/tickets/{ticket.ticket_no}/complainant/").status_code == 404
     ticket.refresh_from_db()
     assert ticket.acknowledged_at is None
@@ -64,24 +64,26 @@ def test_handler_sees_masked_then_shows_in_full_and_the_display_is_logged(client
 def test_only_the_actions_this_user_may_take_now(client_for, unit_handler, section_leader, handler_unit):
     ticket = dispatched_ticket(handler_unit)
     handler_html = client_for(unit_handler).get(f"/tickets/{ticket.ticket_no}/").content.decode()
-    assert 'id="act-acknowledge"' in handler_html
-    assert 'id="act-refuse"' in handler_html
-    assert 'id="act-triage"' not in handler_html and 'id="act-dispatch"' not in handler_html
-    assert 'id="act-approve_reply"' not in handler_html
+    assert 'id="act-acknowledge_ticket"' in handler_html
+    assert 'id="act-refuse_dispatch"' in handler_html
+    assert 'id="act-triage_ticket"' not in handler_html and 'id="act-dispatch_ticket"' not in handler_html
+    assert 'id="act-sign_off_reply"' not in handler_html
     leader_html = client_for(section_leader).get(f"/tickets/{ticket.ticket_no}/").content.decode()
-    assert 'id="act-acknowledge"' not in leader_html
+    assert 'id="act-acknowledge_ticket"' not in leader_html
 
 
 def test_the_timeline_lists_every_step_in_order(client_for, center_staff, unit_handler, handler_unit):
     ticket = make_ticket(content="垃圾清运不及时")
     center = client_for(center_staff)
-    center.post(f"/tickets/{ticket.ticket_no}/do/triage/", {"urgency": "normal"})
-    center.post(f"/tickets/{ticket.ticket_no}/do/dispatch/", {"lead_unit": handler_unit.pk})
+    center.post(f"/tickets/{ticket.ticket_no}/do/triage_ticket/", {"urgency": "normal"})
+    center.post(f"/tickets/{ticket.ticket_no}/do/dispatch_ticket/", {"lead_unit": handler_unit.pk})
     handler = client_for(unit_handler)
-    handler.post(f"/tickets/{ticket.ticket_no}/do/acknowledge/")
-    handler.post(f"/tickets/{ticket.ticket_no}/do/contact/", {"method": "phone", "outcome": "约定明早清运"})
+    handler.post(f"/tickets/{ticket.ticket_no}/do/acknowledge_ticket/")
+    handler.post(
+        f"/tickets/{ticket.ticket_no}/do/record_first_contact/", {"method": "phone", "outcome": "约定明早清运"}
+    )
     html = center.get(f"/tickets/{ticket.ticket_no}/").content.decode()
-    kinds = ["receive", "triage", "dispatch", "acknowledge", "contact"]
+    kinds = ["receive", "triage_ticket", "dispatch_ticket", "acknowledge_ticket", "record_first_contact"]
     positions = [html.index(f'data-kind="{k}"') for k in kinds]
     assert positions == sorted(positions)
     assert "约定明早清运" in html
@@ -94,7 +96,7 @@ def test_note_with_a_photo_is_stored_and_shown(client_for, unit_handler, handler
     ticket = dispatched_ticket(handler_unit, status=Status.CONTACTED, acknowledged_at="2025-01-01T00:00Z")
     photo = SimpleUploadedFile("现场.png", PNG, content_type="image/png")
     response = client_for(unit_handler).post(
-        f"/tickets/{ticket.ticket_no}/do/note/", {"text": "已到现场查看", "files": [photo]}
+        f"/tickets/{ticket.ticket_no}/do/add_handling_note/", {"text": "已到现场查看", "files": [photo]}
     )
     assert response.status_code == 302
     note = Note.objects.get(ticket=ticket)
@@ -109,7 +111,9 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_written(
     settings.MEDIA_ROOT = tmp_path
     ticket = dispatched_ticket(handler_unit, status=Status.CONTACTED, acknowledged_at="2025-01-01T00:00Z")
     fake = SimpleUploadedFile("photo.png", b"MZ this is an executable", content_type="image/png")
-    response = client_for(unit_handler).post(f"/tickets/{ticket.ticket_no}/do/note/", {"text": "看", "files": [fake]})
+    response = client_for(unit_handler).post(
+        f"/tickets/{ticket.ticket_no}/do/add_handling_note/", {"text": "看", "files": [fake]}
+    )
     assert response.status_code == 400
     assert "输入有误" in response.content.decode()
     assert not Note.objects.exists()

@@ -84,7 +84,7 @@ def test_triage_then_dispatch_from_the_side_panel(client_for, center_staff, hand
     panel = client.get(f"/tickets/{ticket.ticket_no}/panel/").content.decode()
     assert "研判" in panel and "data-similar-url" in panel
     response = client.post(
-        f"/tickets/{ticket.ticket_no}/do/triage/",
+        f"/tickets/{ticket.ticket_no}/do/triage_ticket/",
         {"from": "panel", "urgency": "urgent", "community": handler_unit.pk, "is_key": "on"},
         HTTP_HX_REQUEST="true",
     )
@@ -96,22 +96,22 @@ def test_triage_then_dispatch_from_the_side_panel(client_for, center_staff, hand
     ticket.refresh_from_db()
     assert (ticket.status, ticket.urgency, ticket.is_key) == (Status.TRIAGED, Urgency.URGENT, True)
     client.post(
-        f"/tickets/{ticket.ticket_no}/do/dispatch/",
+        f"/tickets/{ticket.ticket_no}/do/dispatch_ticket/",
         {"from": "panel", "lead_unit": handler_unit.pk},
         HTTP_HX_REQUEST="true",
     )
     ticket.refresh_from_db()
     assert ticket.status == Status.DISPATCHED and ticket.lead_unit == handler_unit
     assert list(TicketEvent.objects.filter(ticket=ticket).values_list("kind", flat=True).order_by("id")) == [
-        "triage",
-        "dispatch",
+        "triage_ticket",
+        "dispatch_ticket",
     ]
 
 
 def test_dispatch_refused_in_the_wrong_state_shows_why_and_changes_nothing(client_for, center_staff, handler_unit):
     ticket = make_ticket()  # received, not triaged: dispatch is not possible yet
     response = client_for(center_staff).post(
-        f"/tickets/{ticket.ticket_no}/do/dispatch/",
+        f"/tickets/{ticket.ticket_no}/do/dispatch_ticket/",
         {"from": "panel", "lead_unit": handler_unit.pk},
         HTTP_HX_REQUEST="true",
     )

@@ -6,7 +6,7 @@ import pytest
 
 from org.models import Unit
 from proactive.hotspots import find_hotspots
-from proactive.models import CaseMeasure, ProactiveCase
+from proactive.models import CaseEvent, CaseMeasure, ProactiveCase
 from tests.proactive.conftest import MARKET, OTHER_MATTERS, make_ticket
 
 CASES = "/api/v1/proactive-cases/"
@@ -96,6 +96,17 @@ def test_a_case_from_draft_to_closed_shows_the_calls_stopping(
         f"{CASES}{case['id']}/measures/", {"taken_on": "2026-03-30", "description": "再巡查"}, format="json"
     )
     assert refused.status_code == 409
+
+    # every change is in the case's history, with who and the state it led to; refusals left none
+    history = list(CaseEvent.objects.filter(case_id=case["id"]).values_list("kind", "actor__username", "to_status"))
+    assert history == [
+        ("create", "center", "draft"),
+        ("open", "leader", "open"),
+        ("add_measure", "leader", "open"),
+        ("add_measure", "center", "open"),
+        ("link_tickets", "center", "open"),
+        ("close", "leader", "closed"),
+    ]
 
 
 def test_the_volume_counts_unlinked_calls_of_the_matter_and_nothing_else(

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from dispatch.models import EventKind, TicketEvent
+from dispatch.models import TicketEvent
 from intake.models import Status
 from org.accounts import create_user
 from org.models import Role, Unit
@@ -173,7 +173,7 @@ def april(db):
     weak = create_user("weak_handler", role=Role.UNIT_HANDLER, unit_names=["综合行政执法队"], display_name="赵弱")
 
     def handled(ticket, user):
-        TicketEvent.objects.create(ticket=ticket, kind=EventKind.SUBMIT_REPLY, actor=user, at=ticket.received_at)
+        TicketEvent.objects.create(ticket=ticket, kind="submit_reply_draft", actor=user, at=ticket.received_at)
 
     for day in range(1, 5):
         handled(make_ticket(f"2023-04-0{day} 10:00", unit=units["南路社区"], visit="yyy"), best)

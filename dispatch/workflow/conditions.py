@@ -1,0 +1,94 @@
+"""What actions need besides the ticket's state (``Condition``s of the declarations), and the state
+sets their declarations run from.
+
+A condition reads what the action acts on — a draft waiting for sign-off, a signed-off exclusion
+awaiting the upstream decision, a pending request — and says in its refusal what is missing (409).
+Documents are read once per ticket object and kind; the framed step re-reads the ticket under its row
+lock, so a stale read can never let an action through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from dispatch import access
+from dispatch.models import ExclusionRequest, ExtensionRequest, ReplyDraft, SendBackRequest
+from dispatch.workflow.registry import Condition
+from intake.models import Status, Ticket
+
+# --- the states actions run from (docs/domain.md §3) ---
+
+AWAITING_CENTER = frozenset({Status.RECEIVED, Status.TRIAGED})
+# contacted and working on it: notes and reply drafts
+OPEN_FOR_HANDLING = frozenset({Status.CONTACTED, Status.HANDLING, Status.REHANDLING})
+# a draft exists only once handling started
+SIGNING = frozenset({Status.HANDLING, Status.REHANDLING})
+# dispatched and still in the units' hands: extensions, send-back requests
+IN_THE_UNITS = frozenset({Status.DISPATCHED, Status.CONTACTED, Status.HANDLING, Status.REHANDLING})
+# everything but the two exits: a sent-back or merged ticket is no longer the street's
+NOT_GONE = frozenset(set(Status) - {Status.SENT_BACK, Status.MERGED})
+# an exclusion concerns a ticket the units took on
+EXCLUDABLE = NOT_GONE - AWAITING_CENTER
+# supervision and taking a ticket personally: while it is the street's and not closed
+WATCHABLE = NOT_GONE - {Status.CLOSED}
+
+_DOCUMENTS = {
+    "reply": ReplyDraft,
+    "exclusion": ExclusionRequest,
+    "extension": ExtensionRequest,
+    "send_back": SendBackRequest,
+}
+
+
+def _statuses(ticket: Ticket, kind: str) -> set[str]:
+    """The statuses of the ticket's reply drafts, exclusion, extension or send-back requests."""
+    cache = ticket.__dict__.setdefault("_jxq_document_statuses", {})
+    if kind not in cache:
+        cache[kind] = set(_DOCUMENTS[kind].objects.filter(ticket_id=ticket.pk).values_list("status", flat=True))
+    return cache[kind]
+
+
+def has(kind: str, *statuses: str, refusal: str) -> Condition:
+    """A document of ``kind`` in one of ``statuses`` exists."""
+    return Condition(lambda ticket, user: bool(_statuses(ticket, kind) & set(statuses)), refusal)
+
+
+def lacks(kind: str, *statuses: str, refusal: str) -> Condition:
+    """No document of ``kind`` is in any of ``statuses``."""
+    return Condition(lambda ticket, user: not _statuses(ticket, kind) & set(statuses), refusal)
+
+
+def _acknowledged(ticket: Ticket, user: Any) -> bool:
+    return ticket.acknowledged_at is not None
+
+
+ACKNOWLEDGED_BEFORE_CONTACT = Condition(
+    _acknowledged, _("ticket %(ticket_no)s must be acknowledged before the first contact")
+)
+ACKNOWLEDGED_BEFORE_EXTENSION = Condition(
+    _acknowledged, _("ticket %(ticket_no)s must be acknowledged before an extension is requested")
+)
+NOT_YET_ACKNOWLEDGED = Condition(
+    lambda ticket, user: not _acknowledged(ticket, user), _("ticket %(ticket_no)s was already acknowledged")
+)
+NOT_ACKNOWLEDGED_FOR_REFUSAL = Condition(
+    lambda ticket, user: not _acknowledged(ticket, user),
+    _("ticket %(ticket_no)s was acknowledged; ask for a send-back instead"),
+)
+NOT_DOUBLE_YES = Condition(
+    lambda ticket, user: not ticket.is_double_yes, _("ticket %(ticket_no)s was double-yes; nothing to handle again")
+)
+NOT_EXCLUDED = Condition(lambda ticket, user: not ticket.is_excluded, _("ticket %(ticket_no)s is already excluded"))
+NOT_TAKEN_BY_ME = Condition(
+    lambda ticket, user: ticket.taken_by_id != getattr(user, "pk", None),
+    _("you have already taken ticket %(ticket_no)s"),
+)
+# the center sends back directly (deciding a pending request with it); a unit asks only once
+ONE_SEND_BACK_REQUEST = Condition(
+    lambda ticket, user: (
+        access.has_relation(user, ticket, access.CENTER) or "pending" not in _statuses(ticket, "send_back")
+    ),
+    _("a send-back request of ticket %(ticket_no)s already waits for the center"),
+)

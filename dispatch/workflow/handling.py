@@ -1,0 +1,111 @@
+"""Steps 4 and 5: the first contact with the complainant (联系) and handling notes (办理)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dispatch import access
+from dispatch.attachments import check_uploads
+from dispatch.models import Attachment, Note
+from dispatch.workflow import conditions, core
+from dispatch.workflow.core import Step, invalid
+from dispatch.workflow.registry import action
+from intake.models import Status, Ticket
+
+CONTACT_METHODS = ("phone", "visit", "sms", "other")
+
+
+@action(
+    "record_first_contact",
+    label=gettext_lazy("Record first contact"),
+    verb=gettext_lazy("record first contact"),
+    runs_from={Status.DISPATCHED},
+    who={access.LEAD_UNIT},
+    ready=[conditions.ACKNOWLEDGED_BEFORE_CONTACT],
+    serializer="dispatch.serializers.ContactAction",
+    form="dispatch.forms.ContactForm",
+    event_label=gettext_lazy("First contact"),
+    moves_to={Status.CONTACTED},
+    aliases=("contact",),
+)
+def record_first_contact(
+    ticket: Ticket,
+    *,
+    actor: Any,
+    now: datetime,
+    method: str,
+    outcome: str,
+    note: str = "",
+    contacted_at: datetime | None = None,
+) -> Step:
+    """When and how the complainant was reached, and what was agreed."""
+    if method not in CONTACT_METHODS:
+        raise invalid(
+            _("method must be one of %(choices)s") % {"choices": ", ".join(CONTACT_METHODS)}, method="unknown"
+        )
+    outcome = core.text(outcome, "outcome")
+    contacted_at = contacted_at or now
+    if contacted_at > now + timedelta(minutes=5):
+        raise invalid(_("the contact time is in the future"), contacted_at="in the future")
+    if contacted_at < ticket.received_at:
+        raise invalid(_("the contact time is before the ticket was received"), contacted_at="too early")
+    ticket.first_contact_at = contacted_at
+    return Step(
+        to_status=Status.CONTACTED,
+        fields={"first_contact_at"},
+        data={
+            "method": method,
+            "outcome": outcome,
+            "note": core.text(note, "note", required=False),
+            "contacted_at": contacted_at.isoformat(),
+            "late": bool(ticket.contact_due_at and contacted_at > ticket.contact_due_at),
+        },
+    )
+
+
+@action(
+    "add_handling_note",
+    label=gettext_lazy("Add a handling note"),
+    verb=gettext_lazy("add a handling note"),
+    runs_from=conditions.OPEN_FOR_HANDLING,
+    who={access.LEAD_UNIT, access.CO_UNIT, access.TAKER},
+    serializer="dispatch.serializers.NoteWithFilesAction",
+    form="dispatch.forms.NoteForm",
+    event_label=gettext_lazy("Handling note"),
+    moves_to={Status.HANDLING},
+    aliases=("note",),
+)
+def add_handling_note(ticket: Ticket, *, actor: Any, now: datetime, text: str, files: list | None = None) -> Step:
+    """A progress note with optional images/PDFs (checked by content and size before anything is stored)."""
+    text = core.text(text, "text")
+    checked = check_uploads(list(files or []))
+    note = Note.objects.create(
+        ticket=ticket, author=actor, author_unit_id=core.actor_unit_id(actor, ticket), text=text, created_at=now
+    )
+    step = Step(
+        to_status=Status.HANDLING if ticket.status == Status.CONTACTED else None,
+        data={"note_id": note.pk, "text": text, "attachments": [i["original_name"] for i in checked]},
+    )
+    # Nothing half-written: the files are stored outside the transaction, so whatever fails after
+    # them — here or while finishing the step — removes the ones already written.
+    try:
+        for item in checked:
+            attachment = Attachment(
+                note=note,
+                stored_name=item["stored_name"],
+                original_name=item["original_name"],
+                content_type=item["content_type"],
+                size=item["size"],
+            )
+            attachment.file.save(item["stored_name"], item["upload"], save=False)
+            step.cleanup.append(lambda stored=attachment.file: stored.delete(save=False))
+            attachment.save()
+    except Exception:
+        for undo in step.cleanup:
+            undo()
+        raise
+    return step
