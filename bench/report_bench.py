@@ -19,7 +19,6 @@ is reused instead of reloading.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import statistics
 import sys
@@ -40,13 +39,13 @@ from django.db import connection  # noqa: E402
 
 from bench.bench_data import load_bench_tickets  # noqa: E402
 from intake.models import Ticket  # noqa: E402
+from jxq_cases.lib import clock  # noqa: E402
 from reporting.nightly import take_nightly_snapshot  # noqa: E402
-from reporting.rates import SHANGHAI, local_date  # noqa: E402
 
 # The floor: the per-unit-per-month counts of reporting.rates.MEASURES, written by hand.
 FLOOR_SQL = """
 SELECT lead_unit_id,
-       date_trunc('month', received_at AT TIME ZONE 'Asia/Shanghai') AS month,
+       date_trunc('month', received_at AT TIME ZONE %s) AS month,
        count(*) AS total,
        count(*) FILTER (WHERE source = 'city') AS city,
        count(*) FILTER (WHERE source = 'district') AS district,
@@ -82,9 +81,8 @@ def main() -> None:
         Ticket.objects.order_by("received_at").values_list("received_at", flat=True)[:1][0],
         (Ticket.objects.order_by("-received_at").values_list("received_at", flat=True)[:1][0]),
     )
-    first_on, last_on = local_date(first_at), local_date(last_at)
-    start_at = dt.datetime.combine(first_on.replace(day=1), dt.time.min, tzinfo=SHANGHAI)
-    end_at = dt.datetime.combine(last_on + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
+    first_on, last_on = clock.local_date(first_at), clock.local_date(last_at)
+    start_at, end_at = clock.range_bounds(clock.month_start(first_on), last_on)
     print(f"{Ticket.objects.count()} tickets received {first_on} .. {last_on}")
 
     def nightly():
@@ -100,7 +98,7 @@ def main() -> None:
 
     def floor():
         with connection.cursor() as cursor:
-            cursor.execute(FLOOR_SQL, [start_at, end_at])
+            cursor.execute(FLOOR_SQL, [clock.STREET_TZ.key, start_at, end_at])
             rows[:] = cursor.fetchall()
 
     floor()  # warm the cache once so that no measurement pays for the first read from disk

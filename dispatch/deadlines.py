@@ -24,16 +24,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
-from intake.models import Kind, Status, Ticket, Urgency
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-RUNNING = (Status.DISPATCHED, Status.CONTACTED, Status.HANDLING, Status.REHANDLING)
+from intake.models import CLOCK_RUNNING, Kind, Status, Ticket, Urgency
+from jxq_cases.lib import clock
 
 
 @dataclass(frozen=True)
@@ -74,24 +71,24 @@ def is_working_day(day: date, overrides: Mapping[date, bool]) -> bool:
 
 
 def add_working_days(start: datetime, days: int, overrides: Mapping[date, bool]) -> datetime:
-    """The same Asia/Shanghai clock time on the ``days``-th working day after ``start``'s date."""
-    local = start.astimezone(SHANGHAI)
+    """The same wall-clock time (Beijing time) on the ``days``-th working day after ``start``'s date."""
+    local = clock.local(start)
     day = local.date()
     remaining = days
     while remaining > 0:
         day += timedelta(days=1)
         if is_working_day(day, overrides):
             remaining -= 1
-    return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=SHANGHAI)
+    return clock.at_local(day, local.time())
 
 
 def add_period(start: datetime, amount: int, unit: str, overrides: Mapping[date, bool]) -> datetime:
     if unit == "hours":
         return start + timedelta(hours=amount)
     if unit == "calendar_days":
-        local = start.astimezone(SHANGHAI)
+        local = clock.local(start)
         # calendar days in local time: a DST-free zone, but keep the wall clock explicit anyway
-        return datetime.combine(local.date() + timedelta(days=amount), local.timetz().replace(tzinfo=None), SHANGHAI)
+        return clock.at_local(local.date() + timedelta(days=amount), local.time())
     if unit == "working_days":
         return add_working_days(start, amount, overrides)
     raise ValueError(f"unknown deadline unit {unit!r}")
@@ -158,7 +155,7 @@ def compute_deadlines(
         out["handle_due_at"] = add_period(handle_start, rule.handle_amount, rule.handle_unit, overrides) + (
             handle_paused_for or timedelta(0)
         )
-    if status not in RUNNING or extension_pending:
+    if status not in CLOCK_RUNNING or extension_pending:
         return out
     if status == Status.DISPATCHED and acknowledged_at is None:
         kind_, start, due = "acknowledge", dispatched_at, out["acknowledge_due_at"]
@@ -224,7 +221,7 @@ def recompute_open_tickets(*, rule_keys: Iterable[str] | None = None, chunk_size
 
     rules = load_rules()
     overrides = load_overrides()
-    tickets = Ticket.objects.filter(status__in=RUNNING).annotate(
+    tickets = Ticket.objects.filter(status__in=CLOCK_RUNNING).annotate(
         _pending=Exists(ExtensionRequest.objects.filter(ticket=OuterRef("pk"), status=RequestStatus.PENDING))
     )
     wanted = set(rule_keys) if rule_keys is not None else None

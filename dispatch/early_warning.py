@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from dispatch.notifications import notify_batch
 from intake.models import Ticket
+from jxq_cases.lib import clock
 from org.models import Role, User
 
 DUE_SOON = "due_soon"
@@ -68,7 +69,7 @@ def _announce(rows: list[dict], level: str) -> None:
     messages = []
     for r in rows:
         step = KIND_LABELS.get(r["next_due_kind"], r["next_due_kind"])
-        due = timezone.localtime(r["next_due_at"]).strftime("%m-%d %H:%M")
+        due = clock.local(r["next_due_at"]).strftime("%m-%d %H:%M")
         params = {"ticket_no": r["ticket_no"], "step": step, "due": due}
         text = (
             _("Ticket %(ticket_no)s is past its %(step)s deadline (%(due)s).")

@@ -5,30 +5,15 @@ The action forms only parse and validate input; the rule itself (who may, in whi
 """
 
 import uuid
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from django import forms
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import Category, Kind, Source, Status, Supervision, Urgency
+from jxq_cases.lib import clock
 from org.models import Unit, UnitKind
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-# What "in flight" means on the workbench: everything the street still has to act on.
-OPEN_STATUSES = [
-    Status.RECEIVED,
-    Status.TRIAGED,
-    Status.DISPATCHED,
-    Status.CONTACTED,
-    Status.HANDLING,
-    Status.REHANDLING,
-    Status.REVIEWED,
-    Status.REPLIED,
-    Status.VISITED,
-]
 
 
 class WorkbenchFilterForm(forms.Form):
@@ -90,10 +75,10 @@ class WorkbenchFilterForm(forms.Form):
         return data
 
     def received_range(self) -> tuple[datetime | None, datetime | None]:
-        """The received range as aware datetimes: whole local days in Asia/Shanghai, end exclusive."""
+        """The received range as aware datetimes: whole local days (Beijing time), end exclusive."""
         start, end = self.cleaned_data.get("received_from"), self.cleaned_data.get("received_to")
-        start_at = datetime.combine(start, time.min, tzinfo=SHANGHAI) if start else None
-        end_at = datetime.combine(end + timedelta(days=1), time.min, tzinfo=SHANGHAI) if end else None
+        start_at = clock.day_bounds(start)[0] if start else None
+        end_at = clock.day_bounds(end)[1] if end else None
         return start_at, end_at
 
 

@@ -20,6 +20,7 @@ from intake.importers import ImportResult, import_tickets
 from intake.models import ImportBatch, Status, Ticket
 from intake.receiving import ReceiveResult, receive_ticket
 from intake.upstream_changes import TicketChange
+from jxq_cases.lib import clock
 
 EVENT_BATCH = 1000
 
@@ -80,7 +81,7 @@ def _shown(code: str, value: str | None) -> str:
         return "—"
     if code == "received_at":
         try:
-            return timezone.localtime(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+            return clock.local(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
         except ValueError:
             return value
     try:

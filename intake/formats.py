@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intake.models import Kind, Source, Urgency
+from jxq_cases.lib import clock
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A received or visit time further in the future than this is a data error, not clock skew.
 FUTURE_TOLERANCE = timedelta(hours=1)
 EARLIEST_YEAR = 2000
@@ -123,18 +122,16 @@ class RowError:
 
 
 def parse_datetime_value(text: str) -> datetime:
-    """``YYYY-MM-DD HH:MM[:SS]`` (also with slashes) or ISO 8601; a time without offset is Asia/Shanghai."""
+    """``YYYY-MM-DD HH:MM[:SS]`` (also with slashes) or ISO 8601; a time without offset is Beijing time."""
     match = _LOCAL_DATETIME.match(text)
     if match:
         year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
-        value = datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI)
+        value = clock.at_local(date(year, month, day), time(hour, minute, second))
     else:
         value = datetime.fromisoformat(text)  # ISO 8601, with or without offset
         if len(text) <= 10:
             raise ValueError("a date without a time")
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=SHANGHAI)
-    return value
+    return clock.assume_local(value)
 
 
 class RowValidator:

@@ -32,6 +32,7 @@ from intake.models import ImportBatch, ReturnVisit, Urgency
 from intake.staging import CHUNK_ROWS, StagingTable, distinct_op, model_defaults
 from intake.ticket_merge import CHUNK_STAGE, TICKET_DATA, TicketChunkMerger
 from intake.upstream_changes import TicketChange, past_receipt_error
+from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
 # An error report lists at most this many entries (a row may have several); the message gives the
@@ -382,9 +383,9 @@ def _follow_latest_visits(cursor, stage: str, now) -> list[int]:
 
 
 def _local_text(value) -> str:
-    """A database datetime (aware, or naive UTC text on SQLite) as the user wrote it: Asia/Shanghai."""
+    """A database datetime (aware, or naive UTC text on SQLite) as the user wrote it: Beijing time."""
     from datetime import UTC, datetime
 
     if isinstance(value, str):
         value = datetime.fromisoformat(value).replace(tzinfo=UTC)
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+    return clock.local(value).strftime("%Y-%m-%d %H:%M:%S")

@@ -53,6 +53,45 @@ class Status(models.TextChoices):
     MERGED = "merged", _("Merged")  # a duplicate folded into another ticket
 
 
+# The named groups of statuses: the one place where several statuses are listed together (a test
+# keeps it so). Each is a tuple in the workflow's order, which the pages show; read them with
+# ``status in GROUP`` or ``status__in=GROUP``.
+
+# The center has it: received or triaged, not yet dispatched (the workbench's center queue).
+AWAITING_CENTER = (Status.RECEIVED, Status.TRIAGED)
+# A unit works on it: dispatched until signed off, or handled again after a visit.
+IN_THE_UNITS = (Status.DISPATCHED, Status.CONTACTED, Status.HANDLING, Status.REHANDLING)
+# A deadline runs (docs/domain.md §3): exactly while a unit works on the ticket.
+CLOCK_RUNNING = IN_THE_UNITS
+# The caller has been reached and the work goes on: notes and reply drafts are taken.
+OPEN_FOR_HANDLING = (Status.CONTACTED, Status.HANDLING, Status.REHANDLING)
+# Being handled, the first time or again: a reply draft can be signed off or returned.
+IN_HANDLING = (Status.HANDLING, Status.REHANDLING)
+# Dispatched and its (latest) reply not yet gone upstream: in the units, or signed off and waiting
+# for the center to reply (the unit inbox; "open" in the reports' filters).
+AWAITING_REPLY = (Status.DISPATCHED, Status.CONTACTED, Status.HANDLING, Status.REHANDLING, Status.REVIEWED)
+# The return visit is in and the ticket is not closed: the decision is due, or it is handled again.
+UP_FOR_SECOND_HANDLING = (Status.VISITED, Status.REHANDLING)
+# The street still has to act on it: received until visited (the workbench's "in flight").
+IN_FLIGHT = (
+    Status.RECEIVED,
+    Status.TRIAGED,
+    Status.DISPATCHED,
+    Status.CONTACTED,
+    Status.HANDLING,
+    Status.REHANDLING,
+    Status.REVIEWED,
+    Status.REPLIED,
+    Status.VISITED,
+)
+# The two ways out: a sent-back or merged ticket is no longer the street's and is in no figure.
+GONE = (Status.SENT_BACK, Status.MERGED)
+# Still the street's: in flight or closed.
+NOT_GONE = (*IN_FLIGHT, Status.CLOSED)
+# Dispatched once and still the street's: dispatched until closed (exclusion requests apply).
+SINCE_DISPATCH = tuple(status for status in NOT_GONE if status not in AWAITING_CENTER)
+
+
 class Supervision(models.TextChoices):
     NONE = "", _("Not supervised")
     STREET = "street", _("Street supervision")  # 街道督办

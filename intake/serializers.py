@@ -12,7 +12,7 @@ class TicketIntakeSerializer(serializers.Serializer):
 
     ticket_no = serializers.CharField(max_length=64, help_text=_("工单编号, unique"))
     source = serializers.CharField(help_text="city / district · 市级直派 / 区级转派")
-    received_at = serializers.CharField(help_text=_("YYYY-MM-DD HH:MM[:SS] (Asia/Shanghai) or ISO 8601 with an offset"))
+    received_at = serializers.CharField(help_text=_("YYYY-MM-DD HH:MM[:SS] (Beijing time) or ISO 8601 with an offset"))
     kind = serializers.CharField(help_text="consult/help/complaint/report/suggestion · 咨询/求助/投诉/举报/建议")
     category = serializers.CharField(required=False, allow_blank=True, help_text=_("free text; created if new"))
     content = serializers.CharField(help_text=_("stored exactly as sent"))

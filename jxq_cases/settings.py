@@ -261,7 +261,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# The beat schedule, in Asia/Shanghai time. Each app adds its periodic jobs here; the database
+# The beat schedule, in the street's time zone (Beijing time). Each app adds its periodic jobs here; the database
 # scheduler copies them into django-celery-beat's tables, where the admin can change them.
 CELERY_BEAT_SCHEDULE: dict = {}
 

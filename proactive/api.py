@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -14,6 +13,7 @@ from rest_framework.views import APIView
 
 from dispatch import access
 from dispatch.access import visible_tickets
+from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from jxq_cases.lib.jobs import enqueue
 from proactive import cases
@@ -82,7 +82,7 @@ class HotSpotListView(APIView):
         _require(request.user, "hotspots.read")
         params = HotSpotWindowSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        end_on = params.validated_data.get("end_on") or timezone.localdate()
+        end_on = params.validated_data.get("end_on") or clock.today()
         start_on = params.validated_data.get("start_on") or end_on - timedelta(days=settings.PROACTIVE_HOTSPOT_DAYS - 1)
         return Response({"start_on": start_on, "end_on": end_on, "results": hotspots_between(start_on, end_on)})
 
@@ -121,7 +121,7 @@ class HotSpotRunView(APIView):
         params.is_valid(raise_exception=True)
         from proactive.tasks import find_hotspots
 
-        end_on = params.validated_data.get("end_on") or timezone.localdate()
+        end_on = params.validated_data.get("end_on") or clock.today()
         result = enqueue(find_hotspots, end_on.isoformat(), params.validated_data.get("days"))
         return Response({"task_id": result.id, "end_on": end_on}, status=status.HTTP_202_ACCEPTED)
 

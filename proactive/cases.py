@@ -18,24 +18,21 @@ contains one of the keywords, so calls that arrive after the measures count even
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dispatch import access
 from dispatch.access import visible_tickets
 from intake.models import Category, Ticket
+from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from org.models import Unit
 from proactive.models import CaseEvent, CaseMeasure, CaseStatus, HotSpot, ProactiveCase
-
-LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 def case_unit_ids(case: ProactiveCase) -> set[int]:
@@ -200,7 +197,7 @@ def add_measure(
     description = (description or "").strip()
     if not description:
         raise DomainError(ErrorCode.INVALID, _("describe the measure"))
-    if taken_on > timezone.localdate():
+    if taken_on > clock.today():
         raise DomainError(ErrorCode.INVALID, _("a measure cannot be dated in the future"))
     if taken_on < EARLIEST_MEASURE_ON:
         # the before/after volume counts weeks back from the first measure: a date near the
@@ -266,51 +263,36 @@ def matter_tickets(case: ProactiveCase) -> QuerySet:
     return Ticket.objects.filter(matter)
 
 
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def _mean(counts: list[int]) -> float:
     if not counts:
         return 0.0
-    return float((Decimal(sum(counts)) / len(counts)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return float(clock.half_up(Decimal(sum(counts)) / len(counts)))
 
 
 def case_volume(case: ProactiveCase, *, weeks: int = 8, today: date | None = None) -> dict:
     """Weekly volume of the matter over ``weeks`` weeks before the week of the first measure and
     ``weeks`` weeks from it on (fewer while they have not passed yet), with totals and weekly means of
-    each side (two decimals, half up). Weeks start on Monday, Asia/Shanghai. Without a measure the
+    each side (two decimals, half up). Weeks are the street's ISO weeks, from Monday. Without a measure the
     case's opening (or creation) date is the turning point."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     first = case.measures.order_by("taken_on").values_list("taken_on", flat=True).first()
-    pivot_on = first or timezone.localtime(case.opened_at or case.created_at).date()
-    pivot_week = _monday(pivot_on)
+    pivot_on = first or clock.local_date(case.opened_at or case.created_at)
+    pivot_week = clock.week_start(pivot_on)
     start_week = pivot_week - timedelta(weeks=weeks)
-    end_week = min(pivot_week + timedelta(weeks=weeks - 1), max(_monday(today), pivot_week))
-    since = datetime.combine(start_week, datetime.min.time(), tzinfo=LOCAL)
-    until = datetime.combine(end_week + timedelta(days=7), datetime.min.time(), tzinfo=LOCAL)
+    end_week = min(pivot_week + timedelta(weeks=weeks - 1), max(clock.week_start(today), pivot_week))
+    since, until = clock.range_bounds(start_week, clock.week_end(end_week))
     rows = (
         matter_tickets(case)
         .filter(received_at__gte=since, received_at__lt=until)
-        .annotate(week=TruncWeek("received_at", tzinfo=LOCAL))
+        .annotate(week=clock.trunc_week("received_at"))
         .values("week")
         .annotate(count=Count("id"))
     )
-    counts = {}
-    for row in rows:
-        week = row["week"]
-        counts[week.astimezone(LOCAL).date() if isinstance(week, datetime) else week] = row["count"]
-    series = []
-    week = start_week
-    while week <= end_week:
-        series.append(
-            {
-                "week_on": week.isoformat(),
-                "count": counts.get(week, 0),
-                "phase": "before" if week < pivot_week else "after",
-            }
-        )
-        week += timedelta(weeks=1)
+    counts = {clock.period_start(row["week"]): row["count"] for row in rows}
+    series = [
+        {"week_on": week.isoformat(), "count": counts.get(week, 0), "phase": "before" if week < pivot_week else "after"}
+        for week in clock.weeks_between(start_week, end_week)
+    ]
     before = [w["count"] for w in series if w["phase"] == "before"]
     after = [w["count"] for w in series if w["phase"] == "after"]
     return {

@@ -4,9 +4,9 @@ is allowed is decided by ``proactive.cases``."""
 import re
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jxq_cases.lib import clock
 from org.models import Unit
 
 
@@ -22,7 +22,7 @@ class MeasureForm(forms.Form):
     def __init__(self, *args, unit_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(id__in=unit_ids).order_by("name")
-        self.fields["taken_on"].initial = timezone.localdate()
+        self.fields["taken_on"].initial = clock.today()
 
 
 class LinkTicketsForm(forms.Form):

@@ -1,7 +1,7 @@
 """Hot spots (热点): clusters of similar recent tickets in one place, found by a batch job.
 
 ``find_hotspots(end_on)`` clusters the tickets of the ``PROACTIVE_HOTSPOT_DAYS`` days ending on
-``end_on`` (Asia/Shanghai dates):
+``end_on`` (the street's dates, Beijing time):
 
 1. the window's tickets are indexed if they are not yet (``proactive.indexing``);
 2. a ticket's LSH buckets are its community with two neighbouring MinHash values (32 overlapping
@@ -23,36 +23,26 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from time import perf_counter
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q
-from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from intake.models import Ticket
+from jxq_cases.lib import clock
 from org.models import Unit
 from proactive.indexing import index_tickets, profile_from_signature
 from proactive.models import HotSpot, HotSpotRun, HotSpotTicket, TicketSignature
 from proactive.similarity import Weights, score
 
 log = logging.getLogger(__name__)
-LOCAL = ZoneInfo("Asia/Shanghai")
 _REPRESENTATIVES = 4  # tickets of a cluster that later tickets are compared with
 _PER_BUCKET = 6  # the most recent representatives of a bucket that a ticket is compared with
 _PER_SINGLE_BUCKET = 2  # the same for buckets of one MinHash value (one shared word), which are big
 _SURE_MATCH = 0.4  # a score only retellings of one matter reach: no need to look further
-
-
-def local_day_bounds(start_on: date, end_on: date) -> tuple[datetime, datetime]:
-    """[start of start_on, start of the day after end_on) in Asia/Shanghai."""
-    return (
-        datetime.combine(start_on, time.min, tzinfo=LOCAL),
-        datetime.combine(end_on + timedelta(days=1), time.min, tzinfo=LOCAL),
-    )
 
 
 def _index_window(since: datetime, until: datetime, version: int) -> int:
@@ -149,24 +139,24 @@ def find_hotspots(end_on: date | None = None, *, days: int | None = None) -> Hot
     same window."""
     from proactive.indexing import MEASURE_VERSION
 
-    end_on = end_on or timezone.localdate()
+    end_on = end_on or clock.today()
     days = days or settings.PROACTIVE_HOTSPOT_DAYS
     start_on = end_on - timedelta(days=days - 1)
-    since, until = local_day_bounds(start_on, end_on)
+    since, until = clock.range_bounds(start_on, end_on)
     started_at = timezone.now()
-    clock = perf_counter()
+    lap = perf_counter()
     phases = {}
     _index_window(since, until, MEASURE_VERSION)
-    phases["index"], clock = perf_counter() - clock, perf_counter()
+    phases["index"], lap = perf_counter() - lap, perf_counter()
     # named tuples, not model instances: a third of the job's time at 100,000 tickets went to __init__
     signatures = list(
         TicketSignature.objects.filter(received_at__gte=since, received_at__lt=until)
         .order_by("received_at", "ticket_id")
         .values_list("ticket_id", "community_id", "category_id", "received_at", "profile", "minhash", named=True)
     )
-    phases["load"], clock = perf_counter() - clock, perf_counter()
+    phases["load"], lap = perf_counter() - lap, perf_counter()
     groups = cluster_signatures(signatures)
-    phases["cluster"], clock = perf_counter() - clock, perf_counter()
+    phases["cluster"], lap = perf_counter() - lap, perf_counter()
     communities = Unit.objects.in_bulk({signatures[g[0]].community_id for g in groups} - {None})
     # the window's addresses in one range scan (an IN list of every clustered ticket costs more)
     addresses = dict(
@@ -214,7 +204,7 @@ def find_hotspots(end_on: date | None = None, *, days: int | None = None) -> Hot
         _delete_runs(
             HotSpotRun.objects.filter(end_on__lt=end_on - timedelta(days=settings.PROACTIVE_HOTSPOT_KEEP_DAYS))
         )
-    phases["store"] = perf_counter() - clock
+    phases["store"] = perf_counter() - lap
     log.info(
         "hot spots %s..%s: %d tickets, %d hot spots (%s)",
         start_on,
@@ -251,29 +241,18 @@ def _delete_runs(runs) -> None:
     runs.delete()
 
 
-def _weeks(start_on: date, end_on: date) -> list[date]:
-    monday = start_on - timedelta(days=start_on.weekday())
-    weeks = []
-    while monday <= end_on:
-        weeks.append(monday)
-        monday += timedelta(days=7)
-    return weeks
-
-
 def _store_trends(run: HotSpotRun, start_on: date, end_on: date) -> None:
-    """Weekly ticket counts of every hot spot of the run, in one grouped query (Asia/Shanghai weeks)."""
+    """Weekly ticket counts of every hot spot of the run, in one grouped query (the street's ISO weeks)."""
     rows = (
         HotSpotTicket.objects.filter(hotspot__run=run)
-        .annotate(week=TruncWeek("ticket__received_at", tzinfo=LOCAL))
+        .annotate(week=clock.trunc_week("ticket__received_at"))
         .values("hotspot_id", "week")
         .annotate(count=Count("id"))
     )
     counts: dict[int, dict[date, int]] = defaultdict(dict)
     for row in rows:
-        week = row["week"]
-        week_on = week.astimezone(LOCAL).date() if isinstance(week, datetime) else week
-        counts[row["hotspot_id"]][week_on] = row["count"]
-    weeks = _weeks(start_on, end_on)
+        counts[row["hotspot_id"]][clock.period_start(row["week"])] = row["count"]
+    weeks = clock.weeks_between(start_on, end_on)
     changed = []
     for hotspot in run.hotspots.all():
         hotspot.trend = [{"week_on": w.isoformat(), "count": counts[hotspot.id].get(w, 0)} for w in weeks]
@@ -283,7 +262,7 @@ def _store_trends(run: HotSpotRun, start_on: date, end_on: date) -> None:
 
 def hotspots_between(start_on: date, end_on: date) -> list[dict]:
     """The stored hot spots with tickets received between ``start_on`` and ``end_on`` (inclusive,
-    Asia/Shanghai dates), biggest first: dicts with ``id``, ``topic``, ``community``,
+    local dates), biggest first: dicts with ``id``, ``topic``, ``community``,
     ``ticket_count`` and ``trend`` (weekly counts, oldest first), plus ``place``, ``keywords`` and
     ``total_count`` (tickets of the hot spot over its whole run window).
 
@@ -297,7 +276,7 @@ def hotspots_between(start_on: date, end_on: date) -> list[dict]:
     )
     if run is None:
         return []
-    since, until = local_day_bounds(start_on, end_on)
+    since, until = clock.range_bounds(start_on, end_on)
     in_window = Q(hotspotticket__ticket__received_at__gte=since, hotspotticket__ticket__received_at__lt=until)
     hotspots = (
         run.hotspots.annotate(in_window=Count("hotspotticket", filter=in_window))

@@ -11,11 +11,11 @@ import math
 import statistics
 
 from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import TruncDate
 
 from dispatch.models import TicketEvent
 from dispatch.workflow import submit_reply_draft
 from intake.models import Source
+from jxq_cases.lib import clock
 from org.models import User
 from proactive.hotspots import hotspots_between
 from reporting.drilldown import period_filter
@@ -24,11 +24,8 @@ from reporting.rates import (
     COUNTED,
     DOUBLE_NO,
     MEASURES,
-    SHANGHAI,
     PolicyBook,
     Ranking,
-    month_end,
-    month_start,
     percent,
     period_tickets,
     range_score,
@@ -45,7 +42,7 @@ BEST_HANDLERS = 3
 
 def build_daily_ranking(on: dt.date) -> dict:
     """The units' month-to-date league table as of the end of ``on``."""
-    first = month_start(on)
+    first = clock.month_start(on)
     return {
         "on": on.isoformat(),
         "street": score_json(range_score(first, on)),
@@ -60,9 +57,8 @@ def take_daily_ranking(on: dt.date) -> Snapshot:
 # --- weekly analysis ------------------------------------------------------------------------------
 
 
-def week_of(day: dt.date) -> dt.date:
-    """The Monday of the week holding ``day``."""
-    return day - dt.timedelta(days=day.weekday())
+# The demo data still imports this name from here; ``clock.week_start`` is the vocabulary.
+week_of = clock.week_start
 
 
 def _week_totals(start_on: dt.date, end_on: dt.date) -> dict:
@@ -120,7 +116,7 @@ def build_weekly(monday: dt.date) -> dict:
     by_day = {
         row["day"]: row
         for row in period_tickets(monday, sunday)
-        .annotate(day=TruncDate("received_at", tzinfo=SHANGHAI))
+        .annotate(day=clock.trunc_day("received_at"))
         .values("day")
         .annotate(total=Count("id"), city=Count("id", filter=Q(source=Source.CITY)))
         .order_by()
@@ -152,8 +148,8 @@ def build_weekly(monday: dt.date) -> dict:
 
 
 def take_weekly_analysis(monday: dt.date) -> Snapshot:
-    monday = week_of(monday)
-    return store_snapshot(Job.WEEKLY, monday, monday + dt.timedelta(days=6), lambda: build_weekly(monday))
+    monday = clock.week_start(monday)
+    return store_snapshot(Job.WEEKLY, monday, clock.week_end(monday), lambda: build_weekly(monday))
 
 
 # --- monthly bulletin -----------------------------------------------------------------------------
@@ -216,7 +212,7 @@ def best_handler_candidates(first: dt.date, last: dt.date, min_counted: int) -> 
 
 
 def build_monthly(month: dt.date) -> dict:
-    first, last = month_start(month), month_end(month)
+    first, last = clock.month_start(month), clock.month_end(month)
     policies = PolicyBook()
     street = range_score(first, last, policies=policies)
     ranking = unit_ranking(first, last, policies=policies)
@@ -235,5 +231,5 @@ def build_monthly(month: dt.date) -> dict:
 
 
 def take_monthly_bulletin(month: dt.date) -> Snapshot:
-    first = month_start(month)
-    return store_snapshot(Job.MONTHLY, first, month_end(first), lambda: build_monthly(first))
+    first = clock.month_start(month)
+    return store_snapshot(Job.MONTHLY, first, clock.month_end(first), lambda: build_monthly(first))

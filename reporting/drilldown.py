@@ -8,14 +8,14 @@ function, so a figure and its list cannot drift apart.
 
 Vocabulary (all optional, combined with AND):
 
-- ``received_from`` / ``received_to``: Asia/Shanghai dates, inclusive
+- ``received_from`` / ``received_to``: local dates (Beijing time), inclusive
 - ``source``, ``lead_unit`` (id), ``community`` (id), ``category`` (id), ``status_in`` (codes)
 - ``counted``: true/false — the latest visit is counted and no exclusion was approved
 - ``responded`` / ``resolved`` / ``satisfied``: true/false, among counted tickets
 - ``double_no``: true — counted, neither resolved nor satisfied
-- ``awaiting_second_handling``: true — double-no visit in, not yet handled again or closed
+- ``awaiting_second_handling``: true — double-no visit in, the decision due or handled again (not closed)
 - ``supervised``: true — any supervision level
-- ``open``: true — still in the units' hands (dispatched … reviewed, or second handling)
+- ``open``: true — dispatched and its reply not yet gone upstream (``AWAITING_REPLY``)
 - ``contact_overdue_at`` / ``handle_overdue_at``: ISO datetime — open and past the deadline then
 - ``contact_due_by`` / ``handle_due_by``: [from, to] ISO datetimes — open, deadline in [from, to)
 """
@@ -26,13 +26,10 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
-from intake.models import Status, Supervision, Ticket
+from intake.models import AWAITING_REPLY, GONE, UP_FOR_SECOND_HANDLING, Supervision, Ticket
+from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError, ErrorCode
-from reporting.rates import COUNTED, DOUBLE_NO, GONE, local_bounds
-
-# Still in the units' hands: not yet replied upstream (or handled again after a visit).
-OPEN = (Status.DISPATCHED, Status.CONTACTED, Status.HANDLING, Status.REVIEWED, Status.REHANDLING)
-AWAITING_SECOND_HANDLING = (Status.VISITED, Status.REHANDLING)
+from reporting.rates import COUNTED, DOUBLE_NO
 
 
 def _date(value) -> dt.date:
@@ -51,11 +48,11 @@ def _visit_flag(column: str):
 
 
 def _open_contact(v) -> Q:
-    return Q(status__in=OPEN, first_contact_at__isnull=True, contact_due_at__lt=_moment(v))
+    return Q(status__in=AWAITING_REPLY, first_contact_at__isnull=True, contact_due_at__lt=_moment(v))
 
 
 def _open_handle(v) -> Q:
-    return Q(status__in=OPEN, handle_due_at__lt=_moment(v))
+    return Q(status__in=AWAITING_REPLY, handle_due_at__lt=_moment(v))
 
 
 def _between(column: str, extra: Q):
@@ -67,11 +64,11 @@ def _between(column: str, extra: Q):
 
 
 def _received_from(v) -> Q:
-    return Q(received_at__gte=local_bounds(_date(v), _date(v))[0])
+    return Q(received_at__gte=clock.day_bounds(_date(v))[0])
 
 
 def _received_to(v) -> Q:
-    return Q(received_at__lt=local_bounds(_date(v), _date(v))[1])
+    return Q(received_at__lt=clock.day_bounds(_date(v))[1])
 
 
 BUILDERS = {
@@ -87,13 +84,13 @@ BUILDERS = {
     "resolved": _visit_flag("visit_resolved"),
     "satisfied": _visit_flag("visit_satisfied"),
     "double_no": lambda v: DOUBLE_NO if v else ~DOUBLE_NO,
-    "awaiting_second_handling": lambda v: DOUBLE_NO & Q(status__in=AWAITING_SECOND_HANDLING),
+    "awaiting_second_handling": lambda v: DOUBLE_NO & Q(status__in=UP_FOR_SECOND_HANDLING),
     "supervised": lambda v: ~Q(supervision=Supervision.NONE) if v else Q(supervision=Supervision.NONE),
-    "open": lambda v: Q(status__in=OPEN) if v else ~Q(status__in=OPEN),
+    "open": lambda v: Q(status__in=AWAITING_REPLY) if v else ~Q(status__in=AWAITING_REPLY),
     "contact_overdue_at": _open_contact,
     "handle_overdue_at": _open_handle,
-    "contact_due_by": _between("contact_due_at", Q(status__in=OPEN, first_contact_at__isnull=True)),
-    "handle_due_by": _between("handle_due_at", Q(status__in=OPEN)),
+    "contact_due_by": _between("contact_due_at", Q(status__in=AWAITING_REPLY, first_contact_at__isnull=True)),
+    "handle_due_by": _between("handle_due_at", Q(status__in=AWAITING_REPLY)),
 }
 
 

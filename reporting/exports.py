@@ -18,18 +18,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import IO
 
-from django.db.models.functions import TruncDate, TruncWeek
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from intake.models import Kind, Source, Status, Supervision, Urgency
+from jxq_cases.lib import clock
 from jxq_cases.lib.spreadsheet import text_cell, text_row
 from org.models import Unit
 from reporting.rates import (
     MEASURES,
-    SHANGHAI,
-    local_date,
     percent,
     period_tickets,
     range_score,
@@ -105,8 +103,8 @@ def _table_headers(first: str) -> list[str]:
 
 
 def _local(moment: dt.datetime | None) -> dt.datetime | None:
-    # Excel has no time zones: write the Asia/Shanghai wall-clock time the street works in.
-    return moment.astimezone(SHANGHAI).replace(tzinfo=None) if moment else None
+    # Excel has no time zones: write the wall-clock time the street works in (Beijing time).
+    return clock.local(moment).replace(tzinfo=None) if moment else None
 
 
 def _yes_no(value: bool | None) -> str:
@@ -185,26 +183,18 @@ def write_workbook(start_on: dt.date, end_on: dt.date, target: str | IO[bytes], 
 
     daily = book.create_sheet(_("Daily table"))
     _header_row(daily, _table_headers(_("Day")))
-    by_day = (
-        tickets.annotate(day=TruncDate("received_at", tzinfo=SHANGHAI))
-        .values("day")
-        .annotate(**MEASURES)
-        .order_by("day")
-    )
+    by_day = tickets.annotate(day=clock.trunc_day("received_at")).values("day").annotate(**MEASURES).order_by("day")
     for counts in by_day:
         daily.append(text_row(daily, _count_row(counts["day"], counts)))
 
     weekly = book.create_sheet(_("Weekly table"))
     _header_row(weekly, _table_headers(_("Week (Monday to Sunday)")))
     by_week = (
-        tickets.annotate(week=TruncWeek("received_at", tzinfo=SHANGHAI))
-        .values("week")
-        .annotate(**MEASURES)
-        .order_by("week")
+        tickets.annotate(week=clock.trunc_week("received_at")).values("week").annotate(**MEASURES).order_by("week")
     )
     for counts in by_week:
-        monday = local_date(counts["week"])
-        first, last = max(monday, start_on), min(monday + dt.timedelta(days=6), end_on)
+        monday = clock.period_start(counts["week"])
+        first, last = max(monday, start_on), min(clock.week_end(monday), end_on)
         weekly.append(text_row(weekly, _count_row(f"{first:%Y-%m-%d} – {last:%Y-%m-%d}", counts)))
 
     monthly = book.create_sheet(_("Monthly table"))

@@ -1,4 +1,4 @@
-"""The nightly leadership snapshot (每晚领导驾驶舱), taken at 23:00 Asia/Shanghai.
+"""The nightly leadership snapshot (每晚领导驾驶舱), taken at 23:00 Beijing time.
 
 For the day ``on`` it holds:
 
@@ -24,19 +24,17 @@ import datetime as dt
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from intake.models import Category, Source, Ticket
+from intake.models import AWAITING_REPLY, Category, Source, Ticket
+from jxq_cases.lib import clock
 from org.models import Unit
 from proactive.hotspots import hotspots_between
-from reporting.drilldown import OPEN, period_filter, tickets_matching
+from reporting.drilldown import period_filter, tickets_matching
 from reporting.models import Job, Snapshot
 from reporting.rates import (
-    SHANGHAI,
     PolicyBook,
     add_counts,
     empty_counts,
-    local_bounds,
     month_counts,
-    month_start,
     percent,
     period_tickets,
     range_score,
@@ -56,7 +54,7 @@ HOT_SPOT_LIMIT = 10
 def moment_of(on: dt.date, now: dt.datetime | None = None) -> dt.datetime:
     """The time the snapshot describes: now for today; the end of the day for a past day."""
     now = now or timezone.now()
-    end_of_day = local_bounds(on, on)[1]
+    end_of_day = clock.day_bounds(on)[1]
     return min(now, end_of_day)
 
 
@@ -82,10 +80,7 @@ def ticket_rows(ids: list[int], order_by: str) -> list[dict]:
         )[:AT_RISK_LIST_LIMIT]
     )
     return [
-        {
-            key: (value.astimezone(SHANGHAI).isoformat() if isinstance(value, dt.datetime) else value)
-            for key, value in r.items()
-        }
+        {key: (clock.local(value).isoformat() if isinstance(value, dt.datetime) else value) for key, value in r.items()}
         for r in rows
     ]
 
@@ -164,8 +159,8 @@ def own_records(start_on: dt.date, end_on: dt.date) -> dict[int | None, dict]:
 
 def build_nightly(on: dt.date, *, trend_from: dt.date | None = None, now: dt.datetime | None = None) -> dict:
     as_of = moment_of(on, now)
-    first_of_month = month_start(on)
-    trend_from = month_start(trend_from or on.replace(month=1, day=1))
+    first_of_month = clock.month_start(on)
+    trend_from = clock.month_start(trend_from or on.replace(month=1, day=1))
     policies = PolicyBook()
     today = period_filter(on, on)
     month = period_filter(first_of_month, on)
@@ -194,7 +189,7 @@ def build_nightly(on: dt.date, *, trend_from: dt.date | None = None, now: dt.dat
     )
     return {
         "on": on.isoformat(),
-        "as_of": as_of.astimezone(SHANGHAI).isoformat(),
+        "as_of": clock.local(as_of).isoformat(),
         "intake_today": {
             **intake_today,
             "filter": today,
@@ -248,7 +243,7 @@ def build_nightly(on: dt.date, *, trend_from: dt.date | None = None, now: dt.dat
                 if score.counts["total"]
             ],
         },
-        "open_statuses": list(OPEN),
+        "open_statuses": list(AWAITING_REPLY),
     }
 
 

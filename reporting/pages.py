@@ -23,13 +23,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dispatch import access
 from dispatch.views.common import PAGE_SIZE, running_due
+from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError
-from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis, week_of
+from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis
 from reporting.drilldown import tickets_matching
 from reporting.exports import write_workbook
 from reporting.models import Job
 from reporting.nightly import take_nightly_snapshot
-from reporting.rates import SHANGHAI, month_end, month_start
 from reporting.snapshots import latest_snapshot
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,10 +40,6 @@ def _require_reader(request: HttpRequest, ability: str = "reports.read") -> None
     if not access.may(request.user, ability):
         # the same answer as an unknown page: the figures are not this role's business
         raise Http404(gettext("The reports are for the street's leaders, the center and the inspectors."))
-
-
-def _today() -> dt.date:
-    return timezone.now().astimezone(SHANGHAI).date()
 
 
 def drill_url(spec: dict, title: str = "") -> str:
@@ -159,7 +155,7 @@ def run_job(request: HttpRequest, job: str) -> HttpResponse:
     _require_reader(request)
     if not access.may(request.user, "reports.run"):
         raise Http404(gettext("Only the center and the principal leader run the jobs."))
-    today = _today()
+    today = clock.today()
     try:
         day = dt.date.fromisoformat(request.POST.get("on") or today.isoformat())
     except ValueError:
@@ -248,7 +244,7 @@ def _report_page(request: HttpRequest, job: Job, template: str, title, excel_nam
         if snapshot is None:
             raise Http404(gettext("No snapshot of this period yet."))
         # the daily ranking is month to date: its workbook covers the month up to that day
-        start_on = month_start(snapshot.period_start) if job == Job.DAILY_RANKING else snapshot.period_start
+        start_on = clock.month_start(snapshot.period_start) if job == Job.DAILY_RANKING else snapshot.period_start
         return _excel(start_on, snapshot.period_end, excel_name)
     context = {
         "title": title,
@@ -268,16 +264,16 @@ def _report_page(request: HttpRequest, job: Job, template: str, title, excel_nam
 @require_GET
 def reports(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
-    today = _today()
+    today = clock.today()
     latest = {job: latest_snapshot(job) for job in (Job.DAILY_RANKING, Job.WEEKLY, Job.MONTHLY, Job.NIGHTLY)}
     context = {
         "title": _("Reports"),
         "latest": latest,
         "public_from": today.replace(month=1, day=1).isoformat(),
         "public_to": today.isoformat(),
-        "this_week": week_of(today).isoformat(),
-        "this_month": month_start(today).isoformat(),
-        "month_end": month_end(today).isoformat(),
+        "this_week": clock.week_start(today).isoformat(),
+        "this_month": clock.month_start(today).isoformat(),
+        "month_end": clock.month_end(today).isoformat(),
     }
     return render(request, "reporting/reports.html", context)
 

@@ -2,8 +2,9 @@
 
 Rules, in one place:
 
-- A ticket belongs to the month of its ``received_at`` in Asia/Shanghai: 00:00 on the 1st local time
-  is the new month. A date range ``start_on..end_on`` is inclusive, in Asia/Shanghai dates.
+- A ticket belongs to the month of its ``received_at`` in the street's time zone: 00:00 on the 1st
+  local time is the new month. A date range ``start_on..end_on`` is inclusive, in local dates
+  (``jxq_cases.lib.clock`` keeps the calendar).
 - Sent-back (退单) and merged tickets are no longer the street's: they are in no figure.
 - Counted (纳入考评) = the latest return visit is counted and no exclusion was approved.
   response = responded / counted, resolution = resolved / counted, satisfaction = satisfied / counted.
@@ -12,7 +13,7 @@ Rules, in one place:
   never above 100% when district tickets are counted too).
 - Double-no (双否) = a counted ticket neither resolved nor satisfied.
 - Every figure is attributed to the unit that led the ticket (``lead_unit``).
-- Percentages are Decimals rounded half-up (97.005 -> 97.01); :func:`round_half_up` is the only
+- Percentages are Decimals rounded half-up (97.005 -> 97.01); ``clock.half_up`` is the only
   rounding in the reports.
 - A month's rates are rounded to the policy's decimals before they are weighted (the city publishes
   rounded rates); composite = w_r·response + w_s·resolution + w_m·satisfaction + bonus − deductions.
@@ -30,21 +31,17 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
 
-from intake.models import Source, Status, Ticket
+from intake.models import GONE, Source, Ticket
+from jxq_cases.lib import clock
 from org.models import Unit
 from reporting.models import DEFAULT_POLICY, ScoreAdjustment, ScoringPolicy
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 HUNDRED = Decimal(100)
 
-# Sent-back and merged tickets left the street: they are in no figure (the workflow calls them gone too).
-GONE = (Status.SENT_BACK, Status.MERGED)
 COUNTED = Q(visit_counted=True, is_excluded=False)
 DOUBLE_NO = COUNTED & Q(visit_resolved=False, visit_satisfied=False)
 
@@ -63,21 +60,14 @@ MEASURES = {
 COUNT_KEYS = tuple(MEASURES)
 
 
-# --- rounding and periods -------------------------------------------------------------------------
-
-
-def round_half_up(value: Decimal | int | None, decimals: int = 2) -> Decimal | None:
-    """Round half-up to ``decimals`` places (97.005 -> 97.01); None stays None."""
-    if value is None:
-        return None
-    return Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+# --- percentages -----------------------------------------------------------------------------------
 
 
 def percent(part: int, whole: int, decimals: int = 2) -> Decimal | None:
     """``part / whole`` in percent, rounded half-up; None when there is nothing to divide by."""
     if not whole:
         return None
-    return round_half_up(Decimal(part) * HUNDRED / Decimal(whole), decimals)
+    return clock.half_up(Decimal(part) * HUNDRED / Decimal(whole), decimals)
 
 
 def mean(values: Iterable[Decimal | None], decimals: int = 2) -> Decimal | None:
@@ -85,48 +75,16 @@ def mean(values: Iterable[Decimal | None], decimals: int = 2) -> Decimal | None:
     present = [v for v in values if v is not None]
     if not present:
         return None
-    return round_half_up(sum(present, Decimal(0)) / len(present), decimals)
-
-
-def local_bounds(start_on: dt.date, end_on: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """``[start_on 00:00, end_on + 1 day 00:00)`` in Asia/Shanghai, as aware datetimes."""
-    start_at = dt.datetime.combine(start_on, dt.time.min, tzinfo=SHANGHAI)
-    end_at = dt.datetime.combine(end_on + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
-    return start_at, end_at
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def next_month(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    return next_month(month_start(day)) - dt.timedelta(days=1)
-
-
-def months_between(start_on: dt.date, end_on: dt.date) -> list[dt.date]:
-    """First days of every month the range touches, in order."""
-    months, month = [], month_start(start_on)
-    while month <= end_on:
-        months.append(month)
-        month = next_month(month)
-    return months
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(SHANGHAI).date()
+    return clock.half_up(sum(present, Decimal(0)) / len(present), decimals)
 
 
 # --- the tickets and their counts -----------------------------------------------------------------
 
 
 def period_tickets(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None) -> QuerySet[Ticket]:
-    """The street's tickets received in the range (Asia/Shanghai dates, inclusive), optionally one
-    lead unit's."""
-    start_at, end_at = local_bounds(start_on, end_on)
+    """The street's tickets received in the range (local dates, inclusive), optionally one lead
+    unit's."""
+    start_at, end_at = clock.range_bounds(start_on, end_on)
     tickets = Ticket.objects.filter(received_at__gte=start_at, received_at__lt=end_at).exclude(status__in=GONE)
     if unit is not None:
         tickets = tickets.filter(lead_unit=unit)
@@ -142,14 +100,14 @@ def month_counts(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None
     keys = ["lead_unit_id", "month"] if by_unit else ["month"]
     rows = (
         period_tickets(start_on, end_on, unit=unit)
-        .annotate(month=TruncMonth("received_at", tzinfo=SHANGHAI))
+        .annotate(month=clock.trunc_month("received_at"))
         .values(*keys)
         .annotate(**MEASURES)
         .order_by()
     )
     result = []
     for row in rows:
-        row["month"] = local_date(row["month"]) if isinstance(row["month"], dt.datetime) else row["month"]
+        row["month"] = clock.period_start(row["month"])
         result.append(row)
     return result
 
@@ -188,7 +146,7 @@ class PolicyBook:
 def adjustments_between(start_on: dt.date, end_on: dt.date) -> dict[tuple[int | None, dt.date], Decimal]:
     """Net points (bonus − deductions) per (unit id or None for the street, month), summed in SQL."""
     rows = (
-        ScoreAdjustment.objects.filter(month__gte=month_start(start_on), month__lte=end_on)
+        ScoreAdjustment.objects.filter(month__gte=clock.month_start(start_on), month__lte=end_on)
         .values("unit_id", "month")
         .annotate(
             bonus=Sum("points", filter=Q(kind=ScoreAdjustment.Kind.BONUS)),
@@ -229,7 +187,7 @@ class MonthScore:
                 + self.policy.w_resolution * self.resolution
                 + self.policy.w_satisfaction * self.satisfaction
             )
-            self.composite = round_half_up(weighted + self.adjustment, places)
+            self.composite = clock.half_up(weighted + self.adjustment, places)
         else:
             # No counted ticket, no score: a bonus alone does not make a month's score.
             self.composite = None
@@ -294,7 +252,7 @@ def range_score(
             policy=policies.for_month(month),
             adjustment=adjustments.get((adjustment_key, month), Decimal(0)),
         )
-        for month in months_between(start_on, end_on)
+        for month in clock.months_between(start_on, end_on)
     ]
     return RangeScore.of(start_on, end_on, months)
 
@@ -357,7 +315,7 @@ def unit_ranking(
     ``rows`` may be unit × month counts of this exact range, already fetched.
     """
     policies = policies or PolicyBook()
-    min_counted = policies.for_month(month_start(end_on)).min_counted_to_rank
+    min_counted = policies.for_month(clock.month_start(end_on)).min_counted_to_rank
     scores = unit_scores(start_on, end_on, policies=policies, rows=rows)
     units = {u.pk: u for u in Unit.objects.filter(pk__in=list(scores))}
     ranked, apart = [], []

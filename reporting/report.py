@@ -16,9 +16,10 @@ from django.db.models import Count
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from org.models import Unit
-from reporting.rates import RangeScore, percent, period_tickets, range_score, round_half_up
+from reporting.rates import RangeScore, percent, period_tickets, range_score
 
 # A report covers at most this many days: enough for several years, and a bound on the work a
 # public (anonymous) request can ask of the database.
@@ -88,15 +89,15 @@ def build_report(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None
             "city": {"count": city, "share": percent(city, total)},
             "district": {"count": counts["district"], "share": percent(counts["district"], total)},
         },
-        "monthly_average": round_half_up(Decimal(total) / month_count),
-        "daily_average": round_half_up(Decimal(total) / days),
+        "monthly_average": clock.half_up(Decimal(total) / month_count),
+        "daily_average": clock.half_up(Decimal(total) / days),
         "counted": {"count": counts["counted"], "share_of_city": percent(counts["counted_city"], city)},
         "counted_city": counts["counted_city"],
         "rates": {
-            "response": round_half_up(score.response),
-            "resolution": round_half_up(score.resolution),
-            "satisfaction": round_half_up(score.satisfaction),
-            "composite": round_half_up(score.composite),
+            "response": clock.half_up(score.response),
+            "resolution": clock.half_up(score.resolution),
+            "satisfaction": clock.half_up(score.satisfaction),
+            "composite": clock.half_up(score.composite),
         },
         "pooled_rates": {
             "response": score.pooled_response,
@@ -111,10 +112,10 @@ def build_report(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None
                 "city": m.counts["city"],
                 "district": m.counts["district"],
                 "counted": m.counts["counted"],
-                "response": round_half_up(m.response),
-                "resolution": round_half_up(m.resolution),
-                "satisfaction": round_half_up(m.satisfaction),
-                "composite": round_half_up(m.composite),
+                "response": clock.half_up(m.response),
+                "resolution": clock.half_up(m.resolution),
+                "satisfaction": clock.half_up(m.satisfaction),
+                "composite": clock.half_up(m.composite),
             }
             for m in score.months
         ],

@@ -2,7 +2,7 @@
 
 Each job replaces its period's snapshot, so a retry or a second run changes nothing but the
 timestamp. Database and broker hiccups are retried with backoff. Dates are ISO strings
-(YYYY-MM-DD, Asia/Shanghai); without one, each job takes the period the beat schedule means.
+(YYYY-MM-DD, the street's dates); without one, each job takes the period the beat schedule means.
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ import datetime as dt
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
-from django.utils import timezone
 
-from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis, week_of
+from jxq_cases.lib import clock
+from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis
 from reporting.nightly import take_nightly_snapshot
-from reporting.rates import SHANGHAI, month_start
 
 RETRY = {
     # connection trouble (database restarting, broker blip) is worth a retry; a bug is not
@@ -29,10 +28,6 @@ RETRY = {
 }
 
 
-def today() -> dt.date:
-    return timezone.now().astimezone(SHANGHAI).date()
-
-
 def _day(value: str | None, default: dt.date) -> dt.date:
     return dt.date.fromisoformat(value) if value else default
 
@@ -41,23 +36,23 @@ def _day(value: str | None, default: dt.date) -> dt.date:
 def nightly_snapshot(on: str | None = None, trend_from: str | None = None) -> int:
     """23:00: the leadership snapshot of the day (default today)."""
     start = dt.date.fromisoformat(trend_from) if trend_from else None
-    return take_nightly_snapshot(_day(on, today()), trend_from=start).pk
+    return take_nightly_snapshot(_day(on, clock.today()), trend_from=start).pk
 
 
 @shared_task(name="reporting.daily_ranking", **RETRY)
 def daily_ranking(on: str | None = None) -> int:
     """The units' month-to-date ranking as of a day (default today)."""
-    return take_daily_ranking(_day(on, today())).pk
+    return take_daily_ranking(_day(on, clock.today())).pk
 
 
 @shared_task(name="reporting.weekly_analysis", **RETRY)
 def weekly_analysis(week_of_day: str | None = None) -> int:
     """Monday morning: the analysis of the week holding the given day (default last week)."""
-    return take_weekly_analysis(week_of(_day(week_of_day, today() - dt.timedelta(days=7)))).pk
+    return take_weekly_analysis(clock.week_start(_day(week_of_day, clock.today() - dt.timedelta(days=7)))).pk
 
 
 @shared_task(name="reporting.monthly_bulletin", **RETRY)
 def monthly_bulletin(month: str | None = None) -> int:
     """On the 1st: the bulletin of the month holding the given day (default last month)."""
-    last_month = month_start(today()) - dt.timedelta(days=1)
+    last_month = clock.month_start(clock.today()) - dt.timedelta(days=1)
     return take_monthly_bulletin(_day(month, last_month)).pk

@@ -2,16 +2,13 @@
 charts and a month-by-month table, and no personal data at all — only counts, shares and rates.
 """
 
-import datetime as dt
-
 from django.conf import settings
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError
-from reporting.rates import SHANGHAI
 from reporting.report import build_report, parse_range, report_text, top_categories
 
 
@@ -19,7 +16,7 @@ from reporting.report import build_report, parse_range, report_text, top_categor
 @cache_control(public=True, max_age=300)
 def public_report(request):
     """``/report/public/?from=YYYY-MM-DD&to=YYYY-MM-DD``; by default this year to date."""
-    today = timezone.now().astimezone(SHANGHAI).date()
+    today = clock.today()
     from_text = request.GET.get("from") or today.replace(month=1, day=1).isoformat()
     to_text = request.GET.get("to") or today.isoformat()
     context = {"from_text": from_text, "to_text": to_text, "street": settings.REPORTING_STREET_NAME}
@@ -44,7 +41,7 @@ def public_report(request):
         chart=chart,
         end_is_future=end_on > today,
         today=today,
-        generated_at=dt.datetime.now(tz=SHANGHAI),
+        generated_at=clock.local(clock.now()),
     )
     return render(request, "reporting/public_report.html", context)
 

@@ -3,13 +3,13 @@
 from datetime import datetime, timedelta
 
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dispatch import access
 from intake.models import Ticket
+from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
 PAGE_SIZE = 50
@@ -69,7 +69,7 @@ def running_due(ticket: Ticket, now: datetime) -> dict | None:
         "kind": ticket.next_due_kind,
         "label": DUE_LABELS.get(ticket.next_due_kind, _("Due")),
         "at": ticket.next_due_at,
-        "short_at": timezone.localtime(ticket.next_due_at).strftime("%m-%d %H:%M"),
+        "short_at": clock.local(ticket.next_due_at).strftime("%m-%d %H:%M"),
         "state": state,
         "left_text": left,
         "left_phrase": gettext("overdue by %(t)s") % {"t": left}

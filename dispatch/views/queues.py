@@ -32,12 +32,10 @@ from dispatch.notifications import mark_read
 from dispatch.views.common import PAGE_SIZE, error_text, running_due
 from dispatch.workflow import acknowledge_ticket, apply_imported_visits, registry
 from intake.importers import import_visits
-from intake.models import Status, Urgency
+from intake.models import AWAITING_REPLY, Status, Urgency
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
 # --- the unit inbox (承办单位待办) ---
-
-INBOX_STATUSES = [Status.DISPATCHED, Status.CONTACTED, Status.HANDLING, Status.REHANDLING, Status.REVIEWED]
 
 
 @login_required
@@ -49,7 +47,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         raise Http404(gettext("The inbox is for the handlers of units."))
     tickets = (
         access.visible_tickets(user)
-        .filter(status__in=INBOX_STATUSES)
+        .filter(status__in=AWAITING_REPLY)
         .select_related("category", "community", "lead_unit")
         .prefetch_related(
             "co_units",

@@ -18,13 +18,13 @@ from django.views.decorators.http import require_GET, require_POST
 from dispatch import access
 from dispatch.filters import TicketFilter
 from dispatch.forms import (
-    OPEN_STATUSES,
     BulkDispatchForm,
     WorkbenchFilterForm,
 )
 from dispatch.views.common import PAGE_SIZE, error_text, running_due, safe_next, visible_ticket_or_404
 from dispatch.workflow import dispatch_ticket, registry, triage_ticket
-from intake.models import Kind, Source, Status, Ticket, Urgency
+from intake.models import AWAITING_CENTER, IN_FLIGHT, Kind, Source, Status, Ticket, Urgency
+from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError
 from org.models import Unit
 
@@ -70,7 +70,7 @@ def filtered_tickets(user, form: WorkbenchFilterForm) -> QuerySet:
         params["received_before"] = end_at.isoformat()
     tickets = TicketFilter(params, queryset=tickets).qs
     if status == WorkbenchFilterForm.STATUS_OPEN:
-        tickets = tickets.filter(status__in=OPEN_STATUSES)
+        tickets = tickets.filter(status__in=IN_FLIGHT)
     elif status != WorkbenchFilterForm.STATUS_ALL:
         tickets = tickets.filter(status=status)
     if "double_no" in flags:
@@ -83,9 +83,6 @@ def filtered_tickets(user, form: WorkbenchFilterForm) -> QuerySet:
     return tickets.order_by("-received_at", "-id")
 
 
-CENTER_QUEUE = (Status.RECEIVED, Status.TRIAGED)
-
-
 def workbench_slice(tickets: QuerySet, sort: str, start: int, stop: int) -> list[Ticket]:
     """Rows ``start:stop`` of the list. By deadline, the list is three segments, each read through
     its own index so that the first page touches about a page of rows even with 1,000,000 tickets:
@@ -95,9 +92,9 @@ def workbench_slice(tickets: QuerySet, sort: str, start: int, stop: int) -> list
     if sort != "deadline":
         return list(tickets[start:stop])
     segments = [
-        tickets.filter(status__in=CENTER_QUEUE).order_by("received_at", "id"),
-        tickets.filter(next_due_at__isnull=False).exclude(status__in=CENTER_QUEUE).order_by("next_due_at", "id"),
-        tickets.filter(next_due_at__isnull=True).exclude(status__in=CENTER_QUEUE).order_by("-received_at", "-id"),
+        tickets.filter(status__in=AWAITING_CENTER).order_by("received_at", "id"),
+        tickets.filter(next_due_at__isnull=False).exclude(status__in=AWAITING_CENTER).order_by("next_due_at", "id"),
+        tickets.filter(next_due_at__isnull=True).exclude(status__in=AWAITING_CENTER).order_by("-received_at", "-id"),
     ]
     found: list[Ticket] = []
     for segment in segments:
@@ -137,7 +134,7 @@ def list_rows(user, tickets, now) -> list[dict]:
                 "can_work": can_work,
                 "url": ticket_url.replace("NO", no, 1),
                 "panel_url": panel_url.replace("NO", no, 1),
-                "received": timezone.localtime(ticket.received_at).strftime("%m-%d %H:%M"),
+                "received": clock.local(ticket.received_at).strftime("%m-%d %H:%M"),
                 "source": labels["source"].get(ticket.source, ticket.source),
                 "kind": labels["kind"].get(ticket.kind, ticket.kind),
                 "status": labels["status"].get(ticket.status, ticket.status),
@@ -172,7 +169,7 @@ def status_counts(user, current: str) -> list[dict]:
     """How many visible tickets are in each state still in flight (one grouped query)."""
     found = dict(
         access.visible_tickets(user)
-        .filter(status__in=OPEN_STATUSES)
+        .filter(status__in=IN_FLIGHT)
         .order_by()
         .values_list("status")
         .annotate(n=Count("id"))
@@ -181,7 +178,7 @@ def status_counts(user, current: str) -> list[dict]:
     counts = [
         {"code": WorkbenchFilterForm.STATUS_OPEN, "label": _("In flight"), "n": sum(found.values())},
     ]
-    counts += [{"code": s, "label": Status(s).label, "n": found.get(s, 0)} for s in OPEN_STATUSES]
+    counts += [{"code": s, "label": Status(s).label, "n": found.get(s, 0)} for s in IN_FLIGHT]
     for c in counts:
         c["current"] = c["code"] == current
     return counts

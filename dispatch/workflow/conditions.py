@@ -16,23 +16,17 @@ from django.utils.translation import gettext_lazy as _
 from dispatch import access
 from dispatch.models import ExclusionRequest, ExtensionRequest, ReplyDraft, SendBackRequest
 from dispatch.workflow.registry import Condition
-from intake.models import Status, Ticket
+from intake import models as status_groups
+from intake.models import Ticket
 
-# --- the states actions run from (docs/domain.md §3) ---
+# --- the states actions run from (docs/domain.md §3; the groups are named beside Status) ---
 
-AWAITING_CENTER = frozenset({Status.RECEIVED, Status.TRIAGED})
-# contacted and working on it: notes and reply drafts
-OPEN_FOR_HANDLING = frozenset({Status.CONTACTED, Status.HANDLING, Status.REHANDLING})
-# a draft exists only once handling started
-SIGNING = frozenset({Status.HANDLING, Status.REHANDLING})
-# dispatched and still in the units' hands: extensions, send-back requests
-IN_THE_UNITS = frozenset({Status.DISPATCHED, Status.CONTACTED, Status.HANDLING, Status.REHANDLING})
-# everything but the two exits: a sent-back or merged ticket is no longer the street's
-NOT_GONE = frozenset(set(Status) - {Status.SENT_BACK, Status.MERGED})
-# an exclusion concerns a ticket the units took on
-EXCLUDABLE = NOT_GONE - AWAITING_CENTER
-# supervision and taking a ticket personally: while it is the street's and not closed
-WATCHABLE = NOT_GONE - {Status.CLOSED}
+AWAITING_CENTER = frozenset(status_groups.AWAITING_CENTER)
+OPEN_FOR_HANDLING = frozenset(status_groups.OPEN_FOR_HANDLING)  # notes and reply drafts
+SIGNING = frozenset(status_groups.IN_HANDLING)  # a draft exists only once handling started
+IN_THE_UNITS = frozenset(status_groups.IN_THE_UNITS)  # extensions, send-back requests
+EXCLUDABLE = frozenset(status_groups.SINCE_DISPATCH)  # an exclusion concerns a ticket the units took on
+WATCHABLE = frozenset(status_groups.IN_FLIGHT)  # supervision, taking a ticket personally
 
 _DOCUMENTS = {
     "reply": ReplyDraft,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from dispatch import access, deadlines
 from dispatch.models import TicketEvent
 from dispatch.notifications import notify_after_commit
-from intake.models import Status, Ticket
+from intake.models import CLOCK_RUNNING, Status, Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
 
@@ -94,7 +94,7 @@ def finish(ticket: Ticket, actor: Any, kind: str, step: Step, now: datetime) -> 
 
 
 # States without a running clock: a set-based move between them changes no deadline.
-_NO_CLOCK = frozenset({Status.REPLIED, Status.VISITED, Status.CLOSED})
+_NO_CLOCK = frozenset(Status) - frozenset(CLOCK_RUNNING)
 
 
 @transaction.atomic

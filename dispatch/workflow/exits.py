@@ -14,7 +14,7 @@ from dispatch.models import RequestStatus, SendBackRequest
 from dispatch.workflow import conditions, core
 from dispatch.workflow.core import Step
 from dispatch.workflow.registry import action
-from intake.models import Status, Ticket
+from intake.models import GONE, Status, Ticket
 
 
 @action(
@@ -123,7 +123,7 @@ def _lock_both(ticket: Ticket | int, actor: Any, kwargs: dict) -> None:
 def merge_ticket(ticket: Ticket, *, actor: Any, now: datetime, into: str) -> Step:
     """Fold a duplicate into another ticket of the street (the duplicate leaves the workflow)."""
     target = _merge_target(ticket, actor, into)
-    if target.status in (Status.MERGED, Status.SENT_BACK):
+    if target.status in GONE:
         raise core.invalid(
             _("ticket %(ticket_no)s is %(status)s")
             % {"ticket_no": target.ticket_no, "status": target.get_status_display()},

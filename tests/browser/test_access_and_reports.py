@@ -5,16 +5,14 @@ handler's inbox works on a phone."""
 import io
 import json
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from intake.models import Kind, Source, Status, Ticket
+from jxq_cases.lib.clock import STREET_TZ
 from tests.browser.conftest import PHONE_SCREEN
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _ticket(no, unit, **fields):
@@ -78,7 +76,7 @@ def test_public_report_shows_the_report_commands_figures(page, handler_unit, oth
         )
 
     # two months of 2025 with different rates, so the mean of the monthly rates is not the pooled one
-    jan, feb = datetime(2025, 1, 10, 9, tzinfo=SHANGHAI), datetime(2025, 2, 1, 0, 0, tzinfo=SHANGHAI)
+    jan, feb = datetime(2025, 1, 10, 9, tzinfo=STREET_TZ), datetime(2025, 2, 1, 0, 0, tzinfo=STREET_TZ)
     visited("R-01", handler_unit, Source.CITY, jan, True, True)
     visited("R-02", handler_unit, Source.DISTRICT, jan, False, True)
     visited("R-03", other_unit, Source.CITY, jan, True, False)

@@ -3,19 +3,18 @@ screenshots under var/screenshots/ are the ones the README shows (copied to docs
 
 import re
 
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from intake.demo import generate_demo_tickets
 from intake.models import Status, Ticket
+from jxq_cases.lib import clock
 from reporting.models import Job, Snapshot
 from reporting.nightly import take_nightly_snapshot
-from reporting.rates import SHANGHAI
 
 
 def test_workbench_and_dashboard_with_demo_data(new_page, login, screenshot, center_staff, principal_leader):
     generate_demo_tickets(600, 45, seed=12345)
-    today = timezone.now().astimezone(SHANGHAI).date()
+    today = clock.today()
     take_nightly_snapshot(today)
     snapshot = Snapshot.objects.get(job=Job.NIGHTLY, period_start=today)
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from intake.models import Kind, Source, Status, Ticket
+from jxq_cases.lib import clock
 from proactive.indexing import index_pending
 from reporting.nightly import take_nightly_snapshot
-from reporting.rates import SHANGHAI
 
 # the smallest valid PNG (1x1 pixel)
 PNG = bytes.fromhex(
@@ -53,7 +53,7 @@ def test_one_ticket_through_the_eight_steps(
         address="酒仙桥南路11号楼",
     )
     index_pending()  # the proactive indexing job (beat, every few minutes)
-    take_nightly_snapshot(now.astimezone(SHANGHAI).date())  # last night's dashboard
+    take_nightly_snapshot(clock.local_date(now))  # last night's dashboard
     leader_page = login(new_page(), principal_leader)
     leader_page.goto("/dashboard/")
     expect(leader_page.get_by_test_id("month-counted")).to_have_text("0")
@@ -135,7 +135,7 @@ def test_one_ticket_through_the_eight_steps(
     expect(center.get_by_test_id("status")).to_have_text("已回复")
 
     # the city's return-visit file is uploaded: double-yes, so the ticket closes
-    visited_at = timezone.now().astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+    visited_at = clock.local(timezone.now()).strftime("%Y-%m-%d %H:%M:%S")
     visits = f"工单编号,回访时间,纳入考评,响应,解决,满意\n{ticket.ticket_no},{visited_at},是,是,是,是\n"
     center.goto("/visits/import/")
     center.get_by_label("回访结果（CSV 文件）").set_input_files(
@@ -152,7 +152,7 @@ def test_one_ticket_through_the_eight_steps(
         expect(timeline).to_contain_text(step)
 
     # tonight's snapshot: the dashboard now counts the ticket, double-yes
-    take_nightly_snapshot(timezone.now().astimezone(SHANGHAI).date())
+    take_nightly_snapshot(clock.today())
     leader_page.reload()
     expect(leader_page.get_by_test_id("month-counted")).to_have_text("1")
     expect(leader_page.get_by_test_id("month-resolution")).to_have_text("100.00")

@@ -3,7 +3,6 @@
 stored on the ticket, recomputed on policy and calendar changes; extensions stop the clock."""
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,13 +16,12 @@ from dispatch.workflow import (
     request_extension,
 )
 from intake.models import Kind, Status, Ticket, Urgency
+from jxq_cases.lib import clock
 from tests.dispatch.helpers import ticket_in
-
-SH = ZoneInfo("Asia/Shanghai")
 
 
 def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=SH)
+    return clock.assume_local(datetime.fromisoformat(text))
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from dispatch.models import ExclusionRequest, ReplyDraft, TicketEvent
 from intake.models import Category, Status
+from jxq_cases.lib import clock
 from reporting.nightly import take_nightly_snapshot
-from reporting.rates import SHANGHAI
 from tests.pages.conftest import dispatched_ticket, make_ticket
 
 
@@ -65,7 +65,7 @@ def test_list_pages_make_as_many_queries_with_many_rows_as_with_few(
 ):
     user = request.getfixturevalue(persona)
     client = client_for(user)
-    today = timezone.now().astimezone(SHANGHAI).date()
+    today = clock.today()
     _fill(handler_unit, other_unit, unit_handler, 2)
     take_nightly_snapshot(today)
     few = _queries(client, url)

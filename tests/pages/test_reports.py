@@ -12,14 +12,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from intake.models import Category, Status
+from jxq_cases.lib import clock
 from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis
 from reporting.nightly import take_nightly_snapshot
-from reporting.rates import SHANGHAI
 from tests.pages.conftest import dispatched_ticket, make_ticket
-
-
-def _today():
-    return timezone.now().astimezone(SHANGHAI).date()
 
 
 def _visited(unit, resolved, satisfied, **fields):
@@ -50,7 +46,7 @@ def test_dashboard_shows_the_latest_snapshot_and_links_to_the_tickets(client_for
     _visited(handler_unit, True, True, community=handler_unit, category=category)
     double_no = _visited(handler_unit, False, False, community=handler_unit, category=category)
     dispatched_ticket(handler_unit, supervision="street", content="督办中的工单")
-    take_nightly_snapshot(_today())
+    take_nightly_snapshot(clock.today())
     client = client_for(principal_leader)
     html = client.get("/dashboard/").content.decode()
     assert re.search(r'data-testid="month-total">3<', html)
@@ -96,7 +92,7 @@ def test_inspector_reads_the_reports_but_cannot_run_jobs(client_for, inspector):
 
 def test_ranking_weekly_monthly_pages_and_their_excel(client_for, center_staff, handler_unit):
     _visited(handler_unit, True, True)
-    today = _today()
+    today = clock.today()
     take_daily_ranking(today)
     take_weekly_analysis(today)
     take_monthly_bulletin(today)
@@ -118,7 +114,7 @@ def test_a_report_period_without_a_snapshot_can_be_computed_now(client_for, cent
     client = client_for(center_staff)
     html = client.get("/reports/monthly/", {"on": "2020-01-15"}).content.decode()
     assert 'data-testid="no-snapshot"' in html
-    response = client.post("/reports/run/monthly/", {"on": _today().isoformat()}, follow=True)
+    response = client.post("/reports/run/monthly/", {"on": clock.today().isoformat()}, follow=True)
     assert 'data-testid="ranking"' in response.content.decode()
     assert client.post("/reports/run/monthly/", {"on": "15/01/2020"}, follow=True).status_code == 200
 
@@ -136,7 +132,7 @@ def test_every_dashboard_figure_lists_exactly_its_tickets(client_for, principal_
         handle_due_at=now - timedelta(days=1),
     )
     dispatched_ticket(handler_unit, contact_due_at=now + timedelta(hours=5))  # contact due within 24 h
-    take_nightly_snapshot(_today())
+    take_nightly_snapshot(clock.today())
     client = client_for(principal_leader)
     html = client.get("/dashboard/").content.decode()
     figures = re.findall(r'<a class="kpi[^"]*" href="([^"]+)"[^>]*><b>(\d+)</b>', html)

@@ -49,11 +49,11 @@ def test_bad_filter_values_are_reported_not_crashing(client_for, center_staff):
 
 def test_received_range_is_whole_local_days(client_for, center_staff):
     from datetime import datetime
-    from zoneinfo import ZoneInfo
 
-    shanghai = ZoneInfo("Asia/Shanghai")
-    make_ticket(content="一月最后一刻", received_at=datetime(2025, 1, 31, 23, 59, tzinfo=shanghai))
-    make_ticket(content="二月第一刻", received_at=datetime(2025, 2, 1, 0, 0, tzinfo=shanghai))
+    from jxq_cases.lib.clock import STREET_TZ
+
+    make_ticket(content="一月最后一刻", received_at=datetime(2025, 1, 31, 23, 59, tzinfo=STREET_TZ))
+    make_ticket(content="二月第一刻", received_at=datetime(2025, 2, 1, 0, 0, tzinfo=STREET_TZ))
     html = (
         client_for(center_staff)
         .get("/tickets/", {"received_from": "2025-02-01", "received_to": "2025-02-28", "status": "all"})

@@ -70,7 +70,7 @@ def test_a_case_from_draft_to_closed_shows_the_calls_stopping(
     linked = center.post(f"{CASES}{case['id']}/tickets/", {"tickets": [late.ticket_no]}, format="json")
     assert linked.status_code == 200 and linked.json()["added"] == 1
 
-    # before/after, by week (Monday, Asia/Shanghai); the turning point is the first measure's week
+    # before/after, by week (Monday, Beijing time); the turning point is the first measure's week
     detail = leader.get(f"{CASES}{case['id']}/").json()
     volume = detail["volume"]
     assert volume["pivot_on"] == "2026-03-16"

@@ -2,20 +2,19 @@
 
 import datetime as dt
 import itertools
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from intake.models import Category, Status, Ticket
+from jxq_cases.lib import clock
 from org.models import Unit
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 _numbers = itertools.count(1)
 
 
 def at(text: str) -> dt.datetime:
-    """'2023-02-01 00:00' in Asia/Shanghai -> an aware datetime."""
-    return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+    """'2023-02-01 00:00' Beijing time -> an aware datetime."""
+    return clock.assume_local(dt.datetime.fromisoformat(text))
 
 
 def make_ticket(

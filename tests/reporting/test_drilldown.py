@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from dispatch.access import visible_tickets
+from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError
 from reporting import tasks
 from reporting.drilldown import tickets_matching
@@ -40,7 +41,7 @@ def test_a_bad_filter_is_refused_with_its_reason(db, spec, message):
 
 
 def test_tasks_without_a_date_take_the_period_their_schedule_means(db, monkeypatch):
-    monkeypatch.setattr(tasks, "today", lambda: dt.date(2023, 3, 6))  # a Monday, 1 week into March
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2023, 3, 6))  # a Monday, 1 week into March
 
     tasks.nightly_snapshot.run()
     tasks.daily_ranking.run()

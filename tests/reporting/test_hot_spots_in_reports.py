@@ -2,8 +2,9 @@
 
 import datetime as dt
 
+from jxq_cases.lib import clock
 from proactive.hotspots import find_hotspots
-from reporting.bulletins import take_weekly_analysis, week_of
+from reporting.bulletins import take_weekly_analysis
 from reporting.nightly import HOT_SPOT_LIMIT, take_nightly_snapshot
 from tests.proactive.conftest import DAY0, MARKET, OTHER_MATTERS
 from tests.proactive.conftest import make_ticket as make_proactive_ticket
@@ -44,6 +45,6 @@ def test_the_nightly_snapshot_and_the_dashboard_show_the_biggest_hot_spots(db, p
 
 def test_the_weekly_analysis_lists_the_week_s_hot_spots(db):
     run = _market_hot_spot()
-    weekly = take_weekly_analysis(week_of(DAY0.date()))
+    weekly = take_weekly_analysis(clock.week_start(DAY0.date()))
     topics = [h["topic"] for h in weekly.data["hot_spots"]]
     assert run.hotspots.order_by("-ticket_count").first().topic in topics

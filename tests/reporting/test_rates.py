@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 
 from intake.models import ReturnVisit, Status
+from jxq_cases.lib.clock import half_up
 from reporting.models import ScoreAdjustment, ScoringPolicy
-from reporting.rates import month_counts, percent, range_score, round_half_up
+from reporting.rates import month_counts, percent, range_score
 
 from .conftest import at, make_ticket
 
@@ -18,7 +19,7 @@ MAR = dt.date(2023, 3, 1)
 
 
 def test_midnight_on_the_first_in_shanghai_belongs_to_the_new_month(community_a):
-    # given: one ticket a minute before midnight, one at midnight, Asia/Shanghai
+    # given: one ticket a minute before midnight, one at midnight, Beijing time
     make_ticket("2023-01-31 23:59:59", unit=community_a)
     on_the_first = make_ticket("2023-02-01 00:00:00", unit=community_a)
     # 00:00 in Shanghai is still 31 January in UTC: the UTC month would be wrong
@@ -116,9 +117,9 @@ def test_sent_back_and_merged_tickets_are_not_the_streets(community_a):
 
 
 def test_rounding_is_half_up():
-    assert round_half_up(D("97.005")) == D("97.01")
-    assert round_half_up(D("97.004999")) == D("97.00")
-    assert round_half_up(D("-0.125")) == D("-0.13")
+    assert half_up(D("97.005")) == D("97.01")
+    assert half_up(D("97.004999")) == D("97.00")
+    assert half_up(D("-0.125")) == D("-0.13")
     # 1 of 32 is 3.125%: half-up gives 3.13 where banker's rounding and float round() give 3.12
     assert percent(1, 32) == D("3.13")
     assert round(1 / 32 * 100, 2) == 3.12

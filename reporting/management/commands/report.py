@@ -15,7 +15,7 @@ class Command(BaseCommand):
     help = "Print the work report of a date range as text, JSON, or write it as an Excel workbook (一账三表)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD (Asia/Shanghai)")
+        parser.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD (Beijing time)")
         parser.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD (inclusive)")
         parser.add_argument("--unit", help="only the tickets this unit led (its name)")
         parser.add_argument("--format", choices=["text", "json", "xlsx"], default="text")

@@ -10,19 +10,19 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError
-from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis, week_of
+from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis
 from reporting.models import Job
 from reporting.nightly import take_nightly_snapshot
-from reporting.rates import month_start, next_month
 from reporting.report import parse_range
 
 # the job, the first period start of a range, and the next period start
 JOBS = {
     Job.NIGHTLY: (take_nightly_snapshot, lambda d: d, lambda d: d + dt.timedelta(days=1)),
     Job.DAILY_RANKING: (take_daily_ranking, lambda d: d, lambda d: d + dt.timedelta(days=1)),
-    Job.WEEKLY: (take_weekly_analysis, week_of, lambda d: d + dt.timedelta(days=7)),
-    Job.MONTHLY: (take_monthly_bulletin, month_start, next_month),
+    Job.WEEKLY: (take_weekly_analysis, clock.week_start, lambda d: d + dt.timedelta(days=7)),
+    Job.MONTHLY: (take_monthly_bulletin, clock.month_start, clock.next_month),
 }
 
 
