@@ -7,7 +7,8 @@ benchmarks, migrations left out. In it:
 - only ``jxq_cases/lib/clock.py`` makes a ``ZoneInfo`` or reads Django's local clock
   (``timezone.localdate`` / ``timezone.localtime``): everything else asks the clock;
 - only ``intake/models.py`` lists two or more statuses together (``Status.X`` members, or their
-  codes as strings): everything else names a group defined there;
+  codes as strings): everything else names a group defined there — except the ``moves_to=`` of a
+  workflow declaration, which says where that one action leads rather than naming a group;
 - the settings read numbers through the loud readers of ``jxq_cases/lib/env.py``, never
   ``float(...)`` or ``int(...)`` around a raw read of the environment.
 """
@@ -79,8 +80,14 @@ def status_groups(path: str, text: str) -> list[int]:
     if path == STATUS_HOME:
         return []
     lines = []
-    for node in ast.walk(ast.parse(text)):
-        if not isinstance(node, ast.Tuple | ast.List | ast.Set):
+    tree = ast.parse(text)
+    declared_targets = {
+        id(keyword.value)
+        for keyword in ast.walk(tree)
+        if isinstance(keyword, ast.keyword) and keyword.arg == "moves_to"
+    }
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Tuple | ast.List | ast.Set) or id(node) in declared_targets:
             continue
         members = [e for e in node.elts if _is_status_member(e)]
         codes = [e for e in node.elts if isinstance(e, ast.Constant) and e.value in Status.values]
