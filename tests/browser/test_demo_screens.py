@@ -6,7 +6,8 @@ import re
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from intake.demo import generate_demo_tickets
+from demo.accounts import create_demo_accounts
+from demo.seed import load_tickets
 from intake.models import Status, Ticket
 from reporting.models import Job, Snapshot
 from reporting.nightly import take_nightly_snapshot
@@ -14,7 +15,8 @@ from reporting.rates import SHANGHAI
 
 
 def test_workbench_and_dashboard_with_demo_data(new_page, login, screenshot, center_staff, principal_leader):
-    generate_demo_tickets(600, 45, seed=12345)
+    create_demo_accounts()  # they play the stories (the personas center and principal among them)
+    load_tickets(600, 45, seed=12345, stories=100)
     today = timezone.now().astimezone(SHANGHAI).date()
     take_nightly_snapshot(today)
     snapshot = Snapshot.objects.get(job=Job.NIGHTLY, period_start=today)
