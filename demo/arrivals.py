@@ -35,13 +35,30 @@ class Dice(random.Random):
         return seq[int(self.random() * len(seq))]
 
 
-class DemoContext:
-    """Names -> ids and the random source; built once per run."""
+class Deck:
+    """Draws ``cards`` without replacement and reshuffles when they are used up: the proportions of a
+    random choice, with far less spread over a few hundred draws (a small street's month)."""
 
-    def __init__(self, seed: int, *, create_categories: bool = True):
+    def __init__(self, rng: random.Random, cards: list):
+        self.rng, self.cards, self.left = rng, list(cards), []
+
+    def draw(self):
+        if not self.left:
+            self.left = list(self.cards)
+            self.rng.shuffle(self.left)
+        return self.left.pop()
+
+
+class DemoContext:
+    """Names -> ids and the random source; built once per run. ``even``: communities and sources are
+    dealt from decks (the played demo, whose every unit must have a month to rank); without it,
+    drawn independently (the exports, whose bytes the committed samples pin)."""
+
+    def __init__(self, seed: int, *, create_categories: bool = True, even: bool = False):
         from org.models import Unit, UnitKind
 
         self.rng = Dice(seed)
+        self.even = even
         units = dict(Unit.objects.values_list("name", "id"))
         self.communities = [
             (name, units[name]) for name in Unit.objects.filter(kind=UnitKind.COMMUNITY).values_list("name", flat=True)
@@ -57,6 +74,8 @@ class DemoContext:
         self.lead_department = {name: units[dept] for name, (dept, _p) in CATEGORIES.items()}
         self.category_names = list(CATEGORIES)
         self.kinds = [k for k, w in KINDS for _ in range(w)]
+        self.community_deck = Deck(self.rng, self.communities)
+        self.source_deck = Deck(self.rng, ["city"] * 3 + ["district"] * 2)
 
 
 def receive_times(
@@ -103,14 +122,17 @@ def upstream_fields(ctx: DemoContext, received: int, spot: int) -> dict:
         text = rng.choice(hot["phrasings"])
         address = hot["address"]
     else:
-        community = rng.choice(ctx.communities) if rng.random() > 0.03 else None
+        if rng.random() > 0.03:
+            community = ctx.community_deck.draw() if ctx.even else rng.choice(ctx.communities)
+        else:
+            community = None
         category = rng.choice(ctx.category_names)
         text = rng.choice(CATEGORIES[category][1])
         place = community[0] if community else "酒仙桥路"
         address = f"朝阳区酒仙桥{place}{rng.randint(1, 40)}号楼{rng.randint(1, 6)}单元"
     opening = rng.choice(CALLER_OPENINGS).format(c=community[0] if community else "")
     return {
-        "source": "city" if rng.random() < 0.6 else "district",
+        "source": ctx.source_deck.draw() if ctx.even else ("city" if rng.random() < 0.6 else "district"),
         "kind": rng.choice(ctx.kinds),
         "category": category,
         "content": opening + text,

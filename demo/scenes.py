@@ -7,7 +7,7 @@ held step: so at the end the workflow shows that step waiting for its role. What
 remains the workflow's (the scenes name actions and roles, never states).
 """
 
-from demo.stories import Scene
+from demo.stories import DOUBLE_NO, Scene
 from dispatch.workflow import (
     acknowledge_ticket,
     close_ticket,
@@ -25,7 +25,6 @@ from org.models import Role
 
 HOUR, DAY = 3600, 86400
 _PLAIN = (("exit", ""), ("returned", False), ("extension", False), ("take", False), ("supervise_late", False))
-_DOUBLE_NO = (True, True, False, False)  # counted, responded, not resolved, not satisfied
 
 SCENES = [
     # the center: new tickets to triage, a send-back to decide, a reply to send, a visit to decide on,
@@ -39,14 +38,14 @@ SCENES = [
         10 * DAY,
         (reopen_for_second_handling, close_ticket),
         normal=True,
-        draws=_PLAIN + (("first_visit", _DOUBLE_NO),),
+        draws=_PLAIN + (("first_visit", DOUBLE_NO),),
     ),
     Scene(
         "exclusion for the city",
         16 * DAY,
         (record_exclusion_decision,),
         normal=True,
-        draws=_PLAIN + (("first_visit", _DOUBLE_NO), ("rehandle", False), ("exclusion", True)),
+        draws=_PLAIN + (("first_visit", DOUBLE_NO), ("rehandle", False), ("exclusion", True)),
     ),
     # the named handler (南路社区): a dispatch to acknowledge, a ticket due soon, one overdue
     Scene("to acknowledge", 3 * HOUR, (acknowledge_ticket,), lead="handler", draws=_PLAIN),
@@ -55,7 +54,7 @@ SCENES = [
     # each section leader: a reply draft to sign and an extension to decide
     Scene(
         "draft for leader",
-        3 * DAY,
+        20 * HOUR,
         (sign_off_reply,),
         Role.SECTION_LEADER,
         lead="leader",
@@ -63,7 +62,7 @@ SCENES = [
     ),
     Scene(
         "draft for leader2",
-        3 * DAY,
+        20 * HOUR,
         (sign_off_reply,),
         Role.SECTION_LEADER,
         lead="leader2",

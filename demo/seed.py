@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import random
 from dataclasses import dataclass
 
 from django.utils import timezone
 
 from demo.accounts import create_demo_accounts
-from demo.arrivals import DAY, DemoContext, TicketNumbers, receive_times, upstream_fields
+from demo.arrivals import DAY, Deck, DemoContext, TicketNumbers, receive_times, upstream_fields
 from demo.cast import Cast
 from demo.copies import RECENT_DAYS, check_copies_possible, copy_stories
 from demo.play import PlayResult, play
@@ -27,10 +28,11 @@ from intake.models import Kind, Ticket, Urgency
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from org.models import User
 
-# `make run` loads this much (measured on SQLite: docs/architecture.md "Demo data"): 75 days hold
-# the last complete month whatever today's date, and 12 tickets a day rank every unit in it.
+# `make run` loads this much (~50 s on SQLite, docs/architecture.md "Demo data"): 62 days hold the
+# last complete month whatever today's date, and ~15 tickets a day give every handling unit about
+# ten counted tickets in it, twice the ranking's minimum.
 DEFAULT_TICKETS = 900
-DEFAULT_DAYS = 75
+DEFAULT_DAYS = 62
 MIN_PER_SPOT = 8  # tickets of each hot spot, however few tickets in all
 
 
@@ -60,10 +62,12 @@ def plan_plots(tickets: int, days: int, *, seed: int, end: int, cast: Cast, live
     """The arrivals of ``tickets`` tickets over ``days`` days before ``end``, and the plots of those whose
     stories are played: all of them, or ``live`` of them (the scenes, the most recent third, and an
     even sample of the rest with a few of every hot spot). Returns (plots, all arrivals)."""
-    ctx = DemoContext(seed)
+    ctx = DemoContext(seed, even=True)
     arrivals = receive_times(ctx, tickets, days, end, min_per_spot=MIN_PER_SPOT, through_today=True)
     chosen = range(len(arrivals)) if live is None or live >= len(arrivals) else _sample(arrivals, live, end)
     numbers = TicketNumbers()
+    # who leads: the community, the category's department, or a department chosen by the matter
+    routes = Deck(random.Random(f"{seed}:routes"), ["community"] * 11 + ["category"] * 6 + ["routed"] * 3)
     plots: list[Plot] = []
     first_of_spot: dict[int, str] = {}
     for index in chosen:
@@ -79,6 +83,7 @@ def plan_plots(tickets: int, days: int, *, seed: int, end: int, cast: Cast, live
                 fields=fields,
                 spot=spot,
                 lead_department=ctx.lead_department[fields["category"]],
+                route=routes.draw(),
                 merge_into=merge_into if merge_into != number else None,
             )
         )

@@ -52,6 +52,8 @@ from jxq_cases.lib.errors import DomainError
 from org.models import User
 
 MINUTE = 60
+BRISK = 0.1  # a scene's delays, as a share of the usual ones
+DOUBLE_NO = "double-no"  # a scene's visit: neither resolved nor satisfied
 EXCLUSION_CHOICES = list(
     zip(
         (ExclusionReason.POLICY_LIMIT, ExclusionReason.UNREASONABLE, ExclusionReason.DUPLICATE),
@@ -133,7 +135,7 @@ def draw(rng: random.Random, fields: dict, *, in_cluster: bool) -> Draws:
         supervision=supervision,
         exit=exit_,
         send_back_approved=rng.random() < 0.7,
-        route=rng.choice(["community"] * 9 + ["category"] * 9 + ["routed"] * 2),
+        route=rng.choice(["community"] * 11 + ["category"] * 6 + ["routed"] * 3),  # the plot's, when it has one
         co_unit=rng.random() < 0.05,
         late=late,
         note=rng.random() < 0.7,
@@ -162,6 +164,7 @@ class Plot:
     fields: dict  # demo.arrivals.upstream_fields
     spot: int  # hot spot index, -1 for none
     lead_department: int  # the unit that leads its category when the community does not
+    route: str = ""  # who leads (Draws.route), dealt from a deck over all plots
     merge_into: str | None = None  # the ticket number of the first ticket of its hot spot
     scene: Scene | None = None
     forced: dict = field(default_factory=dict)  # Draws fields the scene sets
@@ -196,16 +199,21 @@ class Story:
         self.rng = random.Random(f"{seed}:{plot.index}")
         fields = plot.fields
         self.d = draw(self.rng, fields, in_cluster=plot.merge_into is not None)
+        if plot.route:
+            self.d = replace(self.d, route=plot.route)
         if plot.forced:
-            self.d = replace(self.d, brisk=True, **plot.forced)
+            forced = dict(plot.forced)
+            if forced.get("first_visit") == DOUBLE_NO:  # counted as the source says, responded, neither yes
+                forced["first_visit"] = (self.d.first_visit[0], True, False, False)
+            self.d = replace(self.d, brisk=True, **forced)
         self.urgent = fields["urgency"] == Urgency.URGENT
 
     # --- time ---
 
     def later(self, now: int, low: float, high: float) -> int:
-        """``now`` plus a delay between ``low`` and ``high`` seconds (a fifth of it in a scene)."""
+        """``now`` plus a delay between ``low`` and ``high`` seconds (a tenth of it in a scene)."""
         delay = self.rng.uniform(low, high)
-        return now + int(delay * (0.2 if self.d.brisk else 1)) + MINUTE
+        return now + int(delay * (BRISK if self.d.brisk else 1)) + MINUTE
 
     def office(self, at: int) -> int:
         """The next moment the street's offices work (08:00-20:00); urgent tickets are handled at once."""
@@ -219,9 +227,9 @@ class Story:
 
     def within(self, start, due, now: int, low: float, high: float) -> int:
         """A moment ``low``..``high`` of the way from ``start`` to ``due`` (datetimes the workflow set),
-        not before ``now``; scenes keep to the first fifth of the way."""
+        not before ``now``; scenes keep to the first tenth of the way."""
         if self.d.brisk:
-            low, high = low * 0.2, min(high, 1.0) * 0.2
+            low, high = low * BRISK, min(high, 1.0) * BRISK
         span = due.timestamp() - start.timestamp()
         return max(int(start.timestamp() + span * self.rng.uniform(low, high)), now + MINUTE)
 

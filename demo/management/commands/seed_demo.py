@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from demo.accounts import demo_account_lines
 from demo.seed import DEFAULT_DAYS, DEFAULT_TICKETS, has_tickets, seed_demo
@@ -41,7 +42,10 @@ class Command(BaseCommand):
         self.stdout.write(f"playing the stories of {tickets} demo tickets over {days} days…")
         started = time.perf_counter()
         try:
-            result = seed_demo(tickets=tickets, days=days, seed=seed, stories=stories)
+            # Django's SQL log (DEBUG, as `make run` sets it) would format each of the demo's ~100,000
+            # statements for a log nobody reads: a sixth of the time
+            with override_settings(DEBUG=False):
+                result = seed_demo(tickets=tickets, days=days, seed=seed, stories=stories)
         except DomainError as error:
             raise CommandError(error.detail) from error
         copied = f" ({result.played} played, {result.copied} copies)" if result.copied else ""
