@@ -330,6 +330,31 @@ def _foreign_keys(cursor, tables: list[str]) -> list[tuple[str, str, str]]:
     return cursor.fetchall()
 
 
+def _secondary_indexes(cursor, tables: list[str]) -> list[tuple[str, str]]:
+    """(name, definition) of the tables' plain indexes: not unique, not a constraint's."""
+    cursor.execute(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique AND NOT i.indisprimary "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+        [tables],
+    )
+    return cursor.fetchall()
+
+
+def _snapshot(cursor, tables: list[str], template_ids: list[int]) -> None:
+    """The templates' rows in TEMP tables (demo_t_<table>): the copies read them there, whatever
+    indexes the real tables have while they grow."""
+    for table in tables:
+        key = "id" if table == Ticket._meta.db_table else "ticket_id"
+        cursor.execute(f"DROP TABLE IF EXISTS demo_t_{table}")
+        cursor.execute(
+            f"CREATE TEMP TABLE demo_t_{table} ON COMMIT DROP AS SELECT * FROM {table} WHERE {key} = ANY(%s)",
+            [template_ids],
+        )
+        cursor.execute(f"CREATE INDEX ON demo_t_{table} ({key})")
+        cursor.execute(f"ANALYZE demo_t_{table}")
+
+
 def copy_stories(played: PlayResult, arrivals, numbers: TicketNumbers, *, end: int, seed: int) -> CopyResult:
     """Fill every arrival ``played`` did not play with a copy of a fitting played story; all or nothing."""
     templates = _templates(played)
@@ -366,13 +391,22 @@ def copy_stories(played: PlayResult, arrivals, numbers: TicketNumbers, *, end: i
             " t2 timestamptz, ref text, ref_ord int) ON COMMIT DROP"
         )
         _recipes(cursor, [t.ticket_id for t in templates])
+        _snapshot(cursor, tables, [t.ticket_id for t in templates])
         cursor.execute("CREATE INDEX ON demo_rows (template_id, tbl)")
         cursor.execute("CREATE INDEX ON demo_json (old_id, tbl)")
         ticket_batch = ImportBatch.objects.create(kind=ImportBatch.Kind.TICKETS, file_name="demo copies")
         visit_batch = ImportBatch.objects.create(kind=ImportBatch.Kind.VISITS, file_name="demo copies")
         plan = _plan(templates, arrivals, played_indexes, numbers, end=end, seed=seed, first_ids=first_ids)
-        foreign_keys = []
-        if len(arrivals) - len(played_indexes) >= BULK_THRESHOLD:
+        foreign_keys, indexes = [], []
+        planned = len(arrivals) - len(played_indexes)
+        if planned >= BULK_THRESHOLD:
+            cursor.execute(f"SELECT COUNT(*) FROM {ticket_table}")
+            if planned >= cursor.fetchone()[0]:
+                # the load at least doubles the tables: building their plain indexes once afterwards
+                # is faster than keeping them up to date row by row (unique ones stay, they guard)
+                indexes = _secondary_indexes(cursor, tables)
+                for name, _definition in indexes:
+                    cursor.execute(f"DROP INDEX {name}")
             foreign_keys = _foreign_keys(cursor, tables)
             # checks already queued in this transaction must run first: PostgreSQL refuses to alter a
             # table with pending trigger events
@@ -391,6 +425,8 @@ def copy_stories(played: PlayResult, arrivals, numbers: TicketNumbers, *, end: i
             copies += len(chunk)
             sample += [(c, t, s) for i, (c, t, _n, s, _st) in enumerate(chunk, copies - len(chunk)) if i % stride == 0]
             _copy_chunk(cursor, chunk, ticket_batch=ticket_batch.pk, visit_batch=visit_batch.pk)
+        for _name, definition in indexes:
+            cursor.execute(definition)
         for table, name, definition in foreign_keys:
             cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         for table in numbered_tables:
@@ -411,7 +447,7 @@ def _copy_chunk(cursor, chunk, *, ticket_batch: int, visit_batch: int) -> None:
     buffer.seek(0)
     cursor.cursor.copy_expert("COPY demo_copy FROM STDIN", buffer)
     cursor.execute("ANALYZE demo_copy")
-    plan = "FROM demo_copy c JOIN {table} {alias} ON {alias}.{key} = c.template_id"
+    plan = "FROM demo_copy c JOIN demo_t_{table} {alias} ON {alias}.{key} = c.template_id"
     _insert(
         cursor,
         Ticket,
@@ -423,7 +459,7 @@ def _copy_chunk(cursor, chunk, *, ticket_batch: int, visit_batch: int) -> None:
     co_table = Ticket.co_units.through._meta.db_table
     cursor.execute(
         f"INSERT INTO {co_table} (ticket_id, unit_id) SELECT c.new_id, m.unit_id FROM demo_copy c "
-        f"JOIN {co_table} m ON m.ticket_id = c.template_id"
+        f"JOIN demo_t_{co_table} m ON m.ticket_id = c.template_id"
     )
     _insert(
         cursor,
@@ -439,6 +475,6 @@ def _copy_chunk(cursor, chunk, *, ticket_batch: int, visit_batch: int) -> None:
     for key, model in NUMBERED.items():
         source = (
             f"FROM demo_copy c JOIN demo_rows r ON r.template_id = c.template_id AND r.tbl = '{key}' "
-            f"JOIN {model._meta.db_table} n ON n.id = r.old_id"
+            f"JOIN demo_t_{model._meta.db_table} n ON n.id = r.old_id"
         )
         _insert(cursor, model, "n", source, numbered=key)
