@@ -85,8 +85,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from demo.exports import write_demo_exports
     from dispatch.upstream import import_tickets_and_record as import_tickets
-    from intake.demo import write_demo_exports
     from intake.importers import import_visits
 
     try:

@@ -3,12 +3,13 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jxq_ui_bench DEBUG=1 \\
         .venv/bin/python bench/pages_bench.py 1000000 [--days 730] [--repeat 60] [--keep]
 
-Loads N demo tickets with their visits (intake.demo.generate_demo_tickets, COPY) into a PostgreSQL
-database whose name contains "bench" (it empties the ticket tables first, so it refuses any other
-database), then requests each page through Django's test client — the whole stack: session,
-middleware, access scoping, the queries, the template — as center staff (who sees every ticket)
-and as a community's handler, and prints the median and the 95th percentile per page. Target:
-p95 < 100 ms at 1,000,000 tickets. With --keep an existing load of exactly N tickets is reused.
+Loads N demo tickets with their history (demo.seed.load_tickets: --stories of them played through the
+workflow, the rest exact copies of those) into a PostgreSQL database whose name contains "bench" (it
+empties the ticket tables first, so it refuses any other database), then requests each page through
+Django's test client — the whole stack: session, middleware, access scoping, the queries, the
+template — as center staff (who sees every ticket) and as a community's handler, and prints the
+median and the 95th percentile per page. Target: p95 < 100 ms at 1,000,000 tickets. With --keep an
+existing load of exactly N tickets is reused.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from bench.bench_data import load_bench_tickets  # noqa: E402
+from bench.bench_data import BENCH_STORIES, load_bench_tickets  # noqa: E402
 from intake.models import Category, Ticket  # noqa: E402
 from org.models import Role, Unit, User  # noqa: E402
 
@@ -87,8 +88,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--repeat", type=int, default=60)
     parser.add_argument("--keep", action="store_true", help="reuse an existing load of exactly COUNT tickets")
+    parser.add_argument("--stories", type=int, default=BENCH_STORIES, help="stories played through the workflow")
     args = parser.parse_args()
-    load_bench_tickets(args.count, args.days, keep=args.keep)
+    load_bench_tickets(args.count, args.days, keep=args.keep, stories=args.stories)
 
     community = Unit.objects.get(name="南路社区")
     department = Unit.objects.get(name="城市管理办公室")

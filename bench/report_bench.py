@@ -3,9 +3,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jxq_bench DEBUG=1 \\
         .venv/bin/python bench/report_bench.py 1000000 [--days 730] [--repeat 3] [--keep]
 
-Loads N demo tickets with their return visits (intake.demo.generate_demo_tickets, COPY) into a
-PostgreSQL database whose name contains "bench" (it empties the ticket tables first, so it refuses
-any other database), then times, as the median of --repeat interleaved rounds:
+Loads N demo tickets with their history (demo.seed.load_tickets: --stories of them played through the
+workflow, the rest exact copies of those) into a PostgreSQL database whose name contains "bench" (it
+empties the ticket tables first, so it refuses any other database), then times, as the median of
+--repeat interleaved rounds:
 
   (a) the nightly job for all units and all months (take_nightly_snapshot with the trend from the
       first month of the data: one unit × month table over the whole range, plus the day's lists);
@@ -37,7 +38,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench.bench_data import load_bench_tickets  # noqa: E402
+from bench.bench_data import BENCH_STORIES, load_bench_tickets  # noqa: E402
 from intake.models import Ticket  # noqa: E402
 from jxq_cases.lib import clock  # noqa: E402
 from reporting.nightly import take_nightly_snapshot  # noqa: E402
@@ -74,9 +75,12 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="reuse an existing load of exactly COUNT tickets")
+    parser.add_argument("--stories", type=int, default=BENCH_STORIES, help="stories played through the workflow")
     args = parser.parse_args()
 
-    load_bench_tickets(args.count, args.days, keep=args.keep, also_truncate=("reporting_snapshot",))
+    load_bench_tickets(
+        args.count, args.days, keep=args.keep, also_truncate=("reporting_snapshot",), stories=args.stories
+    )
     first_at, last_at = (
         Ticket.objects.order_by("received_at").values_list("received_at", flat=True)[:1][0],
         (Ticket.objects.order_by("-received_at").values_list("received_at", flat=True)[:1][0]),

@@ -45,14 +45,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
-    # the product, bottom layer first: data flows org -> intake -> dispatch -> reporting
+    # the product, bottom layer first: no app imports one below it in this list (tests/project/test_layers.py)
     "org",
     "intake",
     "dispatch",
     "proactive",
     "reporting",
-    # the composition root: demo data and commands that span every app
-    "jxq_cases",
+    # the top floor: demo data played through every app's real code (docs/architecture.md "Layers")
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from jxq_cases.views import favicon, healthz
+from jxq_cases.lib.views import favicon, healthz
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),

@@ -57,10 +57,6 @@ def take_daily_ranking(on: dt.date) -> Snapshot:
 # --- weekly analysis ------------------------------------------------------------------------------
 
 
-# The demo data still imports this name from here; ``clock.week_start`` is the vocabulary.
-week_of = clock.week_start
-
-
 def _week_totals(start_on: dt.date, end_on: dt.date) -> dict:
     counts = period_tickets(start_on, end_on).aggregate(**MEASURES)
     return {

@@ -5,7 +5,8 @@ import re
 
 from playwright.sync_api import expect
 
-from intake.demo import generate_demo_tickets
+from demo.accounts import create_demo_accounts
+from demo.seed import load_tickets
 from intake.models import Status, Ticket
 from jxq_cases.lib import clock
 from reporting.models import Job, Snapshot
@@ -13,7 +14,8 @@ from reporting.nightly import take_nightly_snapshot
 
 
 def test_workbench_and_dashboard_with_demo_data(new_page, login, screenshot, center_staff, principal_leader):
-    generate_demo_tickets(600, 45, seed=12345)
+    create_demo_accounts()  # they play the stories (the personas center and principal among them)
+    load_tickets(600, 45, seed=12345, stories=100)
     today = clock.today()
     take_nightly_snapshot(today)
     snapshot = Snapshot.objects.get(job=Job.NIGHTLY, period_start=today)

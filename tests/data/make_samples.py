@@ -1,4 +1,4 @@
-"""Regenerate the sample upstream exports under tests/data/samples/ from the demo generator.
+"""Regenerate the sample upstream exports under tests/data/samples/ from the demo arrivals (demo/exports.py).
 
 The files are committed; tests read them, never this script. Run it only to change the samples:
 
@@ -25,7 +25,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from intake.demo import write_demo_exports  # noqa: E402
+from demo.exports import write_demo_exports  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "samples"
 

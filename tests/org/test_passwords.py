@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 
-from org.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from org.models import User
 from tests.conftest import PASSWORD
 

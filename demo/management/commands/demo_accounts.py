@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from org.demo import demo_account_lines
+from demo.accounts import demo_account_lines
 
 
 class Command(BaseCommand):

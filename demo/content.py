@@ -1,8 +1,10 @@
-"""The words of the demo tickets: what Jiuxianqiao residents call 12345 about, and who handles it.
+"""The words of the demo: what Jiuxianqiao residents call 12345 about, who handles it, and what the
+street writes while handling it.
 
-Written in the style of the upstream exports (/work/shared/data): "<社区>居民来电:<诉求>". Each
-category names the department that leads it when the community does not, and several phrasings,
-so that similar requests are described in varied wording as real callers do.
+Written in the style of the upstream exports (docs/domain.md §8, tests/data/samples/):
+"<社区>居民来电:<诉求>". Each category names the department that leads it when the community does
+not, and several phrasings, so that similar requests are described in varied wording as real
+callers do. The texts at the end are what the people of the demo stories write into the workflow.
 """
 
 # category -> (lead department when the community does not lead, phrasings)
@@ -281,3 +283,48 @@ PHONE_PREFIXES = [
     "188",
     "189",
 ]
+
+
+# --- what the people of the demo stories write and decide (demo/stories.py) ---
+
+# Where the center sends a matter by its substance rather than its category (a tenth of the tickets):
+# policy questions to the service center, shops and markets to the business office, and so on.
+ROUTED_DEPARTMENTS = ["社区服务中心"] * 3 + ["营商环境办公室"] * 3 + ["民生保障办公室", "平安建设办公室"]
+
+CONTACT_OUTCOMES = [
+    "已电话联系诉求人,约定上门查看。",
+    "已联系诉求人,说明将协调相关部门处理。",
+    "诉求人表示理解,同意等待处理结果。",
+    "已与诉求人约定明天上午到现场核实。",
+]
+HANDLING_NOTES = [
+    "已到现场查看,情况属实,正在协调处理。",
+    "已联系物业及相关单位,约定本周内整改。",
+    "已安排人员现场处置,将持续跟进。",
+    "已约谈相关责任人,要求限期整改。",
+    "会同执法队现场检查,已下达整改通知。",
+]
+CO_HANDLER_NOTES = ["已配合主办单位到现场核实。", "已提供相关政策依据,配合主办单位答复。"]
+REPLIES = [
+    "经核实,诉求反映情况属实,已协调相关部门完成整改,并向诉求人反馈处理结果。",
+    "已到现场处置完毕,后续将加强巡查,防止问题反复。",
+    "已向诉求人详细解释相关政策,并提供办理渠道,诉求人表示认可。",
+    "已督促责任单位整改到位,诉求人对处理结果表示满意。",
+]
+REVISED_REPLY = "根据领导意见补充了整改时限和后续巡查安排:" + REPLIES[0]
+RETURN_REASONS = ["答复内容过于简单,请补充具体处理措施。", "请写明整改完成时间。"]
+REFUSAL_REASONS = ["该事项不属于本单位职责,请改派相关部门。"]
+SEND_BACK_REASONS = ["非本街道辖区事项,请退回上级平台。", "诉求地址不在本街道辖区。"]
+SEND_BACK_DECLINED = "经核实属于本街道辖区,请继续办理。"
+EXTENSION_REASONS = ["涉及多个部门协调,需延长办理时间。", "需等待施工队进场,申请延期。"]
+EXTENSION_REFUSED = "请抓紧办理,不予延期。"
+REOPEN_REASONS = ["回访未解决,二次办理。", "诉求人对处理结果不满意,请再次处理。"]
+CLOSE_REASONS = ["已向诉求人解释政策,不再二次办理。", "诉求超出政策范围,已做好解释工作。"]
+# beside ExclusionReason.POLICY_LIMIT, UNREASONABLE and DUPLICATE, in that order (demo/stories.py)
+EXCLUSION_TEXTS = [
+    "诉求超出现行政策范围,已多次解释。",
+    "诉求人要求不合理,已做好解释工作。",
+    "重复诉求,已在前单中处理完毕。",
+]
+SUPERVISION_NOTES = ["逾期未办结,街道督办。"]
+TAKE_NOTES = ["疑难件,由我牵头协调。"]

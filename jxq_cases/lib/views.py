@@ -1,3 +1,9 @@
+"""The two views that belong to no app: the liveness probe and /favicon.ico.
+
+They live in the floor (``jxq_cases.lib``: imports no app) because they are about the site, not about
+any app's data; ``jxq_cases.urls`` routes them.
+"""
+
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
 from django.templatetags.static import static
