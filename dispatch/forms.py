@@ -49,10 +49,10 @@ class WorkbenchFilterForm(forms.Form):
         label=_("Flags"), required=False, choices=FLAGS, widget=forms.CheckboxSelectMultiple
     )
     received_from = forms.DateField(
-        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     received_to = forms.DateField(
-        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
 

@@ -8,7 +8,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dispatch import access
-from intake.models import Ticket
+from dispatch.models import ExtensionRequest, RequestStatus
+from intake.models import CLOCK_RUNNING, Ticket
 from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
@@ -54,9 +55,32 @@ def left_text(delta: timedelta) -> str:
     return gettext("%(m)smin") % {"m": mins}
 
 
+def clock_paused(ticket: Ticket) -> bool:
+    """Does the ticket's clock stand still because an extension request waits for a decision?
+    (dispatch.deadlines runs no deadline meanwhile: ``next_due_at`` is empty in a state whose clock runs.)"""
+    if ticket.next_due_at is not None or ticket.status not in CLOCK_RUNNING:
+        return False
+    if "_jxq_clock_paused" not in ticket.__dict__:
+        ticket.__dict__["_jxq_clock_paused"] = ExtensionRequest.objects.filter(
+            ticket_id=ticket.pk, status=RequestStatus.PENDING
+        ).exists()
+    return ticket.__dict__["_jxq_clock_paused"]
+
+
 def running_due(ticket: Ticket, now: datetime) -> dict | None:
-    """The deadline running now (stored by dispatch.deadlines) and its colour: late, soon or ok."""
+    """The deadline running now (stored by dispatch.deadlines) and its colour: late, soon or ok; or
+    the stopped clock of a ticket whose extension request waits for a decision (state "paused")."""
     if not ticket.next_due_at:
+        if clock_paused(ticket):
+            return {
+                "kind": "",
+                "label": _("Clock stopped"),
+                "at": None,
+                "short_at": "",
+                "state": "paused",
+                "left_text": "",
+                "left_phrase": gettext("waiting for the extension decision"),
+            }
         return None
     if now >= ticket.next_due_at:
         state = "late"
