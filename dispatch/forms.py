@@ -249,6 +249,9 @@ class NoteForm(ActionForm):
 
 class ReplyDraftForm(ActionForm):
     text = forms.CharField(label=_("Reply draft"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000)
+    files = MultipleFileField(
+        label=_("Evidence files (optional)"), required=False, help_text=_("Photos of the work done, documents.")
+    )
 
 
 class SendReplyForm(ActionForm):
@@ -310,6 +313,9 @@ class ExclusionForm(ActionForm):
     reason = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     evidence = forms.CharField(
         label=_("Evidence (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=10000
+    )
+    files = MultipleFileField(
+        label=_("Evidence files (optional)"), required=False, help_text=_("Photos, scanned documents.")
     )
 
     def __init__(self, *args, **kwargs):

@@ -285,6 +285,43 @@ class Attachment(models.Model):
         return self.original_name
 
 
+def evidence_path(instance: "EvidenceFile", filename: str) -> str:
+    return f"evidence/{instance.ticket_id}/{instance.stored_name}"
+
+
+class EvidenceFile(models.Model):
+    """A photo or scanned document backing an exclusion request (剔除证据) or a reply draft, checked like
+    a note's attachments (dispatch.attachments: size and content, never the name). It belongs to one
+    version of one document: a new version brings its own files."""
+
+    ticket = models.ForeignKey("intake.Ticket", on_delete=models.CASCADE, related_name="evidence_files")
+    exclusion = models.ForeignKey(
+        ExclusionRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+    )
+    reply_draft = models.ForeignKey(ReplyDraft, on_delete=models.CASCADE, null=True, blank=True, related_name="files")
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=255)
+    stored_name = models.CharField(max_length=80)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=50)
+    size = models.PositiveIntegerField(_("size"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        constraints = [
+            # exactly one document: an exclusion request or a reply draft
+            models.CheckConstraint(
+                condition=models.Q(exclusion__isnull=False, reply_draft__isnull=True)
+                | models.Q(exclusion__isnull=True, reply_draft__isnull=False),
+                name="evidence_file_one_document",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class Notification(models.Model):
     """An in-app message to one person about one ticket (also sent by email where configured)."""
 

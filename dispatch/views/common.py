@@ -30,7 +30,10 @@ DUE_LABELS = {"acknowledge": _("Acknowledge by"), "contact": _("Contact by"), "h
 
 def error_text(error: DomainError) -> str:
     prefix = ERROR_PREFIX.get(error.code, _("Refused"))
-    return f"{prefix}：{error.detail}"
+    # the files an upload refused, by name (dispatch.attachments lists them as {"file", "reason"})
+    files = [e for e in error.errors if isinstance(e, dict) and "file" in e] if isinstance(error.errors, list) else []
+    named = "；".join(f"{e['file']}：{e.get('reason', '')}" for e in files)
+    return f"{prefix}：{error.detail}" + (f"（{named}）" if named else "")
 
 
 def safe_next(request: HttpRequest, default: str) -> str:

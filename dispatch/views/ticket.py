@@ -170,8 +170,10 @@ def _ticket_context(request, ticket: Ticket, *, bound: dict | None = None, revea
         "due": running_due(ticket, now),
         "deadlines": _deadlines(ticket, now),
         "timeline": _timeline(ticket),
-        "drafts": list(ticket.reply_drafts.select_related("author").order_by("-version")),
-        "exclusions": list(ticket.exclusion_requests.select_related("author").order_by("-version")),
+        "drafts": list(ticket.reply_drafts.select_related("author").prefetch_related("files").order_by("-version")),
+        "exclusions": list(
+            ticket.exclusion_requests.select_related("author").prefetch_related("files").order_by("-version")
+        ),
         "extensions": list(ticket.extension_requests.select_related("requested_by").order_by("-requested_at")),
         "send_backs": list(
             SendBackRequest.objects.filter(ticket=ticket).select_related("requested_by").order_by("-requested_at")
