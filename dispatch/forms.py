@@ -284,6 +284,24 @@ class VisitForm(ActionForm):
     satisfied = _yes_no(_("Satisfied"))
 
 
+class PreVisitForm(ActionForm):
+    called_at = forms.DateTimeField(
+        label=_("Called at (empty: now)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    responded = _yes_no(_("Responded"))
+    resolved = _yes_no(_("Resolved"))
+    satisfied = _yes_no(_("Satisfied"))
+    note = forms.CharField(
+        label=_("What the complainant said (required unless resolved and satisfied)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+    )
+
+
 class DecisionForm(ActionForm):
     approved = _yes_no(_("Approve"))
     reason = forms.CharField(

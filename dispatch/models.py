@@ -322,6 +322,37 @@ class EvidenceFile(models.Model):
         return self.original_name
 
 
+class PreVisit(models.Model):
+    """Our own call to the complainant after the reply, before the city's return visit (回访前自查):
+    the center or the lead unit asks the city's questions and writes down the answers. A ticket whose
+    pre-visit is not double-yes goes straight to second handling (``record_pre_visit``)."""
+
+    ticket = models.ForeignKey("intake.Ticket", on_delete=models.CASCADE, related_name="pre_visits")
+    # the handling round it checks (the ticket's rehandling_count when called): one pre-visit a round
+    round = models.PositiveSmallIntegerField(_("round"), default=0)
+    called_at = models.DateTimeField(_("called at"))
+    responded = models.BooleanField(_("responded"))
+    resolved = models.BooleanField(_("resolved"))
+    satisfied = models.BooleanField(_("satisfied"))
+    note = models.TextField(_("note"), blank=True)
+    caller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    caller_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["ticket", "called_at"]
+        verbose_name = _("pre-visit")
+        verbose_name_plural = _("pre-visits")
+        constraints = [models.UniqueConstraint(fields=["ticket", "round"], name="pre_visit_one_per_round")]
+        indexes = [models.Index(fields=["called_at"], name="pre_visit_called_at")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} pre-visit round {self.round}"
+
+    @property
+    def is_double_yes(self) -> bool:
+        return self.resolved and self.satisfied
+
+
 class Notification(models.Model):
     """An in-app message to one person about one ticket (also sent by email where configured)."""
 

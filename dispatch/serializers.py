@@ -302,6 +302,16 @@ class VisitAction(ActionSerializer):
     satisfied = serializers.BooleanField()
 
 
+class PreVisitAction(ActionSerializer):
+    called_at = serializers.DateTimeField(required=False, help_text="when we called (default: now)")
+    responded = serializers.BooleanField()
+    resolved = serializers.BooleanField()
+    satisfied = serializers.BooleanField()
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, help_text="required unless resolved and satisfied"
+    )
+
+
 class DecisionAction(ActionSerializer):
     approved = serializers.BooleanField(default=True)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)

@@ -20,6 +20,7 @@ from org.models import User
 from proactive.hotspots import hotspots_between
 from reporting.drilldown import period_filter
 from reporting.models import Job, Snapshot
+from reporting.pre_visits import pre_visit_agreement
 from reporting.rates import (
     COUNTED,
     DOUBLE_NO,
@@ -228,6 +229,7 @@ def build_monthly(month: dt.date) -> dict:
         "best_unit": standing_json(ranking.ranked[0]) if ranking.ranked else None,
         "best_handlers": best_handler_candidates(first, last, ranking.min_counted),
         "units_to_interview": units_to_interview(ranking),
+        "pre_visits": pre_visit_agreement(first, last),
         "filter": period_filter(first, last),
     }
 
