@@ -66,9 +66,10 @@ def test_a_pre_visit_that_is_not_double_yes_goes_straight_to_second_handling(
         1,
     )
     assert "灯仍不亮" in event.data["reason"]
-    assert Notification.objects.filter(user=unit_handler, kind="reopened").exists() is False  # the actor
+    assert not Notification.objects.filter(user=unit_handler, kind="reopened").exists()  # not to the actor
     # the city's visit that comes afterwards is kept, but no longer moves the ticket
-    csv = f"工单编号,回访时间,纳入考评,响应,解决,满意\n{ticket.ticket_no},{clock.local(timezone.now()):%Y-%m-%d %H:%M},是,是,否,否\n"
+    now = clock.local(timezone.now())
+    csv = f"工单编号,回访时间,纳入考评,响应,解决,满意\n{ticket.ticket_no},{now:%Y-%m-%d %H:%M},是,是,否,否\n"
     import_visits_and_advance(io.BytesIO(csv.encode("utf-8-sig")), file_name="visits.csv")
     ticket.refresh_from_db()
     assert ticket.status == Status.REHANDLING and ReturnVisit.objects.filter(ticket=ticket).count() == 1
