@@ -9,7 +9,7 @@ from django.test import Client
 
 from dispatch.models import EvidenceFile, ExclusionRequest, ReplyDraft, TicketEvent
 from intake.models import Status
-from tests.dispatch.helpers import ticket_in
+from tests.factories import ticket_in
 
 pytestmark = pytest.mark.django_db
 

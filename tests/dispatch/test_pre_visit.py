@@ -17,7 +17,7 @@ from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from reporting.bulletins import build_monthly
 from reporting.pre_visits import pre_visit_agreement
-from tests.dispatch.helpers import ticket_in
+from tests.factories import ticket_in
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from dispatch import workflow
 from intake.models import Status
-from tests.pages.conftest import dispatched_ticket, make_ticket
+from tests.factories import dispatched_ticket, make_ticket
 
 
 def test_a_handling_note_and_a_reply_are_labelled_as_text_not_as_keywords(client_for, unit_handler, handler_unit):
