@@ -234,11 +234,11 @@ def test_a_week_under_way_is_compared_with_the_same_days_of_the_week_before(comm
     from reporting.bulletins import build_weekly
 
     monday, wednesday = dt.date(2023, 3, 13), dt.date(2023, 3, 15)
-    make_ticket("2023-03-13 09:00", unit=community_a, category="噪音扰民")  # this Monday
-    make_ticket("2023-03-06 09:00", unit=community_a, category="噪音扰民")  # last Monday: compared
-    make_ticket("2023-03-08 23:00", unit=community_a, category="噪音扰民")  # last Wednesday: compared
-    make_ticket("2023-03-10 09:00", unit=community_a, category="噪音扰民")  # last Friday: not yet comparable
-    make_ticket("2023-03-12 09:00", unit=community_a)  # last Sunday: not yet comparable
+    counted_ticket("2023-03-13 09:00", unit=community_a, category="噪音扰民")  # this Monday
+    counted_ticket("2023-03-06 09:00", unit=community_a, category="噪音扰民")  # last Monday: compared
+    counted_ticket("2023-03-08 23:00", unit=community_a, category="噪音扰民")  # last Wednesday: compared
+    counted_ticket("2023-03-10 09:00", unit=community_a, category="噪音扰民")  # last Friday: not yet comparable
+    counted_ticket("2023-03-12 09:00", unit=community_a)  # last Sunday: not yet comparable
 
     under_way = build_weekly(monday, today=wednesday)
     whole = build_weekly(monday, today=dt.date(2023, 3, 20))
