@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dispatch.views import queues, ticket, workbench
+from dispatch.views import audit, queues, ticket, workbench
 
 urlpatterns = [
     path("tickets/", workbench.workbench, name="workbench"),
@@ -13,4 +13,5 @@ urlpatterns = [
     path("signoff/", queues.signoff_queue, name="signoff-queue"),
     path("notifications/", queues.notifications, name="notifications"),
     path("visits/import/", queues.visit_import, name="visit-import"),
+    path("audit/personal-data/", audit.personal_data_log, name="audit-personal-data"),
 ]

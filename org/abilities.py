@@ -36,6 +36,8 @@ ABILITIES: dict[str, str] = {
     "cases.read_all": "every proactive case of the street",
     "cases.create": "draft (center) or open (leaders) a proactive case",
     "api.docs": "the API documentation (the machine client's home)",
+    "audit.read": "the personal-data access log: who saw whose name and phone, when and why; its Excel export",
+    "settings.edit": "the street's settings in the pages: working-day overrides, deadline rules, scoring policy",
 }
 
 # role -> abilities; the ones with a page come first, in the order of that role's navigation
@@ -70,14 +72,24 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
         "tickets.list",
         "reports.read",
         "hotspots.read",
+        "audit.read",
         "reports.run",
         "hotspots.run",
         "cases.read",
         "cases.read_all",
         "cases.create",
     ),
-    Role.INSPECTOR: ("reports.read", "dashboard.read", "tickets.list", "hotspots.read", "cases.read", "cases.read_all"),
+    Role.INSPECTOR: (
+        "reports.read",
+        "dashboard.read",
+        "tickets.list",
+        "hotspots.read",
+        "audit.read",
+        "cases.read",
+        "cases.read_all",
+    ),
     Role.PLATFORM: ("api.docs", "tickets.receive", "visits.import"),
+    Role.CENTER_ADMIN: ("settings.edit",),
 }
 
 
@@ -99,6 +111,8 @@ PAGES: dict[str, Page] = {
     "dashboard.read": Page("dashboard", _("Dashboard")),
     "reports.read": Page("reports", _("Reports")),
     "hotspots.read": Page("proactive", _("Proactive handling")),
+    "audit.read": Page("audit-personal-data", _("Personal-data log")),
+    "settings.edit": Page("street-settings", _("Settings")),
     "api.docs": Page("swagger-ui", _("API"), in_nav=False),
 }
 
