@@ -36,6 +36,7 @@ ABILITIES: dict[str, str] = {
     "cases.read_all": "every proactive case of the street",
     "cases.create": "draft (center) or open (leaders) a proactive case",
     "api.docs": "the API documentation (the machine client's home)",
+    "categories.review": "new categories an import brought: confirm each, or map it to an existing one",
     "audit.read": "the personal-data access log: who saw whose name and phone, when and why; its Excel export",
     "settings.edit": "the street's settings in the pages: working-day overrides, deadline rules, scoring policy",
 }
@@ -45,6 +46,7 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
     Role.CENTER_STAFF: (
         "tickets.list",
         "visits.import",
+        "categories.review",
         "dashboard.read",
         "reports.read",
         "hotspots.read",
@@ -111,6 +113,7 @@ PAGES: dict[str, Page] = {
     "dashboard.read": Page("dashboard", _("Dashboard")),
     "reports.read": Page("reports", _("Reports")),
     "hotspots.read": Page("proactive", _("Proactive handling")),
+    "categories.review": Page("categories-new", _("New categories")),
     "audit.read": Page("audit-personal-data", _("Personal-data log")),
     "settings.edit": Page("street-settings", _("Settings")),
     "api.docs": Page("swagger-ui", _("API"), in_nav=False),

@@ -35,6 +35,7 @@ MATRIX = {
     "cases.read_all": ("inspector", "unit_handler", ("case", "/api/v1/proactive-cases/{pk}/", 404)),
     "cases.create": ("section_leader", "inspector", ("api_post", "/api/v1/proactive-cases/", 403)),
     "api.docs": ("platform_client", "center_staff", ("home", "/api/schema/swagger-ui/", None)),
+    "categories.review": ("center_staff", "principal_leader", ("page", "/categories/new/", 404)),
     "audit.read": ("inspector", "center_staff", ("page", "/audit/personal-data/", 404)),
     "settings.edit": ("center_admin", "principal_leader", ("page", "/settings/", 404)),
 }
