@@ -250,3 +250,16 @@ def test_the_upstreams_new_categories_wait_for_the_center():
     waiting = {new.category.name: new.tickets for new in new_categories()}
     assert set(waiting) == set(UPSTREAM_NEW_CATEGORIES) and all(waiting.values())
     assert Category.objects.filter(confirmed=True).count() > 10  # the demo's own categories are the street's
+
+
+def test_the_center_called_some_complainants_before_the_city_and_the_figures_compare_them():
+    from dispatch.models import PreVisit
+    from jxq_cases.lib import clock
+    from reporting.pre_visits import pre_visit_agreement
+
+    calls = PreVisit.objects.all()
+    assert calls.count() > 10 and all(c.is_double_yes and c.caller.username == "center" for c in calls)
+    assert all(8 <= clock.local(c.called_at).hour < 20 for c in calls)
+    figures = pre_visit_agreement(clock.local_date(END) - timedelta(days=DAYS), clock.local_date(END))
+    assert figures["pre_visits"] == calls.count()
+    assert figures["compared"] > 0 and figures["agreement"] is not None
