@@ -2,6 +2,8 @@
 never by the file name or the browser's declared type, and stored under MEDIA_ROOT."""
 
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -44,7 +46,7 @@ def check_uploads(files: list[UploadedFile]) -> list[dict]:
     checked, errors = [], []
     for upload in files:
         name = upload.name or "file"
-        if upload.size > max_bytes():
+        if (upload.size or 0) > max_bytes():
             raise DomainError(
                 ErrorCode.TOO_LARGE,
                 _("Attachment %(name)s is %(size)s bytes; the limit is %(limit)s bytes.")
@@ -71,7 +73,7 @@ def check_uploads(files: list[UploadedFile]) -> list[dict]:
     return checked
 
 
-def store_checked(checked: list[dict], make_row, cleanup: list) -> list:
+def store_checked(checked: list[dict], make_row: Callable[[dict], Any], cleanup: list) -> list:
     """Store each checked upload as the row ``make_row(item)`` builds (a model with a ``file`` field),
     the file first, then the row. Files live outside the transaction: each stored file's removal is
     added to ``cleanup``, and when storing fails here the ones already written are removed at once,
@@ -91,7 +93,7 @@ def store_checked(checked: list[dict], make_row, cleanup: list) -> list:
     return rows
 
 
-def evidence_file(ticket, item: dict, **document):
+def evidence_file(ticket: Any, item: dict, **document: Any) -> Any:
     """An unsaved ``EvidenceFile`` of a checked upload for one document (``exclusion=`` or ``reply_draft=``)."""
     from dispatch.models import EvidenceFile
 

@@ -10,6 +10,7 @@ it edits both dispatch's and reporting's settings; the Django admin is no longer
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -59,7 +60,7 @@ def _require_admin(request: HttpRequest) -> None:
         raise Http404(gettext("The settings are kept by the center's administrator."))
 
 
-def _shown(instance, fields) -> dict[str, str]:
+def _shown(instance: Any, fields: list[str]) -> dict[str, str]:
     """The fields of a row as the change record keeps them: labelled by their verbose name, choices
     by their label."""
     values = {}
@@ -114,7 +115,7 @@ def street_settings(request: HttpRequest) -> HttpResponse:
     return _page(request)
 
 
-def _refused(request: HttpRequest, key: str, form) -> HttpResponse:
+def _refused(request: HttpRequest, key: str, form: forms.BaseForm) -> HttpResponse:
     messages.error(request, gettext("Not saved: check the highlighted fields."))
     return _page(request, bound={key: form}, status=400)
 

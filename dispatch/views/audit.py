@@ -9,6 +9,7 @@ masked name, whoever reads it.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -51,12 +52,12 @@ class AccessLogFilter(forms.Form):
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["context"].choices = [("", _("Any")), *CONTEXTS.items()]
+        self.fields["context"].choices = [("", _("Any")), *CONTEXTS.items()]  # type: ignore[attr-defined]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise forms.ValidationError(_("The start of the range is after its end."))
         return data

@@ -1,6 +1,9 @@
 """What the staff pages share: deadlines as shown, errors as shown, finding a visible ticket."""
 
+from __future__ import annotations
+
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.http import Http404, HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,6 +15,9 @@ from dispatch.models import ExtensionRequest, RequestStatus
 from intake.models import CLOCK_RUNNING, Ticket
 from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError, ErrorCode
+
+if TYPE_CHECKING:
+    from dispatch.access import AnyUser
 
 PAGE_SIZE = 50
 
@@ -70,7 +76,7 @@ def clock_paused(ticket: Ticket) -> bool:
     return ticket.__dict__["_jxq_clock_paused"]
 
 
-def running_due(ticket: Ticket, now: datetime) -> dict | None:
+def running_due(ticket: Ticket, now: datetime) -> dict[str, Any] | None:
     """The deadline running now (stored by dispatch.deadlines) and its colour: late, soon or ok; or
     the stopped clock of a ticket whose extension request waits for a decision (state "paused")."""
     if not ticket.next_due_at:
@@ -105,7 +111,7 @@ def running_due(ticket: Ticket, now: datetime) -> dict | None:
     }
 
 
-def visible_ticket_or_404(user, ticket_no: str, *, related: bool = True) -> Ticket:
+def visible_ticket_or_404(user: AnyUser, ticket_no: str, *, related: bool = True) -> Ticket:
     tickets = access.visible_tickets(user)
     if related:
         tickets = tickets.select_related("category", "community", "lead_unit", "taken_by", "merged_into")

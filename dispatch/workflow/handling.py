@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +15,9 @@ from dispatch.workflow import conditions, core
 from dispatch.workflow.core import Step, invalid
 from dispatch.workflow.registry import action
 from intake.models import Status, Ticket
+
+if TYPE_CHECKING:
+    from org.models import User
 
 CONTACT_METHODS = ("phone", "visit", "sms", "other")
 
@@ -35,7 +38,7 @@ CONTACT_METHODS = ("phone", "visit", "sms", "other")
 def record_first_contact(
     ticket: Ticket,
     *,
-    actor: Any,
+    actor: User,
     now: datetime,
     method: str,
     outcome: str,
@@ -79,7 +82,7 @@ def record_first_contact(
     moves_to={Status.HANDLING},
     aliases=("note",),
 )
-def add_handling_note(ticket: Ticket, *, actor: Any, now: datetime, text: str, files: list | None = None) -> Step:
+def add_handling_note(ticket: Ticket, *, actor: User, now: datetime, text: str, files: list | None = None) -> Step:
     """A progress note with optional images/PDFs (checked by content and size before anything is stored)."""
     text = core.text(text, "text")
     checked = check_uploads(list(files or []))
