@@ -12,7 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from jxq_cases.lib.env import env_bool, env_float, env_int, env_list, env_str
+from jxq_cases.lib.env import env_bool, env_float, env_int, env_list, env_str, env_time
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("JXQ_VAR_DIR", str(BASE_DIR / "var")))
@@ -307,13 +307,18 @@ CELERY_BEAT_SCHEDULE["proactive-find-hotspots"] = {
 
 # Reporting (issue 4, docs/reporting.md): the name the work report speaks for, and its batch jobs.
 REPORTING_STREET_NAME = env_str("REPORTING_STREET_NAME", "酒仙桥街道")
+# The leaders look at the day on their phones at 23:00: the nightly snapshot runs well before (HH:MM, Beijing
+# time); the daily ranking and the leaders' digest follow 15 minutes later.
+REPORTING_NIGHTLY_AT = env_time("REPORTING_NIGHTLY_AT", "22:30")
+_NIGHTLY_FOLLOW_UP = divmod(REPORTING_NIGHTLY_AT[0] * 60 + REPORTING_NIGHTLY_AT[1] + 15, 60)
+_NIGHTLY_FOLLOW_UP = (_NIGHTLY_FOLLOW_UP[0] % 24, _NIGHTLY_FOLLOW_UP[1])
 CELERY_BEAT_SCHEDULE["reporting-nightly-snapshot"] = {
     "task": "reporting.nightly_snapshot",  # the leadership snapshot of the day
-    "schedule": crontab(hour=23, minute=0),
+    "schedule": crontab(hour=REPORTING_NIGHTLY_AT[0], minute=REPORTING_NIGHTLY_AT[1]),
 }
 CELERY_BEAT_SCHEDULE["reporting-daily-ranking"] = {
     "task": "reporting.daily_ranking",  # the units' month-to-date ranking, after the snapshot
-    "schedule": crontab(hour=23, minute=15),
+    "schedule": crontab(hour=_NIGHTLY_FOLLOW_UP[0], minute=_NIGHTLY_FOLLOW_UP[1]),
 }
 CELERY_BEAT_SCHEDULE["reporting-weekly-analysis"] = {
     "task": "reporting.weekly_analysis",  # last week, Monday morning

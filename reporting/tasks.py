@@ -34,7 +34,7 @@ def _day(value: str | None, default: dt.date) -> dt.date:
 
 @shared_task(name="reporting.nightly_snapshot", **RETRY)
 def nightly_snapshot(on: str | None = None, trend_from: str | None = None) -> int:
-    """23:00: the leadership snapshot of the day (default today)."""
+    """REPORTING_NIGHTLY_AT (22:30): the leadership snapshot of the day (default today), ready for 23:00."""
     start = dt.date.fromisoformat(trend_from) if trend_from else None
     return take_nightly_snapshot(_day(on, clock.today()), trend_from=start).pk
 
