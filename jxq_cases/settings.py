@@ -296,6 +296,18 @@ CELERY_BEAT_SCHEDULE["dispatch-prune-form-tokens"] = {
     "task": "dispatch.prune_form_tokens",
     "schedule": crontab(hour=3, minute=10),
 }
+# Notices outside the app (docs/notifications.md): WeCom group robots and webhooks, sent by the workers.
+NOTIFY_TIMEOUT_SECONDS = env_float("NOTIFY_TIMEOUT_SECONDS", 5.0)  # per POST; a slower endpoint counts as failed
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)  # then the delivery is failed and the center sees it
+NOTIFY_RETRY_SECONDS = env_float("NOTIFY_RETRY_SECONDS", 30.0)  # first wait; doubles after each failed try
+NOTIFY_RETRY_MAX_SECONDS = env_float("NOTIFY_RETRY_MAX_SECONDS", 300.0)  # below CELERY_VISIBILITY_TIMEOUT
+# plain http:// to a loopback host (a local receiver): development and tests only
+NOTIFY_ALLOW_HTTP_LOOPBACK = env_bool("NOTIFY_ALLOW_HTTP_LOOPBACK", DEBUG)
+NOTIFY_SITE_URL = env_str("NOTIFY_SITE_URL", "")  # e.g. https://jxq.example.gov.cn: links in the notices
+CELERY_BEAT_SCHEDULE["dispatch-requeue-deliveries"] = {
+    "task": "dispatch.requeue_deliveries",
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["proactive-index-signatures"] = {
     "task": "proactive.tasks.index_signatures",
     "schedule": 300.0,
@@ -318,6 +330,10 @@ CELERY_BEAT_SCHEDULE["reporting-nightly-snapshot"] = {
 }
 CELERY_BEAT_SCHEDULE["reporting-daily-ranking"] = {
     "task": "reporting.daily_ranking",  # the units' month-to-date ranking, after the snapshot
+    "schedule": crontab(hour=_NIGHTLY_FOLLOW_UP[0], minute=_NIGHTLY_FOLLOW_UP[1]),
+}
+CELERY_BEAT_SCHEDULE["reporting-leaders-digest"] = {
+    "task": "reporting.leaders_digest",  # each leader's evening figures, from the snapshot, by their channels
     "schedule": crontab(hour=_NIGHTLY_FOLLOW_UP[0], minute=_NIGHTLY_FOLLOW_UP[1]),
 }
 CELERY_BEAT_SCHEDULE["reporting-weekly-analysis"] = {

@@ -56,3 +56,12 @@ def monthly_bulletin(month: str | None = None) -> int:
     """On the 1st: the bulletin of the month holding the given day (default last month)."""
     last_month = clock.month_start(clock.today()) - dt.timedelta(days=1)
     return take_monthly_bulletin(_day(month, last_month)).pk
+
+
+@shared_task(name="reporting.leaders_digest")
+def leaders_digest() -> int:
+    """15 minutes after the snapshot (22:45): each leader's evening figures, in-app and by their channels.
+    Not retried: a second run would tell the leaders twice."""
+    from reporting.tonight import send_leaders_digest
+
+    return send_leaders_digest()
