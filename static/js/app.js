@@ -177,6 +177,13 @@
   }
   document.addEventListener("htmx:afterSettle", function () { labelCells(document); });
 
+  // Installable web app: the service worker (/sw.js) keeps the static files only.
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js").catch(function () { /* the site works without it */ });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     labelCells(document);
     drawCharts(document);
