@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from intake.models import Status
 from tests.browser.conftest import PHONE_SCREEN
-from tests.dispatch.helpers import ticket_in
+from tests.factories import ticket_in
 
 CACHED_URLS = """async () => {
   const urls = [];

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
+from django.utils import translation
 
 from dispatch.delivery import backoff, requeue_due
 from dispatch.models import Delivery, DeliveryStatus
@@ -18,7 +19,7 @@ from jxq_cases.lib import webhooks
 from jxq_cases.lib.errors import DomainError
 from org.models import Channel, ChannelKind
 from tests.conftest import wait_for
-from tests.dispatch.helpers import ticket_in
+from tests.factories import ticket_in
 from tests.receiver import Receiver
 
 transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -96,8 +97,9 @@ def test_failing_endpoints_are_retried_with_backoff_then_failed_and_shown_to_the
         assert row.status == DeliveryStatus.FAILED and row.attempts == 3, (row.channel.url, row.last_error)
         errors[row.channel.url.rsplit("/", 1)[1]] = row.last_error
     assert "HTTP 500" in errors["fail"]
-    assert "302" in errors["redirect"] and "not followed" in errors["redirect"]
-    assert "no answer within 1.0 s" in errors["slow"]
+    # the errors are written in the street's language (the worker has no request to choose another)
+    assert "302" in errors["redirect"] and "未跟随" in errors["redirect"]  # "not followed"
+    assert "1.0 秒内无应答" in errors["slow"]  # "no answer within 1.0 s"
     assert "93000" in errors["wecom-refused"]
     for path in paths:
         assert len(receiver.to(path)) == 3, path
@@ -112,7 +114,7 @@ def test_failing_endpoints_are_retried_with_backoff_then_failed_and_shown_to_the
     page = center.get("/deliveries/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "HTTP 500" in text and "not followed" in text and str(handler_unit) in text
+    assert "HTTP 500" in text and "未跟随" in text and str(handler_unit) in text
     handler = Client()
     handler.force_login(unit_handler)
     assert handler.get("/deliveries/").status_code == 404
@@ -208,9 +210,10 @@ def test_webhook_addresses(settings, url, allowed):
 
 def test_plain_http_even_to_loopback_is_refused_in_production(settings):
     settings.NOTIFY_ALLOW_HTTP_LOOPBACK = False
-    with pytest.raises(ValidationError, match="only in development"):
+    with translation.override("en"), pytest.raises(ValidationError, match="only in development"):
         webhooks.check_url("http://127.0.0.1:8080/hook")
-    assert webhooks.post(webhooks.WEBHOOK, "http://127.0.0.1:9/hook", {}).error.startswith("refused address")
+    with translation.override("en"):
+        assert webhooks.post(webhooks.WEBHOOK, "http://127.0.0.1:9/hook", {}).error.startswith("refused address")
 
 
 @pytest.mark.django_db

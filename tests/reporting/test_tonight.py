@@ -12,7 +12,7 @@ from intake.models import Status
 from org.models import Channel, ChannelKind
 from reporting.tonight import sections, send_leaders_digest
 from tests.conftest import wait_for
-from tests.dispatch.helpers import ticket_in
+from tests.factories import ticket_in
 from tests.receiver import Receiver
 
 
