@@ -18,7 +18,8 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -113,7 +114,7 @@ def queue(kind: str, messages: list[Message], *, markdown: bool = False) -> list
         )
     rows = Delivery.objects.bulk_create(rows)
     for row in rows:
-        transaction.on_commit(lambda pk=row.pk: enqueue(pk))
+        transaction.on_commit(partial(enqueue, row.pk))
     return rows
 
 
@@ -129,7 +130,7 @@ def _unique(messages: list[Message]) -> list[Message]:
 
 def ticket_link(ticket_no: str) -> str:
     """The ticket page's full address when ``NOTIFY_SITE_URL`` is set (else nothing)."""
-    base = settings.NOTIFY_SITE_URL.rstrip("/")
+    base = (settings.NOTIFY_SITE_URL or "").rstrip("/")
     return f"{base}{reverse('ticket', args=[ticket_no])}" if base else ""
 
 
@@ -173,15 +174,16 @@ def _claim(delivery_id: int) -> Delivery | None:
     return Delivery.objects.select_related("channel", "ticket").get(pk=delivery_id)
 
 
-def _due(now) -> Q:
+def _due(now: datetime) -> Q:
     # a second of slack for a retry message whose countdown ends a moment before the row's time
     return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + timedelta(seconds=1))
 
 
 def payload(delivery: Delivery) -> dict:
     channel = delivery.channel
+    mobile = channel.address if channel else ""
     if delivery.channel_kind == ChannelKind.WECOM_ROBOT:
-        return webhooks.wecom_payload(delivery.text, markdown=delivery.markdown, mention=channel.address)
+        return webhooks.wecom_payload(delivery.text, markdown=delivery.markdown, mention=mobile)
     ticket_no = delivery.ticket.ticket_no if delivery.ticket else None
     return {
         "delivery": delivery.pk,
@@ -190,7 +192,7 @@ def payload(delivery: Delivery) -> dict:
         "markdown": delivery.markdown,
         "ticket_no": ticket_no,
         "link": ticket_link(ticket_no) if ticket_no else "",
-        "recipient": {"name": delivery.recipient, "mobile": channel.address},
+        "recipient": {"name": delivery.recipient, "mobile": mobile},
         "created_at": delivery.created_at.isoformat(),
     }
 

@@ -9,7 +9,8 @@ later; a ticket dispatched or handled in between shows as it is.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
@@ -35,6 +36,7 @@ class Section:
     count: int
     tickets: list[Ticket]
     alert: bool = False
+    cards: list[dict[str, Any]] = field(default_factory=list)  # the page's: each ticket with its deadline
 
 
 SECTIONS = (
@@ -46,7 +48,7 @@ SECTIONS = (
 )
 
 
-def querysets(user, now: dt.datetime) -> dict[str, QuerySet]:
+def querysets(user: Any, now: dt.datetime) -> dict[str, QuerySet]:
     visible = access.visible_tickets(user)
     start, end = clock.day_bounds(clock.local_date(now))
     return {
@@ -60,7 +62,7 @@ def querysets(user, now: dt.datetime) -> dict[str, QuerySet]:
     }
 
 
-def sections(user, now: dt.datetime | None = None, *, with_tickets: bool = True) -> list[Section]:
+def sections(user: Any, now: dt.datetime | None = None, *, with_tickets: bool = True) -> list[Section]:
     now = now or timezone.now()
     found = querysets(user, now)
     out = []
@@ -72,11 +74,11 @@ def sections(user, now: dt.datetime | None = None, *, with_tickets: bool = True)
     return out
 
 
-def digest_text(user, now: dt.datetime) -> str:
+def digest_text(user: Any, now: dt.datetime) -> str:
     figures = sections(user, now, with_tickets=False)
     lines = [_("Tonight %(day)s, for %(name)s:") % {"day": clock.local(now).strftime("%m-%d %H:%M"), "name": user}]
     lines += [f"{s.label}: {s.count}" for s in figures]
-    base = settings.NOTIFY_SITE_URL.rstrip("/")
+    base = (settings.NOTIFY_SITE_URL or "").rstrip("/")
     if base:
         lines.append(base + reverse("tonight"))
     return "\n".join(lines)

@@ -1,6 +1,8 @@
 """The center's view of the notices that left the app: what failed (every try used up), what is still
 being tried, and a "try again" for a failed one (docs/notifications.md)."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -14,7 +16,7 @@ from dispatch import access, delivery
 from dispatch.models import Delivery, DeliveryStatus
 
 
-def _require(user) -> None:
+def _require(user: Any) -> None:
     if not access.may(user, "deliveries.read"):
         raise Http404(gettext("The delivery log is for the complaint center."))
 
