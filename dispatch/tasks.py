@@ -16,3 +16,19 @@ def mark_deadline_warnings_task() -> dict[str, int]:
 def prune_form_tokens_task() -> int:
     """Nightly (beat): forget the one-time tokens of forms acted on more than two days ago."""
     return prune_form_tokens()
+
+
+@shared_task(name="dispatch.deliver", ignore_result=True)
+def deliver_task(delivery_id: int) -> str | None:
+    """One try of one outgoing notice (dispatch.delivery); queues its own next try when one is due."""
+    from dispatch.delivery import attempt
+
+    return attempt(delivery_id)
+
+
+@shared_task(name="dispatch.requeue_deliveries", ignore_result=True)
+def requeue_deliveries_task() -> int:
+    """Every minute (beat): queue again the pending deliveries nobody is trying (broker was down, worker died)."""
+    from dispatch.delivery import requeue_due
+
+    return requeue_due()

@@ -12,7 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from jxq_cases.lib.env import env_bool, env_float, env_int, env_list, env_str
+from jxq_cases.lib.env import env_bool, env_float, env_int, env_list, env_str, env_time
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("JXQ_VAR_DIR", str(BASE_DIR / "var")))
@@ -296,6 +296,18 @@ CELERY_BEAT_SCHEDULE["dispatch-prune-form-tokens"] = {
     "task": "dispatch.prune_form_tokens",
     "schedule": crontab(hour=3, minute=10),
 }
+# Notices outside the app (docs/notifications.md): WeCom group robots and webhooks, sent by the workers.
+NOTIFY_TIMEOUT_SECONDS = env_float("NOTIFY_TIMEOUT_SECONDS", 5.0)  # per POST; a slower endpoint counts as failed
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)  # then the delivery is failed and the center sees it
+NOTIFY_RETRY_SECONDS = env_float("NOTIFY_RETRY_SECONDS", 30.0)  # first wait; doubles after each failed try
+NOTIFY_RETRY_MAX_SECONDS = env_float("NOTIFY_RETRY_MAX_SECONDS", 300.0)  # below CELERY_VISIBILITY_TIMEOUT
+# plain http:// to a loopback host (a local receiver): development and tests only
+NOTIFY_ALLOW_HTTP_LOOPBACK = env_bool("NOTIFY_ALLOW_HTTP_LOOPBACK", DEBUG)
+NOTIFY_SITE_URL = env_str("NOTIFY_SITE_URL", "")  # e.g. https://jxq.example.gov.cn: links in the notices
+CELERY_BEAT_SCHEDULE["dispatch-requeue-deliveries"] = {
+    "task": "dispatch.requeue_deliveries",
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["proactive-index-signatures"] = {
     "task": "proactive.tasks.index_signatures",
     "schedule": 300.0,
@@ -307,13 +319,22 @@ CELERY_BEAT_SCHEDULE["proactive-find-hotspots"] = {
 
 # Reporting (issue 4, docs/reporting.md): the name the work report speaks for, and its batch jobs.
 REPORTING_STREET_NAME = env_str("REPORTING_STREET_NAME", "酒仙桥街道")
+# The leaders look at the day on their phones at 23:00: the nightly snapshot runs well before (HH:MM, Beijing
+# time); the daily ranking and the leaders' digest follow 15 minutes later.
+REPORTING_NIGHTLY_AT = env_time("REPORTING_NIGHTLY_AT", "22:30")
+_NIGHTLY_FOLLOW_UP = divmod(REPORTING_NIGHTLY_AT[0] * 60 + REPORTING_NIGHTLY_AT[1] + 15, 60)
+_NIGHTLY_FOLLOW_UP = (_NIGHTLY_FOLLOW_UP[0] % 24, _NIGHTLY_FOLLOW_UP[1])
 CELERY_BEAT_SCHEDULE["reporting-nightly-snapshot"] = {
     "task": "reporting.nightly_snapshot",  # the leadership snapshot of the day
-    "schedule": crontab(hour=23, minute=0),
+    "schedule": crontab(hour=REPORTING_NIGHTLY_AT[0], minute=REPORTING_NIGHTLY_AT[1]),
 }
 CELERY_BEAT_SCHEDULE["reporting-daily-ranking"] = {
     "task": "reporting.daily_ranking",  # the units' month-to-date ranking, after the snapshot
-    "schedule": crontab(hour=23, minute=15),
+    "schedule": crontab(hour=_NIGHTLY_FOLLOW_UP[0], minute=_NIGHTLY_FOLLOW_UP[1]),
+}
+CELERY_BEAT_SCHEDULE["reporting-leaders-digest"] = {
+    "task": "reporting.leaders_digest",  # each leader's evening figures, from the snapshot, by their channels
+    "schedule": crontab(hour=_NIGHTLY_FOLLOW_UP[0], minute=_NIGHTLY_FOLLOW_UP[1]),
 }
 CELERY_BEAT_SCHEDULE["reporting-weekly-analysis"] = {
     "task": "reporting.weekly_analysis",  # last week, Monday morning

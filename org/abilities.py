@@ -35,6 +35,8 @@ ABILITIES: dict[str, str] = {
     "cases.read": "proactive cases one is involved in (all of them with cases.read_all)",
     "cases.read_all": "every proactive case of the street",
     "cases.create": "draft (center) or open (leaders) a proactive case",
+    "deliveries.read": "the log of notices sent out of the app (WeCom groups, webhooks); try a failed one again",
+    "tonight.read": "the leader's 23:00 page: today's intake, handling, overdue, supervised and double-no tickets",
     "api.docs": "the API documentation (the machine client's home)",
 }
 
@@ -46,6 +48,7 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
         "dashboard.read",
         "reports.read",
         "hotspots.read",
+        "deliveries.read",
         "tickets.receive",
         "tickets.bulk_dispatch",
         "reports.run",
@@ -57,6 +60,7 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
     Role.UNIT_HANDLER: ("inbox.read", "tickets.list", "cases.read"),
     Role.SECTION_LEADER: (
         "signoffs.read",
+        "tonight.read",
         "tickets.list",
         "dashboard.read",
         "reports.read",
@@ -66,6 +70,7 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
     ),
     Role.PRINCIPAL_LEADER: (
         "dashboard.read",
+        "tonight.read",
         "signoffs.read",
         "tickets.list",
         "reports.read",
@@ -99,6 +104,8 @@ PAGES: dict[str, Page] = {
     "dashboard.read": Page("dashboard", _("Dashboard")),
     "reports.read": Page("reports", _("Reports")),
     "hotspots.read": Page("proactive", _("Proactive handling")),
+    "deliveries.read": Page("deliveries", _("Outgoing notices")),
+    "tonight.read": Page("tonight", _("Tonight")),
     "api.docs": Page("swagger-ui", _("API"), in_nav=False),
 }
 

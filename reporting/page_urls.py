@@ -5,6 +5,7 @@ from reporting import pages
 urlpatterns = [
     path("dashboard/", pages.dashboard, name="dashboard"),
     path("dashboard/tickets/", pages.drilldown, name="drilldown"),
+    path("tonight/", pages.tonight, name="tonight"),
     path("reports/", pages.reports, name="reports"),
     path("reports/ranking/", pages.ranking, name="report-ranking"),
     path("reports/weekly/", pages.weekly, name="report-weekly"),

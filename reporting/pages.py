@@ -303,3 +303,19 @@ def weekly(request: HttpRequest) -> HttpResponse:
 @require_GET
 def monthly(request: HttpRequest) -> HttpResponse:
     return _report_page(request, Job.MONTHLY, "reporting/monthly.html", _("Monthly bulletin"), "monthly")
+
+
+@login_required
+@require_GET
+def tonight(request: HttpRequest) -> HttpResponse:
+    """The leader's 23:00 look on a phone: five figures, each with its tickets one tap away."""
+    if not access.may(request.user, "tonight.read"):
+        raise Http404(gettext("This page is for the street's leaders."))
+    from reporting.tonight import sections
+
+    now = timezone.now()
+    found = sections(request.user, now)
+    for section in found:
+        section.cards = [{"ticket": t, "due": running_due(t, now)} for t in section.tickets]
+    context = {"title": _("Tonight"), "sections": found, "now": now}
+    return render(request, "reporting/tonight.html", context)

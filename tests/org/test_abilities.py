@@ -34,6 +34,8 @@ MATRIX = {
     "cases.read": ("unit_handler", "platform_client", ("page", "/proactive/", 404)),
     "cases.read_all": ("inspector", "unit_handler", ("case", "/api/v1/proactive-cases/{pk}/", 404)),
     "cases.create": ("section_leader", "inspector", ("api_post", "/api/v1/proactive-cases/", 403)),
+    "deliveries.read": ("center_staff", "section_leader", ("page", "/deliveries/", 404)),
+    "tonight.read": ("section_leader", "unit_handler", ("page", "/tonight/", 404)),
     "api.docs": ("platform_client", "center_staff", ("home", "/api/schema/swagger-ui/", None)),
 }
 
