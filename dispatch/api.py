@@ -127,6 +127,14 @@ class TicketListView(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        found = getattr(request, "ticket_search", None)
+        if found is not None:
+            # what a search did not look at (a phone from a role without personal-data rights, …)
+            response.data["notices"] = found.notices
+        return response
+
     @extend_schema(
         operation_id="tickets_receive",
         summary="Receive one ticket (JSON)",
