@@ -97,7 +97,8 @@ def search_tickets(user, text: str, tickets: QuerySet | None = None) -> SearchRe
     condition = Q(pk__in=[])
     compact = normalise(text).replace(" ", "")
     if _TICKET_NO.fullmatch(compact):
-        condition |= Q(ticket_no__startswith=compact.upper()) | Q(ticket_no__startswith=compact)
+        for prefix in dict.fromkeys((compact.upper(), compact)):  # as typed, and in capitals
+            condition |= Q(ticket_no__startswith=prefix)
         found.kinds.append(NUMBER)
     if _PHONE.fullmatch(normalise(text)):
         digits = phone_digits(text)
