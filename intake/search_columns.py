@@ -22,6 +22,7 @@ import re
 import unicodedata
 
 from django.conf import settings
+from django.db import connection
 
 SOURCE_FIELDS = ("content", "address", "complainant_phone")
 COLUMNS = ("search_words", "caller_key", "phone_tail")
@@ -99,18 +100,37 @@ def fill(ticket) -> None:
         setattr(ticket, name, value)
 
 
-def refresh_search_columns(tickets, chunk: int = 2000) -> int:
+def refresh_search_columns(tickets, chunk: int = 5000) -> int:
     """Recompute the derived columns of a queryset of tickets (the set-based import, the backfill, a
-    new ``CALLER_KEY``); returns how many rows were written."""
-    written = 0
-    rows = tickets.order_by("pk").values_list("pk", *SOURCE_FIELDS)
+    new ``CALLER_KEY``); returns how many rows were written. On PostgreSQL one ``UPDATE … FROM
+    (VALUES …)`` per chunk; elsewhere ``bulk_update``."""
     model = tickets.model
-    batch = []
+    rows = tickets.order_by("pk").values_list("pk", *SOURCE_FIELDS)
+    written = 0
+    batch: list[tuple] = []
+
+    def flush() -> int:
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            with connection.cursor() as cursor:
+                execute_values(
+                    cursor.cursor if hasattr(cursor, "cursor") else cursor,
+                    f"UPDATE {model._meta.db_table} AS t SET search_words = v.words, caller_key = v.key, "
+                    "phone_tail = v.tail FROM (VALUES %s) AS v (id, words, key, tail) WHERE t.id = v.id",
+                    batch,
+                    page_size=len(batch),
+                )
+            return len(batch)
+        objects = [model(pk=pk, search_words=words, caller_key=key, phone_tail=tail) for pk, words, key, tail in batch]
+        return model.objects.bulk_update(objects, COLUMNS)
+
     for pk, content, address, phone in rows.iterator(chunk_size=chunk):
-        batch.append(model(pk=pk, **columns_for(content, address, phone)))
+        columns = columns_for(content, address, phone)
+        batch.append((pk, columns["search_words"], columns["caller_key"], columns["phone_tail"]))
         if len(batch) == chunk:
-            written += model.objects.bulk_update(batch, COLUMNS)
+            written += flush()
             batch = []
     if batch:
-        written += model.objects.bulk_update(batch, COLUMNS)
+        written += flush()
     return written

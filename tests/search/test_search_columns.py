@@ -50,3 +50,13 @@ def test_saving_the_content_refreshes_the_words_and_the_vector():
         with connection.cursor() as cursor:
             cursor.execute("SELECT search_vector::text FROM intake_ticket WHERE id = %s", [ticket.pk])
             assert "'井盖'" in cursor.fetchone()[0]
+
+
+def test_a_new_caller_key_is_applied_by_the_command(settings):
+    from django.core.management import call_command
+
+    ticket = make_ticket(complainant_phone="13911112222")
+    settings.CALLER_KEY = "a new key"
+    call_command("refresh_search_columns", verbosity=0)
+    ticket.refresh_from_db()
+    assert ticket.caller_key == caller_key("13911112222")
