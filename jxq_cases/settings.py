@@ -284,6 +284,8 @@ PROACTIVE_SIMILAR_WINDOW_DAYS = env_int("PROACTIVE_SIMILAR_WINDOW_DAYS", 90)  # 
 # "this caller's Nth request"
 SEARCH_MIN_CHARS = env_int("SEARCH_MIN_CHARS", 2)
 SEARCH_MAX_CHARS = env_int("SEARCH_MAX_CHARS", 100)
+# a ticket-number prefix, phone tail or name matching more tickets is not searched: "type more of it"
+SEARCH_MATCH_LIMIT = env_int("SEARCH_MATCH_LIMIT", 1000)
 REPEAT_CALLER_DAYS = env_int("REPEAT_CALLER_DAYS", 90)
 PROACTIVE_SIMILAR_LIMIT = env_int("PROACTIVE_SIMILAR_LIMIT", 10)
 PROACTIVE_CANDIDATES = env_int("PROACTIVE_CANDIDATES", 200)  # re-ranked exactly per lookup

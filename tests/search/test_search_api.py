@@ -166,3 +166,12 @@ def test_sql_and_regex_metacharacters_are_plain_text(street, center_staff, api_c
     from intake.models import Ticket
 
     assert Ticket.objects.count() == 3
+
+
+def test_a_prefix_matching_too_many_tickets_asks_for_more(street, center_staff, api_client_for, settings):
+    settings.SEARCH_MATCH_LIMIT = 2
+    answer, body = _search(api_client_for(center_staff), "JXQ2026")
+    assert answer.status_code == 200 and body["results"] == []
+    assert body["notices"] == ["按工单编号匹配“JXQ2026”的工单超过 2 张：请输入更完整的内容。"]
+    answer, body = _search(api_client_for(center_staff), "JXQ20261203")
+    assert _numbers(body) == {street["lamp"].ticket_no, street["noise"].ticket_no} and body["notices"] == []
