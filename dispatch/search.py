@@ -74,13 +74,13 @@ def clean_text(text: str) -> str:
 def _words_condition(terms: list[list[str]]) -> Q:
     if connection.vendor == "postgresql":
         # the words hold only Chinese characters, letters and digits: nothing to quote in a tsquery
-        query = " & ".join("(" + " <-> ".join(term) + ")" for term in terms)
+        query = " & ".join(word for term in terms for word in term)
         matches = RawSQL("search_vector @@ to_tsquery('simple'::regconfig, %s)", [query])
         return Q(ExpressionWrapper(matches, output_field=BooleanField()))
     # SQLite (make run): the stored words are scanned, slower; letters and digits match inside words too
     condition = Q()
-    for term in terms:
-        condition &= Q(search_words__contains=" ".join(term))
+    for word in (word for term in terms for word in term):
+        condition &= Q(search_words__contains=word)
     return condition
 
 

@@ -1,11 +1,11 @@
 """The ticket columns that search and the repeat-caller link read, derived from what the upstream sent.
 
-- ``search_words``: the content and the address as search terms, in text order: each run of Chinese
-  characters as its overlapping character pairs (楼道灯坏了 -> 楼道 道灯 灯坏 坏了), each run of
+- ``search_words``: the content and the address as search terms: each run of Chinese characters as
+  every piece of 2 to 4 characters (楼道灯坏 -> 楼道 楼道灯 楼道灯坏 道灯 道灯坏 灯坏), each run of
   letters or digits as itself, lower-cased. PostgreSQL keeps a ``tsvector`` of it in the generated
-  column ``search_vector`` with a GIN index (migration ``intake.0005``); a Chinese word is searched as
-  the phrase of its pairs (楼道 <-> 道灯), which finds exactly the tickets whose text holds it.
-  SQLite searches the text itself. Why pairs and not jieba's words or pg_trgm: docs/intake.md, "Search".
+  column ``search_vector`` with a GIN index (migration ``intake.0005``): a searched Chinese word of 2
+  to 4 characters is one stored word, found exactly in the tickets whose text holds it. SQLite
+  searches the text itself. Why pieces, not jieba's words or pg_trgm: docs/intake.md, "Search".
 - ``caller_key``: a keyed hash (HMAC-SHA256, key ``settings.CALLER_KEY``) of the complainant's phone
   digits: the tickets of one caller share it, and it does not show the number.
 - ``phone_tail``: the last four digits of the phone (the number as people read it out).
@@ -42,24 +42,38 @@ def _is_chinese(run: str) -> bool:
     return run[0] > "\u4dff"
 
 
-def pairs(run: str) -> list[str]:
-    """The overlapping character pairs of a run of Chinese characters (a single one stays itself)."""
-    return [run] if len(run) < 2 else [run[i : i + 2] for i in range(len(run) - 1)]
+# the longest piece of a run of Chinese characters stored whole: most Chinese words have 2 to 4
+# characters, so most searched words are one stored word (which the planner can estimate)
+LONGEST = 4
+
+
+def pieces(run: str) -> list[str]:
+    """The stored words of a run of Chinese characters: every piece of 2 to 4 characters (a single
+    character alone stays itself), in text order."""
+    if len(run) < 2:
+        return [run]
+    return [run[i : i + n] for i in range(len(run) - 1) for n in range(2, LONGEST + 1) if i + n <= len(run)]
 
 
 def document_words(*texts: str) -> str:
     """A ticket's texts as stored in ``search_words``."""
     words: list[str] = []
     for run in _RUN.findall(normalise(" ".join(t for t in texts if t))):
-        words += pairs(run) if _is_chinese(run) else [run]
+        words += pieces(run) if _is_chinese(run) else [run]
     return " ".join(words)
 
 
 def query_terms(text: str) -> list[list[str]]:
-    """The terms of a search, each a phrase of stored words that must all be found in a ticket: a
-    Chinese run of two or more characters as its pairs, letters or digits as themselves. A single
-    Chinese character among longer terms says little and is left out; alone, it is one term."""
-    terms = [pairs(run) if _is_chinese(run) else [run] for run in _RUN.findall(normalise(text))]
+    """The terms of a search; a term is a list of stored words that must all be in a ticket. A
+    Chinese run of 2 to 4 characters is one stored word; a longer one, its overlapping 4-character
+    pieces; letters or digits, themselves. A single Chinese character among longer terms says
+    little and is left out; alone, it is one term."""
+    terms = []
+    for run in _RUN.findall(normalise(text)):
+        if _is_chinese(run) and len(run) > LONGEST:
+            terms.append([run[i : i + LONGEST] for i in range(len(run) - LONGEST + 1)])
+        else:
+            terms.append([run])
     longer = [term for term in terms if len(term) > 1 or len(term[0]) > 1]
     return longer or terms
 

@@ -62,6 +62,7 @@ def _numbers(body):
         ("李女士", {"noise"}),
         ("噪音", {"noise"}),  # words of the content
         ("楼道灯 危险", {"lamp"}),  # every word must be there
+        ("上下楼很危险", {"lamp"}),  # longer than four characters
         ("将台路", {"noise"}),  # words of the address
         ("垃圾 清运", {"again"}),
         ("楼道灯", {"lamp"}),  # inside a longer run of characters
