@@ -78,6 +78,15 @@ class TicketCursorPagination(CursorPagination):
     def get_ordering(self, request, queryset, view):
         return self.ORDERINGS.get(request.query_params.get("ordering", ""), self.ORDERINGS["-received_at"])
 
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["notices"] = {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "with `q`: what the search did not look at, and why (absent without `q`)",
+        }
+        return answer
+
 
 def scoped_tickets(user):
     return (
