@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
@@ -28,8 +29,13 @@ from django.utils.translation import gettext as _
 
 from dispatch import access
 from dispatch.models import PersonalDataAccess
+from intake.models import Ticket
 from intake.search_columns import PHONE_MIN_DIGITS, caller_key, normalise, phone_digits, query_terms
 from jxq_cases.lib.errors import DomainError, ErrorCode
+from org.models import User
+
+if TYPE_CHECKING:
+    from dispatch.access import AnyUser
 
 NUMBER = "number"
 PHONE = "phone"
@@ -47,7 +53,7 @@ _NAME = re.compile(r"[\u4e00-\u9fffA-Za-z·. ]{2,10}")
 @dataclass
 class SearchResult:
     text: str
-    tickets: QuerySet
+    tickets: QuerySet[Ticket]
     kinds: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
@@ -84,7 +90,8 @@ def _words_condition(terms: list[list[str]]) -> Q:
     return condition
 
 
-def _log(user, kind: str, term: str) -> None:
+def _log(user: AnyUser, kind: str, term: str) -> None:
+    assert isinstance(user, User)  # only a signed-in user has tickets.search_personal
     PersonalDataAccess.objects.create(user=user, ticket=None, context=f"search:{kind}", term=term[:40])
 
 
@@ -104,7 +111,7 @@ def _matching_ids(found: SearchResult, condition: Q, what: str) -> list[int]:
     return ids
 
 
-def search_tickets(user, text: str, tickets: QuerySet | None = None) -> SearchResult:
+def search_tickets(user: AnyUser, text: str, tickets: QuerySet[Ticket] | None = None) -> SearchResult:
     """The tickets among ``tickets`` (default: all the user may see) that the text finds."""
     text = clean_text(text)
     tickets = access.visible_tickets(user) if tickets is None else tickets
