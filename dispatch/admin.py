@@ -46,7 +46,7 @@ class TicketEventAdmin(ReadOnlyAdmin):
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(ReadOnlyAdmin):
-    list_display = ["at", "user", "ticket", "context"]
+    list_display = ["at", "user", "ticket", "context", "term"]
     search_fields = ["ticket__ticket_no", "user__username"]
     date_hierarchy = "at"
     list_select_related = ["ticket", "user"]

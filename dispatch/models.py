@@ -343,9 +343,13 @@ class PersonalDataAccess(models.Model):
     """One full display of a complainant's name and phone (docs/domain.md §7 requires each to be logged)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    ticket = models.ForeignKey("intake.Ticket", on_delete=models.CASCADE, related_name="personal_data_accesses")
+    # no ticket: a search by phone or name (``term`` holds what was searched for, masked)
+    ticket = models.ForeignKey(
+        "intake.Ticket", on_delete=models.CASCADE, null=True, blank=True, related_name="personal_data_accesses"
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     context = models.CharField(_("where"), max_length=40)
+    term = models.CharField(_("searched for"), max_length=40, blank=True, default="")
 
     class Meta:
         ordering = ["-at"]
@@ -354,7 +358,8 @@ class PersonalDataAccess(models.Model):
         indexes = [models.Index(fields=["ticket", "at"], name="pd_access_ticket_at")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} saw {self.ticket_id} @ {self.at:%Y-%m-%d %H:%M}"
+        what = self.ticket_id if self.ticket_id else f"{self.context} {self.term}"
+        return f"{self.user_id} saw {what} @ {self.at:%Y-%m-%d %H:%M}"
 
 
 class DeadlineRule(models.TextChoices):

@@ -236,6 +236,12 @@ class Ticket(models.Model):
     # An exclusion approved upstream takes the ticket out of the rates (剔除).
     is_excluded = models.BooleanField(_("excluded from the rates"), default=False)
 
+    # --- derived from the content, address and phone for search and the repeat-caller link
+    # (intake.search_columns; PostgreSQL adds the generated tsvector column search_vector) ---
+    search_words = models.TextField(_("search words"), blank=True, default="", editable=False)
+    caller_key = models.CharField(_("caller key"), max_length=32, blank=True, default="", editable=False)
+    phone_tail = models.CharField(_("last four digits"), max_length=4, blank=True, default="", editable=False)
+
     import_batch = models.ForeignKey(
         ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
     )
@@ -265,10 +271,28 @@ class Ticket(models.Model):
             # triage: earlier tickets of the same community / category
             models.Index(fields=["community", "-received_at"], name="ticket_community_recv"),
             models.Index(fields=["category", "-received_at"], name="ticket_category_recv"),
+            # search: a ticket number or a name by prefix (pattern operators, whatever the collation)
+            models.Index(fields=["ticket_no"], opclasses=["varchar_pattern_ops"], name="ticket_no_prefix"),
+            models.Index(fields=["complainant_name"], opclasses=["varchar_pattern_ops"], name="ticket_name_prefix"),
+            # search by phone and the repeat-caller link: one caller's tickets, newest first
+            models.Index(fields=["caller_key", "-received_at"], name="ticket_caller_recv"),
+            models.Index(fields=["phone_tail", "-received_at"], name="ticket_phone_tail_recv"),
         ]
 
     def __str__(self) -> str:
         return self.ticket_no
+
+    def save(self, *args, **kwargs):
+        """Keep the search columns in step with the content, address and phone they derive from."""
+        from intake.search_columns import COLUMNS, SOURCE_FIELDS, fill
+
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None:
+            fill(self)
+        elif set(update_fields) & set(SOURCE_FIELDS):
+            fill(self)
+            kwargs["update_fields"] = {*update_fields, *COLUMNS}
+        super().save(*args, **kwargs)
 
     @property
     def is_double_yes(self) -> bool:

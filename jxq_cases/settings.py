@@ -28,6 +28,10 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "insecure-development-key-only-used-with-debug-on"
+# The key of the caller hash (intake.search_columns.caller_key) that links a caller's tickets without
+# showing the number. Derived from SECRET_KEY unless set; changing it needs `manage.py
+# refresh_search_columns` (the stored hashes are recomputed).
+CALLER_KEY = env_str("CALLER_KEY") or "caller-key:" + SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -276,6 +280,13 @@ PROACTIVE_TIME_SCALE_DAYS = env_float("PROACTIVE_TIME_SCALE_DAYS", 14.0)
 # "probably the same matter" from this score on (precision/recall on the labelled set in the doc)
 PROACTIVE_SAME_MATTER_THRESHOLD = env_float("PROACTIVE_SAME_MATTER_THRESHOLD", 0.14)
 PROACTIVE_SIMILAR_WINDOW_DAYS = env_int("PROACTIVE_SIMILAR_WINDOW_DAYS", 90)  # how far back the lookup looks
+# Search and repeat callers (docs/intake.md "Search"): the shortest and longest search, the window of
+# "this caller's Nth request"
+SEARCH_MIN_CHARS = env_int("SEARCH_MIN_CHARS", 2)
+SEARCH_MAX_CHARS = env_int("SEARCH_MAX_CHARS", 100)
+# a ticket-number prefix, phone tail or name matching more tickets is not searched: "type more of it"
+SEARCH_MATCH_LIMIT = env_int("SEARCH_MATCH_LIMIT", 1000)
+REPEAT_CALLER_DAYS = env_int("REPEAT_CALLER_DAYS", 90)
 PROACTIVE_SIMILAR_LIMIT = env_int("PROACTIVE_SIMILAR_LIMIT", 10)
 PROACTIVE_CANDIDATES = env_int("PROACTIVE_CANDIDATES", 200)  # re-ranked exactly per lookup
 PROACTIVE_MINHASH_PERMUTATIONS = env_int("PROACTIVE_MINHASH_PERMUTATIONS", 32)  # the hot spot job reads all

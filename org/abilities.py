@@ -23,6 +23,7 @@ from org.models import Role
 ABILITIES: dict[str, str] = {
     "tickets.list": "the ticket list of the tickets one may see (the workbench)",
     "tickets.receive": "bring tickets in: the intake API, the ticket CSV upload and command",
+    "tickets.search_personal": "search tickets by the complainant's phone or name (each search is logged)",
     "tickets.bulk_dispatch": "dispatch several triaged tickets at once from the workbench",
     "inbox.read": "the unit inbox: one's units' tickets by deadline",
     "signoffs.read": "the sign-off queue: drafts and requests waiting for one's signature",
@@ -50,6 +51,7 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
         "hotspots.read",
         "deliveries.read",
         "tickets.receive",
+        "tickets.search_personal",
         "tickets.bulk_dispatch",
         "reports.run",
         "hotspots.run",
@@ -57,7 +59,8 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
         "cases.read_all",
         "cases.create",
     ),
-    Role.UNIT_HANDLER: ("inbox.read", "tickets.list", "cases.read"),
+    # a handler sees only their units' tickets, whose complainants they may see in full
+    Role.UNIT_HANDLER: ("inbox.read", "tickets.list", "cases.read", "tickets.search_personal"),
     Role.SECTION_LEADER: (
         "signoffs.read",
         "tonight.read",

@@ -22,6 +22,7 @@ def _case(center_staff, other_unit):
 MATRIX = {
     "tickets.list": ("unit_handler", "platform_client", ("page", "/tickets/", 404)),
     "tickets.receive": ("platform_client", "unit_handler", ("api_post", "/api/v1/tickets/", 403)),
+    "tickets.search_personal": ("unit_handler", "principal_leader", ("search", "/api/v1/tickets/", 200)),
     "tickets.bulk_dispatch": ("center_staff", "section_leader", ("page_post", "/tickets/bulk-dispatch/", 404)),
     "inbox.read": ("unit_handler", "inspector", ("page", "/inbox/", 404)),
     "signoffs.read": ("section_leader", "unit_handler", ("page", "/signoff/", 404)),
@@ -58,6 +59,12 @@ def test_each_ability_is_refused_to_the_persona_without_it(request, ability, api
         url = url.format(pk=_case(center_staff, other_unit).pk)
         assert api_client_for(has).get(url).status_code == 200
         assert api_client_for(lacks).get(url).status_code == status
+    elif surface == "search":
+        ticket = make_ticket(lead_unit=has.units.first(), complainant_phone="13812341234")
+        found = api_client_for(has).get(url, {"q": "13812341234"}).json()
+        assert [row["ticket_no"] for row in found["results"]] == [ticket.ticket_no]
+        answer = api_client_for(lacks).get(url, {"q": "13812341234"})
+        assert answer.status_code == status and answer.json()["results"] == [] and answer.json()["notices"]
     elif surface == "home":
         assert home_page(has) == "swagger-ui" and home_page(lacks) != "swagger-ui"
     elif surface.startswith("api"):
