@@ -287,6 +287,12 @@ PROACTIVE_HOTSPOT_MIN_TICKETS = env_int("PROACTIVE_HOTSPOT_MIN_TICKETS", 3)
 PROACTIVE_HOTSPOT_THRESHOLD = env_float("PROACTIVE_HOTSPOT_THRESHOLD", 0.18)
 # runs whose window ended longer ago are deleted by the job (cases keep their own copy of the matter)
 PROACTIVE_HOTSPOT_KEEP_DAYS = env_int("PROACTIVE_HOTSPOT_KEEP_DAYS", 62)
+# The triage assistant (docs/proactive.md "Triage assistant"): history it learns from, when it stays silent.
+PROACTIVE_TRIAGE_HISTORY_DAYS = env_int("PROACTIVE_TRIAGE_HISTORY_DAYS", 365)
+PROACTIVE_TRIAGE_MIN_TICKETS = env_int("PROACTIVE_TRIAGE_MIN_TICKETS", 100)  # fewer routed tickets: no model
+PROACTIVE_TRIAGE_MIN_CONFIDENCE = env_float("PROACTIVE_TRIAGE_MIN_CONFIDENCE", 0.3)  # below: no suggestion
+PROACTIVE_TRIAGE_CO_UNIT_SHARE = env_float("PROACTIVE_TRIAGE_CO_UNIT_SHARE", 0.3)
+PROACTIVE_TRIAGE_KEEP_MODELS = env_int("PROACTIVE_TRIAGE_KEEP_MODELS", 5)
 # Workflow early warning (docs/workflow.md): mark tickets due soon / overdue and notify, every 5 minutes.
 CELERY_BEAT_SCHEDULE["dispatch-deadline-warnings"] = {
     "task": "dispatch.mark_deadline_warnings",
@@ -303,6 +309,10 @@ CELERY_BEAT_SCHEDULE["proactive-index-signatures"] = {
 CELERY_BEAT_SCHEDULE["proactive-find-hotspots"] = {
     "task": "proactive.tasks.find_hotspots",
     "schedule": crontab(hour=2, minute=30),
+}
+CELERY_BEAT_SCHEDULE["proactive-train-triage-model"] = {
+    "task": "proactive.tasks.train_triage_model",
+    "schedule": crontab(hour=3, minute=30),
 }
 
 # Reporting (issue 4, docs/reporting.md): the name the work report speaks for, and its batch jobs.
