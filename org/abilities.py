@@ -35,6 +35,7 @@ ABILITIES: dict[str, str] = {
     "cases.read": "proactive cases one is involved in (all of them with cases.read_all)",
     "cases.read_all": "every proactive case of the street",
     "cases.create": "draft (center) or open (leaders) a proactive case",
+    "triage.assistant": "the triage assistant's page: its model and how often its suggestions are accepted",
     "api.docs": "the API documentation (the machine client's home)",
 }
 
@@ -53,6 +54,7 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
         "cases.read",
         "cases.read_all",
         "cases.create",
+        "triage.assistant",
     ),
     Role.UNIT_HANDLER: ("inbox.read", "tickets.list", "cases.read"),
     Role.SECTION_LEADER: (
@@ -75,6 +77,7 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
         "cases.read",
         "cases.read_all",
         "cases.create",
+        "triage.assistant",
     ),
     Role.INSPECTOR: ("reports.read", "dashboard.read", "tickets.list", "hotspots.read", "cases.read", "cases.read_all"),
     Role.PLATFORM: ("api.docs", "tickets.receive", "visits.import"),
@@ -99,6 +102,7 @@ PAGES: dict[str, Page] = {
     "dashboard.read": Page("dashboard", _("Dashboard")),
     "reports.read": Page("reports", _("Reports")),
     "hotspots.read": Page("proactive", _("Proactive handling")),
+    "triage.assistant": Page("triage-assistant", _("Triage assistant"), in_nav=False),
     "api.docs": Page("swagger-ui", _("API"), in_nav=False),
 }
 

@@ -34,6 +34,7 @@ MATRIX = {
     "cases.read": ("unit_handler", "platform_client", ("page", "/proactive/", 404)),
     "cases.read_all": ("inspector", "unit_handler", ("case", "/api/v1/proactive-cases/{pk}/", 404)),
     "cases.create": ("section_leader", "inspector", ("api_post", "/api/v1/proactive-cases/", 403)),
+    "triage.assistant": ("center_staff", "section_leader", ("page", "/proactive/triage-assistant/", 404)),
     "api.docs": ("platform_client", "center_staff", ("home", "/api/schema/swagger-ui/", None)),
 }
 

@@ -165,3 +165,38 @@ def test_the_nightly_job_trains_in_a_worker(celery_worker):
     tasks.train_triage_model.delay()
     assert wait_for(lambda: TriageModel.objects.exists(), timeout=60)
     assert TriageModel.objects.get().ticket_count == 120
+
+
+def test_the_panel_asks_the_assistant_only_for_those_who_triage(db, center_staff, section_leader, client):
+    ticket = make_ticket(content="暖气不热")
+    client.force_login(center_staff)
+    page = client.get(f"/tickets/{ticket.ticket_no}/panel/").content.decode()
+    assert f'data-suggestions-url="/api/v1/tickets/{ticket.ticket_no}/suggestions/"' in page
+    assert "智能派单助手" in page
+
+    client.force_login(section_leader)
+    assert "data-suggestions-url" not in client.get(f"/tickets/{ticket.ticket_no}/panel/").content.decode()
+
+
+def test_the_center_reads_the_acceptance_rate(db, center_staff, section_leader, client, api_client_for):
+    _history()
+    train()
+    asked = make_ticket(content="高家园小区8号楼暖气不热", address="高家园小区8号楼", community=None)
+    suggested = api_client_for(center_staff).get(_url(asked)).json()
+    triage_ticket(
+        asked,
+        actor=center_staff,
+        community=Unit.objects.get(name="南路社区"),  # overridden
+        category=Category.objects.get(pk=suggested["category"]["id"]),  # accepted
+    )
+
+    client.force_login(center_staff)
+    page = client.get("/proactive/triage-assistant/").content.decode()
+    assert "120" in page and "scikit-learn" in page
+    week = page.split('data-field="community"')[1].split("</tr>")[0]
+    assert "<td>1</td><td>0</td>" in week and "0%" in week
+    week = page.split('data-field="category"')[1].split("</tr>")[0]
+    assert "<td>1</td><td>1</td>" in week and "100%" in week
+
+    client.force_login(section_leader)
+    assert client.get("/proactive/triage-assistant/").status_code == 404
