@@ -28,8 +28,8 @@ def main() -> None:
     loaded = time.perf_counter()
     pairs = scored_pairs(tickets)
     scored = time.perf_counter()
-    groups = {t.group for t in tickets if t.group.startswith("g")}
-    negatives = sum(1 for t in tickets if not t.group.startswith("g"))
+    groups = {t.group for t in tickets if not t.group.startswith("n")}
+    negatives = sum(1 for t in tickets if t.group.startswith("n"))
     positives = sum(1 for _s, same in pairs if same)
     print(f"labelled set: {len(tickets)} tickets, {len(groups)} groups, {negatives} hard negatives")
     print(f"pairs: {len(pairs)} ({positives} same-matter)")
