@@ -266,15 +266,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # Proactive handling (未诉先办, docs/proactive.md): the similarity measure, its thresholds and the hot
-# spot job. score = text x (BASE + CATEGORY x same category + PLACE x place + TIME x time closeness).
-PROACTIVE_WEIGHT_WORDS = env_float("PROACTIVE_WEIGHT_WORDS", 0.5)  # words vs character bigrams in text
-PROACTIVE_WEIGHT_BASE = env_float("PROACTIVE_WEIGHT_BASE", 0.4)
-PROACTIVE_WEIGHT_CATEGORY = env_float("PROACTIVE_WEIGHT_CATEGORY", 0.15)
-PROACTIVE_WEIGHT_PLACE = env_float("PROACTIVE_WEIGHT_PLACE", 0.3)
-PROACTIVE_WEIGHT_TIME = env_float("PROACTIVE_WEIGHT_TIME", 0.15)
+# spot job. The score is a logistic model over what the texts share, scaled by the context; its coefficients
+# are fitted on the labelled pairs (proactive/similarity_model.json, bench/similarity_fit.py).
 PROACTIVE_TIME_SCALE_DAYS = env_float("PROACTIVE_TIME_SCALE_DAYS", 14.0)
+PROACTIVE_TEXT_FLOOR = env_float("PROACTIVE_TEXT_FLOOR", 0.17)  # texts less alike than this never match
 # "probably the same matter" from this score on (precision/recall on the labelled set in the doc)
-PROACTIVE_SAME_MATTER_THRESHOLD = env_float("PROACTIVE_SAME_MATTER_THRESHOLD", 0.14)
+PROACTIVE_SAME_MATTER_THRESHOLD = env_float("PROACTIVE_SAME_MATTER_THRESHOLD", 0.42)
 PROACTIVE_SIMILAR_WINDOW_DAYS = env_int("PROACTIVE_SIMILAR_WINDOW_DAYS", 90)  # how far back the lookup looks
 PROACTIVE_SIMILAR_LIMIT = env_int("PROACTIVE_SIMILAR_LIMIT", 10)
 PROACTIVE_CANDIDATES = env_int("PROACTIVE_CANDIDATES", 200)  # re-ranked exactly per lookup
@@ -284,7 +281,7 @@ PROACTIVE_LSH_ROWS = env_int("PROACTIVE_LSH_ROWS", 1)
 PROACTIVE_INDEX_BATCH = env_int("PROACTIVE_INDEX_BATCH", 2000)
 PROACTIVE_HOTSPOT_DAYS = env_int("PROACTIVE_HOTSPOT_DAYS", 90)
 PROACTIVE_HOTSPOT_MIN_TICKETS = env_int("PROACTIVE_HOTSPOT_MIN_TICKETS", 3)
-PROACTIVE_HOTSPOT_THRESHOLD = env_float("PROACTIVE_HOTSPOT_THRESHOLD", 0.18)
+PROACTIVE_HOTSPOT_THRESHOLD = env_float("PROACTIVE_HOTSPOT_THRESHOLD", 0.6)
 # runs whose window ended longer ago are deleted by the job (cases keep their own copy of the matter)
 PROACTIVE_HOTSPOT_KEEP_DAYS = env_int("PROACTIVE_HOTSPOT_KEEP_DAYS", 62)
 # The triage assistant (docs/proactive.md "Triage assistant"): history it learns from, when it stays silent.
