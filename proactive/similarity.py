@@ -8,15 +8,12 @@ street dictionary, stop words removed. The profile holds two feature sets:
 - **character bigrams** of the normalised text, which survive typos (燥音 / 噪音 still share 音扰, 扰民)
   and segmentation differences.
 
-The score of a pair is ``text x context``:
-
-    text    = W_WORDS x weighted-cosine(words) + (1 - W_WORDS) x jaccard(bigrams)
-    context = BASE + W_CATEGORY x [same category] + W_PLACE x place + W_TIME x exp(-days / TIME_SCALE)
-    place   = 1 for the same community (0.5 if one is unknown), plus up to +/- through address bigrams
-
-so the text decides and the context scales it: two unrelated complaints of the same community and
-category never reach the threshold on context alone. Weights and thresholds are settings
-(``PROACTIVE_*``); docs/proactive.md gives the figures they produce on the labelled set.
+The score of a pair (``score``) is a logistic model fitted on labelled pairs (``similarity_model.json``,
+written by bench/similarity_fit.py): each text feature — the IDF-weighted word cosine, the jaccard of
+tone-less pinyin syllable bigrams (homophone typos keep them) and of character bigrams — is multiplied
+by each context feature (1, same category, same community, place, time closeness), so the context only
+scales what the texts share; texts less alike than ``PROACTIVE_TEXT_FLOOR`` score 0. docs/proactive.md
+gives the figures on the labelled sets.
 
 The same profile yields a MinHash signature whose LSH band keys are stored per ticket
 (``proactive.models.TicketSignature`` / ``SignatureBand``) so that candidates for one ticket are found
