@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +16,9 @@ from dispatch.workflow import conditions, core
 from dispatch.workflow.core import Step, invalid
 from dispatch.workflow.registry import action
 from intake.models import Status, Ticket
+
+if TYPE_CHECKING:
+    from org.models import User
 
 CONTACT_METHODS = ("phone", "visit", "sms", "other")
 
@@ -35,7 +39,7 @@ CONTACT_METHODS = ("phone", "visit", "sms", "other")
 def record_first_contact(
     ticket: Ticket,
     *,
-    actor: Any,
+    actor: User,
     now: datetime,
     method: str,
     outcome: str,
@@ -79,7 +83,7 @@ def record_first_contact(
     moves_to={Status.HANDLING},
     aliases=("note",),
 )
-def add_handling_note(ticket: Ticket, *, actor: Any, now: datetime, text: str, files: list | None = None) -> Step:
+def add_handling_note(ticket: Ticket, *, actor: User, now: datetime, text: str, files: list | None = None) -> Step:
     """A progress note with optional images/PDFs (checked by content and size before anything is stored)."""
     text = core.text(text, "text")
     checked = check_uploads(list(files or []))
@@ -102,7 +106,7 @@ def add_handling_note(ticket: Ticket, *, actor: Any, now: datetime, text: str, f
                 size=item["size"],
             )
             attachment.file.save(item["stored_name"], item["upload"], save=False)
-            step.cleanup.append(lambda stored=attachment.file: stored.delete(save=False))
+            step.cleanup.append(functools.partial(attachment.file.delete, save=False))
             attachment.save()
     except Exception:
         for undo in step.cleanup:
