@@ -270,15 +270,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # Proactive handling (未诉先办, docs/proactive.md): the similarity measure, its thresholds and the hot
-# spot job. score = text x (BASE + CATEGORY x same category + PLACE x place + TIME x time closeness).
-PROACTIVE_WEIGHT_WORDS = env_float("PROACTIVE_WEIGHT_WORDS", 0.5)  # words vs character bigrams in text
-PROACTIVE_WEIGHT_BASE = env_float("PROACTIVE_WEIGHT_BASE", 0.4)
-PROACTIVE_WEIGHT_CATEGORY = env_float("PROACTIVE_WEIGHT_CATEGORY", 0.15)
-PROACTIVE_WEIGHT_PLACE = env_float("PROACTIVE_WEIGHT_PLACE", 0.3)
-PROACTIVE_WEIGHT_TIME = env_float("PROACTIVE_WEIGHT_TIME", 0.15)
+# spot job. The score is a logistic model over what the texts share, scaled by the context; its coefficients
+# are fitted on the labelled pairs (proactive/similarity_model.json, bench/similarity_fit.py).
 PROACTIVE_TIME_SCALE_DAYS = env_float("PROACTIVE_TIME_SCALE_DAYS", 14.0)
+PROACTIVE_TEXT_FLOOR = env_float("PROACTIVE_TEXT_FLOOR", 0.17)  # texts less alike than this never match
 # "probably the same matter" from this score on (precision/recall on the labelled set in the doc)
-PROACTIVE_SAME_MATTER_THRESHOLD = env_float("PROACTIVE_SAME_MATTER_THRESHOLD", 0.14)
+PROACTIVE_SAME_MATTER_THRESHOLD = env_float("PROACTIVE_SAME_MATTER_THRESHOLD", 0.42)
 PROACTIVE_SIMILAR_WINDOW_DAYS = env_int("PROACTIVE_SIMILAR_WINDOW_DAYS", 90)  # how far back the lookup looks
 # Search and repeat callers (docs/intake.md "Search"): the shortest and longest search, the window of
 # "this caller's Nth request"
@@ -295,9 +292,15 @@ PROACTIVE_LSH_ROWS = env_int("PROACTIVE_LSH_ROWS", 1)
 PROACTIVE_INDEX_BATCH = env_int("PROACTIVE_INDEX_BATCH", 2000)
 PROACTIVE_HOTSPOT_DAYS = env_int("PROACTIVE_HOTSPOT_DAYS", 90)
 PROACTIVE_HOTSPOT_MIN_TICKETS = env_int("PROACTIVE_HOTSPOT_MIN_TICKETS", 3)
-PROACTIVE_HOTSPOT_THRESHOLD = env_float("PROACTIVE_HOTSPOT_THRESHOLD", 0.18)
+PROACTIVE_HOTSPOT_THRESHOLD = env_float("PROACTIVE_HOTSPOT_THRESHOLD", 0.6)
 # runs whose window ended longer ago are deleted by the job (cases keep their own copy of the matter)
 PROACTIVE_HOTSPOT_KEEP_DAYS = env_int("PROACTIVE_HOTSPOT_KEEP_DAYS", 62)
+# The triage assistant (docs/proactive.md "Triage assistant"): history it learns from, when it stays silent.
+PROACTIVE_TRIAGE_HISTORY_DAYS = env_int("PROACTIVE_TRIAGE_HISTORY_DAYS", 365)
+PROACTIVE_TRIAGE_MIN_TICKETS = env_int("PROACTIVE_TRIAGE_MIN_TICKETS", 100)  # fewer routed tickets: no model
+PROACTIVE_TRIAGE_MIN_CONFIDENCE = env_float("PROACTIVE_TRIAGE_MIN_CONFIDENCE", 0.3)  # below: no suggestion
+PROACTIVE_TRIAGE_CO_UNIT_SHARE = env_float("PROACTIVE_TRIAGE_CO_UNIT_SHARE", 0.3)
+PROACTIVE_TRIAGE_KEEP_MODELS = env_int("PROACTIVE_TRIAGE_KEEP_MODELS", 5)
 # Workflow early warning (docs/workflow.md): mark tickets due soon / overdue and notify, every 5 minutes.
 CELERY_BEAT_SCHEDULE["dispatch-deadline-warnings"] = {
     "task": "dispatch.mark_deadline_warnings",
@@ -326,6 +329,10 @@ CELERY_BEAT_SCHEDULE["proactive-index-signatures"] = {
 CELERY_BEAT_SCHEDULE["proactive-find-hotspots"] = {
     "task": "proactive.tasks.find_hotspots",
     "schedule": crontab(hour=2, minute=30),
+}
+CELERY_BEAT_SCHEDULE["proactive-train-triage-model"] = {
+    "task": "proactive.tasks.train_triage_model",
+    "schedule": crontab(hour=3, minute=30),
 }
 
 # Reporting (issue 4, docs/reporting.md): the name the work report speaks for, and its batch jobs.

@@ -38,6 +38,7 @@ ABILITIES: dict[str, str] = {
     "cases.create": "draft (center) or open (leaders) a proactive case",
     "deliveries.read": "the log of notices sent out of the app (WeCom groups, webhooks); try a failed one again",
     "tonight.read": "the leader's 23:00 page: today's intake, handling, overdue, supervised and double-no tickets",
+    "triage.assistant": "the triage assistant's page: its model and how often its suggestions are accepted",
     "api.docs": "the API documentation (the machine client's home)",
 }
 
@@ -58,6 +59,7 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
         "cases.read",
         "cases.read_all",
         "cases.create",
+        "triage.assistant",
     ),
     # a handler sees only their units' tickets, whose complainants they may see in full
     Role.UNIT_HANDLER: ("inbox.read", "tickets.list", "cases.read", "tickets.search_personal"),
@@ -83,6 +85,7 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
         "cases.read",
         "cases.read_all",
         "cases.create",
+        "triage.assistant",
     ),
     Role.INSPECTOR: ("reports.read", "dashboard.read", "tickets.list", "hotspots.read", "cases.read", "cases.read_all"),
     Role.PLATFORM: ("api.docs", "tickets.receive", "visits.import"),
@@ -109,6 +112,7 @@ PAGES: dict[str, Page] = {
     "hotspots.read": Page("proactive", _("Proactive handling")),
     "deliveries.read": Page("deliveries", _("Outgoing notices")),
     "tonight.read": Page("tonight", _("Tonight")),
+    "triage.assistant": Page("triage-assistant", _("Triage assistant"), in_nav=False),
     "api.docs": Page("swagger-ui", _("API"), in_nav=False),
 }
 

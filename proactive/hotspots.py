@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 _REPRESENTATIVES = 4  # tickets of a cluster that later tickets are compared with
 _PER_BUCKET = 6  # the most recent representatives of a bucket that a ticket is compared with
 _PER_SINGLE_BUCKET = 2  # the same for buckets of one MinHash value (one shared word), which are big
-_SURE_MATCH = 0.4  # a score only retellings of one matter reach: no need to look further
+_SURE_MATCH = 0.9  # a score only retellings of one matter reach: no need to look further
 
 
 def _index_window(since: datetime, until: datetime, version: int) -> int:

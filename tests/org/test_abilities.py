@@ -37,6 +37,7 @@ MATRIX = {
     "cases.create": ("section_leader", "inspector", ("api_post", "/api/v1/proactive-cases/", 403)),
     "deliveries.read": ("center_staff", "section_leader", ("page", "/deliveries/", 404)),
     "tonight.read": ("section_leader", "unit_handler", ("page", "/tonight/", 404)),
+    "triage.assistant": ("center_staff", "section_leader", ("page", "/proactive/triage-assistant/", 404)),
     "api.docs": ("platform_client", "center_staff", ("home", "/api/schema/swagger-ui/", None)),
 }
 
