@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from dispatch.models import EventKind, TicketEvent
 from intake.importers import ImportResult, import_tickets
 from intake.models import ImportBatch, Status, Ticket
+from intake.places import place_tickets
 from intake.receiving import ReceiveResult, receive_ticket
 from intake.upstream_changes import TicketChange
 from jxq_cases.lib import clock
@@ -51,7 +52,9 @@ def import_tickets_and_record(stream_or_path, *, actor=None, file_name: str = ""
     def record(batch: ImportBatch, changes: list[TicketChange]) -> None:
         record_upstream_updates(batch, changes, actor=actor)
 
-    return import_tickets(stream_or_path, actor=actor, file_name=file_name, record_updates=record)
+    result = import_tickets(stream_or_path, actor=actor, file_name=file_name, record_updates=record)
+    place_tickets()
+    return result
 
 
 def receive_ticket_and_record(data: dict, *, actor=None) -> ReceiveResult:
@@ -60,7 +63,9 @@ def receive_ticket_and_record(data: dict, *, actor=None) -> ReceiveResult:
     def record(batch: ImportBatch, changes: list[TicketChange]) -> None:
         record_upstream_updates(batch, changes, actor=actor)
 
-    return receive_ticket(data, actor=actor, record_updates=record)
+    received = receive_ticket(data, actor=actor, record_updates=record)
+    place_tickets(Ticket.objects.filter(pk=received.ticket.pk))
+    return received
 
 
 def change_details(data: dict) -> list[tuple[str, str]]:
