@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dispatch.views import queues, ticket, workbench
+from dispatch.views import places, queues, ticket, workbench
 
 urlpatterns = [
     path("tickets/", workbench.workbench, name="workbench"),
@@ -13,4 +13,5 @@ urlpatterns = [
     path("signoff/", queues.signoff_queue, name="signoff-queue"),
     path("notifications/", queues.notifications, name="notifications"),
     path("visits/import/", queues.visit_import, name="visit-import"),
+    path("places/unresolved/", places.unplaced_addresses, name="unplaced-addresses"),
 ]

@@ -84,6 +84,8 @@ IN_FLIGHT = (
     Status.REPLIED,
     Status.VISITED,
 )
+# The reply has gone upstream: for the resident the request is dealt with ("closed" in Open311).
+REPLY_SENT = (Status.REPLIED, Status.VISITED, Status.CLOSED)
 # The two ways out: a sent-back or merged ticket is no longer the street's and is in no figure.
 GONE = (Status.SENT_BACK, Status.MERGED)
 # Still the street's: in flight or closed.

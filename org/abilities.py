@@ -36,6 +36,9 @@ ABILITIES: dict[str, str] = {
     "cases.read_all": "every proactive case of the street",
     "cases.create": "draft (center) or open (leaders) a proactive case",
     "api.docs": "the API documentation (the machine client's home)",
+    "map.read": "the map of the street's tickets by grid cell and community, with their points",
+    "places.resolve": "the addresses the street could not place, to place each once",
+    "geography.edit": "the street's community boundaries and grid cells: load a GeoJSON file, edit grid workers",
 }
 
 # role -> abilities; the ones with a page come first, in the order of that role's navigation
@@ -46,6 +49,9 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
         "dashboard.read",
         "reports.read",
         "hotspots.read",
+        "map.read",
+        "places.resolve",
+        "geography.edit",
         "tickets.receive",
         "tickets.bulk_dispatch",
         "reports.run",
@@ -61,6 +67,7 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
         "dashboard.read",
         "reports.read",
         "hotspots.read",
+        "map.read",
         "cases.read",
         "cases.create",
     ),
@@ -70,6 +77,7 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
         "tickets.list",
         "reports.read",
         "hotspots.read",
+        "map.read",
         "reports.run",
         "hotspots.run",
         "cases.read",
@@ -99,6 +107,9 @@ PAGES: dict[str, Page] = {
     "dashboard.read": Page("dashboard", _("Dashboard")),
     "reports.read": Page("reports", _("Reports")),
     "hotspots.read": Page("proactive", _("Proactive handling")),
+    "map.read": Page("ticket-map", _("Map")),
+    "places.resolve": Page("unplaced-addresses", _("Addresses to place")),
+    "geography.edit": Page("geography", _("Grid cells")),
     "api.docs": Page("swagger-ui", _("API"), in_nav=False),
 }
 

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from jxq_cases.lib.errors import DomainError
 from org.geography import as_feature_collection, load_geography, locate
@@ -11,6 +12,13 @@ from org.models import CommunityArea, GridCell, Unit
 from tests.geography import GEO_DATA, load_test_street
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """The refusals are asserted in English (the msgids); the pages' test checks the Chinese."""
+    with translation.override("en"):
+        yield
 
 
 def test_the_command_loads_communities_and_grid_cells_with_their_workers(capsys):
