@@ -120,6 +120,7 @@ def demo_gazetteer(collection: dict, seed: int = 16) -> list[dict]:
     from shapely.geometry import shape
 
     from demo.content import HOT_SPOTS
+    from intake.places import address_key
 
     rng = random.Random(seed)
     cells: dict[str, list[tuple[str, object]]] = {}
@@ -151,7 +152,10 @@ def demo_gazetteer(collection: dict, seed: int = 16) -> list[dict]:
                     "lat": lat,
                 }
             )
+    known = {address_key(row["address"]) for row in rows}
     for spot in HOT_SPOTS:
+        if address_key(spot["address"]) in known:  # a building listed above already
+            continue
         code, geom = rng.choice(cells[spot["community"]])
         lon, lat = point_in(geom)
         rows.append({"address": spot["address"], "community": spot["community"], "grid": code, "lon": lon, "lat": lat})

@@ -85,6 +85,7 @@ def ticket_map(user, start_on: dt.date, end_on: dt.date, *, category: Category |
         "start_on": start_on.isoformat(),
         "end_on": end_on.isoformat(),
         "category": category.name if category else "",
+        "is_demo": GridCell.objects.filter(is_demo=True).exists(),
         "total": tickets.count(),
         "unplaced": tickets.filter(place_community__isnull=True).count(),
         "cells": cells,

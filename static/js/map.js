@@ -86,7 +86,7 @@
         ],
       }, true);
       var summary = el.parentNode.querySelector("[data-map-summary]");
-      if (summary) summary.textContent = text(summary, "template", "").replace("{total}", data.total).replace("{unplaced}", data.unplaced).replace("{hotspots}", data.hotspots.length);
+      if (summary) summary.textContent = text(summary, "template", "").replace("{total}", data.total).replace("{unplaced}", data.unplaced).replace("{hotspots}", data.hotspots.length) + (data.is_demo ? " " + labels.demo : "");
       el.setAttribute("data-ready", "1");
     }
 
@@ -177,7 +177,16 @@
         div.className = "chart map";
         div.setAttribute("data-street-map", meta.getAttribute("content"));
         form.insertBefore(div, bar.nextSibling);
-        streetMap(div, form);
+        // a chart drawn inside a closed <details> would have no size: draw it when it is opened
+        var details = form.closest("details");
+        if (details && !details.open) {
+          details.addEventListener("toggle", function once() {
+            details.removeEventListener("toggle", once);
+            streetMap(div, form);
+          });
+        } else {
+          streetMap(div, form);
+        }
       }
     });
   }

@@ -7,6 +7,7 @@ from dispatch.upstream import receive_ticket_and_record
 from intake.models import GazetteerEntry, PlaceOrigin, Ticket
 from intake.places import (
     address_key,
+    import_gazetteer,
     learn_from_history,
     place_address,
     place_tickets,
@@ -162,3 +163,17 @@ def test_the_street_learns_addresses_from_its_own_history():
     assert (waiting.grid_cell_id, waiting.place_lon) == (cell.pk, 116.488)
     market = resolve("酒仙桥东路市场")
     assert market.community_id == east.pk and market.grid_cell_id is None and market.lon is None
+
+
+@pytest.mark.django_db
+def test_the_demo_gazetteer_imports_and_places_the_demo_addresses():
+    from demo.geography import GAZETTEER_FILE, GEOJSON_FILE
+    from org.geography import load_geography
+
+    load_geography(GEOJSON_FILE)
+    result = import_gazetteer(GAZETTEER_FILE)
+    assert result.created == result.rows > 270
+    # a demo caller's address: community, building and unit
+    match = resolve("朝阳区酒仙桥大山子社区12号楼3单元")
+    assert match is not None and GridCell.objects.get(pk=match.grid_cell_id).community.name == "大山子社区"
+    assert resolve("朝阳区酒仙桥大山子社区35号楼3单元") is None  # beyond the gazetteer: for the center
