@@ -9,7 +9,7 @@ from django.urls import reverse
 from org.abilities import ABILITIES, PAGES, ROLE_ABILITIES, home_page, may, pages_for
 from org.models import Role
 from proactive import cases
-from tests.dispatch.helpers import make_ticket
+from tests.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
 

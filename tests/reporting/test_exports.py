@@ -6,12 +6,12 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from .conftest import make_ticket
+from tests.factories import counted_ticket
 
 
 @pytest.fixture
 def tickets(community_a, department_b):
-    make_ticket(
+    counted_ticket(
         "2023-01-02 08:00",  # a Monday
         unit=community_a,
         visit="yyy",
@@ -21,9 +21,9 @@ def tickets(community_a, department_b):
         content="张三反映13812345678楼道灯坏了",
         category="照明设施",
     )
-    make_ticket("2023-01-08 23:59", unit=department_b, visit="ynn", source="district", complainant_name="李四")
-    make_ticket("2023-01-09 00:00", unit=department_b, visit="yny")
-    make_ticket("2023-02-01 00:00", unit=community_a)
+    counted_ticket("2023-01-08 23:59", unit=department_b, visit="ynn", source="district", complainant_name="李四")
+    counted_ticket("2023-01-09 00:00", unit=department_b, visit="yny")
+    counted_ticket("2023-02-01 00:00", unit=community_a)
 
 
 def test_the_workbook_has_the_ledger_and_three_tables(tickets, tmp_path):
