@@ -395,15 +395,26 @@ def place_address(address: str, *, grid_cell: GridCell, lon: float | None = None
 
 
 def unresolved_addresses(limit: int = 200) -> list[dict]:
-    """The addresses the street could not place, most tickets first (the center's page)."""
+    """The addresses the street could not place, one row per place (spellings with the same key
+    together, shown by the most frequent one), most tickets first (the center's page)."""
     rows = (
         Ticket.objects.filter(place_origin=PlaceOrigin.UNRESOLVED)
         .exclude(address="")
         .values("address")
         .annotate(tickets=Count("id"), latest=Max("received_at"))
-        .order_by("-tickets", "-latest")[:limit]
+        .order_by("-tickets", "-latest")
     )
-    return list(rows)
+    places: dict[str, dict] = {}
+    for row in rows.iterator(chunk_size=2000):
+        key = address_key(row["address"])
+        place = places.get(key)
+        if place is None:
+            places[key] = {**row, "spellings": [row["address"]]}
+        else:
+            place["tickets"] += row["tickets"]
+            place["latest"] = max(place["latest"], row["latest"])
+            place["spellings"].append(row["address"])
+    return sorted(places.values(), key=lambda p: (-p["tickets"], -p["latest"].timestamp()))[:limit]
 
 
 # --- learned from the street's own history ---------------------------------------------------------

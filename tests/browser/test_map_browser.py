@@ -8,7 +8,7 @@ from demo.accounts import create_demo_accounts
 from demo.seed import load_demo_geography, load_tickets
 from intake.models import PlaceOrigin, Status, Ticket
 from tests.browser.conftest import PHONE_SCREEN
-from tests.dispatch.helpers import ticket_in
+from tests.factories import ticket_in
 
 
 def test_the_map_renders_the_demo_street_with_its_tickets(new_page, login, screenshot, principal_leader):

@@ -6,7 +6,7 @@ from django.test import Client
 from dispatch.models import TicketEvent
 from intake.models import PlaceOrigin, Status
 from org.models import GridCell
-from tests.dispatch.helpers import ticket_in
+from tests.factories import ticket_in
 from tests.geography import load_test_street
 
 pytestmark = pytest.mark.django_db

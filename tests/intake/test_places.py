@@ -16,7 +16,7 @@ from intake.places import (
 )
 from jxq_cases.lib.errors import DomainError
 from org.models import GridCell, Unit
-from tests.dispatch.helpers import make_ticket
+from tests.factories import make_ticket
 from tests.geography import GEO_DATA, load_test_street
 
 

@@ -8,7 +8,7 @@ from intake.models import Category, Status
 from jxq_cases.lib import clock
 from org.models import GridCell
 from proactive.hotspots import PLACE_MIN_TICKETS, place_hotspots
-from tests.dispatch.helpers import make_ticket
+from tests.factories import make_ticket
 from tests.geography import load_test_street
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from intake.models import Category, Status, Ticket
+from intake.models import Category, Status
 from org.models import CommunityArea, Unit
 from reporting.open311 import REQUEST_FIELDS, SERVICE_FIELDS
-from tests.dispatch.helpers import make_ticket
+from tests.factories import make_ticket
 from tests.geography import load_test_street
 
 pytestmark = pytest.mark.django_db
@@ -132,15 +132,7 @@ def test_one_request_and_an_unknown_one(street):
 
 def test_at_most_a_thousand_requests():
     now = timezone.now()
-    Ticket.objects.bulk_create(
-        Ticket(
-            ticket_no=f"B{i:05d}",
-            source="city",
-            kind="complaint",
-            content="x",
-            received_at=now - dt.timedelta(minutes=i),
-        )
-        for i in range(1005)
-    )
+    for i in range(1005):
+        make_ticket(ticket_no=f"B{i:05d}", received_at=now - dt.timedelta(minutes=i))
     status, body = get("/open311/v2/requests.json")
     assert status == 200 and len(body) == 1000 and body[0]["service_request_id"] == "B00000"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from intake.models import Category, Status, Supervision
 from jxq_cases.lib import clock
 from org.models import GridCell
-from tests.dispatch.helpers import make_ticket, ticket_in
+from tests.factories import make_ticket, ticket_in
 from tests.geography import load_test_street
 
 pytestmark = pytest.mark.django_db
