@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from dispatch.models import EventKind, TicketEvent
 from intake.importers import ImportResult, import_tickets
-from intake.models import ImportBatch, Status, Ticket
+from intake.models import ImportBatch, PlaceOrigin, Status, Ticket
 from intake.places import place_tickets
 from intake.receiving import ReceiveResult, receive_ticket
 from intake.upstream_changes import TicketChange
@@ -27,8 +27,14 @@ EVENT_BATCH = 1000
 
 
 def record_upstream_updates(batch: ImportBatch, changes: list[TicketChange], *, actor) -> None:
-    """One ``upstream_update`` event per changed ticket: the fields, old -> new except personal data."""
+    """One ``upstream_update`` event per changed ticket: the fields, old -> new except personal data.
+    A ticket whose address changed is looked up again (its place is reset; placed after the import)."""
     now = timezone.now()
+    moved = [change.ticket_id for change in changes if "address" in change.fields]
+    if moved:
+        Ticket.objects.filter(id__in=moved).update(
+            place_origin=PlaceOrigin.PENDING, place_community=None, grid_cell=None, place_lon=None, place_lat=None
+        )
     TicketEvent.objects.bulk_create(
         (
             TicketEvent(

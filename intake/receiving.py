@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intake.formats import TICKET_COLUMNS, RowError, RowValidator
-from intake.models import Category, ImportBatch, PlaceOrigin, Status, Ticket
+from intake.models import Category, ImportBatch, Status, Ticket
 from intake.upstream_changes import TicketChange, compared_fields, past_receipt_reason
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
@@ -134,12 +134,7 @@ def _store(clean: dict, *, actor, record_updates) -> ReceiveResult:
         change.add(code, _shown(ticket, code), new_names.get(code, values[code]))
         setattr(ticket, _FIELDS[code], values[code])
     ticket.updated_at = timezone.now()
-    place_fields = []
-    if "address" in changed:  # a new address is looked up again (intake.places)
-        ticket.place_origin, ticket.place_community, ticket.grid_cell = PlaceOrigin.PENDING, None, None
-        ticket.place_lon = ticket.place_lat = None
-        place_fields = ["place_origin", "place_community", "grid_cell", "place_lon", "place_lat"]
-    ticket.save(update_fields=[*(_FIELDS[code] for code in changed), *place_fields, "updated_at"])
+    ticket.save(update_fields=[*(_FIELDS[code] for code in changed), "updated_at"])
     batch.updated = 1
     batch.save()
     record_updates(batch, [change])

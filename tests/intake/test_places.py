@@ -177,3 +177,23 @@ def test_the_demo_gazetteer_imports_and_places_the_demo_addresses():
     match = resolve("朝阳区酒仙桥大山子社区12号楼3单元")
     assert match is not None and GridCell.objects.get(pk=match.grid_cell_id).community.name == "大山子社区"
     assert resolve("朝阳区酒仙桥大山子社区35号楼3单元") is None  # beyond the gazetteer: for the center
+
+
+@pytest.mark.django_db
+def test_a_csv_import_places_its_tickets_and_a_changed_address_is_looked_up_again(tmp_path):
+    from dispatch.upstream import import_tickets_and_record
+    from tests.intake.helpers import EN_TICKET_HEADER, write_csv
+
+    load_test_street()
+    row = "C1,city,2026-11-02 09:00,complaint,环境卫生,楼下垃圾没人清,王女士,13800001234,{address},,normal"
+    import_tickets_and_record(
+        write_csv(tmp_path / "a.csv", [EN_TICKET_HEADER, row.format(address="酒仙桥南路社区12号楼")])
+    )
+    ticket = Ticket.objects.get(ticket_no="C1")
+    assert (ticket.place_origin, ticket.grid_cell.code) == (PlaceOrigin.GAZETTEER, "NL-1")
+    # the upstream corrects the address while the ticket is still received
+    import_tickets_and_record(
+        write_csv(tmp_path / "b.csv", [EN_TICKET_HEADER, row.format(address="酒仙桥东路社区5号院")])
+    )
+    ticket.refresh_from_db()
+    assert (ticket.place_origin, ticket.grid_cell.code) == (PlaceOrigin.GAZETTEER, "DL-1")
