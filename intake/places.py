@@ -31,7 +31,7 @@ from rapidfuzz import fuzz, process
 from intake.csv_reading import detect_encoding
 from intake.models import GazetteerEntry, PlaceOrigin, Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
-from org.geography import has_geography, locate
+from org.geography import has_geography, locate, locator
 from org.models import GridCell, Unit, UnitKind
 
 # a fuzzy match needs this score (0-100, rapidfuzz's ratio of the keys)...
@@ -207,20 +207,32 @@ def place_tickets(tickets=None) -> PlacingResult:
     if not by_address:
         return result
     book = gazetteer()
+    # one UPDATE per distinct place (and one for the unresolved), however many addresses lead there
+    by_place: dict[tuple, list[int]] = {}
+    for address, ids in by_address.items():
+        match = book.find(address_key(address))
+        place = (
+            (PlaceOrigin.UNRESOLVED, None, None, None, None)
+            if match is None
+            else (match.ticket_origin, match.community_id, match.grid_cell_id, match.lon, match.lat)
+        )
+        by_place.setdefault(place, []).extend(ids)
     with transaction.atomic():
-        for address, ids in by_address.items():
-            match = book.find(address_key(address))
-            pending = Ticket.objects.filter(id__in=ids, place_origin=PlaceOrigin.PENDING)
-            if match is None:
-                result.unresolved += pending.update(place_origin=PlaceOrigin.UNRESOLVED)
-            else:
-                result.placed += pending.update(
-                    place_origin=match.ticket_origin,
-                    place_community_id=match.community_id,
-                    grid_cell_id=match.grid_cell_id,
-                    place_lon=match.lon,
-                    place_lat=match.lat,
+        for (origin, community_id, grid_cell_id, lon, lat), ids in by_place.items():
+            for start in range(0, len(ids), 5000):
+                changed = Ticket.objects.filter(
+                    id__in=ids[start : start + 5000], place_origin=PlaceOrigin.PENDING
+                ).update(
+                    place_origin=origin,
+                    place_community_id=community_id,
+                    grid_cell_id=grid_cell_id,
+                    place_lon=lon,
+                    place_lat=lat,
                 )
+                if origin == PlaceOrigin.UNRESOLVED:
+                    result.unresolved += changed
+                else:
+                    result.placed += changed
     return result
 
 
@@ -252,7 +264,7 @@ def _refuse(problems: list[str]) -> DomainError:
 
 
 def _check_point(
-    lon_text: str, lat_text: str, grid: GridCell | None, community: Unit
+    lon_text: str, lat_text: str, grid: GridCell | None, community: Unit, locate_point
 ) -> tuple[float | None, float | None, str | None]:
     if not lon_text and not lat_text:
         return None, None, None
@@ -262,8 +274,8 @@ def _check_point(
         return None, None, _("lon and lat must be numbers")
     if abs(lat) > 90 and abs(lon) <= 90:
         return None, None, _("lon and lat are swapped (latitude first)")
-    if has_geography():
-        where = locate(lon, lat)
+    if locate_point is not None:
+        where = locate_point(lon, lat)
         if not where.in_street:
             return None, None, _("the point (%(lon)s, %(lat)s) is outside the street") % {"lon": lon, "lat": lat}
         if where.community_id != community.pk:
@@ -290,6 +302,7 @@ def import_gazetteer(source: str | Path | IO, *, origin: str = GazetteerEntry.Or
         raise _refuse([_("missing columns: %(cols)s") % {"cols": ", ".join(missing)}])
     communities = {u.name: u for u in Unit.objects.filter(kind=UnitKind.COMMUNITY)}
     cells = {c.code: c for c in GridCell.objects.all()}
+    locate_point = locator() if has_geography() else None
     problems: list[str] = []
     entries: dict[str, GazetteerEntry] = {}
     result = GazetteerResult()
@@ -321,7 +334,7 @@ def import_gazetteer(source: str | Path | IO, *, origin: str = GazetteerEntry.Or
                     % {"where": where, "code": grid.code, "c": community.name}
                 )
                 continue
-        lon, lat, problem = _check_point(row.get("lon", ""), row.get("lat", ""), grid, community)
+        lon, lat, problem = _check_point(row.get("lon", ""), row.get("lat", ""), grid, community, locate_point)
         if problem:
             problems.append(f"{where}: {problem}")
             continue

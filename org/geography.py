@@ -382,7 +382,16 @@ def has_geography() -> bool:
 
 def locate(lon: float, lat: float) -> Location:
     """The community and grid cell at a point; both None outside the street."""
+    return _locate(_current_index(), lon, lat)
+
+
+def locator():
+    """``locate`` bound to the areas as they are now, for many points in a row (an import)."""
     index = _current_index()
+    return lambda lon, lat: _locate(index, lon, lat)
+
+
+def _locate(index: _Index, lon: float, lat: float) -> Location:
     point = Point(lon, lat)
     community_id = next((uid for uid, geom in index.communities if geom.covers(point)), None)
     cell_id = None
