@@ -1,10 +1,13 @@
 """Ticket list filters (django-filter): what the upstream sent, the workflow's columns, deadlines."""
 
-from datetime import UTC
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
 
@@ -16,7 +19,7 @@ class UTCIsoDateTimeField(IsoDateTimeField):
     that Python accepts, and a time near the calendar's edge cannot be converted at all — both are
     bad input (400), not a database error."""
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> datetime | None:
         value = super().to_python(value)
         if value is None:
             return None
@@ -59,19 +62,19 @@ class TicketFilter(django_filters.FilterSet):
         model = Ticket
         fields: list[str] = []
 
-    def filter_supervised(self, queryset, name, value):
+    def filter_supervised(self, queryset: QuerySet[Ticket], name: str, value: bool) -> QuerySet[Ticket]:
         return queryset.exclude(supervision="") if value else queryset.filter(supervision="")
 
-    def filter_overdue(self, queryset, name, value):
+    def filter_overdue(self, queryset: QuerySet[Ticket], name: str, value: bool) -> QuerySet[Ticket]:
         overdue = Q(next_due_at__lte=timezone.now())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
-    def filter_due_soon(self, queryset, name, value):
+    def filter_due_soon(self, queryset: QuerySet[Ticket], name: str, value: bool) -> QuerySet[Ticket]:
         now = timezone.now()
         due_soon = Q(next_warn_at__lte=now, next_due_at__gt=now)
         return queryset.filter(due_soon) if value else queryset.exclude(due_soon)
 
-    def filter_text(self, queryset, name, value):
+    def filter_text(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
         value = value.strip()
         if not value:
             return queryset

@@ -5,6 +5,10 @@ Only ``dispatch.workflow`` writes TicketEvent, ReplyDraft, ExclusionRequest, Ext
 SendBackRequest and Note; the rest of the product reads them.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -68,7 +72,7 @@ class TicketEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} @ {self.at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Append-only: an event, once written, is history.
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValidationError("ticket events are append-only")
@@ -94,6 +98,10 @@ class SignedDocument(models.Model):
     signatures = models.JSONField(_("signatures"), default=list, blank=True)
     return_reason = models.TextField(_("reason for return"), blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    if TYPE_CHECKING:  # declared by each concrete document (its own choices, its own manager)
+        status: str
+        objects: ClassVar[models.Manager[Any]]
 
     class Meta:
         abstract = True
@@ -262,7 +270,7 @@ class Note(models.Model):
         return f"{self.ticket_id} note {self.pk}"
 
 
-def attachment_path(instance: "Attachment", filename: str) -> str:
+def attachment_path(instance: Attachment, filename: str) -> str:
     # Stored under MEDIA_ROOT by ticket; the random name keeps uploads from overwriting each other.
     return f"attachments/{instance.note.ticket_id}/{instance.stored_name}"
 

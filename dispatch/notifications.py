@@ -92,14 +92,14 @@ def notify_after_commit(
 ) -> None:
     user_ids, unit_ids, roles = list(user_ids), list(unit_ids), list(roles)
 
-    def send():
+    def send() -> None:
         ids = recipients(user_ids=user_ids, unit_ids=unit_ids, roles=roles) - {exclude_user_id}
         notify(ids, ticket_id=ticket_id, kind=kind, text=text)
 
     transaction.on_commit(send)
 
 
-def mark_read(user, ids: Iterable[int] | None = None) -> int:
+def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
     """Mark the user's notifications read (all unread ones when ``ids`` is None); returns how many."""
     unread = Notification.objects.filter(user=user, read_at=None)
     if ids is not None:

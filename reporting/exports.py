@@ -16,7 +16,7 @@ Counts, rates and times stay numbers and dates.
 from __future__ import annotations
 
 import datetime as dt
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -26,6 +26,9 @@ from intake.models import Kind, Source, Status, Supervision, Urgency
 from jxq_cases.lib import clock
 from jxq_cases.lib.spreadsheet import text_cell, text_row
 from org.models import Unit
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from reporting.rates import (
     MEASURES,
     percent,
@@ -120,11 +123,11 @@ def _rates(counts: dict) -> list:
     ]
 
 
-def _count_row(label, counts: dict) -> list:
+def _count_row(label: object, counts: dict[str, Any]) -> list[Any]:
     return [label, *(counts[key] for key in MEASURES), *_rates(counts)]
 
 
-def _header_row(sheet, headers: list[str]) -> None:
+def _header_row(sheet: WriteOnlyWorksheet, headers: list[str]) -> None:
     bold = Font(bold=True)
     cells = []
     for text in headers:

@@ -17,10 +17,11 @@ spec's error list ``[{"code": 400, "description": …}]``.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
-from django.http import HttpRequest, JsonResponse
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, JsonResponse, QueryDict
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -81,7 +82,7 @@ def _moment(text: str, name: str, *, end: bool = False) -> dt.datetime:
     return moment if moment.tzinfo else clock.assume_local(moment)
 
 
-def _service(category: Category) -> dict:
+def _service(category: Category) -> dict[str, Any]:
     return {
         "service_code": str(category.pk),
         "service_name": category.name,
@@ -89,21 +90,22 @@ def _service(category: Category) -> dict:
         "metadata": False,
         "type": "realtime",
         "keywords": "",
-        "group": category.parent.name if category.parent_id else "",
+        "group": category.parent.name if category.parent else "",
     }
 
 
-def _as_request(ticket: Ticket, centers: dict[int, tuple[float, float]]) -> dict:
+def _as_request(ticket: Ticket, centers: dict[int, tuple[float, float]]) -> dict[str, Any]:
     status = "closed" if ticket.status in CLOSED else "open"
     community_id = ticket.place_community_id or ticket.community_id
     community = ticket.place_community or ticket.community
-    center = centers.get(community_id)
+    center = centers.get(community_id) if community_id else None
+    category = ticket.category
     updated = max(m for m in (ticket.received_at, ticket.replied_at, ticket.closed_at) if m is not None)
     return {
         "service_request_id": ticket.ticket_no,
         "status": status,
         "status_notes": STATUS_NOTES[status],
-        "service_name": ticket.category.name if ticket.category_id else "",
+        "service_name": category.name if category else "",
         "service_code": str(ticket.category_id) if ticket.category_id else "",
         "description": "",  # the caller's words may name people: not published
         "agency_responsible": settings.REPORTING_STREET_NAME,
@@ -120,7 +122,7 @@ def _as_request(ticket: Ticket, centers: dict[int, tuple[float, float]]) -> dict
     }
 
 
-def _published() -> object:
+def _published() -> QuerySet[Ticket]:
     return (
         Ticket.objects.exclude(status__in=GONE)
         .select_related("category", "community", "place_community")
@@ -141,7 +143,7 @@ def _centers() -> dict[int, tuple[float, float]]:
     return {a.community_id: (a.center_lon, a.center_lat) for a in CommunityArea.objects.all()}
 
 
-def _filtered(params) -> object:
+def _filtered(params: QueryDict) -> QuerySet[Ticket]:
     tickets = _published()
     ids = [i.strip() for i in (params.get("service_request_id") or "").split(",") if i.strip()]
     if ids:
@@ -151,12 +153,9 @@ def _filtered(params) -> object:
         if not all(c.isdigit() for c in codes):
             raise BadRequest("service_code must be codes from services.json")
         tickets = tickets.filter(category_id__in=[int(c) for c in codes])
-    end = _moment(params["end_date"], "end_date", end=True) if params.get("end_date") else clock.now()
-    start = (
-        _moment(params["start_date"], "start_date")
-        if params.get("start_date")
-        else end - dt.timedelta(days=DEFAULT_DAYS)
-    )
+    end_text, start_text = params.get("end_date") or "", params.get("start_date") or ""
+    end = _moment(end_text, "end_date", end=True) if end_text else clock.now()
+    start = _moment(start_text, "start_date") if start_text else end - dt.timedelta(days=DEFAULT_DAYS)
     if start > end:
         raise BadRequest("start_date is after end_date")
     tickets = tickets.filter(received_at__gte=start, received_at__lte=end)

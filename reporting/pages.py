@@ -6,9 +6,13 @@ themselves. A figure links to ``drilldown``, which lists the tickets of the figu
 among those the user may see (``dispatch.access``), so a handler-level user never sees more.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import io
 import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,10 +33,13 @@ from jxq_cases.lib.errors import DomainError
 from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis
 from reporting.drilldown import tickets_matching
 from reporting.exports import write_workbook
-from reporting.models import Job
+from reporting.models import Job, Snapshot
 from reporting.nightly import take_nightly_snapshot
 from reporting.snapshots import latest_snapshot
 from reporting.ticket_map import default_period, ticket_map
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -49,7 +56,7 @@ def drill_url(spec: dict, title: str = "") -> str:
     return reverse("drilldown") + "?" + urlencode({"filter": json.dumps(spec, ensure_ascii=False), "title": title})
 
 
-def _link_figures(value, title: str = ""):
+def _link_figures(value: Any, title: str = "") -> Any:
     """Give every stored ``filter`` of a snapshot a ``url`` beside it, for the template's links."""
     if isinstance(value, dict):
         linked = {k: _link_figures(v, title) for k, v in value.items()}
@@ -69,7 +76,7 @@ def _heat_map_table(heat: dict) -> dict:
     top = max((c["count"] for c in heat.get("cells", [])), default=0)
     rows = []
     for i, community in enumerate(heat.get("communities", [])):
-        cells = []
+        cells: list[dict[str, Any] | None] = []
         for j, _category in enumerate(heat.get("categories", [])):
             cell = counts.get((i, j))
             if cell:
@@ -135,7 +142,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The latest nightly snapshot (每晚领导驾驶舱)."""
     _require_reader(request, "dashboard.read")
     snapshot = latest_snapshot(Job.NIGHTLY)
-    context = {
+    context: dict[str, Any] = {
         "title": _("Leadership dashboard"),
         "snapshot": snapshot,
         "can_run": access.may(request.user, "reports.run"),
@@ -165,7 +172,7 @@ def run_job(request: HttpRequest, job: str) -> HttpResponse:
     except ValueError:
         messages.error(request, gettext("The date is not valid (YYYY-MM-DD)."))
         return redirect(request.POST.get("back") or "reports")
-    take = {
+    take: dict[str, tuple[Callable[[dt.date], Snapshot], str]] = {
         "nightly": (take_nightly_snapshot, "dashboard"),
         "daily_ranking": (take_daily_ranking, "report-ranking"),
         "weekly": (take_weekly_analysis, "report-weekly"),
@@ -238,7 +245,9 @@ def _day_param(request: HttpRequest, name: str = "on") -> dt.date | None:
         return None
 
 
-def _report_page(request: HttpRequest, job: Job, template: str, title, excel_name: str) -> HttpResponse:
+def _report_page(
+    request: HttpRequest, job: Job, template: str, title: str | StrPromise, excel_name: str
+) -> HttpResponse:
     _require_reader(request)
     day = _day_param(request)
     snapshot = latest_snapshot(job, on_or_before=day) if day else latest_snapshot(job)

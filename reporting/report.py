@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count
@@ -126,7 +127,7 @@ def build_report(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None
 # --- JSON -----------------------------------------------------------------------------------------
 
 
-def _encode(value, indent: int, level: int) -> str:
+def _encode(value: Any, indent: int, level: int) -> str:
     pad, inner = " " * (indent * level), " " * (indent * (level + 1))
     if isinstance(value, list | tuple) and value and isinstance(value[0], tuple) and len(value[0]) == 2:
         # a list of (key, value) pairs: an object whose keys may repeat, in this order

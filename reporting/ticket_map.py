@@ -9,22 +9,26 @@ so a click on a cell lists exactly the tickets that were counted.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from dispatch import access
-from intake.models import AWAITING_REPLY, IN_FLIGHT, Category
+from intake.models import AWAITING_REPLY, IN_FLIGHT, Category, Ticket
 from jxq_cases.lib import clock
 from org.models import CommunityArea, GridCell
 from proactive.hotspots import place_hotspots
 from reporting.drilldown import filter_q, period_filter, tickets_matching
 
+if TYPE_CHECKING:
+    from dispatch.access import AnyUser
+
 DEFAULT_DAYS = 30
 MAX_POINTS = 500  # the points drawn: the overdue and supervised tickets in flight, newest first
 
 
-def _counts(tickets, key: str, now: dt.datetime) -> dict[int, dict]:
+def _counts(tickets: QuerySet[Ticket], key: str, now: dt.datetime) -> dict[int, dict[str, Any]]:
     overdue = filter_q({"handle_overdue_at": now.isoformat()}) | filter_q({"contact_overdue_at": now.isoformat()})
     rows = (
         tickets.filter(**{f"{key}__isnull": False})
@@ -39,7 +43,14 @@ def _counts(tickets, key: str, now: dt.datetime) -> dict[int, dict]:
     return {row.pop(key): row for row in rows}
 
 
-def ticket_map(user, start_on: dt.date, end_on: dt.date, *, category: Category | None = None, now=None) -> dict:
+def ticket_map(
+    user: AnyUser,
+    start_on: dt.date,
+    end_on: dt.date,
+    *,
+    category: Category | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
     """What the map draws for this user, period and category (JSON-ready)."""
     now = now or timezone.now()
     extra = {"category": category.pk} if category else {}

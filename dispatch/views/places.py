@@ -13,9 +13,11 @@ from jxq_cases.lib.errors import DomainError
 from org.models import GridCell
 
 
-def _float(value: str) -> float | None:
+def _float(value: str | None) -> float | None:
+    if not value:
+        return None
     try:
-        return float(value) if value not in (None, "") else None
+        return float(value)
     except ValueError:
         return None
 

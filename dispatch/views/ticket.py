@@ -1,7 +1,10 @@
 """The ticket page: the request, the complainant (masked, "show" logged), deadlines, the timeline,
 and the one view every action posts to (exactly one workflow function per action)."""
 
+from __future__ import annotations
+
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,6 +34,9 @@ from dispatch.views.workbench import list_rows, panel_context
 from dispatch.workflow import add_handling_note, registry
 from intake.models import Status, Supervision, Ticket, Urgency
 from jxq_cases.lib.errors import HTTP_STATUS, DomainError, ErrorCode
+
+if TYPE_CHECKING:
+    from dispatch.access import SignedInRequest
 
 
 def _timeline(ticket: Ticket) -> list[dict]:
@@ -140,8 +146,9 @@ def _deadlines(ticket: Ticket, now: datetime) -> list[dict]:
         row = {"label": DUE_LABELS[kind], "at": at, "done_at": done_at}
         if done_at is None:
             row["state"] = "late" if now >= at else "ok"
-            if ticket.next_due_kind == kind:
-                row["state"] = running_due(ticket, now)["state"]
+            running = running_due(ticket, now) if ticket.next_due_kind == kind else None
+            if running is not None:
+                row["state"] = running["state"]
             row["left_text"] = left_text(at - now)
         else:
             row["state"] = "late" if done_at > at else "done"
@@ -149,7 +156,9 @@ def _deadlines(ticket: Ticket, now: datetime) -> list[dict]:
     return rows
 
 
-def _ticket_context(request, ticket: Ticket, *, bound: dict | None = None, reveal: bool = False) -> dict:
+def _ticket_context(
+    request: HttpRequest, ticket: Ticket, *, bound: dict[str, Any] | None = None, reveal: bool = False
+) -> dict[str, Any]:
     user = request.user
     now = timezone.now()
     bound = bound or {}
@@ -204,7 +213,7 @@ class _AlreadyDone(Exception):
 
 @login_required
 @require_POST
-def ticket_action(request: HttpRequest, ticket_no: str, action: str) -> HttpResponse:
+def ticket_action(request: SignedInRequest, ticket_no: str, action: str) -> HttpResponse:
     """One workflow step from a page, in the API's order: who (404/403), then when (409: the state and
     what the action needs, ``registry.require_available``), then the form (400); then the one workflow
     function — all in one transaction with the form's one-time token, so a form sent twice acts once."""
@@ -235,7 +244,7 @@ def ticket_action(request: HttpRequest, ticket_no: str, action: str) -> HttpResp
     if error is None:
         done = gettext("%(action)s: done.") % {"action": label}
         # read again: the action may have moved the ticket out of this user's sight (a refused dispatch)
-        ticket = (
+        still_visible = (
             access.visible_tickets(user)
             .select_related(
                 "category", "community", "lead_unit", "taken_by", "merged_into", "place_community", "grid_cell"
@@ -243,12 +252,12 @@ def ticket_action(request: HttpRequest, ticket_no: str, action: str) -> HttpResp
             .filter(ticket_no=ticket_no)
             .first()
         )
-        if from_panel and is_htmx(request) and ticket is not None:
-            return _panel_after(request, ticket, done=done)
+        if from_panel and is_htmx(request) and still_visible is not None:
+            return _panel_after(request, still_visible, done=done)
         messages.success(request, done)
-        if ticket is None:
+        if still_visible is None:
             return redirect("home")
-        return redirect(safe_next(request, reverse("ticket", args=[ticket.ticket_no])))
+        return redirect(safe_next(request, reverse("ticket", args=[still_visible.ticket_no])))
     status = HTTP_STATUS.get(error.code, 400)
     if from_panel and is_htmx(request):
         context = panel_context(request, ticket, bound={action: form})
