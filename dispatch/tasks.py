@@ -4,6 +4,7 @@ from celery import shared_task
 
 from dispatch.early_warning import mark_deadline_warnings
 from dispatch.forms import prune_form_tokens
+from intake.places import learn_from_history, place_tickets
 
 
 @shared_task(name="dispatch.mark_deadline_warnings")
@@ -32,3 +33,17 @@ def requeue_deliveries_task() -> int:
     from dispatch.delivery import requeue_due
 
     return requeue_due()
+
+
+@shared_task(name="dispatch.place_tickets")
+def place_tickets_task() -> dict[str, int]:
+    """Every 10 minutes (beat): place the tickets an import could not place right after it (a crash
+    between the import and the lookup); idempotent, a ticket is placed once."""
+    result = place_tickets()
+    return {"placed": result.placed, "unresolved": result.unresolved}
+
+
+@shared_task(name="dispatch.learn_places")
+def learn_places_task() -> int:
+    """Nightly (beat): teach the gazetteer the addresses of earlier tickets, then place the unresolved."""
+    return learn_from_history()

@@ -84,6 +84,8 @@ IN_FLIGHT = (
     Status.REPLIED,
     Status.VISITED,
 )
+# The reply has gone upstream: for the resident the request is dealt with ("closed" in Open311).
+REPLY_SENT = (Status.REPLIED, Status.VISITED, Status.CLOSED)
 # The two ways out: a sent-back or merged ticket is no longer the street's and is in no figure.
 GONE = (Status.SENT_BACK, Status.MERGED)
 # Still the street's: in flight or closed.
@@ -97,6 +99,17 @@ class Supervision(models.TextChoices):
     STREET = "street", _("Street supervision")  # 街道督办
     DISTRICT = "district", _("District supervision")  # 区级督办
     CITY = "city", _("City supervision")  # 市级督办
+
+
+class PlaceOrigin(models.TextChoices):
+    """Where a ticket's place came from (docs/geography.md)."""
+
+    PENDING = "", _("Not looked up yet")
+    GAZETTEER = "gazetteer", _("The street's gazetteer")
+    HISTORY = "history", _("Earlier tickets at the address")
+    CENTER = "center", _("Placed by the center")
+    ON_SITE = "on_site", _("Confirmed on site")
+    UNRESOLVED = "unresolved", _("Address not found")
 
 
 class Category(models.Model):
@@ -170,6 +183,32 @@ class Ticket(models.Model):
         limit_choices_to={"kind": "community"},
     )
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+
+    # --- where it is (docs/geography.md): resolved from the address, never sent by the upstream ---
+    # The community the place lies in; the upstream's ``community`` above is the classification.
+    place_community = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("community of the place"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="placed_tickets",
+        limit_choices_to={"kind": "community"},
+    )
+    grid_cell = models.ForeignKey(
+        "org.GridCell",
+        verbose_name=_("grid cell"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    # the point (longitude, latitude in degrees); personal data like the address: never public
+    place_lon = models.FloatField(_("longitude"), null=True, blank=True)
+    place_lat = models.FloatField(_("latitude"), null=True, blank=True)
+    place_origin = models.CharField(
+        _("place from"), max_length=12, choices=PlaceOrigin.choices, default=PlaceOrigin.PENDING, blank=True
+    )
 
     # --- workflow state (written only by dispatch.workflow) ---
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
@@ -277,6 +316,13 @@ class Ticket(models.Model):
             # search by phone and the repeat-caller link: one caller's tickets, newest first
             models.Index(fields=["caller_key", "-received_at"], name="ticket_caller_recv"),
             models.Index(fields=["phone_tail", "-received_at"], name="ticket_phone_tail_recv"),
+            # the map and the hot spots by place: tickets of a grid cell / community in a period
+            models.Index(fields=["grid_cell", "received_at"], name="ticket_grid_recv"),
+            models.Index(fields=["place_community", "received_at"], name="ticket_place_comm_recv"),
+            # the addresses waiting for the center to place them
+            models.Index(
+                fields=["address"], name="ticket_unresolved_addr", condition=models.Q(place_origin="unresolved")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -336,3 +382,39 @@ class ReturnVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} @ {self.visited_at:%Y-%m-%d %H:%M}"
+
+
+class GazetteerEntry(models.Model):
+    """One known address of the street (地名地址): where it is, as the street imported it, as its own
+    history taught it, or as the center placed it once (docs/geography.md)."""
+
+    class Origin(models.TextChoices):
+        IMPORTED = "imported", _("Imported gazetteer")
+        LEARNED = "learned", _("Learned from earlier tickets")
+        PLACED = "placed", _("Placed by the center")
+
+    address = models.CharField(_("address"), max_length=255)
+    # the address reduced to what identifies the place (intake.places.address_key): unique
+    key = models.CharField(_("matching key"), max_length=255, unique=True)
+    community = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("community"),
+        on_delete=models.CASCADE,
+        related_name="gazetteer_entries",
+        limit_choices_to={"kind": "community"},
+    )
+    grid_cell = models.ForeignKey(
+        "org.GridCell", verbose_name=_("grid cell"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("gazetteer entry")
+        verbose_name_plural = _("gazetteer entries")
+
+    def __str__(self) -> str:
+        return self.address

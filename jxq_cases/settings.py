@@ -322,6 +322,15 @@ CELERY_BEAT_SCHEDULE["dispatch-requeue-deliveries"] = {
     "task": "dispatch.requeue_deliveries",
     "schedule": 60.0,
 }
+# Places (docs/geography.md): tickets left unplaced after an import; lessons from the street's history.
+CELERY_BEAT_SCHEDULE["dispatch-place-tickets"] = {
+    "task": "dispatch.place_tickets",
+    "schedule": crontab(minute="*/10"),
+}
+CELERY_BEAT_SCHEDULE["dispatch-learn-places"] = {
+    "task": "dispatch.learn_places",
+    "schedule": crontab(hour=3, minute=20),
+}
 CELERY_BEAT_SCHEDULE["proactive-index-signatures"] = {
     "task": "proactive.tasks.index_signatures",
     "schedule": 300.0,

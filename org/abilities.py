@@ -40,6 +40,9 @@ ABILITIES: dict[str, str] = {
     "tonight.read": "the leader's 23:00 page: today's intake, handling, overdue, supervised and double-no tickets",
     "triage.assistant": "the triage assistant's page: its model and how often its suggestions are accepted",
     "api.docs": "the API documentation (the machine client's home)",
+    "map.read": "the map of the street's tickets by grid cell and community, with their points",
+    "places.resolve": "the addresses the street could not place, to place each once",
+    "geography.edit": "the street's community boundaries and grid cells: load a GeoJSON file, edit grid workers",
 }
 
 # role -> abilities; the ones with a page come first, in the order of that role's navigation
@@ -51,6 +54,9 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
         "reports.read",
         "hotspots.read",
         "deliveries.read",
+        "map.read",
+        "places.resolve",
+        "geography.edit",
         "tickets.receive",
         "tickets.search_personal",
         "tickets.bulk_dispatch",
@@ -70,6 +76,7 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
         "dashboard.read",
         "reports.read",
         "hotspots.read",
+        "map.read",
         "cases.read",
         "cases.create",
     ),
@@ -80,6 +87,7 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
         "tickets.list",
         "reports.read",
         "hotspots.read",
+        "map.read",
         "reports.run",
         "hotspots.run",
         "cases.read",
@@ -113,6 +121,9 @@ PAGES: dict[str, Page] = {
     "deliveries.read": Page("deliveries", _("Outgoing notices")),
     "tonight.read": Page("tonight", _("Tonight")),
     "triage.assistant": Page("triage-assistant", _("Triage assistant"), in_nav=False),
+    "map.read": Page("ticket-map", _("Map")),
+    "places.resolve": Page("unplaced-addresses", _("Addresses to place")),
+    "geography.edit": Page("geography", _("Grid cells")),
     "api.docs": Page("swagger-ui", _("API"), in_nav=False),
 }
 

@@ -150,3 +150,71 @@ class Channel(models.Model):
     @property
     def recipient(self) -> str:
         return str(self.unit or self.user)
+
+
+class Area(models.Model):
+    """A piece of the street's territory as a polygon (docs/geography.md): shared by community areas
+    and grid cells. The geometry is a GeoJSON Polygon or MultiPolygon in longitude/latitude order;
+    the bounding box and a representative point are stored beside it for quick filters and labels."""
+
+    boundary = models.JSONField(_("boundary (GeoJSON geometry)"))
+    min_lon = models.FloatField()
+    min_lat = models.FloatField()
+    max_lon = models.FloatField()
+    max_lat = models.FloatField()
+    # a point inside the area (shapely's representative point): where a community's tickets are shown
+    # when only the community may be told (the public report, Open311)
+    center_lon = models.FloatField(_("center longitude"))
+    center_lat = models.FloatField(_("center latitude"))
+    is_demo = models.BooleanField(
+        _("demo data"), default=False, help_text=_("Approximate shapes shipped with the demo, not surveyed.")
+    )
+    source = models.CharField(_("loaded from"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class CommunityArea(Area):
+    """The boundary of one community (社区) of the street."""
+
+    community = models.OneToOneField(
+        Unit,
+        verbose_name=_("community"),
+        on_delete=models.CASCADE,
+        related_name="area",
+        limit_choices_to={"kind": UnitKind.COMMUNITY},
+    )
+
+    class Meta:
+        ordering = ["community__sort_order", "community__name"]
+        verbose_name = _("community area")
+        verbose_name_plural = _("community areas")
+
+    def __str__(self) -> str:
+        return self.community.name
+
+
+class GridCell(Area):
+    """A grid cell (网格) inside one community, with its grid worker (网格员)."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    community = models.ForeignKey(
+        Unit,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="grid_cells",
+        limit_choices_to={"kind": UnitKind.COMMUNITY},
+    )
+    grid_worker = models.CharField(_("grid worker"), max_length=50, blank=True)
+    grid_worker_phone = models.CharField(_("grid worker's phone"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("grid cell")
+        verbose_name_plural = _("grid cells")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

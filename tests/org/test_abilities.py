@@ -39,6 +39,9 @@ MATRIX = {
     "tonight.read": ("section_leader", "unit_handler", ("page", "/tonight/", 404)),
     "triage.assistant": ("center_staff", "section_leader", ("page", "/proactive/triage-assistant/", 404)),
     "api.docs": ("platform_client", "center_staff", ("home", "/api/schema/swagger-ui/", None)),
+    "map.read": ("section_leader", "inspector", ("page", "/map/data/", 404)),
+    "places.resolve": ("center_staff", "principal_leader", ("page", "/places/unresolved/", 404)),
+    "geography.edit": ("center_staff", "section_leader", ("page", "/geography/", 404)),
 }
 
 
