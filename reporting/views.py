@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError
-from reporting.report import build_report, parse_range, report_text, top_categories
+from reporting.report import build_report, by_community, community_outlines, parse_range, report_text, top_categories
 
 
 @require_GET
@@ -42,6 +42,8 @@ def public_report(request: HttpRequest) -> HttpResponse:
         report=report,
         paragraph=report_text(report),
         categories=top_categories(start_on, end_on),
+        communities=by_community(start_on, end_on),
+        outlines=community_outlines(),
         chart=chart,
         end_is_future=end_on > today,
         today=today,

@@ -85,8 +85,9 @@ def _row(entry: PersonalDataAccess) -> dict:
         "who": str(user),
         "username": user.username,
         "role": str(Role(user.role).label) if user.role in Role.values else user.role,
-        "ticket_no": ticket.ticket_no,
-        "whose": access.mask_name(ticket.complainant_name),
+        # a search by phone or name has no ticket: what was searched for (stored masked) is "whose"
+        "ticket_no": ticket.ticket_no if ticket else "",
+        "whose": access.mask_name(ticket.complainant_name) if ticket else entry.term,
         "why": context_label(entry.context),
     }
 

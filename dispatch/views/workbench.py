@@ -42,8 +42,10 @@ if TYPE_CHECKING:
 PANEL_ACTIONS = (triage_ticket.action, dispatch_ticket.action)
 
 
-def filtered_tickets(user: AnyUser, form: WorkbenchFilterForm) -> QuerySet[Ticket]:
-    """The visible tickets matching the workbench filters, through the API's TicketFilter (same rules)."""
+def filtered_tickets(user: AnyUser, form: WorkbenchFilterForm, request: HttpRequest | None = None) -> QuerySet[Ticket]:
+    """The visible tickets matching the workbench filters, through the API's TicketFilter (same rules).
+
+    A search the search refuses (too short, too long, nothing to search for) raises DomainError."""
     tickets = access.visible_tickets(user)
     # an invalid field is left out (and reported by the view); the valid ones still filter
     if form.is_bound:
@@ -78,7 +80,7 @@ def filtered_tickets(user: AnyUser, form: WorkbenchFilterForm) -> QuerySet[Ticke
         params["received_after"] = start_at.isoformat()
     if end_at:
         params["received_before"] = end_at.isoformat()
-    tickets = TicketFilter(params, queryset=tickets).qs
+    tickets = TicketFilter(params, queryset=tickets, request=request).qs
     if status == WorkbenchFilterForm.STATUS_OPEN:
         tickets = tickets.filter(status__in=IN_FLIGHT)
     elif status != WorkbenchFilterForm.STATUS_ALL:
@@ -215,7 +217,14 @@ def workbench(request: HttpRequest) -> HttpResponse:
         page = max(int(request.GET.get("page", "1")), 1)
     except ValueError:
         page = 1
-    tickets = filtered_tickets(request.user, form)
+    try:
+        tickets = filtered_tickets(request.user, form, request)
+    except DomainError as error:  # a search refused as bad input: said, and nothing listed
+        messages.error(request, error.detail)
+        tickets = Ticket.objects.none()
+    search = getattr(request, "ticket_search", None)
+    for notice in search.notices if search else ():
+        messages.warning(request, notice)
     start = (page - 1) * PAGE_SIZE
     sort = getattr(form, "cleaned_data", {}).get("sort") or "deadline"
     # one row more than a page tells whether there is a next page, without counting the whole list

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0003_api_token'),
+        ('org', '0005_geography'),
     ]
 
     operations = [

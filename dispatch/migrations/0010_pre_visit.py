@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dispatch', '0007_evidence_file'),
+        ('dispatch', '0009_evidence_file'),
         ('intake', '0004_ticket_fillfactor'),
         ('org', '0003_api_token'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dispatch', '0006_event_kind_is_the_action_name'),
+        ('dispatch', '0008_personal_data_search'),
         ('intake', '0004_ticket_fillfactor'),
     ]
 

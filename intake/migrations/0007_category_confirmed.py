@@ -11,7 +11,7 @@ def confirm_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0004_ticket_fillfactor'),
+        ('intake', '0006_ticket_place_and_gazetteer'),
     ]
 
     operations = [
