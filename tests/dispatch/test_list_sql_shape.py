@@ -172,3 +172,19 @@ def test_workbench_refuses_pages_beyond_the_cap_with_a_message(client, center_st
     # the list itself is not read at all (the status counts still are, grouped)
     assert all("LIMIT" not in sql for sql in _ticket_reads(captured))
     assert client.get("/tickets/", {"sort": sort, "page": MAX_PAGE}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("persona", "url"), [("unit_handler", "/inbox/"), ("principal_leader", "/dashboard/tickets/?filter={}")]
+)
+def test_the_other_numbered_lists_refuse_pages_beyond_the_cap(request, client, three_segments, persona, url):
+    client.force_login(request.getfixturevalue(persona))
+    joiner = "&" if "?" in url else "?"
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"{url}{joiner}page={MAX_PAGE + 1}")
+    assert response.status_code == 400
+    assert "缩小筛选范围" in response.content.decode() or "narrow the filter" in response.content.decode()
+    assert not _ticket_reads(captured)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(f"{url}{joiner}page=2").status_code == 200
+    assert_list_shape(captured, PAGE_SIZE)
