@@ -27,7 +27,7 @@ from reporting.report import build_report, parse_range, report_text, top_categor
 
 
 def public_rate(group: str, request: HttpRequest) -> str:
-    return settings.PUBLIC_RATE_LIMIT
+    return str(settings.PUBLIC_RATE_LIMIT)
 
 
 @require_GET
