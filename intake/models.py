@@ -296,23 +296,40 @@ class Ticket(models.Model):
         ordering = ["-received_at", "-id"]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
+        # Every index names the queries that need it (docs/performance.md, "Indexes"). Besides these:
+        # the primary key, ticket_no (unique: intake's upsert, the ticket page), and Django's index on
+        # each foreign key (category, community, lead_unit, taken_by, merged_into, import_batch).
         indexes = [
-            # the workbench: tickets in a state, newest first
+            # workbench and API lists filtered by state, newest first: dispatch.views.workbench
+            # filtered_tickets (sort "-received"/"received" with a status), the API ?status= list
+            # ordered by -received_at (dispatch.api.TicketCursorPagination)
             models.Index(fields=["status", "-received_at"], name="ticket_status_recv"),
-            # the unit inbox: my unit's tickets in a state, by deadline
+            # a unit's tickets: access.visible_tickets for unit handlers and section leaders
+            # (lead_unit_id IN …), the inbox (dispatch.views.queues.inbox: lead unit + status),
+            # the API ?lead_unit=…&status=…; handle_due_at: reporting.drilldown "handle_overdue"
             models.Index(fields=["lead_unit", "status", "handle_due_at"], name="ticket_lead_status_due"),
-            # reports: tickets of a period, by source
+            # a period's tickets: reporting.report.period_tickets and reporting.nightly (received_at
+            # range), the public report; source second for the city/district split
             models.Index(fields=["received_at", "source"], name="ticket_recv_source"),
+            # the same with one source: API ?source=…&received_after=…; reporting by source (candidate
+            # to drop, docs/performance.md: no query seen that the index above does not serve)
             models.Index(fields=["source", "received_at"], name="ticket_source_recv"),
-            # early warning: open tickets by deadline
+            # reporting.nightly at_risk_list("contact_due_at") and reporting.drilldown "contact_overdue"
+            # / "contact_due_by": not yet contacted past the contact deadline, by that deadline
             models.Index(fields=["contact_due_at"], name="ticket_contact_due"),
+            # reporting.nightly at_risk_list("handle_due_at"), API ?handle_due_after/before=
             models.Index(fields=["handle_due_at"], name="ticket_handle_due"),
-            # the warning task (next_warn_at/next_due_at <= now) and the list ordered by deadline
+            # dispatch.early_warning (next_warn_at <= now), the API/workbench ?due_soon filter
             models.Index(fields=["next_warn_at"], name="ticket_next_warn"),
+            # the workbench by deadline, its second segment (dispatch.views.workbench.workbench_slice:
+            # next_due_at, id); the ?overdue filter (next_due_at <= now); early warning's overdue pass
             models.Index(fields=["next_due_at", "id"], name="ticket_next_due"),
-            # the ticket list ordered by running deadline, tickets without one last (keyset pages)
+            # the API list ?ordering=deadline / -deadline, keyset pages (dispatch.api.scoped_tickets
+            # annotates due_sort = this expression)
             models.Index(Coalesce("next_due_at", Value(DUE_SORT_LAST)), "id", name="ticket_due_sort"),
-            # triage: earlier tickets of the same community / category
+            # the API ?community= / ?category= and the workbench's community / category filters, newest
+            # first (the similar-ticket lookup reads proactive's signature table, not these); they make
+            # Django's single-column indexes on community_id and category_id redundant (docs/performance.md)
             models.Index(fields=["community", "-received_at"], name="ticket_community_recv"),
             models.Index(fields=["category", "-received_at"], name="ticket_category_recv"),
             # search: a ticket number or a name by prefix (pattern operators, whatever the collation)

@@ -248,6 +248,38 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "socket_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 5),
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2)
+
+# The cache (Django's cache framework): what anonymous pages have computed, and the rate limiter's
+# counters. CACHE_URL names a Redis database; without it the broker's Redis when the broker is Redis,
+# else files under var/cache/ (`make run`: shared by the web and worker processes, no service needed;
+# its counters are not atomic, which only a development server can live with).
+_broker_redis = CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+CACHE_URL = env_str("CACHE_URL", _broker_redis) or ""
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "jxq-cache",
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2),
+                "socket_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 5),
+            },
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+# Anonymous pages (the public report): how long a computed answer is served again, and how many
+# requests one address may make (django-ratelimit's "N/s|m|h" syntax) before a 429. Behind a proxy,
+# RATELIMIT_IP_META_KEY names the header that carries the client's address (the proxy must set it).
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)
+PUBLIC_RATE_LIMIT = env_str("PUBLIC_RATE_LIMIT", "30/m")
+RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", None)
 # Publishing from a request: a second attempt after 0.2 s, then the broker is reported unavailable
 # (503) by jxq_cases.lib.jobs instead of the request hanging: a refused connection answers at once,
 # an unreachable host within two connect timeouts, a broker that accepts and says nothing within

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dispatch import access
-from dispatch.views.common import PAGE_SIZE, running_due
+from dispatch.views.common import MAX_PAGE, PAGE_SIZE, requested_page, running_due
 from intake.models import Category
 from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError
@@ -199,15 +199,16 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     except (ValueError, DomainError) as error:
         detail = error.detail if isinstance(error, DomainError) else gettext("the filter is not valid JSON")
         return render(request, "reporting/drilldown.html", {"error": detail, "title": gettext("Tickets")}, status=400)
-    try:
-        page = max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        page = 1
+    page, too_deep = requested_page(request)
     start = (page - 1) * PAGE_SIZE
-    found = list(
-        tickets.select_related("category", "community", "lead_unit").order_by("-received_at", "-id")[
-            start : start + PAGE_SIZE + 1
-        ]
+    found = (
+        []
+        if too_deep
+        else list(
+            tickets.select_related("category", "community", "lead_unit").order_by("-received_at", "-id")[
+                start : start + PAGE_SIZE + 1
+            ]
+        )
     )
     now = timezone.now()
     query = request.GET.copy()
@@ -215,12 +216,13 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     context = {
         "title": request.GET.get("title") or gettext("Tickets behind the figure"),
         "rows": [{"ticket": t, "due": running_due(t, now)} for t in found[:PAGE_SIZE]],
-        "has_next": len(found) > PAGE_SIZE,
+        "has_next": len(found) > PAGE_SIZE and page < MAX_PAGE,
         "page": page,
+        "page_error": too_deep,
         "query_without_page": query.urlencode(),
         "spec": spec,
     }
-    return render(request, "reporting/drilldown.html", context)
+    return render(request, "reporting/drilldown.html", context, status=400 if too_deep else 200)
 
 
 # --- the reports: ranking, weekly analysis, monthly bulletin, each with an Excel download ---

@@ -12,7 +12,7 @@ import datetime as dt
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from jxq_cases.lib import clock
+from jxq_cases.lib import clock, public_cache
 from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis
 from reporting.nightly import take_nightly_snapshot
 
@@ -36,7 +36,9 @@ def _day(value: str | None, default: dt.date) -> dt.date:
 def nightly_snapshot(on: str | None = None, trend_from: str | None = None) -> int:
     """REPORTING_NIGHTLY_AT (22:30): the leadership snapshot of the day (default today), ready for 23:00."""
     start = dt.date.fromisoformat(trend_from) if trend_from else None
-    return take_nightly_snapshot(_day(on, clock.today()), trend_from=start).pk
+    snapshot = take_nightly_snapshot(_day(on, clock.today()), trend_from=start)
+    public_cache.figures_changed()  # the anonymous pages compute their figures again after the night's job
+    return snapshot.pk
 
 
 @shared_task(name="reporting.daily_ranking", **RETRY)
