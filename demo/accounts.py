@@ -23,6 +23,7 @@ DEMO_ACCOUNTS = [
     ("inspector", Role.INSPECTOR, "纪检监察 陈静", []),
     ("platform", Role.PLATFORM, "12345 平台接口", []),
     ("leader2", Role.SECTION_LEADER, "分管领导 赵敏", _SECTION_B_UNITS),
+    ("admin", Role.CENTER_ADMIN, "诉求中心 系统管理员 周洁", [CENTER_NAME]),
 ]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
-from demo.content import CALLER_OPENINGS, CATEGORIES, HOT_SPOTS, PHONE_PREFIXES, SURNAMES
+from demo.content import CALLER_OPENINGS, CATEGORIES, HOT_SPOTS, PHONE_PREFIXES, SURNAMES, UPSTREAM_NEW_CATEGORIES
 from intake.models import Category
 
 HOUR, DAY = 3600, 86400
@@ -69,7 +69,8 @@ class DemoContext:
         ]
         if create_categories:
             for name in CATEGORIES:
-                Category.objects.get_or_create(name=name)
+                if name not in UPSTREAM_NEW_CATEGORIES:  # those come in through the intake, unconfirmed
+                    Category.objects.get_or_create(name=name)
         self.categories = dict(Category.objects.filter(name__in=list(CATEGORIES)).values_list("name", "id"))
         self.lead_department = {name: units[dept] for name, (dept, _p) in CATEGORIES.items()}
         self.category_names = list(CATEGORIES)

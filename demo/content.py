@@ -8,6 +8,11 @@ callers do. The texts at the end are what the people of the demo stories write i
 """
 
 # category -> (lead department when the community does not lead, phrasings)
+# Categories the city's platform uses that the street has not set up yet: the demo does not create
+# them, so the first ticket of each brings it in unconfirmed, for the center to confirm or map
+# (intake.categories) — as happens whenever the upstream introduces a new classification.
+UPSTREAM_NEW_CATEGORIES = ("买菜难", "老旧小区改造")
+
 CATEGORIES: dict[str, tuple[str, list[str]]] = {
     "噪音扰民": (
         "综合行政执法队",

@@ -16,6 +16,7 @@ from dispatch.workflow import (
     record_exclusion_decision,
     reopen_for_second_handling,
     send_reply,
+    sign_off_exclusion,
     sign_off_reply,
     submit_reply_draft,
     triage_ticket,
@@ -83,6 +84,23 @@ SCENES = [
         lead="leader2",
         normal=True,
         draws=(("exit", ""), ("extension", True)),
+    ),
+    # each section leader and the principal: an exclusion request (with the chain leader → principal)
+    *(
+        Scene(
+            f"exclusion for {lead}" + (" then principal" if role == Role.PRINCIPAL_LEADER else ""),
+            16 * DAY,
+            (sign_off_exclusion,),
+            role,
+            lead=lead,
+            normal=True,
+            draws=_PLAIN + (("first_visit", DOUBLE_NO), ("rehandle", False), ("exclusion", True)),
+        )
+        for lead, role in (
+            ("leader", Role.SECTION_LEADER),
+            ("leader2", Role.SECTION_LEADER),
+            ("leader2", Role.PRINCIPAL_LEADER),
+        )
     ),
     # the principal: a key ticket's reply after its section leader signed
     Scene(

@@ -33,6 +33,7 @@ from dispatch.workflow import (
     merge_ticket,
     record_exclusion_decision,
     record_first_contact,
+    record_pre_visit,
     refuse_dispatch,
     reopen_for_second_handling,
     request_exclusion,
@@ -197,6 +198,7 @@ class Story:
         self.cast = cast
         # one random source per ticket: a story draws the same whatever the others do
         self.rng = random.Random(f"{seed}:{plot.index}")
+        self.pre_rng = random.Random(f"{seed}:{plot.index}:pre-visit")  # see pre_visit
         fields = plot.fields
         self.d = draw(self.rng, fields, in_cluster=plot.merge_into is not None)
         if plot.route:
@@ -326,7 +328,9 @@ class Story:
         )
 
         ticket, now = yield from self.handle(ticket, now, handler, first=True)
-        ticket, now = yield VisitCall(self.visit_time(now), *d.first_visit)
+        visit_at = self.visit_time(now)
+        ticket, now = yield from self.pre_visit(ticket, now, visit_at)
+        ticket, now = yield VisitCall(visit_at, *d.first_visit)
         if ticket.status != Status.VISITED:
             return  # the workflow closed it (double-yes)
         decide_at = self.office(self.later(now, HOUR, DAY))
@@ -364,6 +368,19 @@ class Story:
         if community and community[1] != refused.pk:
             return self.cast.units[community[1]]
         return self.rng.choice([u for u in self.cast.departments() if u.pk != refused.pk])
+
+    def pre_visit(self, ticket: Ticket, now: int, visit_at: int):
+        """Our own call before the city's (回访前自查): a third of the replies, in office hours, well
+        before the city calls. The complainant tells us it is settled — and tells the city what the
+        story drew, so our pre-visit and the city's visit agree as often as that. (A pre-visit that is
+        not double-yes would send the ticket back to handling: the tests play that one.) Its draws come
+        from a random source of its own, so the rest of the story draws what it drew before."""
+        pre = self.pre_rng
+        at = now + pre.randint(20 * MINUTE, 3 * HOUR)
+        if pre.random() < 1 / 3 and 8 <= _local_hour(at) < 20 and at + HOUR < visit_at:
+            body = {"responded": True, "resolved": True, "satisfied": True, "note": ""}
+            return (yield Step(at, self.cast.center, record_pre_visit, body))
+        return ticket, now
 
     def visit_time(self, now: int) -> int:
         visited = self.later(now, DAY, 4 * DAY)

@@ -31,12 +31,11 @@ from rest_framework.views import APIView
 
 from dispatch import access
 from dispatch.filters import TicketFilter
-from dispatch.models import Attachment, Notification, TicketEvent
+from dispatch.models import Attachment, EvidenceFile, Notification, TicketEvent
 from dispatch.notifications import mark_read
 from dispatch.serializers import (
+    WITHOUT_FILES,
     MarkReadSerializer,
-    NoteAction,
-    NoteWithFilesAction,
     NotificationSerializer,
     TicketDetailSerializer,
     TicketEventSerializer,
@@ -115,7 +114,8 @@ def with_detail(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
         "notes__author_unit",
         "notes__attachments__note__ticket",
         "reply_drafts__author",
-        "exclusion_requests",
+        "reply_drafts__files__ticket",
+        "exclusion_requests__files__ticket",
     )
 
 
@@ -196,10 +196,14 @@ class TicketDetailView(generics.RetrieveAPIView):
 
 ACTION_REQUEST = PolymorphicProxySerializer(
     component_name="TicketAction",
-    # as JSON a note is its text; its files come as multipart/form-data (NoteWithFilesAction)
-    serializers={
-        a.name: NoteAction if a.serializer is NoteWithFilesAction else a.serializer for a in registry.actions()
-    },
+    # as JSON a note is its text; its files come as multipart/form-data (NoteWithFilesAction), and so
+    # do an exclusion request's and a reply draft's evidence files
+    serializers={a.name: WITHOUT_FILES.get(a.serializer, a.serializer) for a in registry.actions()},  # type: ignore[arg-type]
+    resource_type_field_name="action",
+)
+ACTION_WITH_FILES_REQUEST = PolymorphicProxySerializer(
+    component_name="TicketActionWithFiles",
+    serializers={a.name: a.serializer for a in registry.actions() if a.serializer in WITHOUT_FILES},
     resource_type_field_name="action",
 )
 
@@ -218,8 +222,9 @@ class TicketActionView(APIView):
 
     @extend_schema(
         operation_id="tickets_action",
-        # JSON for every action; multipart/form-data is for a note with its photos or PDFs
-        request={"application/json": ACTION_REQUEST, "multipart/form-data": NoteWithFilesAction},
+        # JSON for every action; multipart/form-data is for the actions with files (a note with its
+        # photos or PDFs, an exclusion request or a reply draft with its evidence)
+        request={"application/json": ACTION_REQUEST, "multipart/form-data": ACTION_WITH_FILES_REQUEST},
         responses={200: TicketDetailSerializer, **ERRORS},
         description="Actions: " + ", ".join(registry.names()) + ". The former names of renamed actions are "
         "accepted too. The body's other fields depend on the action.",
@@ -336,4 +341,25 @@ class TicketAttachmentView(APIView):
             content_type=attachment.content_type,
             as_attachment=attachment.content_type == "application/pdf",
             filename=attachment.original_name,
+        )
+
+
+@extend_schema(
+    tags=["tickets"],
+    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERRORS[404]},
+)
+class TicketEvidenceView(APIView):
+    """Download an evidence file of an exclusion request or a reply draft — only for those who may see
+    the ticket."""
+
+    def get(self, request: Request, ticket_no: str, evidence_id: int) -> FileResponse:
+        ticket = visible_ticket_or_404(request.user, ticket_no)
+        evidence = EvidenceFile.objects.filter(pk=evidence_id, ticket=ticket).first()
+        if evidence is None:
+            raise DomainError(ErrorCode.NOT_FOUND, _("Evidence file not found."))
+        return FileResponse(
+            evidence.file.open("rb"),
+            content_type=evidence.content_type,
+            as_attachment=evidence.content_type == "application/pdf",
+            filename=evidence.original_name,
         )

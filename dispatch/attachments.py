@@ -2,6 +2,8 @@
 never by the file name or the browser's declared type, and stored under MEDIA_ROOT."""
 
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -37,9 +39,10 @@ def sniff(head: bytes) -> tuple[str, str] | None:
 
 
 def check_uploads(files: list[UploadedFile]) -> list[dict]:
-    """Validate every file before anything is written; returns what to store for each one."""
+    """Validate every file before anything is written; returns what to store for each one.
+    The same checks for a note's attachments and for the evidence of exclusion requests and replies."""
     if len(files) > max_files():
-        raise DomainError(ErrorCode.INVALID, _("At most %(count)s attachments per note.") % {"count": max_files()})
+        raise DomainError(ErrorCode.INVALID, _("At most %(count)s files at a time.") % {"count": max_files()})
     checked, errors = [], []
     for upload in files:
         name = upload.name or "file"
@@ -68,3 +71,37 @@ def check_uploads(files: list[UploadedFile]) -> list[dict]:
     if errors:
         raise DomainError(ErrorCode.INVALID, _("Attachments must be images or PDF files."), errors=errors)
     return checked
+
+
+def store_checked(checked: list[dict], make_row: Callable[[dict], Any], cleanup: list) -> list:
+    """Store each checked upload as the row ``make_row(item)`` builds (a model with a ``file`` field),
+    the file first, then the row. Files live outside the transaction: each stored file's removal is
+    added to ``cleanup``, and when storing fails here the ones already written are removed at once,
+    so a refused step leaves no file behind."""
+    rows = []
+    try:
+        for item in checked:
+            row = make_row(item)
+            row.file.save(item["stored_name"], item["upload"], save=False)
+            cleanup.append(lambda stored=row.file: stored.delete(save=False))
+            row.save()
+            rows.append(row)
+    except Exception:
+        for undo in cleanup:
+            undo()
+        raise
+    return rows
+
+
+def evidence_file(ticket: Any, item: dict, **document: Any) -> Any:
+    """An unsaved ``EvidenceFile`` of a checked upload for one document (``exclusion=`` or ``reply_draft=``)."""
+    from dispatch.models import EvidenceFile
+
+    return EvidenceFile(
+        ticket=ticket,
+        stored_name=item["stored_name"],
+        original_name=item["original_name"],
+        content_type=item["content_type"],
+        size=item["size"],
+        **document,
+    )

@@ -270,3 +270,12 @@ def set_calendar_override(on: date, *, is_working_day: bool, note: str = "") -> 
     with transaction.atomic():
         CalendarOverride.objects.update_or_create(on=on, defaults={"is_working_day": is_working_day, "note": note})
         return recompute_open_tickets()
+
+
+def remove_calendar_override(on: date) -> int:
+    """Forget a day's override (the official calendar holds again) and recompute open tickets' deadlines."""
+    from dispatch.models import CalendarOverride
+
+    with transaction.atomic():
+        CalendarOverride.objects.filter(on=on).delete()
+        return recompute_open_tickets()

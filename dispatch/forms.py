@@ -59,10 +59,10 @@ class WorkbenchFilterForm(forms.Form):
         label=_("Flags"), required=False, choices=FLAGS, widget=forms.CheckboxSelectMultiple
     )
     received_from = forms.DateField(
-        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     received_to = forms.DateField(
-        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
 
@@ -286,6 +286,9 @@ class NoteForm(ActionForm):
 
 class ReplyDraftForm(ActionForm):
     text = forms.CharField(label=_("Reply draft"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000)
+    files = MultipleFileField(  # type: ignore[assignment]
+        label=_("Evidence files (optional)"), required=False, help_text=_("Photos of the work done, documents.")
+    )
 
 
 class SendReplyForm(ActionForm):
@@ -318,6 +321,24 @@ class VisitForm(ActionForm):
     satisfied = _yes_no(_("Satisfied"))
 
 
+class PreVisitForm(ActionForm):
+    called_at = forms.DateTimeField(
+        label=_("Called at (empty: now)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    responded = _yes_no(_("Responded"))
+    resolved = _yes_no(_("Resolved"))
+    satisfied = _yes_no(_("Satisfied"))
+    note = forms.CharField(
+        label=_("What the complainant said (required unless resolved and satisfied)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+    )
+
+
 class DecisionForm(ActionForm):
     approved = _yes_no(_("Approve"))
     reason = forms.CharField(
@@ -347,6 +368,9 @@ class ExclusionForm(ActionForm):
     reason = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     evidence = forms.CharField(
         label=_("Evidence (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=10000
+    )
+    files = MultipleFileField(  # type: ignore[assignment]
+        label=_("Evidence files (optional)"), required=False, help_text=_("Photos, scanned documents.")
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

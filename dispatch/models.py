@@ -293,6 +293,74 @@ class Attachment(models.Model):
         return self.original_name
 
 
+def evidence_path(instance: EvidenceFile, filename: str) -> str:
+    return f"evidence/{instance.ticket_id}/{instance.stored_name}"
+
+
+class EvidenceFile(models.Model):
+    """A photo or scanned document backing an exclusion request (剔除证据) or a reply draft, checked like
+    a note's attachments (dispatch.attachments: size and content, never the name). It belongs to one
+    version of one document: a new version brings its own files."""
+
+    ticket = models.ForeignKey("intake.Ticket", on_delete=models.CASCADE, related_name="evidence_files")
+    exclusion = models.ForeignKey(
+        ExclusionRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+    )
+    reply_draft = models.ForeignKey(ReplyDraft, on_delete=models.CASCADE, null=True, blank=True, related_name="files")
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=255)
+    stored_name = models.CharField(max_length=80)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=50)
+    size = models.PositiveIntegerField(_("size"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        constraints = [
+            # exactly one document: an exclusion request or a reply draft
+            models.CheckConstraint(
+                condition=models.Q(exclusion__isnull=False, reply_draft__isnull=True)
+                | models.Q(exclusion__isnull=True, reply_draft__isnull=False),
+                name="evidence_file_one_document",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class PreVisit(models.Model):
+    """Our own call to the complainant after the reply, before the city's return visit (回访前自查):
+    the center or the lead unit asks the city's questions and writes down the answers. A ticket whose
+    pre-visit is not double-yes goes straight to second handling (``record_pre_visit``)."""
+
+    ticket = models.ForeignKey("intake.Ticket", on_delete=models.CASCADE, related_name="pre_visits")
+    # the handling round it checks (the ticket's rehandling_count when called): one pre-visit a round
+    round = models.PositiveSmallIntegerField(_("round"), default=0)
+    called_at = models.DateTimeField(_("called at"))
+    responded = models.BooleanField(_("responded"))
+    resolved = models.BooleanField(_("resolved"))
+    satisfied = models.BooleanField(_("satisfied"))
+    note = models.TextField(_("note"), blank=True)
+    caller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    caller_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["ticket", "called_at"]
+        verbose_name = _("pre-visit")
+        verbose_name_plural = _("pre-visits")
+        constraints = [models.UniqueConstraint(fields=["ticket", "round"], name="pre_visit_one_per_round")]
+        indexes = [models.Index(fields=["called_at"], name="pre_visit_called_at")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} pre-visit round {self.round}"
+
+    @property
+    def is_double_yes(self) -> bool:
+        return self.resolved and self.satisfied
+
+
 class Notification(models.Model):
     """An in-app message to one person about one ticket (also sent by email where configured)."""
 

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from dispatch import access
 from dispatch.models import (
     Attachment,
+    EvidenceFile,
     ExclusionReason,
     ExclusionRequest,
     ExtensionRequest,
@@ -96,23 +97,36 @@ class TicketListSerializer(serializers.ModelSerializer):
         return bool(ticket.next_due_at and ticket.next_due_at <= timezone.now())
 
 
+class EvidenceFileSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EvidenceFile
+        fields = ["id", "original_name", "content_type", "size", "url"]
+
+    def get_url(self, evidence: EvidenceFile) -> str:
+        return reverse("ticket-evidence", args=[evidence.ticket.ticket_no, evidence.pk])
+
+
 class ReplyDraftSerializer(serializers.ModelSerializer):
     author = serializers.CharField(read_only=True)  # the person as shown: str(user)
     waiting_for = serializers.CharField(allow_null=True)
+    files = EvidenceFileSerializer(many=True, read_only=True)
 
     class Meta:
         model = ReplyDraft
         fields = ["version", "text", "author", "created_at", "chain", "step", "status", "waiting_for"]
-        fields += ["signatures", "return_reason", "decided_at"]
+        fields += ["signatures", "return_reason", "decided_at", "files"]
 
 
 class ExclusionRequestSerializer(serializers.ModelSerializer):
     waiting_for = serializers.CharField(allow_null=True)
+    files = EvidenceFileSerializer(many=True, read_only=True)
 
     class Meta:
         model = ExclusionRequest
         fields = ["version", "reason_category", "reason", "evidence", "created_at", "chain", "step", "status"]
-        fields += ["waiting_for", "signatures", "return_reason", "decided_at"]
+        fields += ["waiting_for", "signatures", "return_reason", "decided_at", "files"]
 
 
 class ExtensionRequestSerializer(serializers.ModelSerializer):
@@ -300,6 +314,16 @@ class VisitAction(ActionSerializer):
     satisfied = serializers.BooleanField()
 
 
+class PreVisitAction(ActionSerializer):
+    called_at = serializers.DateTimeField(required=False, help_text="when we called (default: now)")
+    responded = serializers.BooleanField()
+    resolved = serializers.BooleanField()
+    satisfied = serializers.BooleanField()
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, help_text="required unless resolved and satisfied"
+    )
+
+
 class DecisionAction(ActionSerializer):
     approved = serializers.BooleanField(default=True)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
@@ -318,6 +342,30 @@ class ExclusionAction(ActionSerializer):
     reason_category = serializers.ChoiceField(ExclusionReason.choices)
     reason = serializers.CharField(max_length=5000)
     evidence = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+
+
+class ExclusionWithFilesAction(ExclusionAction):
+    """An exclusion request as multipart/form-data, with its evidence files (photos, scans)."""
+
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="images or PDFs (multipart/form-data)"
+    )
+
+
+class ReplyDraftWithFilesAction(TextAction):
+    """A reply draft as multipart/form-data, with files backing it (photos of the work done)."""
+
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="images or PDFs (multipart/form-data)"
+    )
+
+
+# the JSON variant of each action that takes files (files cannot travel in JSON)
+WITHOUT_FILES = {
+    NoteWithFilesAction: NoteAction,
+    ExclusionWithFilesAction: ExclusionAction,
+    ReplyDraftWithFilesAction: TextAction,
+}
 
 
 class ExclusionDecisionAction(ActionSerializer):

@@ -13,6 +13,11 @@ urlpatterns = [
         api.TicketAttachmentView.as_view(),
         name="ticket-attachment",
     ),
+    path(
+        "api/v1/tickets/<str:ticket_no>/evidence/<int:evidence_id>/",
+        api.TicketEvidenceView.as_view(),
+        name="ticket-evidence",
+    ),
     path("api/v1/notifications/", api.NotificationListView.as_view(), name="notification-list"),
     path("api/v1/notifications/read/", api.NotificationReadView.as_view(), name="notification-read"),
 ]

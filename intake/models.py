@@ -113,12 +113,17 @@ class PlaceOrigin(models.TextChoices):
 
 
 class Category(models.Model):
-    """Subject classification (问题分类); a tree in real data. Unknown names are created on import."""
+    """Subject classification (问题分类); a tree in real data. A name an import brings that we do not know
+    yet is created unconfirmed (``confirmed`` False) and listed for the center, who confirms it or maps
+    its tickets to an existing category (``intake.categories``)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
+    # Python code creates confirmed categories; a row the bulk import inserts in SQL (name only) gets
+    # the database default, unconfirmed, as does one the JSON intake creates (``receiving``).
+    confirmed = models.BooleanField(_("confirmed"), default=True, db_default=False)
 
     class Meta:
         ordering = ["name"]

@@ -104,7 +104,8 @@ def _store(clean: dict, *, actor, record_updates) -> ReceiveResult:
             continue
         value = clean[code]
         if code == "category" and value is not None:
-            value = Category.objects.get_or_create(name=value)[0].pk
+            # a name we do not know yet waits for the center's confirmation (intake.categories)
+            value = Category.objects.get_or_create(name=value, defaults={"confirmed": False})[0].pk
         values[code] = value
     # the lock orders two updates of the same ticket number; a create races only on the unique index
     ticket = Ticket.objects.select_for_update().filter(ticket_no=clean["ticket_no"]).first()

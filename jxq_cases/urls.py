@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("reporting.urls")),
     # the staff pages (issue 5) live beside each app's API routes in page_urls.py
     path("", include("org.page_urls")),
+    path("", include("intake.page_urls")),
     path("", include("dispatch.page_urls")),
     path("", include("reporting.page_urls")),
     path("", include("proactive.page_urls")),

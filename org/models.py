@@ -1,5 +1,6 @@
 """The street's organisation: its units (departments and communities) and its people with roles."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,9 @@ class Role(models.TextChoices):
     INSPECTOR = "inspector", _("Inspector")
     # a machine client of the upstream platform: writes tickets and visits through the API
     PLATFORM = "platform", _("Upstream platform (machine client)")
+    # the center's administrator: keeps the street's settings (working days, deadline rules, scoring
+    # policy) in the pages; acts on no ticket and sees no personal data
+    CENTER_ADMIN = "center_admin", _("Center administrator")
 
 
 class UnitKind(models.TextChoices):
@@ -93,6 +97,27 @@ class ApiToken(AuthToken):
         proxy = True
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+
+
+class SettingChange(models.Model):
+    """One change to one of the street's settings (a deadline rule, a working-day override, a scoring
+    policy): who, when, which setting and field, the value before and after (as shown, ``""`` when
+    there was none). Written by the settings pages in the transaction of the change; never edited."""
+
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"))
+    setting = models.CharField(_("setting"), max_length=80)  # "deadline rule: 普通工单", "working day 2026-10-10"
+    field = models.CharField(_("field"), max_length=80)
+    old = models.TextField(_("before"), blank=True)
+    new = models.TextField(_("after"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("setting change")
+        verbose_name_plural = _("setting changes")
+
+    def __str__(self) -> str:
+        return f"{self.setting} {self.field}: {self.old} -> {self.new}"
 
 
 class ChannelKind(models.TextChoices):

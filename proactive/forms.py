@@ -15,7 +15,7 @@ class CaseFromHotSpotForm(forms.Form):
 
 
 class MeasureForm(forms.Form):
-    taken_on = forms.DateField(label=_("Taken on"), widget=forms.DateInput(attrs={"type": "date"}))
+    taken_on = forms.DateField(label=_("Taken on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     description = forms.CharField(label=_("Measure"), widget=forms.Textarea(attrs={"rows": 3}))
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
 

@@ -20,6 +20,7 @@ from org.models import User
 from proactive.hotspots import hotspots_between
 from reporting.drilldown import period_filter
 from reporting.models import Job, Snapshot
+from reporting.pre_visits import pre_visit_agreement
 from reporting.rates import (
     COUNTED,
     DOUBLE_NO,
@@ -103,12 +104,16 @@ def _top(start_on: dt.date, end_on: dt.date, previous: tuple[dt.date, dt.date], 
     ]
 
 
-def build_weekly(monday: dt.date) -> dict:
+def build_weekly(monday: dt.date, *, today: dt.date | None = None) -> dict:
     """The week Monday..Sunday against the week before: totals and rates, daily intake, top
     categories and communities (with last week's counts), and the hot spots of the week."""
     sunday = monday + dt.timedelta(days=6)
-    previous = (monday - dt.timedelta(days=7), monday - dt.timedelta(days=1))
-    this_week, last_week = _week_totals(monday, sunday), _week_totals(*previous)
+    # A week still under way (the current one) is compared with the same days of the week before:
+    # Monday..today against Monday..the same weekday, never a part week against a whole one.
+    through = min(sunday, max(today or clock.today(), monday))
+    days_compared = (through - monday).days + 1
+    previous = (monday - dt.timedelta(days=7), through - dt.timedelta(days=7))
+    this_week, last_week = _week_totals(monday, through), _week_totals(*previous)
     by_day = {
         row["day"]: row
         for row in period_tickets(monday, sunday)
@@ -121,6 +126,8 @@ def build_weekly(monday: dt.date) -> dict:
     return {
         "from": monday.isoformat(),
         "to": sunday.isoformat(),
+        "through": through.isoformat(),
+        "days_compared": days_compared,
         "this_week": this_week,
         "last_week": last_week,
         "trend": {
@@ -137,8 +144,8 @@ def build_weekly(monday: dt.date) -> dict:
             }
             for day in days
         ],
-        "top_categories": _top(monday, sunday, previous, "category_id", "category__name"),
-        "top_communities": _top(monday, sunday, previous, "community_id", "community__name"),
+        "top_categories": _top(monday, through, previous, "category_id", "category__name"),
+        "top_communities": _top(monday, through, previous, "community_id", "community__name"),
         "hot_spots": hotspots_between(monday, sunday)[:TOP],
     }
 
@@ -222,6 +229,7 @@ def build_monthly(month: dt.date) -> dict:
         "best_unit": standing_json(ranking.ranked[0]) if ranking.ranked else None,
         "best_handlers": best_handler_candidates(first, last, ranking.min_counted),
         "units_to_interview": units_to_interview(ranking),
+        "pre_visits": pre_visit_agreement(first, last),
         "filter": period_filter(first, last),
     }
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import pages
+from reporting import pages, street_settings
 
 urlpatterns = [
     path("dashboard/", pages.dashboard, name="dashboard"),
@@ -13,4 +13,14 @@ urlpatterns = [
     path("reports/weekly/", pages.weekly, name="report-weekly"),
     path("reports/monthly/", pages.monthly, name="report-monthly"),
     path("reports/run/<str:job>/", pages.run_job, name="report-run"),
+    path("settings/", street_settings.street_settings, name="street-settings"),
+    path("settings/deadlines/<str:rule>/", street_settings.save_deadline_rule, name="settings-deadline-rule"),
+    path("settings/calendar/", street_settings.save_calendar_override, name="settings-calendar"),
+    path(
+        "settings/calendar/<str:on>/remove/",
+        street_settings.remove_calendar_override,
+        name="settings-calendar-remove",
+    ),
+    path("settings/scoring/", street_settings.save_scoring_policy, name="settings-scoring-new"),
+    path("settings/scoring/<int:pk>/", street_settings.save_scoring_policy, name="settings-scoring"),
 ]

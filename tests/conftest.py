@@ -117,6 +117,11 @@ def inspector(db):
 
 
 @pytest.fixture
+def center_admin(db, center_unit):
+    return create_user("center_admin", role=Role.CENTER_ADMIN, unit_names=[center_unit.name], password=PASSWORD)
+
+
+@pytest.fixture
 def platform_client(db):
     return create_user("platform", role=Role.PLATFORM, password=PASSWORD)
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dispatch import access
-from intake.models import Ticket
+from dispatch.models import ExtensionRequest, RequestStatus
+from intake.models import CLOCK_RUNNING, Ticket
 from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
@@ -41,7 +42,10 @@ DUE_LABELS = {"acknowledge": _("Acknowledge by"), "contact": _("Contact by"), "h
 
 def error_text(error: DomainError) -> str:
     prefix = ERROR_PREFIX.get(error.code, _("Refused"))
-    return f"{prefix}：{error.detail}"
+    # the files an upload refused, by name (dispatch.attachments lists them as {"file", "reason"})
+    files = [e for e in error.errors if isinstance(e, dict) and "file" in e] if isinstance(error.errors, list) else []
+    named = "；".join(f"{e['file']}：{e.get('reason', '')}" for e in files)
+    return f"{prefix}：{error.detail}" + (f"（{named}）" if named else "")
 
 
 def safe_next(request: HttpRequest, default: str) -> str:
@@ -77,9 +81,32 @@ def left_text(delta: timedelta) -> str:
     return gettext("%(m)smin") % {"m": mins}
 
 
+def clock_paused(ticket: Ticket) -> bool:
+    """Does the ticket's clock stand still because an extension request waits for a decision?
+    (dispatch.deadlines runs no deadline meanwhile: ``next_due_at`` is empty in a state whose clock runs.)"""
+    if ticket.next_due_at is not None or ticket.status not in CLOCK_RUNNING:
+        return False
+    if "_jxq_clock_paused" not in ticket.__dict__:
+        ticket.__dict__["_jxq_clock_paused"] = ExtensionRequest.objects.filter(
+            ticket_id=ticket.pk, status=RequestStatus.PENDING
+        ).exists()
+    return ticket.__dict__["_jxq_clock_paused"]
+
+
 def running_due(ticket: Ticket, now: datetime) -> dict[str, Any] | None:
-    """The deadline running now (stored by dispatch.deadlines) and its colour: late, soon or ok."""
+    """The deadline running now (stored by dispatch.deadlines) and its colour: late, soon or ok; or
+    the stopped clock of a ticket whose extension request waits for a decision (state "paused")."""
     if not ticket.next_due_at:
+        if clock_paused(ticket):
+            return {
+                "kind": "",
+                "label": _("Clock stopped"),
+                "at": None,
+                "short_at": "",
+                "state": "paused",
+                "left_text": "",
+                "left_phrase": gettext("waiting for the extension decision"),
+            }
         return None
     if now >= ticket.next_due_at:
         state = "late"

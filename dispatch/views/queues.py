@@ -129,12 +129,14 @@ def signoff_queue(request: SignedInRequest) -> HttpResponse:
         user,
         ReplyDraft.objects.filter(status=SignOffStatus.PENDING, ticket__in=visible)
         .select_related("ticket", "ticket__lead_unit", "ticket__category", "author")
+        .prefetch_related("files")
         .order_by("created_at"),
     )
     exclusions = _waiting_for_me(
         user,
         ExclusionRequest.objects.filter(status=ExclusionStatus.PENDING, ticket__in=visible)
         .select_related("ticket", "ticket__lead_unit", "author")
+        .prefetch_related("files")
         .order_by("created_at"),
     )
     # extensions are decided by the section leader overseeing the lead unit (decide_extension)

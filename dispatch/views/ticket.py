@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,6 +23,7 @@ from dispatch.models import ExclusionReason, Note, SendBackRequest
 from dispatch.upstream import change_details
 from dispatch.views.common import (
     DUE_LABELS,
+    clock_paused,
     error_text,
     is_htmx,
     left_text,
@@ -57,14 +58,18 @@ def _timeline(ticket: Ticket) -> list[dict]:
     note_ids = [e.data.get("note_id") for e in events if e.kind == note_kind and e.data.get("note_id")]
     notes = {n.pk: n for n in Note.objects.filter(pk__in=note_ids).prefetch_related("attachments") if note_ids}
     for event in events:
+        label = registry.event_label(event.kind)
+        to_status = Status(event.to_status).label if event.to_status in Status.values else ""
         entries.append(
             {
                 "at": event.at,
                 "kind": event.kind,
-                "label": registry.event_label(event.kind),
+                "label": label,
                 "actor": " · ".join(str(x) for x in (event.actor, event.actor_unit) if x),
-                "to_status": Status(event.to_status).label if event.to_status in Status.values else "",
-                "moved": event.from_status != event.to_status,
+                "to_status": to_status,
+                # "→ state" only when the state changed and the label does not already say it
+                # (triage's label and the triaged state are both 已研判: never "已研判 → 已研判")
+                "moved": event.from_status != event.to_status and str(label) != str(to_status),
                 "details": _event_details(event.data),
                 "note": notes.get(event.data.get("note_id")),
             }
@@ -87,7 +92,7 @@ DETAIL_LABELS = {
     "version": _("Draft version"),
     "days": _("Days"),
     "approved": _("Approved"),
-    "text": _("Text"),
+    "text": pgettext_lazy("written text of a note or reply", "Text"),  # not the search box's "Text" (关键词)
     "note": _("Note"),
     "into": _("Merged into"),
     "level": _("Supervision"),
@@ -144,7 +149,9 @@ def _deadlines(ticket: Ticket, now: datetime) -> list[dict]:
         if at is None:
             continue
         row = {"label": DUE_LABELS[kind], "at": at, "done_at": done_at}
-        if done_at is None:
+        if done_at is None and clock_paused(ticket):
+            row["state"] = "paused"  # no clock runs while an extension request waits
+        elif done_at is None:
             row["state"] = "late" if now >= at else "ok"
             running = running_due(ticket, now) if ticket.next_due_kind == kind else None
             if running is not None:
@@ -175,8 +182,10 @@ def _ticket_context(
         "due": running_due(ticket, now),
         "deadlines": _deadlines(ticket, now),
         "timeline": _timeline(ticket),
-        "drafts": list(ticket.reply_drafts.select_related("author").order_by("-version")),
-        "exclusions": list(ticket.exclusion_requests.select_related("author").order_by("-version")),
+        "drafts": list(ticket.reply_drafts.select_related("author").prefetch_related("files").order_by("-version")),
+        "exclusions": list(
+            ticket.exclusion_requests.select_related("author").prefetch_related("files").order_by("-version")
+        ),
         "extensions": list(ticket.extension_requests.select_related("requested_by").order_by("-requested_at")),
         "send_backs": list(
             SendBackRequest.objects.filter(ticket=ticket).select_related("requested_by").order_by("-requested_at")

@@ -50,6 +50,7 @@ from dispatch.workflow.visits import (
     apply_imported_visits,
     close_ticket,
     import_visits_and_advance,
+    record_pre_visit,
     record_return_visit,
     reopen_for_second_handling,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "merge_ticket",
     "record_exclusion_decision",
     "record_first_contact",
+    "record_pre_visit",
     "record_return_visit",
     "refusal_counts",
     "refuse_dispatch",

@@ -15,7 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dispatch import access
-from dispatch.models import ExclusionRequest, ExtensionRequest, ReplyDraft, SendBackRequest
+from dispatch.models import ExclusionRequest, ExtensionRequest, PreVisit, ReplyDraft, SendBackRequest
 from dispatch.workflow.registry import Condition
 from intake import models as status_groups
 from intake.models import Ticket
@@ -89,4 +89,10 @@ ONE_SEND_BACK_REQUEST = Condition(
         access.has_relation(user, ticket, access.CENTER) or "pending" not in _statuses(ticket, "send_back")
     ),
     _("a send-back request of ticket %(ticket_no)s already waits for the center"),
+)
+
+# one pre-visit per handling round: the reply of this round has not been checked by us yet
+NO_PRE_VISIT_THIS_ROUND = Condition(
+    lambda ticket, user: not PreVisit.objects.filter(ticket_id=ticket.pk, round=ticket.rehandling_count).exists(),
+    _("our pre-visit of ticket %(ticket_no)s for this reply is already recorded"),
 )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dispatch import access
+from dispatch.attachments import check_uploads, evidence_file, store_checked
 from dispatch.models import ExclusionReason, ExclusionRequest, ExclusionStatus
 from dispatch.workflow import conditions, core, signoff
 from dispatch.workflow.core import Step
@@ -38,20 +39,29 @@ WAITS_FOR_YOU = gettext_lazy("The exclusion request of ticket %(ticket_no)s wait
             refusal=gettext_lazy("an exclusion request of ticket %(ticket_no)s is already under way"),
         ),
     ],
-    serializer="dispatch.serializers.ExclusionAction",
+    serializer="dispatch.serializers.ExclusionWithFilesAction",
     form="dispatch.forms.ExclusionForm",
     event_label=gettext_lazy("Exclusion requested"),
 )
 def request_exclusion(
-    ticket: Ticket, *, actor: User, now: datetime, reason_category: str, reason: str, evidence: str = ""
+    ticket: Ticket,
+    *,
+    actor: User,
+    now: datetime,
+    reason_category: str,
+    reason: str,
+    evidence: str = "",
+    files: list | None = None,
 ) -> Step:
-    """The handler drafts an exclusion request; it goes to the exclusion sign-off chain."""
+    """The handler drafts an exclusion request, with its evidence as text and as files (photos,
+    scanned documents: checked like a note's attachments); it goes to the exclusion sign-off chain."""
     if reason_category not in ExclusionReason.values:
         raise core.invalid(
             _("reason_category must be one of %(choices)s") % {"choices": ", ".join(ExclusionReason.values)},
             reason_category="unknown",
         )
     reason = core.text(reason, "reason")
+    checked = check_uploads(list(files or []))
     chain = signoff.exclusion_chain(ticket)
     request = signoff.submit(
         ExclusionRequest,
@@ -63,7 +73,15 @@ def request_exclusion(
         reason=reason,
         evidence=core.text(evidence, "evidence", required=False, max_length=10000),
     )
-    step = Step(data={"version": request.version, "reason_category": reason_category, "chain": chain})
+    step = Step(
+        data={
+            "version": request.version,
+            "reason_category": reason_category,
+            "chain": chain,
+            "evidence_files": [item["original_name"] for item in checked],
+        }
+    )
+    store_checked(checked, lambda item: evidence_file(ticket, item, exclusion=request), step.cleanup)
     message = WAITS_FOR_YOU % {"ticket_no": ticket.ticket_no}
     step.notices.append(core.signer_notice(ticket, chain[0], "exclusion_sign_off_needed", message))
     return step

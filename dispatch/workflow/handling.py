@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dispatch import access
-from dispatch.attachments import check_uploads
+from dispatch.attachments import check_uploads, store_checked
 from dispatch.models import Attachment, Note
 from dispatch.workflow import conditions, core
 from dispatch.workflow.core import Step, invalid
@@ -96,22 +95,17 @@ def add_handling_note(ticket: Ticket, *, actor: User, now: datetime, text: str, 
     )
     # Nothing half-written: the files are stored outside the transaction, so whatever fails after
     # them — here or while finishing the step — removes the ones already written.
-    try:
-        for item in checked:
-            attachment = Attachment(
-                note=note,
-                stored_name=item["stored_name"],
-                original_name=item["original_name"],
-                content_type=item["content_type"],
-                size=item["size"],
-            )
-            attachment.file.save(item["stored_name"], item["upload"], save=False)
-            step.cleanup.append(functools.partial(attachment.file.delete, save=False))
-            attachment.save()
-    except Exception:
-        for undo in step.cleanup:
-            undo()
-        raise
+    store_checked(
+        checked,
+        lambda item: Attachment(
+            note=note,
+            stored_name=item["stored_name"],
+            original_name=item["original_name"],
+            content_type=item["content_type"],
+            size=item["size"],
+        ),
+        step.cleanup,
+    )
     return step
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dispatch import access
+from dispatch.attachments import check_uploads, evidence_file, store_checked
 from dispatch.models import ReplyDraft, SignOffStatus
 from dispatch.workflow import conditions, core, signoff
 from dispatch.workflow.core import Step
@@ -32,21 +33,23 @@ NO_DRAFT_WAITING = gettext_lazy("no reply draft of ticket %(ticket_no)s waits fo
             "reply", "pending", refusal=gettext_lazy("a reply draft of ticket %(ticket_no)s already waits for sign-off")
         )
     ],
-    serializer="dispatch.serializers.TextAction",
+    serializer="dispatch.serializers.ReplyDraftWithFilesAction",
     form="dispatch.forms.ReplyDraftForm",
     event_label=gettext_lazy("Reply draft submitted"),
     moves_to={Status.HANDLING},
     aliases=("submit_reply",),
 )
-def submit_reply_draft(ticket: Ticket, *, actor: User, now: datetime, text: str) -> Step:
+def submit_reply_draft(ticket: Ticket, *, actor: User, now: datetime, text: str, files: list | None = None) -> Step:
     """A new version of the reply goes to the sign-off chain (section leader, then principal if key)."""
     text = core.text(text, "text", max_length=10000)
+    checked = check_uploads(list(files or []))
     chain = signoff.reply_chain(ticket)
     draft = signoff.submit(ReplyDraft, ticket, actor=actor, now=now, chain=chain, text=text)
     step = Step(
         to_status=Status.HANDLING if ticket.status == Status.CONTACTED else None,
-        data={"version": draft.version, "chain": chain},
+        data={"version": draft.version, "chain": chain, "evidence_files": [i["original_name"] for i in checked]},
     )
+    store_checked(checked, lambda item: evidence_file(ticket, item, reply_draft=draft), step.cleanup)
     message = _("The reply draft of ticket %(ticket_no)s (version %(version)s) waits for your sign-off.") % {
         "ticket_no": ticket.ticket_no,
         "version": draft.version,

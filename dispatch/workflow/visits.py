@@ -1,4 +1,5 @@
-"""Step 8: the return visit (回访), then second handling (二次办理) or closing."""
+"""Step 8: our own pre-visit (回访前自查), the city's return visit (回访), then second handling (二次办理)
+or closing."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dispatch import access
+from dispatch.models import PreVisit
 from dispatch.notifications import notify_after_commit
 from dispatch.workflow import conditions, core
 from dispatch.workflow.core import Step
@@ -39,6 +41,63 @@ def _visit_data(
         "resolved": resolved,
         "satisfied": satisfied,
     }
+
+
+@action(
+    "record_pre_visit",
+    label=gettext_lazy("Record our pre-visit"),
+    verb=gettext_lazy("record a pre-visit"),
+    runs_from={Status.REPLIED},
+    who={access.CENTER, access.LEAD_UNIT},
+    ready=[conditions.NO_PRE_VISIT_THIS_ROUND],
+    serializer="dispatch.serializers.PreVisitAction",
+    form="dispatch.forms.PreVisitForm",
+    event_label=gettext_lazy("Pre-visit recorded"),
+    moves_to={Status.REHANDLING},
+)
+def record_pre_visit(
+    ticket: Ticket,
+    *,
+    actor: Any,
+    now: datetime,
+    responded: bool,
+    resolved: bool,
+    satisfied: bool,
+    note: str = "",
+    called_at: datetime | None = None,
+) -> Step:
+    """Our own call before the city's return visit (回访前自查): the center or the lead unit asks the
+    complainant the city's questions after the reply. Double-yes (resolved and satisfied): the ticket
+    stays replied and waits for the city. Anything else: straight to second handling — the way
+    ``reopen_for_second_handling`` takes after a city visit — before the city counts it."""
+    called_at = called_at or now
+    if called_at > now + timedelta(minutes=5):
+        raise core.invalid(_("the call cannot be in the future"), called_at="in the future")
+    if ticket.replied_at and called_at < ticket.replied_at:
+        raise core.invalid(_("the call cannot be before the reply"), called_at="before the reply")
+    note = core.text(note, "note", required=not (resolved and satisfied))
+    PreVisit.objects.create(
+        ticket=ticket,
+        round=ticket.rehandling_count,
+        called_at=called_at,
+        responded=responded,
+        resolved=resolved,
+        satisfied=satisfied,
+        note=note,
+        caller=actor,
+        caller_unit_id=core.actor_unit_id(actor, ticket),
+    )
+    data = {
+        "called_at": called_at.isoformat(),
+        "contacted": responded,
+        "resolved": resolved,
+        "satisfied": satisfied,
+        "note": note,
+    }
+    if resolved and satisfied:
+        return Step(data=data)
+    reason = _("our pre-visit was not double-yes: %(note)s") % {"note": note}
+    return _second_handling(ticket, now, reason=reason, data=data)
 
 
 @action(
@@ -165,6 +224,12 @@ def import_visits_and_advance(stream_or_path: Any, *, actor: User | None = None,
 def reopen_for_second_handling(ticket: Ticket, *, actor: User, now: datetime, reason: str) -> Step:
     """A not-double-yes ticket goes back to its lead unit with a new handling deadline (二次办理)."""
     reason = core.text(reason, "reason")
+    return _second_handling(ticket, now, reason=reason)
+
+
+def _second_handling(ticket: Ticket, now: datetime, *, reason: str, data: dict | None = None) -> Step:
+    """The one way into second handling (二次办理), after the city's visit or our own pre-visit: the
+    next round, a new handling clock from now, the reply of the last round undone."""
     ticket.rehandling_count += 1
     ticket.handle_started_at = now
     ticket.handle_paused_for = timedelta(0)
@@ -175,7 +240,7 @@ def reopen_for_second_handling(ticket: Ticket, *, actor: User, now: datetime, re
         to_status=Status.REHANDLING,
         fields={"rehandling_count", "handle_started_at", "handle_paused_for", "extended_handle_due_at"}
         | {"reviewed_at", "replied_at"},
-        data={"reason": reason, "round": ticket.rehandling_count},
+        data={**(data or {}), "reason": reason, "round": ticket.rehandling_count},
     )
     message = _("Ticket %(ticket_no)s needs second handling: %(reason)s")
     step.notices.append(

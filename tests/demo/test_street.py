@@ -215,3 +215,54 @@ def test_the_exclusion_and_send_back_requests_went_through_their_chains():
     assert all(len(r.signatures) == len(r.chain) for r in decided)
     assert Ticket.objects.filter(is_excluded=True).count() == decided.filter(status=ExclusionStatus.APPROVED).count()
     assert SendBackRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "username, chain_role",
+    [("leader", Role.SECTION_LEADER), ("leader2", Role.SECTION_LEADER), ("principal", Role.PRINCIPAL_LEADER)],
+)
+def test_each_leader_has_an_exclusion_request_to_sign(username, chain_role):
+    leader = person(username)
+    pending = ExclusionRequest.objects.filter(status=ExclusionStatus.PENDING).select_related("ticket")
+    waiting = [r.ticket for r in pending if r.waiting_for == chain_role]
+    if chain_role == Role.SECTION_LEADER:
+        waiting = [t for t in waiting if t.lead_unit.section_leader_id == leader.pk]
+    assert waiting and all("sign_off_exclusion" in a for _no, a in available(leader, waiting))
+    # a handler may not sign them
+    assert not any("sign_off_exclusion" in a for _no, a in available(person("handler"), waiting))
+
+
+def test_the_center_may_call_a_replied_ticket_before_the_city_and_the_admin_has_the_settings():
+    from org.abilities import home_page, may
+
+    replied = Ticket.objects.filter(status=Status.REPLIED)
+    called = replied.filter(pre_visits__round=F("rehandling_count"))
+    not_called = replied.exclude(pk__in=called)
+    assert not_called.exists() and all("record_pre_visit" in a for _no, a in available(person("center"), not_called))
+    assert not any("record_pre_visit" in a for _no, a in available(person("center"), called))  # one per reply
+    admin = person("admin")
+    assert admin.role == Role.CENTER_ADMIN and may(admin, "settings.edit") and home_page(admin) == "street-settings"
+    assert not access.visible_tickets(admin).exists()
+
+
+def test_the_upstreams_new_categories_wait_for_the_center():
+    from demo.content import UPSTREAM_NEW_CATEGORIES
+    from intake.categories import new_categories
+    from intake.models import Category
+
+    waiting = {new.category.name: new.tickets for new in new_categories()}
+    assert set(waiting) == set(UPSTREAM_NEW_CATEGORIES) and all(waiting.values())
+    assert Category.objects.filter(confirmed=True).count() > 10  # the demo's own categories are the street's
+
+
+def test_the_center_called_some_complainants_before_the_city_and_the_figures_compare_them():
+    from dispatch.models import PreVisit
+    from jxq_cases.lib import clock
+    from reporting.pre_visits import pre_visit_agreement
+
+    calls = PreVisit.objects.all()
+    assert calls.count() > 10 and all(c.is_double_yes and c.caller.username == "center" for c in calls)
+    assert all(8 <= clock.local(c.called_at).hour < 20 for c in calls)
+    figures = pre_visit_agreement(clock.local_date(END) - timedelta(days=DAYS), clock.local_date(END))
+    assert figures["pre_visits"] == calls.count()
+    assert figures["compared"] > 0 and figures["agreement"] is not None

@@ -18,6 +18,7 @@ ACTOR = {
         "triage_ticket",
         "dispatch_ticket",
         "send_reply",
+        "record_pre_visit",
         "record_return_visit",
         "reopen_for_second_handling",
         "close_ticket",

@@ -47,6 +47,19 @@ def _pending_send_back(ticket, users):
     add_send_back(ticket, users["unit_handler"])
 
 
+def _pre_visited(ticket, users):
+    from dispatch.models import PreVisit
+
+    PreVisit.objects.create(
+        ticket=ticket,
+        called_at=timezone.now(),
+        responded=True,
+        resolved=True,
+        satisfied=True,
+        caller=users["center_staff"],
+    )
+
+
 def _taken(ticket, users):
     ticket.taken_by = users["principal_leader"]
     ticket.save(update_fields=["taken_by"])
@@ -75,6 +88,14 @@ CASES = {
         {"visit_resolved": False},
         {"visit_resolved": True, "visit_satisfied": True},
         {"reason": "未解决"},
+    ),
+    "record_pre_visit": (
+        "center_staff",
+        Status.REPLIED,
+        {},
+        None,
+        _pre_visited,
+        {"responded": "1", "resolved": "1", "satisfied": "1"},
     ),
     "send_back_ticket": ("unit_handler", Status.CONTACTED, {}, None, _pending_send_back, {"reason": "非本街道"}),
     "decide_send_back": ("center_staff", Status.CONTACTED, {}, _pending_send_back, None, {"approved": "1"}),

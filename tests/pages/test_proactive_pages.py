@@ -191,3 +191,22 @@ def test_the_inspector_sees_everything_but_gets_no_forms(market_hotspot, princip
     assert response.status_code == 403
     case.refresh_from_db()
     assert case.status == CaseStatus.OPEN
+
+
+def test_the_measure_date_is_filled_in_on_load_so_the_form_can_be_sent_untouched(
+    market_hotspot, principal_leader, client_for
+):
+    import re
+
+    from jxq_cases.lib import clock
+
+    client = client_for(principal_leader)
+    case = _open_case(client, market_hotspot)
+    html = client.get(f"/proactive/cases/{case.pk}/").content.decode()  # in Chinese, whose date format is 2026/03/20
+
+    field = re.search(r'<input type="date" name="taken_on" value="([^"]*)"', html)
+    assert field is not None and field.group(1) == clock.today().isoformat()  # what a date input accepts
+    # the form as loaded, with only the description typed, is accepted
+    sent = client.post(f"/proactive/cases/{case.pk}/measures/", {"taken_on": field.group(1), "description": "巡查"})
+    assert sent.status_code == 302
+    assert case.measures.get().taken_on == clock.today()

@@ -228,3 +228,23 @@ def test_weekly_analysis_includes_the_hot_spots_of_the_week(march, community_a):
     data = take_weekly_analysis(ON).data
 
     assert [(h["topic"], h["community"], h["ticket_count"]) for h in data["hot_spots"]] == [("早市噪音", "南路社区", 2)]
+
+
+def test_a_week_under_way_is_compared_with_the_same_days_of_the_week_before(community_a):
+    from reporting.bulletins import build_weekly
+
+    monday, wednesday = dt.date(2023, 3, 13), dt.date(2023, 3, 15)
+    counted_ticket("2023-03-13 09:00", unit=community_a, category="噪音扰民")  # this Monday
+    counted_ticket("2023-03-06 09:00", unit=community_a, category="噪音扰民")  # last Monday: compared
+    counted_ticket("2023-03-08 23:00", unit=community_a, category="噪音扰民")  # last Wednesday: compared
+    counted_ticket("2023-03-10 09:00", unit=community_a, category="噪音扰民")  # last Friday: not yet comparable
+    counted_ticket("2023-03-12 09:00", unit=community_a)  # last Sunday: not yet comparable
+
+    under_way = build_weekly(monday, today=wednesday)
+    whole = build_weekly(monday, today=dt.date(2023, 3, 20))
+
+    assert (under_way["through"], under_way["days_compared"]) == ("2023-03-15", 3)
+    assert under_way["this_week"]["total"] == 1 and under_way["last_week"]["total"] == 2
+    assert under_way["trend"]["total_change"] == -50.0
+    assert [(c["name"], c["count"], c["previous"]) for c in under_way["top_categories"]] == [("噪音扰民", 1, 2)]
+    assert (whole["days_compared"], whole["last_week"]["total"], whole["trend"]["total_change"]) == (7, 4, -75.0)
