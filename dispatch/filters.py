@@ -38,7 +38,9 @@ class TicketFilter(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(choices=Source.choices)
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
     urgency = django_filters.ChoiceFilter(choices=Urgency.choices)
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    # distinct=False: a status is a column of the ticket row, no join can double a row; django-filter's
+    # default (True) made every ``?status=`` a SELECT DISTINCT over every column of every matching row
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False)
     category = django_filters.CharFilter(field_name="category__name", help_text="category name")
     community = django_filters.CharFilter(field_name="community__name", help_text="community name")
     lead_unit = django_filters.CharFilter(field_name="lead_unit__name", help_text="lead unit name")

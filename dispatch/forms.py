@@ -232,6 +232,32 @@ class ContactForm(ActionForm):
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=5000)
 
 
+class PlaceForm(ActionForm):
+    """The point on site: filled by the phone's location (when permitted) or a tap on the map."""
+
+    METHODS = [("location", _("My location")), ("map", _("Tapped on the map"))]
+    lon = forms.FloatField(
+        label=_("Longitude"),
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "data-place": "lon"}),
+    )
+    lat = forms.FloatField(
+        label=_("Latitude"),
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "data-place": "lat"}),
+    )
+    method = forms.ChoiceField(
+        choices=METHODS, initial="map", widget=forms.HiddenInput(attrs={"data-place": "method"}), required=False
+    )
+
+    def arguments(self) -> dict:
+        args = super().arguments()
+        args["method"] = args.get("method") or "map"
+        return args
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

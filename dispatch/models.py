@@ -409,3 +409,48 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {'working' if self.is_working_day else 'holiday'}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")  # queued, or waiting for its next try
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")  # every try failed: listed for the center
+
+
+class Delivery(models.Model):
+    """One notice on its way to one channel (a unit's WeCom group, a person's webhook): the delivery
+    log. Written after the workflow's commit and sent by a Celery worker (dispatch.delivery)."""
+
+    channel = models.ForeignKey(
+        "org.Channel", verbose_name=_("channel"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel_kind = models.CharField(_("channel kind"), max_length=10)
+    recipient = models.CharField(_("recipient"), max_length=150)
+    notice_kind = models.CharField(_("notice"), max_length=30)
+    ticket = models.ForeignKey(
+        "intake.Ticket", verbose_name=_("ticket"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(_("text"))
+    markdown = models.BooleanField(_("markdown"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    # a pending delivery is not tried again before this (the backoff, or the lease of a try under way)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        indexes = [
+            # the sweeper's pending ones by time, the center's failed list
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.notice_kind} ({self.status})"

@@ -33,7 +33,7 @@ from intake.search_columns import refresh_search_columns
 from intake.staging import CHUNK_ROWS, StagingTable, distinct_op, model_defaults
 from intake.ticket_merge import CHUNK_STAGE, TICKET_DATA, TicketChunkMerger
 from intake.upstream_changes import TicketChange, past_receipt_error
-from jxq_cases.lib import clock
+from jxq_cases.lib import clock, public_cache
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
 # An error report lists at most this many entries (a row may have several); the message gives the
@@ -264,7 +264,9 @@ def import_visits(stream_or_path, *, actor=None, file_name: str = "") -> ImportR
         source = read_csv(binary, VISIT_COLUMNS)
         try:
             with _import_transaction():
-                return _import_visit_rows(source, actor=actor, file_name=file_name)
+                result = _import_visit_rows(source, actor=actor, file_name=file_name)
+            public_cache.figures_changed()  # the public figures count visits: serve them afresh
+            return result
         except IntegrityError as exc:
             if not _is_unique_violation(exc):
                 raise

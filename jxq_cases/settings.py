@@ -12,7 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from jxq_cases.lib.env import env_bool, env_float, env_int, env_list, env_str
+from jxq_cases.lib.env import env_bool, env_float, env_int, env_list, env_str, env_time
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("JXQ_VAR_DIR", str(BASE_DIR / "var")))
@@ -248,6 +248,38 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "socket_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 5),
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2)
+
+# The cache (Django's cache framework): what anonymous pages have computed, and the rate limiter's
+# counters. CACHE_URL names a Redis database; without it the broker's Redis when the broker is Redis,
+# else files under var/cache/ (`make run`: shared by the web and worker processes, no service needed;
+# its counters are not atomic, which only a development server can live with).
+_broker_redis = CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+CACHE_URL = env_str("CACHE_URL", _broker_redis) or ""
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "jxq-cache",
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2),
+                "socket_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 5),
+            },
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+# Anonymous pages (the public report): how long a computed answer is served again, and how many
+# requests one address may make (django-ratelimit's "N/s|m|h" syntax) before a 429. Behind a proxy,
+# RATELIMIT_IP_META_KEY names the header that carries the client's address (the proxy must set it).
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)
+PUBLIC_RATE_LIMIT = env_str("PUBLIC_RATE_LIMIT", "30/m")
+RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", None)
 # Publishing from a request: a second attempt after 0.2 s, then the broker is reported unavailable
 # (503) by jxq_cases.lib.jobs instead of the request hanging: a refused connection answers at once,
 # an unreachable host within two connect timeouts, a broker that accepts and says nothing within
@@ -270,15 +302,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # Proactive handling (未诉先办, docs/proactive.md): the similarity measure, its thresholds and the hot
-# spot job. score = text x (BASE + CATEGORY x same category + PLACE x place + TIME x time closeness).
-PROACTIVE_WEIGHT_WORDS = env_float("PROACTIVE_WEIGHT_WORDS", 0.5)  # words vs character bigrams in text
-PROACTIVE_WEIGHT_BASE = env_float("PROACTIVE_WEIGHT_BASE", 0.4)
-PROACTIVE_WEIGHT_CATEGORY = env_float("PROACTIVE_WEIGHT_CATEGORY", 0.15)
-PROACTIVE_WEIGHT_PLACE = env_float("PROACTIVE_WEIGHT_PLACE", 0.3)
-PROACTIVE_WEIGHT_TIME = env_float("PROACTIVE_WEIGHT_TIME", 0.15)
+# spot job. The score is a logistic model over what the texts share, scaled by the context; its coefficients
+# are fitted on the labelled pairs (proactive/similarity_model.json, bench/similarity_fit.py).
 PROACTIVE_TIME_SCALE_DAYS = env_float("PROACTIVE_TIME_SCALE_DAYS", 14.0)
+PROACTIVE_TEXT_FLOOR = env_float("PROACTIVE_TEXT_FLOOR", 0.17)  # texts less alike than this never match
 # "probably the same matter" from this score on (precision/recall on the labelled set in the doc)
-PROACTIVE_SAME_MATTER_THRESHOLD = env_float("PROACTIVE_SAME_MATTER_THRESHOLD", 0.14)
+PROACTIVE_SAME_MATTER_THRESHOLD = env_float("PROACTIVE_SAME_MATTER_THRESHOLD", 0.42)
 PROACTIVE_SIMILAR_WINDOW_DAYS = env_int("PROACTIVE_SIMILAR_WINDOW_DAYS", 90)  # how far back the lookup looks
 # Search and repeat callers (docs/intake.md "Search"): the shortest and longest search, the window of
 # "this caller's Nth request"
@@ -295,9 +324,15 @@ PROACTIVE_LSH_ROWS = env_int("PROACTIVE_LSH_ROWS", 1)
 PROACTIVE_INDEX_BATCH = env_int("PROACTIVE_INDEX_BATCH", 2000)
 PROACTIVE_HOTSPOT_DAYS = env_int("PROACTIVE_HOTSPOT_DAYS", 90)
 PROACTIVE_HOTSPOT_MIN_TICKETS = env_int("PROACTIVE_HOTSPOT_MIN_TICKETS", 3)
-PROACTIVE_HOTSPOT_THRESHOLD = env_float("PROACTIVE_HOTSPOT_THRESHOLD", 0.18)
+PROACTIVE_HOTSPOT_THRESHOLD = env_float("PROACTIVE_HOTSPOT_THRESHOLD", 0.6)
 # runs whose window ended longer ago are deleted by the job (cases keep their own copy of the matter)
 PROACTIVE_HOTSPOT_KEEP_DAYS = env_int("PROACTIVE_HOTSPOT_KEEP_DAYS", 62)
+# The triage assistant (docs/proactive.md "Triage assistant"): history it learns from, when it stays silent.
+PROACTIVE_TRIAGE_HISTORY_DAYS = env_int("PROACTIVE_TRIAGE_HISTORY_DAYS", 365)
+PROACTIVE_TRIAGE_MIN_TICKETS = env_int("PROACTIVE_TRIAGE_MIN_TICKETS", 100)  # fewer routed tickets: no model
+PROACTIVE_TRIAGE_MIN_CONFIDENCE = env_float("PROACTIVE_TRIAGE_MIN_CONFIDENCE", 0.3)  # below: no suggestion
+PROACTIVE_TRIAGE_CO_UNIT_SHARE = env_float("PROACTIVE_TRIAGE_CO_UNIT_SHARE", 0.3)
+PROACTIVE_TRIAGE_KEEP_MODELS = env_int("PROACTIVE_TRIAGE_KEEP_MODELS", 5)
 # Workflow early warning (docs/workflow.md): mark tickets due soon / overdue and notify, every 5 minutes.
 CELERY_BEAT_SCHEDULE["dispatch-deadline-warnings"] = {
     "task": "dispatch.mark_deadline_warnings",
@@ -307,6 +342,27 @@ CELERY_BEAT_SCHEDULE["dispatch-prune-form-tokens"] = {
     "task": "dispatch.prune_form_tokens",
     "schedule": crontab(hour=3, minute=10),
 }
+# Notices outside the app (docs/notifications.md): WeCom group robots and webhooks, sent by the workers.
+NOTIFY_TIMEOUT_SECONDS = env_float("NOTIFY_TIMEOUT_SECONDS", 5.0)  # per POST; a slower endpoint counts as failed
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)  # then the delivery is failed and the center sees it
+NOTIFY_RETRY_SECONDS = env_float("NOTIFY_RETRY_SECONDS", 30.0)  # first wait; doubles after each failed try
+NOTIFY_RETRY_MAX_SECONDS = env_float("NOTIFY_RETRY_MAX_SECONDS", 300.0)  # below CELERY_VISIBILITY_TIMEOUT
+# plain http:// to a loopback host (a local receiver): development and tests only
+NOTIFY_ALLOW_HTTP_LOOPBACK = env_bool("NOTIFY_ALLOW_HTTP_LOOPBACK", DEBUG)
+NOTIFY_SITE_URL = env_str("NOTIFY_SITE_URL", "")  # e.g. https://jxq.example.gov.cn: links in the notices
+CELERY_BEAT_SCHEDULE["dispatch-requeue-deliveries"] = {
+    "task": "dispatch.requeue_deliveries",
+    "schedule": 60.0,
+}
+# Places (docs/geography.md): tickets left unplaced after an import; lessons from the street's history.
+CELERY_BEAT_SCHEDULE["dispatch-place-tickets"] = {
+    "task": "dispatch.place_tickets",
+    "schedule": crontab(minute="*/10"),
+}
+CELERY_BEAT_SCHEDULE["dispatch-learn-places"] = {
+    "task": "dispatch.learn_places",
+    "schedule": crontab(hour=3, minute=20),
+}
 CELERY_BEAT_SCHEDULE["proactive-index-signatures"] = {
     "task": "proactive.tasks.index_signatures",
     "schedule": 300.0,
@@ -315,16 +371,29 @@ CELERY_BEAT_SCHEDULE["proactive-find-hotspots"] = {
     "task": "proactive.tasks.find_hotspots",
     "schedule": crontab(hour=2, minute=30),
 }
+CELERY_BEAT_SCHEDULE["proactive-train-triage-model"] = {
+    "task": "proactive.tasks.train_triage_model",
+    "schedule": crontab(hour=3, minute=30),
+}
 
 # Reporting (issue 4, docs/reporting.md): the name the work report speaks for, and its batch jobs.
 REPORTING_STREET_NAME = env_str("REPORTING_STREET_NAME", "酒仙桥街道")
+# The leaders look at the day on their phones at 23:00: the nightly snapshot runs well before (HH:MM, Beijing
+# time); the daily ranking and the leaders' digest follow 15 minutes later.
+REPORTING_NIGHTLY_AT = env_time("REPORTING_NIGHTLY_AT", "22:30")
+_NIGHTLY_FOLLOW_UP = divmod(REPORTING_NIGHTLY_AT[0] * 60 + REPORTING_NIGHTLY_AT[1] + 15, 60)
+_NIGHTLY_FOLLOW_UP = (_NIGHTLY_FOLLOW_UP[0] % 24, _NIGHTLY_FOLLOW_UP[1])
 CELERY_BEAT_SCHEDULE["reporting-nightly-snapshot"] = {
     "task": "reporting.nightly_snapshot",  # the leadership snapshot of the day
-    "schedule": crontab(hour=23, minute=0),
+    "schedule": crontab(hour=REPORTING_NIGHTLY_AT[0], minute=REPORTING_NIGHTLY_AT[1]),
 }
 CELERY_BEAT_SCHEDULE["reporting-daily-ranking"] = {
     "task": "reporting.daily_ranking",  # the units' month-to-date ranking, after the snapshot
-    "schedule": crontab(hour=23, minute=15),
+    "schedule": crontab(hour=_NIGHTLY_FOLLOW_UP[0], minute=_NIGHTLY_FOLLOW_UP[1]),
+}
+CELERY_BEAT_SCHEDULE["reporting-leaders-digest"] = {
+    "task": "reporting.leaders_digest",  # each leader's evening figures, from the snapshot, by their channels
+    "schedule": crontab(hour=_NIGHTLY_FOLLOW_UP[0], minute=_NIGHTLY_FOLLOW_UP[1]),
 }
 CELERY_BEAT_SCHEDULE["reporting-weekly-analysis"] = {
     "task": "reporting.weekly_analysis",  # last week, Monday morning

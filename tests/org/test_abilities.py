@@ -35,7 +35,13 @@ MATRIX = {
     "cases.read": ("unit_handler", "platform_client", ("page", "/proactive/", 404)),
     "cases.read_all": ("inspector", "unit_handler", ("case", "/api/v1/proactive-cases/{pk}/", 404)),
     "cases.create": ("section_leader", "inspector", ("api_post", "/api/v1/proactive-cases/", 403)),
+    "deliveries.read": ("center_staff", "section_leader", ("page", "/deliveries/", 404)),
+    "tonight.read": ("section_leader", "unit_handler", ("page", "/tonight/", 404)),
+    "triage.assistant": ("center_staff", "section_leader", ("page", "/proactive/triage-assistant/", 404)),
     "api.docs": ("platform_client", "center_staff", ("home", "/api/schema/swagger-ui/", None)),
+    "map.read": ("section_leader", "inspector", ("page", "/map/data/", 404)),
+    "places.resolve": ("center_staff", "principal_leader", ("page", "/places/unresolved/", 404)),
+    "geography.edit": ("center_staff", "section_leader", ("page", "/geography/", 404)),
 }
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dispatch', '0006_event_kind_is_the_action_name'),
+        ('dispatch', '0007_delivery_channels'),
         ('intake', '0005_search_columns'),
     ]
 
