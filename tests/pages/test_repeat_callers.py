@@ -15,7 +15,7 @@ from tests.factories import make_ticket
 def caller(handler_unit, other_unit):
     """One caller's requests, the phone written three ways, and a stranger's."""
     latest = make_ticket(
-        lead_unit=handler_unit, content="楼道灯又坏了，上次修好没几天", complainant_phone="139-1111-2222"
+        lead_unit=handler_unit, content="楼道灯坏了很久没人修，还是没有人管", complainant_phone="139-1111-2222"
     )
     at = latest.received_at
     return {
