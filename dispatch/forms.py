@@ -45,7 +45,7 @@ class WorkbenchFilterForm(forms.Form):
     DUE = [("", _("Any")), ("soon", _("Due soon")), ("overdue", _("Overdue"))]
 
     # the search checks its own length (dispatch.search): a refused search is answered, not ignored
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(label=_("Text"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", _("Any"))] + Source.choices)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any"))] + Kind.choices)
