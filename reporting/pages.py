@@ -215,9 +215,10 @@ def drilldown(request: HttpRequest) -> HttpResponse:
 # --- the reports: ranking, weekly analysis, monthly bulletin, each with an Excel download ---
 
 
-def _excel(start_on: dt.date, end_on: dt.date, name: str) -> HttpResponse:
+def _excel(request: HttpRequest, start_on: dt.date, end_on: dt.date, name: str) -> HttpResponse:
+    """一账三表 of the period; the ledger's request and reply text only for who sees every ticket."""
     buffer = io.BytesIO()
-    write_workbook(start_on, end_on, buffer)
+    write_workbook(start_on, end_on, buffer, with_text=access.may(request.user, "reports.ledger"))
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}-{start_on:%Y%m%d}-{end_on:%Y%m%d}.xlsx"'
     return response
@@ -245,7 +246,7 @@ def _report_page(request: HttpRequest, job: Job, template: str, title, excel_nam
             raise Http404(gettext("No snapshot of this period yet."))
         # the daily ranking is month to date: its workbook covers the month up to that day
         start_on = clock.month_start(snapshot.period_start) if job == Job.DAILY_RANKING else snapshot.period_start
-        return _excel(start_on, snapshot.period_end, excel_name)
+        return _excel(request, start_on, snapshot.period_end, excel_name)
     context = {
         "title": title,
         "snapshot": snapshot,
