@@ -26,6 +26,7 @@ from dispatch.views.common import PAGE_SIZE, running_due
 from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError
 from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis
+from reporting.documents import DOCX, monthly_bulletin, weekly_analysis, write_docx
 from reporting.drilldown import tickets_matching
 from reporting.exports import write_workbook
 from reporting.models import Job
@@ -235,13 +236,36 @@ def _day_param(request: HttpRequest, name: str = "on") -> dt.date | None:
         return None
 
 
+# the reports that are also documents to hand out: a Word file and an A4 print view
+DOCUMENTS = {Job.WEEKLY: weekly_analysis, Job.MONTHLY: monthly_bulletin}
+
+
+def _document(request: HttpRequest, build, snapshot, output: str, name: str) -> HttpResponse:
+    document = build(snapshot)
+    if output == "docx":
+        buffer = io.BytesIO()
+        write_docx(document, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=DOCX)
+        response["Content-Disposition"] = (
+            f'attachment; filename="{name}-{snapshot.period_start:%Y%m%d}-{snapshot.period_end:%Y%m%d}.docx"'
+        )
+        return response
+    back = f"{request.path}?{urlencode({'on': snapshot.period_start.isoformat()})}"
+    return render(request, "reporting/document.html", {"document": document, "title": document.title, "back": back})
+
+
 def _report_page(request: HttpRequest, job: Job, template: str, title, excel_name: str) -> HttpResponse:
     _require_reader(request)
     day = _day_param(request)
     snapshot = latest_snapshot(job, on_or_before=day) if day else latest_snapshot(job)
     if day and snapshot is not None and not (snapshot.period_start <= day <= snapshot.period_end):
         snapshot = None  # the period asked for has no snapshot yet
-    if request.GET.get("format") == "xlsx":
+    output = request.GET.get("format")
+    if output in ("docx", "print") and job in DOCUMENTS:
+        if snapshot is None:
+            raise Http404(gettext("No snapshot of this period yet."))
+        return _document(request, DOCUMENTS[job], snapshot, output, excel_name)
+    if output == "xlsx":
         if snapshot is None:
             raise Http404(gettext("No snapshot of this period yet."))
         # the daily ranking is month to date: its workbook covers the month up to that day
@@ -258,6 +282,10 @@ def _report_page(request: HttpRequest, job: Job, template: str, title, excel_nam
         if snapshot
         else "",
     }
+    if snapshot is not None and job in DOCUMENTS:
+        on = snapshot.period_start.isoformat()
+        context["docx_url"] = f"{request.path}?{urlencode({'on': on, 'format': 'docx'})}"
+        context["print_url"] = f"{request.path}?{urlencode({'on': on, 'format': 'print'})}"
     return render(request, template, context)
 
 
