@@ -12,11 +12,15 @@ installs it with Pango).
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import unquote, urlsplit
 
 from django.core.files.storage import default_storage
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# WeasyPrint reports each layout step at INFO: not worth a log line per page
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # the document's own address: relative URLs (/media/…) resolve against it, and nothing is served there
 BASE_URL = "http://document.invalid/"
