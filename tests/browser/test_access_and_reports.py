@@ -10,30 +10,22 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from intake.models import Kind, Source, Status, Ticket
+from intake.models import Source, Status
 from jxq_cases.lib.clock import STREET_TZ
 from tests.browser.conftest import PHONE_SCREEN
+from tests.factories import dispatched_ticket
 
 
 def _ticket(no, unit, **fields):
-    now = timezone.now()
-    values = {
-        "ticket_no": no,
-        "source": Source.CITY,
-        "received_at": now - timedelta(hours=2),
-        "kind": Kind.COMPLAINT,
-        "content": f"{no} 小区垃圾桶满了没人清",
-        "complainant_name": "赵建国",
-        "complainant_phone": "13711112222",
-        "status": Status.DISPATCHED,
-        "lead_unit": unit,
-        "dispatched_at": now - timedelta(hours=1),
-        "next_due_kind": "acknowledge",
-        "next_due_at": now + timedelta(hours=3),
-        "next_warn_at": now + timedelta(hours=2),
-    }
-    values.update(fields)
-    return Ticket.objects.create(**values)
+    return dispatched_ticket(
+        unit,
+        ticket_no=no,
+        received_at=timezone.now() - timedelta(hours=2),
+        content=f"{no} 小区垃圾桶满了没人清",
+        complainant_name="赵建国",
+        complainant_phone="13711112222",
+        **fields,
+    )
 
 
 def test_a_handler_cannot_open_another_units_ticket(page, login, other_unit_handler, handler_unit, screenshot):

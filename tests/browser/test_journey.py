@@ -9,10 +9,11 @@ from datetime import timedelta
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from intake.models import Kind, Source, Status, Ticket
+from intake.models import Kind, Source, Status
 from jxq_cases.lib import clock
 from proactive.indexing import index_pending
 from reporting.nightly import take_nightly_snapshot
+from tests.factories import make_ticket
 
 # the smallest valid PNG (1x1 pixel)
 PNG = bytes.fromhex(
@@ -31,7 +32,7 @@ def test_one_ticket_through_the_eight_steps(
 ):
     # given: an earlier request about the same place, and today's new one as the city sent it
     now = timezone.now()
-    earlier = Ticket.objects.create(
+    earlier = make_ticket(
         ticket_no="E2025-0001",
         source=Source.CITY,
         received_at=now - timedelta(days=6),
@@ -41,7 +42,7 @@ def test_one_ticket_through_the_eight_steps(
         community=handler_unit,
         status=Status.CLOSED,
     )
-    ticket = Ticket.objects.create(
+    ticket = make_ticket(
         ticket_no="C2025-0002",
         source=Source.CITY,
         received_at=now - timedelta(minutes=2),

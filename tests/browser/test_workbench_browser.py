@@ -6,15 +6,14 @@ from datetime import timedelta
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from intake.models import Kind, Source, Status, Ticket
+from intake.models import Status
+from tests.factories import make_ticket
 
 
 def _triaged(no, content):
-    return Ticket.objects.create(
+    return make_ticket(
         ticket_no=no,
-        source=Source.CITY,
         received_at=timezone.now() - timedelta(hours=1),
-        kind=Kind.COMPLAINT,
         content=content,
         status=Status.TRIAGED,
         triaged_at=timezone.now(),

@@ -4,8 +4,7 @@ Fixture setup writes the columns directly (as intake's demo data does); the beha
 always goes through dispatch.workflow or the API.
 """
 
-import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -17,62 +16,8 @@ from dispatch.models import (
     SendBackRequest,
     SignOffStatus,
 )
-from intake.models import Kind, Source, Status, Ticket
-
-_numbers = itertools.count(1)
-
-
-def make_ticket(**fields) -> Ticket:
-    """A received ticket as intake would store it; ``fields`` override the defaults."""
-    defaults = {
-        "ticket_no": f"T{next(_numbers):06d}",
-        "source": Source.CITY,
-        "received_at": datetime(2025, 3, 3, 1, 0, tzinfo=UTC),
-        "kind": Kind.COMPLAINT,
-        "content": "楼道灯坏了很久没人修",
-        "complainant_name": "张三丰",
-        "complainant_phone": "13812341234",
-        "address": "朝阳区酒仙桥南路社区11号楼",
-    }
-    defaults.update(fields)
-    return Ticket.objects.create(**defaults)
-
-
-def ticket_in(status: str, lead_unit=None, **fields) -> Ticket:
-    """A ticket in ``status`` with the timestamps that state implies."""
-    now = timezone.now()
-    past = now - timedelta(hours=2)
-    stamps = {}
-    order = [
-        Status.RECEIVED,
-        Status.TRIAGED,
-        Status.DISPATCHED,
-        Status.CONTACTED,
-        Status.HANDLING,
-        Status.REVIEWED,
-        Status.REPLIED,
-        Status.VISITED,
-    ]
-    rank = order.index(status) if status in order else order.index(Status.HANDLING)
-    if rank >= 1:
-        stamps["triaged_at"] = past
-    if rank >= 2:
-        stamps["dispatched_at"] = past
-    if rank >= 3:
-        stamps["acknowledged_at"] = past
-        stamps["handle_started_at"] = past
-        stamps["first_contact_at"] = past
-    if rank >= 5:
-        stamps["reviewed_at"] = past
-    if rank >= 6:
-        stamps["replied_at"] = past
-    if status == Status.VISITED:
-        stamps.update(visited_at=past, visit_counted=True, visit_contacted=True)
-        stamps.update(visit_resolved=False, visit_satisfied=False)
-    if rank < 2 and status not in (Status.SENT_BACK, Status.MERGED, Status.CLOSED, Status.REHANDLING):
-        lead_unit = None
-    stamps.update(fields)
-    return make_ticket(status=status, lead_unit=lead_unit, **stamps)
+from intake.models import Status, Ticket
+from tests.factories import make_ticket, ticket_in
 
 
 def add_pending_draft(ticket: Ticket, author, chain=("section_leader",)) -> ReplyDraft:

@@ -4,7 +4,7 @@ import pytest
 
 from dispatch.access import mask_name, mask_phone, personal_data, visible_tickets
 from dispatch.models import PersonalDataAccess
-from tests.dispatch.helpers import make_ticket
+from tests.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from dispatch.models import DeadlinePolicy
 from intake.models import Status
-from tests.dispatch.helpers import ticket_in
+from tests.factories import ticket_in
 
 pytestmark = pytest.mark.django_db
 

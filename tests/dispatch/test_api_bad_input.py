@@ -7,7 +7,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from dispatch.models import TicketEvent
 from intake.models import Status
-from tests.dispatch.helpers import ticket_in
+from tests.factories import ticket_in
 
 pytestmark = pytest.mark.django_db
 

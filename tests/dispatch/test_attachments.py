@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dispatch.models import Attachment, Note, TicketEvent
 from intake.models import Status
-from tests.dispatch.helpers import ticket_in
+from tests.factories import ticket_in
 
 pytestmark = pytest.mark.django_db
 

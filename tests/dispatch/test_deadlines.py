@@ -17,7 +17,7 @@ from dispatch.workflow import (
 )
 from intake.models import Kind, Status, Ticket, Urgency
 from jxq_cases.lib import clock
-from tests.dispatch.helpers import ticket_in
+from tests.factories import ticket_in
 
 
 def at(text: str) -> datetime:

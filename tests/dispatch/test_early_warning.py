@@ -17,7 +17,7 @@ from dispatch.workflow import acknowledge_ticket, dispatch_ticket
 from intake.models import Status, Ticket
 from jxq_cases.celery import app
 from tests.conftest import wait_for
-from tests.dispatch.helpers import ticket_in
+from tests.factories import ticket_in
 
 
 def _running(handler_unit, *, start_ago: timedelta, due_in: timedelta, **fields) -> Ticket:

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from dispatch.models import ReplyDraft, TicketEvent
 from intake.models import Category, ReturnVisit, Status, Ticket
-from tests.dispatch.helpers import make_ticket
+from tests.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
 

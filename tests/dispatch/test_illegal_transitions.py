@@ -7,7 +7,8 @@ from django.utils import timezone
 from dispatch.models import TicketEvent
 from dispatch.workflow import registry
 from intake.models import Status, Ticket
-from tests.dispatch.helpers import BODIES, ticket_in
+from tests.dispatch.helpers import BODIES
+from tests.factories import ticket_in
 
 pytestmark = pytest.mark.django_db
 

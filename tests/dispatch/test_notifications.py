@@ -6,7 +6,7 @@ from django.core import mail
 
 from dispatch.models import Notification
 from intake.models import Status
-from tests.dispatch.helpers import ticket_in
+from tests.factories import ticket_in
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from dispatch.models import Note
 from intake.models import Status
-from tests.dispatch.helpers import add_pending_draft, ticket_in
+from tests.dispatch.helpers import add_pending_draft
+from tests.factories import ticket_in
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from dispatch.models import ExclusionRequest, ExclusionStatus, SendBackRequest, TicketEvent
 from dispatch.workflow import refusal_counts
 from intake.models import Status, Ticket
-from tests.dispatch.helpers import ticket_in
+from tests.factories import ticket_in
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ from dispatch.models import ReplyDraft, SignOffStatus, TicketEvent
 from dispatch.workflow import dispatch_ticket, signoff
 from intake.models import Status, Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
-from tests.dispatch.helpers import add_pending_draft, ticket_in
+from tests.dispatch.helpers import add_pending_draft
+from tests.factories import ticket_in
 
 
 def _race(fn, *argsets):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dispatch.models import PersonalDataAccess
 from intake.models import Category, Status, Supervision, Ticket
-from tests.dispatch.helpers import make_ticket, ticket_in
+from tests.factories import make_ticket, ticket_in
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from dispatch.models import PersonalDataAccess
 from dispatch.workflow import add_handling_note
 from intake.models import Category
-from tests.dispatch.helpers import make_ticket
+from tests.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from dispatch.models import TicketEvent
 from intake.models import ImportBatch, Status, Ticket
-from tests.dispatch.helpers import ticket_in
+from tests.factories import ticket_in
 
 pytestmark = pytest.mark.django_db
 

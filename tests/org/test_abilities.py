@@ -14,7 +14,7 @@ from org.abilities import ABILITIES, PAGES, ROLE_ABILITIES, home_page, may, page
 from org.models import Role
 from proactive import cases
 from reporting.bulletins import take_monthly_bulletin
-from tests.dispatch.helpers import make_ticket
+from tests.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -14,14 +14,8 @@ from django.utils import timezone
 from dispatch.models import ExclusionStatus, TicketEvent
 from dispatch.workflow import registry
 from intake.models import Status
-from tests.dispatch.helpers import (
-    add_exclusion,
-    add_extension,
-    add_pending_draft,
-    add_send_back,
-    add_signed_draft,
-    ticket_in,
-)
+from tests.dispatch.helpers import add_exclusion, add_extension, add_pending_draft, add_send_back, add_signed_draft
+from tests.factories import ticket_in
 
 pytestmark = pytest.mark.django_db
 

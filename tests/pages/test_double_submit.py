@@ -15,8 +15,7 @@ from django.test import Client
 
 from dispatch.models import Note, TicketEvent
 from intake.models import Status
-from tests.dispatch.helpers import ticket_in
-from tests.pages.conftest import make_ticket
+from tests.factories import make_ticket, ticket_in
 
 ALREADY = "已经办理过了"
 

@@ -8,8 +8,8 @@ from django.contrib.messages import get_messages
 
 from proactive.hotspots import find_hotspots
 from proactive.models import CaseStatus, ProactiveCase
+from tests.factories import resident_ticket
 from tests.proactive.conftest import MARKET, OTHER_MATTERS
-from tests.proactive.conftest import make_ticket as make_proactive_ticket
 
 NIGHT = dt.date(2026, 3, 20)  # the market calls come on 2026-03-02 .. 03-05 (the week of Monday 03-02)
 
@@ -17,9 +17,9 @@ NIGHT = dt.date(2026, 3, 20)  # the market calls come on 2026-03-02 .. 03-05 (th
 @pytest.fixture
 def market_hotspot(db):
     for day, text in enumerate(MARKET):
-        make_proactive_ticket(text, day=day)
+        resident_ticket(text, day=day)
     for day, text in enumerate(OTHER_MATTERS):
-        make_proactive_ticket(text, day=day, community="高家园社区")
+        resident_ticket(text, day=day, community="高家园社区")
     run = find_hotspots(NIGHT, days=30)
     hotspot = run.hotspots.order_by("-ticket_count").first()
     assert hotspot is not None and "早市" in hotspot.topic
@@ -48,7 +48,7 @@ def test_the_list_shows_the_latest_hot_spots_with_an_open_form(market_hotspot, p
 
 def test_a_principal_leader_works_a_case_from_hot_spot_to_closing(market_hotspot, principal_leader, client_for):
     client = client_for(principal_leader)
-    later = make_proactive_ticket("南门早市又在五点用喇叭叫卖", day=14)  # Monday 03-16, after the measure
+    later = resident_ticket("南门早市又在五点用喇叭叫卖", day=14)  # Monday 03-16, after the measure
 
     # open a case on the hot spot: a leader's case is open at once, with the hot spot's tickets
     case = _open_case(client, market_hotspot)
@@ -104,7 +104,7 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(market_hotspot,
     linked = case.tickets.count()
 
     # one unknown number: nothing is linked (all or none)
-    known = make_proactive_ticket("早市喇叭又响了", day=10)
+    known = resident_ticket("早市喇叭又响了", day=10)
     response = client.post(f"/proactive/cases/{case.pk}/tickets/", {"tickets": f"{known.ticket_no} NOPE123"})
     assert response.status_code == 400
     assert "NOPE123" in response.content.decode()

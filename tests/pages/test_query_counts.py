@@ -12,7 +12,7 @@ from dispatch.models import ExclusionRequest, ReplyDraft, TicketEvent
 from intake.models import Category, Status
 from jxq_cases.lib import clock
 from reporting.nightly import take_nightly_snapshot
-from tests.pages.conftest import dispatched_ticket, make_ticket
+from tests.factories import dispatched_ticket, make_ticket
 
 
 def _queries(client, url) -> int:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from dispatch.models import ExtensionRequest, ReplyDraft, RequestStatus, SignOffStatus
 from intake.models import Status, Urgency
-from tests.pages.conftest import dispatched_ticket
+from tests.factories import dispatched_ticket
 
 
 def _draft(ticket, author, chain=("section_leader",)):

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dispatch.models import Note, PersonalDataAccess, TicketEvent
 from intake.models import Status
-from tests.pages.conftest import dispatched_ticket, make_ticket
+from tests.factories import dispatched_ticket, make_ticket
 
 # the smallest valid PNG (1x1 pixel)
 PNG = bytes.fromhex(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from dispatch.models import TicketEvent
 from intake.models import Category, Status, Urgency
 from org.models import Unit
-from tests.pages.conftest import dispatched_ticket, make_ticket
+from tests.factories import dispatched_ticket, make_ticket
 
 
 def test_counts_per_status_and_default_in_flight(client_for, center_staff, handler_unit):

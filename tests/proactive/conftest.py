@@ -1,15 +1,12 @@
 """Tickets for the proactive tests, written as a resident would phrase them."""
 
-import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from intake.models import Category, Kind, Source, Ticket
-from org.models import Unit
+from tests.factories import RESIDENT_DAY0, resident_ticket
 
-_numbers = itertools.count(1)
-DAY0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # a Monday, 10:00 in Beijing
+DAY0 = RESIDENT_DAY0  # a Monday, 10:00 in Beijing
 
 
 @pytest.fixture(autouse=True)
@@ -18,26 +15,9 @@ def street_units(db) -> None:
     transactional test flushed."""
 
 
-def make_ticket(
-    content: str, *, day: float = 0, community: str | None = "南路社区", category: str | None = None, **fields
-):
-    """A received ticket ``day`` days after DAY0 in ``community`` (a name), with ``category`` (a name)."""
-    values = {
-        "ticket_no": f"P{next(_numbers):06d}",
-        "source": Source.CITY,
-        "received_at": DAY0 + timedelta(days=day),
-        "kind": Kind.COMPLAINT,
-        "content": content,
-        "community": Unit.objects.get(name=community) if community else None,
-        "category": Category.objects.get_or_create(name=category)[0] if category else None,
-    }
-    values.update(fields)
-    return Ticket.objects.create(**values)
-
-
 @pytest.fixture
 def ticket_maker(db):
-    return make_ticket
+    return resident_ticket
 
 
 MARKET = [

@@ -3,12 +3,13 @@
 import pytest
 
 from proactive.models import HotSpotRun
-from tests.proactive.conftest import MARKET, make_ticket
+from tests.factories import resident_ticket
+from tests.proactive.conftest import MARKET
 
 
 def test_the_similar_tickets_of_a_one_character_ticket_are_none(db, center_staff, api_client_for):
-    make_ticket(MARKET[0], day=0)
-    asked = make_ticket("灯", day=3)  # too short for any word or character pair: no index keys at all
+    resident_ticket(MARKET[0], day=0)
+    asked = resident_ticket("灯", day=3)  # too short for any word or character pair: no index keys at all
     response = api_client_for(center_staff).get(f"/api/v1/tickets/{asked.ticket_no}/similar/")
     assert response.status_code == 200, response.content
     assert response.json()["results"] == []

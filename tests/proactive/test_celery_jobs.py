@@ -7,12 +7,13 @@ import pytest
 from proactive import tasks
 from proactive.models import HotSpotRun, TicketSignature
 from tests.conftest import wait_for
-from tests.proactive.conftest import MARKET, make_ticket
+from tests.factories import resident_ticket
+from tests.proactive.conftest import MARKET
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_indexing_and_the_hot_spot_job_run_in_a_worker_on_demand(celery_worker, principal_leader, api_client_for):
-    tickets = [make_ticket(text, day=day) for day, text in enumerate(MARKET)]
+    tickets = [resident_ticket(text, day=day) for day, text in enumerate(MARKET)]
 
     # the periodic indexing task
     tasks.index_signatures.delay()

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from proactive.hotspots import find_hotspots, hotspots_between
 from proactive.models import HotSpot, HotSpotRun, HotSpotTicket
 from tests.conftest import TEST_DATA
-from tests.proactive.conftest import MARKET, OTHER_MATTERS, make_ticket
+from tests.factories import resident_ticket
+from tests.proactive.conftest import MARKET, OTHER_MATTERS
 
 END_ON = date(2026, 3, 31)
 
@@ -20,7 +21,7 @@ def labelled_tickets(db):
     groups: dict[str, list[str]] = {}
     with (TEST_DATA / "similarity" / "labelled.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            ticket = make_ticket(
+            ticket = resident_ticket(
                 row["content"],
                 day=int(row["day"]),
                 community=row["community"],
@@ -81,9 +82,9 @@ def test_weekly_trend_and_the_window_counts_are_exact(db):
     # given the market calls: 3 in the week of 2 March, none the next, 2 in the week of 16 March
     days = [0, 1, 3, 14, 15]
     for day, text in zip(days, [MARKET[0], MARKET[1], MARKET[3], MARKET[2], MARKET[0]], strict=True):
-        make_ticket(text, day=day, category="噪音扰民", address="酒仙桥路12号院")
+        resident_ticket(text, day=day, category="噪音扰民", address="酒仙桥路12号院")
     for text in OTHER_MATTERS:
-        make_ticket(text, day=2)
+        resident_ticket(text, day=2)
 
     # when
     find_hotspots(date(2026, 3, 22), days=21)
@@ -110,7 +111,7 @@ def test_weekly_trend_and_the_window_counts_are_exact(db):
 
 def test_the_command_runs_the_job(db, capsys):
     for day, text in enumerate(MARKET):
-        make_ticket(text, day=day)
+        resident_ticket(text, day=day)
     call_command("find_hotspots", "--end-on", "2026-03-10", "--days", "30")
     assert "4 tickets, 1 hot spots" in capsys.readouterr().out
     with pytest.raises(Exception, match="YYYY-MM-DD"):
@@ -121,7 +122,7 @@ def test_hot_spots_api_lists_and_details_for_those_who_watch_the_street(
     db, principal_leader, center_staff, unit_handler, handler_unit, api_client_for
 ):
     tickets = [
-        make_ticket(text, day=day, lead_unit=handler_unit if day == 0 else None) for day, text in enumerate(MARKET)
+        resident_ticket(text, day=day, lead_unit=handler_unit if day == 0 else None) for day, text in enumerate(MARKET)
     ]
     find_hotspots(date(2026, 3, 10), days=30)
 
@@ -144,7 +145,7 @@ def test_hot_spots_api_lists_and_details_for_those_who_watch_the_street(
 def test_runs_older_than_the_retention_are_deleted(db, settings):
     settings.PROACTIVE_HOTSPOT_KEEP_DAYS = 10
     for day, text in enumerate(MARKET):
-        make_ticket(text, day=day)
+        resident_ticket(text, day=day)
     old = find_hotspots(date(2026, 3, 10), days=30)
     kept = find_hotspots(date(2026, 3, 15), days=30)
     assert set(HotSpotRun.objects.values_list("id", flat=True)) == {old.id, kept.id}

@@ -7,7 +7,8 @@ import pytest
 from org.models import Unit
 from proactive.hotspots import find_hotspots
 from proactive.models import CaseEvent, CaseMeasure, ProactiveCase
-from tests.proactive.conftest import MARKET, OTHER_MATTERS, make_ticket
+from tests.factories import resident_ticket
+from tests.proactive.conftest import MARKET, OTHER_MATTERS
 
 CASES = "/api/v1/proactive-cases/"
 
@@ -18,9 +19,9 @@ def market_calls(db):
     week of 23 March (after the measures of 16 March), and one in another community."""
     days = [0, 2, 4, 7, 9, 22]
     texts = [MARKET[i % len(MARKET)] for i in range(len(days))]
-    calls = [make_ticket(text, day=day, category="噪音扰民") for day, text in zip(days, texts, strict=True)]
-    elsewhere = make_ticket(MARKET[0], day=8, community="大山子社区")
-    unrelated = [make_ticket(text, day=3) for text in OTHER_MATTERS]
+    calls = [resident_ticket(text, day=day, category="噪音扰民") for day, text in zip(days, texts, strict=True)]
+    elsewhere = resident_ticket(MARKET[0], day=8, community="大山子社区")
+    unrelated = [resident_ticket(text, day=3) for text in OTHER_MATTERS]
     return {"calls": calls, "elsewhere": elsewhere, "unrelated": unrelated}
 
 

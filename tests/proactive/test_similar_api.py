@@ -2,7 +2,8 @@
 
 from proactive.indexing import index_pending
 from proactive.models import SignatureBand, TicketSignature
-from tests.proactive.conftest import MARKET, OTHER_MATTERS, make_ticket
+from tests.factories import resident_ticket
+from tests.proactive.conftest import MARKET, OTHER_MATTERS
 
 
 def _url(ticket):
@@ -12,11 +13,11 @@ def _url(ticket):
 def test_the_same_matter_ranks_first_and_different_matters_are_left_out(db, center_staff, api_client_for):
     # given earlier calls about the morning market, and other matters of the same courtyard
     market = [
-        make_ticket(text, day=i, category="噪音扰民", address="酒仙桥路12号院") for i, text in enumerate(MARKET[:3])
+        resident_ticket(text, day=i, category="噪音扰民", address="酒仙桥路12号院") for i, text in enumerate(MARKET[:3])
     ]
-    others = [make_ticket(text, day=1, category="噪音扰民", address="酒仙桥路12号院") for text in OTHER_MATTERS]
-    later = make_ticket(MARKET[0], day=30, category="噪音扰民")  # after the ticket asked about: not "earlier"
-    asked = make_ticket(MARKET[3], day=5, category="噪音扰民", address="酒仙桥路12号院")
+    others = [resident_ticket(text, day=1, category="噪音扰民", address="酒仙桥路12号院") for text in OTHER_MATTERS]
+    later = resident_ticket(MARKET[0], day=30, category="噪音扰民")  # after the ticket asked about: not "earlier"
+    asked = resident_ticket(MARKET[3], day=5, category="噪音扰民", address="酒仙桥路12号院")
     assert index_pending() == 8  # what the periodic task does
 
     # when
@@ -37,8 +38,8 @@ def test_the_same_matter_ranks_first_and_different_matters_are_left_out(db, cent
 
 
 def test_the_lookup_indexes_the_ticket_it_is_asked_about(db, center_staff, api_client_for):
-    earlier = make_ticket(MARKET[0], day=0)
-    asked = make_ticket(MARKET[1], day=1)
+    earlier = resident_ticket(MARKET[0], day=0)
+    asked = resident_ticket(MARKET[1], day=1)
     assert not TicketSignature.objects.exists()
 
     response = api_client_for(center_staff).get(_url(asked))
@@ -54,7 +55,7 @@ def test_the_lookup_indexes_the_ticket_it_is_asked_about(db, center_staff, api_c
 def test_reindexing_replaces_a_tickets_rows(db):
     from proactive.indexing import index_tickets
 
-    ticket = make_ticket(MARKET[0])
+    ticket = resident_ticket(MARKET[0])
     assert index_pending() == 1
     bands = SignatureBand.objects.filter(ticket=ticket).count()
     assert bands > 0
@@ -65,9 +66,9 @@ def test_reindexing_replaces_a_tickets_rows(db):
 
 
 def test_a_handler_sees_only_similar_tickets_of_their_unit(db, unit_handler, handler_unit, other_unit, api_client_for):
-    mine = make_ticket(MARKET[0], day=0, lead_unit=handler_unit)
-    not_mine = make_ticket(MARKET[1], day=1, lead_unit=other_unit)
-    asked = make_ticket(MARKET[2], day=2, lead_unit=handler_unit)
+    mine = resident_ticket(MARKET[0], day=0, lead_unit=handler_unit)
+    not_mine = resident_ticket(MARKET[1], day=1, lead_unit=other_unit)
+    asked = resident_ticket(MARKET[2], day=2, lead_unit=handler_unit)
     index_pending()
 
     response = api_client_for(unit_handler).get(_url(asked))
@@ -79,20 +80,20 @@ def test_a_handler_sees_only_similar_tickets_of_their_unit(db, unit_handler, han
 
 
 def test_a_handler_of_another_unit_cannot_ask_about_the_ticket(db, other_unit_handler, handler_unit, api_client_for):
-    asked = make_ticket(MARKET[0], lead_unit=handler_unit)
+    asked = resident_ticket(MARKET[0], lead_unit=handler_unit)
     response = api_client_for(other_unit_handler).get(_url(asked))
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
 
 
 def test_anonymous_and_the_platform_are_refused(db, platform_client, api_client_for):
-    asked = make_ticket(MARKET[0])
+    asked = resident_ticket(MARKET[0])
     assert api_client_for(None).get(_url(asked)).status_code in (401, 403)
     assert api_client_for(platform_client).get(_url(asked)).status_code == 404
 
 
 def test_the_periodic_pass_indexes_new_tickets_once_and_changed_ones_again(db):
-    first = make_ticket(MARKET[0])
+    first = resident_ticket(MARKET[0])
     assert index_pending() == 1
     assert index_pending() == 0  # nothing new, nothing changed
 
@@ -104,7 +105,7 @@ def test_the_periodic_pass_indexes_new_tickets_once_and_changed_ones_again(db):
     # the upstream corrected the text: re-indexed, and a new ticket is picked up beside it
     first.content = OTHER_MATTERS[0]
     first.save()
-    second = make_ticket(MARKET[1])
+    second = resident_ticket(MARKET[1])
     assert index_pending() == 2
     stored = TicketSignature.objects.get(ticket=first)
     assert "装修" in stored.profile["w"]

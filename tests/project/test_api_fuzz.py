@@ -26,15 +26,8 @@ from intake.models import Status
 from org.models import Unit
 from proactive import cases
 from proactive.hotspots import find_hotspots
-from tests.dispatch.helpers import (
-    add_exclusion,
-    add_extension,
-    add_pending_draft,
-    add_send_back,
-    add_signed_draft,
-    make_ticket,
-    ticket_in,
-)
+from tests.dispatch.helpers import add_exclusion, add_extension, add_pending_draft, add_send_back, add_signed_draft
+from tests.factories import make_ticket, ticket_in
 from tests.proactive.conftest import MARKET
 from tests.processes import Server, api_token, closed_port, use_product_password_hashing
 

@@ -12,16 +12,15 @@ from org.models import Unit
 from reporting import tasks
 from reporting.models import Job, Snapshot
 from tests.conftest import wait_for
-
-from .conftest import make_ticket
+from tests.factories import counted_ticket
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_jobs_run_in_a_worker_and_a_rerun_replaces_the_snapshot(celery_worker):
     community_a = Unit.objects.get(name="南路社区")
     assert settings.CELERY_BROKER_URL.startswith("redis://"), "make test runs the worker against Redis"
-    make_ticket("2023-03-15 09:00", unit=community_a, visit="yyy")
-    make_ticket("2023-03-15 10:00", unit=community_a, visit="ynn")
+    counted_ticket("2023-03-15 09:00", unit=community_a, visit="yyy")
+    counted_ticket("2023-03-15 10:00", unit=community_a, visit="ynn")
 
     for _ in range(2):
         tasks.nightly_snapshot.delay("2023-03-15")

@@ -11,33 +11,32 @@ from docx import Document
 
 from reporting.bulletins import take_monthly_bulletin, take_weekly_analysis
 from reporting.models import ScoreAdjustment
-
-from .conftest import at, make_ticket
+from tests.factories import counted_ticket, local_time
 
 
 @pytest.fixture
 def january(community_a, department_b):
     for day in range(2, 8):  # six counted tickets: the community is ranked
-        make_ticket(f"2023-01-0{day} 09:00", unit=community_a, visit="yyy", category="照明设施")
-    make_ticket("2023-01-10 09:00", unit=community_a, visit="ynn", ticket_no="DN-0001", category="噪音扰民")
-    make_ticket(
+        counted_ticket(f"2023-01-0{day} 09:00", unit=community_a, visit="yyy", category="照明设施")
+    counted_ticket("2023-01-10 09:00", unit=community_a, visit="ynn", ticket_no="DN-0001", category="噪音扰民")
+    counted_ticket(
         "2023-01-11 09:00",
         unit=department_b,
         visit="yyy",
         ticket_no="LATE-0001",
-        handle_due_at=at("2023-01-12 09:00"),
-        reviewed_at=at("2023-01-13 09:00"),
+        handle_due_at=local_time("2023-01-12 09:00"),
+        reviewed_at=local_time("2023-01-13 09:00"),
         complainant_name="王五",
         complainant_phone="13900001111",
         content="王五家门口堆放垃圾",
     )
-    make_ticket(  # handled in time: not in the overdue list
+    counted_ticket(  # handled in time: not in the overdue list
         "2023-01-11 10:00",
         unit=department_b,
         visit="yyy",
         ticket_no="ONTIME-0001",
-        handle_due_at=at("2023-01-12 09:00"),
-        reviewed_at=at("2023-01-12 08:00"),
+        handle_due_at=local_time("2023-01-12 09:00"),
+        reviewed_at=local_time("2023-01-12 08:00"),
     )
     ScoreAdjustment.objects.create(
         unit=community_a, month=dt.date(2023, 1, 1), kind="bonus", points=Decimal("1.50"), reason="市级表扬信"
@@ -106,9 +105,9 @@ def test_the_monthly_bulletin_print_view_is_the_same_document(january, center_st
 
 
 def test_the_weekly_analysis_as_a_word_document_and_print_view(community_a, center_staff):
-    make_ticket("2023-01-02 09:00", unit=community_a, visit="yyy", category="照明设施")  # Monday
-    make_ticket("2023-01-03 09:00", unit=community_a, visit="ynn", category="照明设施")
-    make_ticket("2022-12-27 09:00", unit=community_a, visit="yyy", category="噪音扰民")  # the week before
+    counted_ticket("2023-01-02 09:00", unit=community_a, visit="yyy", category="照明设施")  # Monday
+    counted_ticket("2023-01-03 09:00", unit=community_a, visit="ynn", category="照明设施")
+    counted_ticket("2022-12-27 09:00", unit=community_a, visit="yyy", category="噪音扰民")  # the week before
     take_weekly_analysis(dt.date(2023, 1, 2))
     client = _client(center_staff)
 

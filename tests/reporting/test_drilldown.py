@@ -10,16 +10,15 @@ from jxq_cases.lib.errors import DomainError
 from reporting import tasks
 from reporting.drilldown import tickets_matching
 from reporting.models import Job, Snapshot
-
-from .conftest import make_ticket
+from tests.factories import counted_ticket
 
 
 def test_a_units_figure_lists_its_tickets_for_the_people_who_may_see_them(
     community_a, department_b, center_staff, unit_handler, other_unit_handler
 ):
-    mine = make_ticket("2023-01-31 23:59", unit=community_a, visit="ynn")
-    make_ticket("2023-02-01 00:00", unit=community_a, visit="ynn")  # February: outside the figure
-    theirs = make_ticket("2023-01-10 10:00", unit=department_b, visit="ynn")
+    mine = counted_ticket("2023-01-31 23:59", unit=community_a, visit="ynn")
+    counted_ticket("2023-02-01 00:00", unit=community_a, visit="ynn")  # February: outside the figure
+    theirs = counted_ticket("2023-01-10 10:00", unit=department_b, visit="ynn")
     spec = {"received_from": "2023-01-01", "received_to": "2023-01-31", "double_no": True}
 
     assert set(tickets_matching(spec, visible_tickets(center_staff))) == {mine, theirs}
@@ -64,7 +63,7 @@ def test_snapshots_of_past_periods_can_be_taken_by_hand(community_a):
 
     from django.core.management import call_command
 
-    make_ticket("2023-02-10 10:00", unit=community_a, visit="yyy")
+    counted_ticket("2023-02-10 10:00", unit=community_a, visit="yyy")
     out = StringIO()
 
     call_command(

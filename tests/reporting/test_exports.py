@@ -9,13 +9,12 @@ from openpyxl import load_workbook
 
 from dispatch.models import ExclusionReason, ExclusionRequest, ExclusionStatus, ReplyDraft, SignOffStatus
 from org.models import User
-
-from .conftest import at, make_ticket
+from tests.factories import counted_ticket, local_time
 
 
 @pytest.fixture
 def tickets(community_a, department_b):
-    first = make_ticket(
+    first = counted_ticket(
         "2023-01-02 08:00",  # a Monday
         unit=community_a,
         visit="yyy",
@@ -25,14 +24,14 @@ def tickets(community_a, department_b):
         content="张三反映13812345678楼道灯坏了",
         category="照明设施",
     )
-    second = make_ticket(
+    second = counted_ticket(
         "2023-01-08 23:59", unit=department_b, visit="ynn", source="district", complainant_name="李四", excluded=True
     )
-    make_ticket("2023-01-09 00:00", unit=department_b, visit="yny")
-    make_ticket("2023-02-01 00:00", unit=community_a)
-    make_ticket("2023-02-02 10:00")  # not dispatched yet
+    counted_ticket("2023-01-09 00:00", unit=department_b, visit="yny")
+    counted_ticket("2023-02-01 00:00", unit=community_a)
+    counted_ticket("2023-02-02 10:00")  # not dispatched yet
     author = User.objects.create_user("writer", role="unit_handler")
-    draft = dict(author=author, created_at=at("2023-01-03 09:00"), chain=["section_leader"], step=1)
+    draft = dict(author=author, created_at=local_time("2023-01-03 09:00"), chain=["section_leader"], step=1)
     ReplyDraft.objects.create(ticket=first, version=1, text="已联系张三", status=SignOffStatus.RETURNED, **draft)
     ReplyDraft.objects.create(
         ticket=first, version=2, text="已更换灯泡，电话13812345678回访满意", status=SignOffStatus.SIGNED_OFF, **draft

@@ -6,8 +6,8 @@ from jxq_cases.lib import clock
 from proactive.hotspots import find_hotspots
 from reporting.bulletins import take_weekly_analysis
 from reporting.nightly import HOT_SPOT_LIMIT, take_nightly_snapshot
+from tests.factories import resident_ticket
 from tests.proactive.conftest import DAY0, MARKET, OTHER_MATTERS
-from tests.proactive.conftest import make_ticket as make_proactive_ticket
 
 # DAY0 is Monday 2026-03-02; the market calls come over the following days
 NIGHT = dt.date(2026, 3, 20)
@@ -15,9 +15,9 @@ NIGHT = dt.date(2026, 3, 20)
 
 def _market_hot_spot():
     for day, text in enumerate(MARKET):
-        make_proactive_ticket(text, day=day)
+        resident_ticket(text, day=day)
     for day, text in enumerate(OTHER_MATTERS):
-        make_proactive_ticket(text, day=day, community="高家园社区")
+        resident_ticket(text, day=day, community="高家园社区")
     run = find_hotspots(NIGHT, days=30)
     assert run.hotspot_count >= 1
     return run

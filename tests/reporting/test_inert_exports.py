@@ -15,8 +15,7 @@ from openpyxl import load_workbook
 from jxq_cases.lib.spreadsheet import inert, text_row
 from org.models import Unit, UnitKind
 from reporting.bulletins import take_monthly_bulletin
-
-from .conftest import make_ticket
+from tests.factories import counted_ticket
 
 DANGEROUS_CATEGORIES = ['=HYPERLINK("http://x","y")', "+86-10-1234", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
 LEAD_UNIT = "@联合执法队"
@@ -25,7 +24,7 @@ LEAD_UNIT = "@联合执法队"
 @pytest.fixture
 def dangerous_tickets(community_a):
     lead = Unit.objects.create(name=LEAD_UNIT, kind=UnitKind.DEPARTMENT)
-    make_ticket(
+    counted_ticket(
         "2023-01-03 09:00",
         unit=community_a,
         visit="yyy",
@@ -34,7 +33,7 @@ def dangerous_tickets(community_a):
         content="=cmd|' /C calc'!A0",
     )
     for i, category in enumerate(DANGEROUS_CATEGORIES):
-        make_ticket(f"2023-01-0{4 + i} 09:00", unit=lead, visit="yny", category=category)
+        counted_ticket(f"2023-01-0{4 + i} 09:00", unit=lead, visit="yny", category=category)
 
 
 def _cells(book):

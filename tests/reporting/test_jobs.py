@@ -13,8 +13,7 @@ from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_
 from reporting.drilldown import tickets_matching
 from reporting.models import Job, ScoringPolicy, Snapshot
 from reporting.nightly import take_nightly_snapshot
-
-from .conftest import at, make_ticket
+from tests.factories import counted_ticket, local_time
 
 ON = dt.date(2023, 3, 15)
 
@@ -23,40 +22,40 @@ ON = dt.date(2023, 3, 15)
 def march(community_a, department_b):
     ScoringPolicy.objects.update(min_counted_to_rank=1)
     t = {}
-    t["contact_overdue"] = make_ticket(
+    t["contact_overdue"] = counted_ticket(
         "2023-03-15 09:00",
         unit=community_a,
         status=Status.DISPATCHED,
-        contact_due_at=at("2023-03-15 10:00"),
-        handle_due_at=at("2023-03-22 09:00"),
+        contact_due_at=local_time("2023-03-15 10:00"),
+        handle_due_at=local_time("2023-03-22 09:00"),
         category="噪音扰民",
         community=community_a,
     )
-    t["due_soon"] = make_ticket(
+    t["due_soon"] = counted_ticket(
         "2023-03-15 10:00",
         unit=department_b,
         source="district",
         status=Status.HANDLING,
-        first_contact_at=at("2023-03-15 11:00"),
-        contact_due_at=at("2023-03-15 12:00"),
-        handle_due_at=at("2023-03-16 12:00"),
+        first_contact_at=local_time("2023-03-15 11:00"),
+        contact_due_at=local_time("2023-03-15 12:00"),
+        handle_due_at=local_time("2023-03-16 12:00"),
         category="噪音扰民",
         community=community_a,
     )
-    t["handle_overdue"] = make_ticket(
+    t["handle_overdue"] = counted_ticket(
         "2023-03-10 10:00",
         unit=department_b,
         status=Status.HANDLING,
-        first_contact_at=at("2023-03-10 11:00"),
-        contact_due_at=at("2023-03-10 12:00"),
-        handle_due_at=at("2023-03-14 10:00"),
+        first_contact_at=local_time("2023-03-10 11:00"),
+        contact_due_at=local_time("2023-03-10 12:00"),
+        handle_due_at=local_time("2023-03-14 10:00"),
         supervision="street",
         category="物业管理",
     )
-    t["double_no"] = make_ticket("2023-03-05 10:00", unit=community_a, status=Status.VISITED, visit="ynn")
-    t["double_yes"] = make_ticket("2023-03-02 10:00", unit=community_a, visit="yyy")
-    t["february"] = make_ticket("2023-02-20 10:00", unit=community_a, visit="yyy")
-    t["late_today"] = make_ticket("2023-03-15 23:59:59", status=Status.RECEIVED)
+    t["double_no"] = counted_ticket("2023-03-05 10:00", unit=community_a, status=Status.VISITED, visit="ynn")
+    t["double_yes"] = counted_ticket("2023-03-02 10:00", unit=community_a, visit="yyy")
+    t["february"] = counted_ticket("2023-02-20 10:00", unit=community_a, visit="yyy")
+    t["late_today"] = counted_ticket("2023-03-15 23:59:59", status=Status.RECEIVED)
     return t
 
 
@@ -131,7 +130,7 @@ def test_nightly_heat_map_and_trend(march, community_a):
 
 def test_a_job_run_twice_for_a_period_leaves_one_snapshot(march, community_a):
     first = take_nightly_snapshot(ON)
-    make_ticket("2023-03-15 20:00", unit=community_a)  # arrives between the two runs
+    counted_ticket("2023-03-15 20:00", unit=community_a)  # arrives between the two runs
 
     second = take_nightly_snapshot(ON)
 
@@ -176,12 +175,12 @@ def april(db):
         TicketEvent.objects.create(ticket=ticket, kind="submit_reply_draft", actor=user, at=ticket.received_at)
 
     for day in range(1, 5):
-        handled(make_ticket(f"2023-04-0{day} 10:00", unit=units["南路社区"], visit="yyy"), best)
+        handled(counted_ticket(f"2023-04-0{day} 10:00", unit=units["南路社区"], visit="yyy"), best)
     for day in range(1, 3):
-        make_ticket(f"2023-04-1{day} 10:00", unit=units["城市管理办公室"], visit="yyy")
+        counted_ticket(f"2023-04-1{day} 10:00", unit=units["城市管理办公室"], visit="yyy")
     for day, visit in zip(range(1, 5), ["yyy", "yyy", "nnn", "nnn"], strict=True):
-        handled(make_ticket(f"2023-04-2{day} 10:00", unit=units["综合行政执法队"], visit=visit), weak)
-    make_ticket("2023-04-29 10:00", unit=units["东路社区"], visit="yyy")
+        handled(counted_ticket(f"2023-04-2{day} 10:00", unit=units["综合行政执法队"], visit=visit), weak)
+    counted_ticket("2023-04-29 10:00", unit=units["东路社区"], visit="yyy")
     return units
 
 
@@ -219,8 +218,8 @@ def test_weekly_analysis_includes_the_hot_spots_of_the_week(march, community_a):
         topic="早市噪音",
         community=community_a,
         ticket_count=2,
-        first_received_at=at("2023-03-15 09:00"),
-        last_received_at=at("2023-03-15 10:00"),
+        first_received_at=local_time("2023-03-15 09:00"),
+        last_received_at=local_time("2023-03-15 10:00"),
         trend=[{"week_on": "2023-03-13", "count": 2}],
     )
     for key in ("contact_overdue", "due_soon"):

@@ -7,15 +7,14 @@ import pytest
 from django.test import Client
 
 from reporting.report import build_report, report_text
-
-from .conftest import make_ticket
+from tests.factories import counted_ticket
 
 URL = "/report/public/"
 
 
 @pytest.fixture
 def quarter(community_a, department_b):
-    make_ticket(
+    counted_ticket(
         "2023-01-05 10:00",
         unit=community_a,
         visit="yyy",
@@ -25,8 +24,8 @@ def quarter(community_a, department_b):
         content="王五投诉邻居装修噪音",
         category="噪音扰民",
     )
-    make_ticket("2023-01-06 10:00", unit=department_b, visit="yny", complainant_name="李秀英", category="物业管理")
-    make_ticket("2023-02-06 10:00", unit=department_b, source="district", visit="yyy", category="噪音扰民")
+    counted_ticket("2023-01-06 10:00", unit=department_b, visit="yny", complainant_name="李秀英", category="物业管理")
+    counted_ticket("2023-02-06 10:00", unit=department_b, source="district", visit="yyy", category="噪音扰民")
 
 
 def test_anyone_can_read_the_public_report_with_the_text_reports_figures(quarter):

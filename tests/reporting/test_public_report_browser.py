@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from .conftest import make_ticket
+from tests.factories import counted_ticket
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
 CHROMIUM = os.environ.get("JXQ_CHROMIUM", "/usr/bin/chromium")
@@ -23,7 +23,7 @@ def test_the_public_report_draws_its_charts_in_a_browser(live_server):
 
     unit = Unit.objects.get(name="南路社区")
     for day, visit in [("2023-01-05", "yyy"), ("2023-01-09", "yny"), ("2023-02-03", "yyy"), ("2023-03-07", "nnn")]:
-        make_ticket(f"{day} 10:00", unit=unit, visit=visit, category="噪音扰民")
+        counted_ticket(f"{day} 10:00", unit=unit, visit=visit, category="噪音扰民")
 
     seen: dict = {"errors": [], "outside": []}
 

@@ -7,8 +7,7 @@ from decimal import Decimal
 from org.models import Unit
 from reporting.models import ScoreAdjustment, ScoringPolicy
 from reporting.rates import unit_ranking
-
-from .conftest import make_ticket
+from tests.factories import counted_ticket
 
 JAN, JAN_END = dt.date(2023, 1, 1), dt.date(2023, 1, 31)
 
@@ -16,7 +15,7 @@ JAN, JAN_END = dt.date(2023, 1, 1), dt.date(2023, 1, 31)
 def tickets(unit_name: str, *visits: str) -> None:
     unit = Unit.objects.get(name=unit_name)
     for number, visit in enumerate(visits):
-        make_ticket(f"2023-01-{number % 28 + 1:02d} 10:00", unit=unit, visit=visit)
+        counted_ticket(f"2023-01-{number % 28 + 1:02d} 10:00", unit=unit, visit=visit)
 
 
 def test_ties_are_broken_by_resolution_satisfaction_then_volume(db):
@@ -81,11 +80,11 @@ def test_bonus_points_can_change_the_order(db):
 def test_over_several_months_units_are_ranked_by_the_mean_of_monthly_composites(db):
     unit = Unit.objects.get(name="综合行政执法队")
     for day in range(1, 4):
-        make_ticket(f"2023-01-0{day} 10:00", unit=unit, visit="yyy")  # January 100
-        make_ticket(f"2023-02-0{day} 10:00", unit=unit, visit="ynn")  # February 10
+        counted_ticket(f"2023-01-0{day} 10:00", unit=unit, visit="yyy")  # January 100
+        counted_ticket(f"2023-02-0{day} 10:00", unit=unit, visit="ynn")  # February 10
     other = Unit.objects.get(name="城市管理办公室")
     for day in range(1, 7):
-        make_ticket(f"2023-02-0{day} 10:00", unit=other, visit="yyn")  # February only: 70
+        counted_ticket(f"2023-02-0{day} 10:00", unit=other, visit="yyn")  # February only: 70
 
     ranking = unit_ranking(JAN, dt.date(2023, 2, 28))
 

@@ -9,8 +9,7 @@ from intake.models import ReturnVisit, Status
 from jxq_cases.lib.clock import half_up
 from reporting.models import ScoreAdjustment, ScoringPolicy
 from reporting.rates import month_counts, percent, range_score
-
-from .conftest import at, make_ticket
+from tests.factories import counted_ticket, local_time
 
 D = Decimal
 JAN = dt.date(2023, 1, 1)
@@ -20,8 +19,8 @@ MAR = dt.date(2023, 3, 1)
 
 def test_midnight_on_the_first_in_shanghai_belongs_to_the_new_month(community_a):
     # given: one ticket a minute before midnight, one at midnight, Beijing time
-    make_ticket("2023-01-31 23:59:59", unit=community_a)
-    on_the_first = make_ticket("2023-02-01 00:00:00", unit=community_a)
+    counted_ticket("2023-01-31 23:59:59", unit=community_a)
+    on_the_first = counted_ticket("2023-02-01 00:00:00", unit=community_a)
     # 00:00 in Shanghai is still 31 January in UTC: the UTC month would be wrong
     assert on_the_first.received_at.astimezone(dt.UTC).day == 31
 
@@ -31,8 +30,8 @@ def test_midnight_on_the_first_in_shanghai_belongs_to_the_new_month(community_a)
 
 
 def test_a_range_ends_at_midnight_after_its_last_day(community_a):
-    make_ticket("2023-01-31 23:59:59", unit=community_a)
-    make_ticket("2023-02-01 00:00:00", unit=community_a)
+    counted_ticket("2023-01-31 23:59:59", unit=community_a)
+    counted_ticket("2023-02-01 00:00:00", unit=community_a)
 
     assert range_score(JAN, dt.date(2023, 1, 31)).counts["total"] == 1
     assert range_score(FEB, dt.date(2023, 2, 1)).counts["total"] == 1
@@ -40,10 +39,10 @@ def test_a_range_ends_at_midnight_after_its_last_day(community_a):
 
 def test_headline_rates_are_the_mean_of_monthly_rates_beside_the_pooled_rates(community_a):
     # January: 3 counted, 2 resolved (66.67%); February: 1 counted, resolved (100%)
-    make_ticket("2023-01-05 10:00", unit=community_a, visit="yyy")
-    make_ticket("2023-01-06 10:00", unit=community_a, visit="yyy")
-    make_ticket("2023-01-07 10:00", unit=community_a, visit="yny")
-    make_ticket("2023-02-03 10:00", unit=community_a, visit="yyy")
+    counted_ticket("2023-01-05 10:00", unit=community_a, visit="yyy")
+    counted_ticket("2023-01-06 10:00", unit=community_a, visit="yyy")
+    counted_ticket("2023-01-07 10:00", unit=community_a, visit="yny")
+    counted_ticket("2023-02-03 10:00", unit=community_a, visit="yyy")
 
     score = range_score(JAN, dt.date(2023, 2, 28))
 
@@ -56,9 +55,9 @@ def test_headline_rates_are_the_mean_of_monthly_rates_beside_the_pooled_rates(co
 
 
 def test_months_without_counted_tickets_are_left_out_of_the_mean(community_a):
-    make_ticket("2023-01-05 10:00", unit=community_a, visit="yny")  # January: resolution 0
-    make_ticket("2023-02-05 10:00", unit=community_a)  # February: received, no visit yet
-    make_ticket("2023-03-05 10:00", unit=community_a, visit="yyy")  # March: resolution 100
+    counted_ticket("2023-01-05 10:00", unit=community_a, visit="yny")  # January: resolution 0
+    counted_ticket("2023-02-05 10:00", unit=community_a)  # February: received, no visit yet
+    counted_ticket("2023-03-05 10:00", unit=community_a, visit="yyy")  # March: resolution 100
 
     score = range_score(JAN, dt.date(2023, 3, 31))
 
@@ -68,9 +67,9 @@ def test_months_without_counted_tickets_are_left_out_of_the_mean(community_a):
 
 
 def test_an_approved_exclusion_leaves_the_rates(community_a):
-    make_ticket("2023-01-05 10:00", unit=community_a, visit="yyy")
-    make_ticket("2023-01-06 10:00", unit=community_a, visit="yyy")
-    make_ticket("2023-01-07 10:00", unit=community_a, visit="nnn", excluded=True)  # 剔除 approved
+    counted_ticket("2023-01-05 10:00", unit=community_a, visit="yyy")
+    counted_ticket("2023-01-06 10:00", unit=community_a, visit="yyy")
+    counted_ticket("2023-01-07 10:00", unit=community_a, visit="nnn", excluded=True)  # 剔除 approved
 
     score = range_score(JAN, dt.date(2023, 1, 31))
 
@@ -81,8 +80,8 @@ def test_an_approved_exclusion_leaves_the_rates(community_a):
 
 
 def test_a_visit_that_does_not_count_leaves_the_rates(community_a):
-    make_ticket("2023-01-05 10:00", unit=community_a, visit="yyy")
-    make_ticket("2023-01-06 10:00", unit=community_a, visit="nnn", counted=False)
+    counted_ticket("2023-01-05 10:00", unit=community_a, visit="yyy")
+    counted_ticket("2023-01-06 10:00", unit=community_a, visit="nnn", counted=False)
 
     score = range_score(JAN, dt.date(2023, 1, 31))
 
@@ -91,14 +90,24 @@ def test_a_visit_that_does_not_count_leaves_the_rates(community_a):
 
 def test_a_second_visit_replaces_the_first(community_a):
     # given: the first visit was double-no; after second handling the second visit is double-yes
-    ticket = make_ticket("2023-01-05 10:00", unit=community_a, visit="yyy")
+    ticket = counted_ticket("2023-01-05 10:00", unit=community_a, visit="yyy")
     ReturnVisit.objects.create(
-        ticket=ticket, visited_at=at("2023-01-08 10:00"), counted=True, contacted=True, resolved=False, satisfied=False
+        ticket=ticket,
+        visited_at=local_time("2023-01-08 10:00"),
+        counted=True,
+        contacted=True,
+        resolved=False,
+        satisfied=False,
     )
     ReturnVisit.objects.create(
-        ticket=ticket, visited_at=at("2023-01-20 10:00"), counted=True, contacted=True, resolved=True, satisfied=True
+        ticket=ticket,
+        visited_at=local_time("2023-01-20 10:00"),
+        counted=True,
+        contacted=True,
+        resolved=True,
+        satisfied=True,
     )
-    make_ticket("2023-01-06 10:00", unit=community_a, visit="yny")
+    counted_ticket("2023-01-06 10:00", unit=community_a, visit="yny")
 
     score = range_score(JAN, dt.date(2023, 1, 31))
 
@@ -109,9 +118,9 @@ def test_a_second_visit_replaces_the_first(community_a):
 
 
 def test_sent_back_and_merged_tickets_are_not_the_streets(community_a):
-    make_ticket("2023-01-05 10:00", unit=community_a, visit="yyy")
-    make_ticket("2023-01-05 11:00", status=Status.SENT_BACK)
-    make_ticket("2023-01-05 12:00", status=Status.MERGED)
+    counted_ticket("2023-01-05 10:00", unit=community_a, visit="yyy")
+    counted_ticket("2023-01-05 11:00", status=Status.SENT_BACK)
+    counted_ticket("2023-01-05 12:00", status=Status.MERGED)
 
     assert range_score(JAN, dt.date(2023, 1, 31)).counts["total"] == 1
 
@@ -127,9 +136,9 @@ def test_rounding_is_half_up():
 
 
 def test_rates_of_a_month_are_rounded_half_up(community_a):
-    make_ticket("2023-01-01 08:00", unit=community_a, visit="yyy")
+    counted_ticket("2023-01-01 08:00", unit=community_a, visit="yyy")
     for hour in range(31):
-        make_ticket(f"2023-01-02 {hour % 24:02d}:{hour:02d}", unit=community_a, visit="yny")
+        counted_ticket(f"2023-01-02 {hour % 24:02d}:{hour:02d}", unit=community_a, visit="yny")
 
     score = range_score(JAN, dt.date(2023, 1, 31))
 
@@ -137,8 +146,8 @@ def test_rates_of_a_month_are_rounded_half_up(community_a):
 
 
 def test_composite_uses_the_default_weights(community_a):
-    make_ticket("2023-01-05 10:00", unit=community_a, visit="yyy")
-    make_ticket("2023-01-06 10:00", unit=community_a, visit="ynn")
+    counted_ticket("2023-01-05 10:00", unit=community_a, visit="yyy")
+    counted_ticket("2023-01-06 10:00", unit=community_a, visit="ynn")
 
     month = range_score(JAN, dt.date(2023, 1, 31), unit=community_a).months[0]
 
@@ -155,8 +164,8 @@ def test_a_policy_changing_in_the_middle_of_a_range_applies_from_its_month(commu
         w_satisfaction=D("0.30"),
     )
     for month in ("01", "02", "03"):
-        make_ticket(f"2023-{month}-05 10:00", unit=community_a, visit="yyy")
-        make_ticket(f"2023-{month}-06 10:00", unit=community_a, visit="ynn")
+        counted_ticket(f"2023-{month}-05 10:00", unit=community_a, visit="yyy")
+        counted_ticket(f"2023-{month}-06 10:00", unit=community_a, visit="ynn")
 
     score = range_score(JAN, dt.date(2023, 3, 31))
 
@@ -174,9 +183,9 @@ def test_a_policy_may_round_to_fewer_decimals(community_a):
         w_satisfaction=D("0.30"),
         decimals=1,
     )
-    make_ticket("2023-01-05 10:00", unit=community_a, visit="yyy")
-    make_ticket("2023-01-06 10:00", unit=community_a, visit="yyy")
-    make_ticket("2023-01-07 10:00", unit=community_a, visit="yny")
+    counted_ticket("2023-01-05 10:00", unit=community_a, visit="yyy")
+    counted_ticket("2023-01-06 10:00", unit=community_a, visit="yyy")
+    counted_ticket("2023-01-07 10:00", unit=community_a, visit="yny")
 
     month = range_score(JAN, dt.date(2023, 1, 31)).months[0]
 
@@ -190,8 +199,8 @@ def test_bonus_and_deduction_points_move_the_composite(community_a):
     # another unit's and another month's points do not count
     ScoreAdjustment.objects.create(unit=None, month=JAN, kind="bonus", points=D("1.00"), reason="街道整体")
     ScoreAdjustment.objects.create(unit=community_a, month=FEB, kind="bonus", points=D("3.00"), reason="二月")
-    make_ticket("2023-01-05 10:00", unit=community_a, visit="yyy")
-    make_ticket("2023-01-06 10:00", unit=community_a, visit="ynn")
+    counted_ticket("2023-01-05 10:00", unit=community_a, visit="yyy")
+    counted_ticket("2023-01-06 10:00", unit=community_a, visit="ynn")
 
     unit_month = range_score(JAN, dt.date(2023, 1, 31), unit=community_a).months[0]
     street_month = range_score(JAN, dt.date(2023, 1, 31)).months[0]

@@ -6,21 +6,21 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from .conftest import make_ticket
+from tests.factories import counted_ticket
 
 
 @pytest.fixture
 def first_quarter(community_a, department_b):
     # January: 3 city + 1 district, all counted: yyy, yyy, yny, ynn (one double-no)
-    make_ticket("2023-01-01 00:00", unit=community_a, visit="yyy")
-    make_ticket("2023-01-10 09:00", unit=community_a, visit="yyy")
-    make_ticket("2023-01-20 09:00", unit=department_b, visit="yny")
-    make_ticket("2023-01-31 23:59", unit=department_b, source="district", visit="ynn")
+    counted_ticket("2023-01-01 00:00", unit=community_a, visit="yyy")
+    counted_ticket("2023-01-10 09:00", unit=community_a, visit="yyy")
+    counted_ticket("2023-01-20 09:00", unit=department_b, visit="yny")
+    counted_ticket("2023-01-31 23:59", unit=department_b, source="district", visit="ynn")
     # February: 2 city, one counted (yyy), one awaiting its visit
-    make_ticket("2023-02-01 00:00", unit=community_a, visit="yyy")
-    make_ticket("2023-02-14 12:00", unit=department_b)
+    counted_ticket("2023-02-01 00:00", unit=community_a, visit="yyy")
+    counted_ticket("2023-02-14 12:00", unit=department_b)
     # March: nothing; April is outside the range
-    make_ticket("2023-04-01 00:00", unit=community_a, visit="nnn")
+    counted_ticket("2023-04-01 00:00", unit=community_a, visit="nnn")
 
 
 def run(*args) -> tuple[str, str]:

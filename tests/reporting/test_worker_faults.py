@@ -21,17 +21,16 @@ import pytest
 from jxq_cases.celery import app
 from reporting.models import Job, Snapshot
 from tests.conftest import wait_for
+from tests.factories import counted_ticket
 from tests.processes import Worker
 from tests.reporting.fault_jobs import slow_nightly_snapshot
-
-from .conftest import make_ticket
 
 DAY = "2023-03-15"
 
 
 def _tickets() -> None:
     for hour in (9, 10, 11):
-        make_ticket(f"{DAY} {hour:02d}:00", visit="yyy")
+        counted_ticket(f"{DAY} {hour:02d}:00", visit="yyy")
 
 
 def _attempts(path) -> list[int]:
