@@ -1,6 +1,7 @@
 # jxq_cases — the two commands of the README, and a few for developers.
 #   make run   start the product on embedded defaults (SQLite, filesystem broker) with demo data
-#   make test  run the whole suite against PostgreSQL and Redis on 127.0.0.1
+#   make test  type-check dispatch/ and reporting/, then run the whole suite against PostgreSQL and Redis
+#              on 127.0.0.1
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -10,7 +11,7 @@ export DEBUG ?= 1
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jxq_cases
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint fmt venv services browser migrate demo
+.PHONY: run test typecheck lint fmt venv services browser migrate demo
 
 venv: $(VENV)/.installed
 
@@ -34,7 +35,11 @@ services:
 browser:
 	@scripts/ensure-browser.sh
 
-test: venv services browser
+# mypy with django-stubs over dispatch/ and reporting/ ([tool.mypy] in pyproject.toml; cache under var/)
+typecheck: venv
+	$(PY) -m mypy
+
+test: venv services browser typecheck
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(PY) -m pytest --create-db $(PYTEST_ARGS)
 
 lint: venv

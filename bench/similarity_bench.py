@@ -28,8 +28,8 @@ def main() -> None:
     loaded = time.perf_counter()
     pairs = scored_pairs(tickets)
     scored = time.perf_counter()
-    groups = {t.group for t in tickets if t.group.startswith("g")}
-    negatives = sum(1 for t in tickets if not t.group.startswith("g"))
+    groups = {t.group for t in tickets if not t.group.startswith("n")}
+    negatives = sum(1 for t in tickets if t.group.startswith("n"))
     positives = sum(1 for _s, same in pairs if same)
     print(f"labelled set: {len(tickets)} tickets, {len(groups)} groups, {negatives} hard negatives")
     print(f"pairs: {len(pairs)} ({positives} same-matter)")
@@ -37,7 +37,7 @@ def main() -> None:
     print(f"profiles: {loaded - started:.2f}s (incl. dictionary load), scoring: {per_pair:.1f} µs/pair")
     default = settings.PROACTIVE_SAME_MATTER_THRESHOLD
     print("threshold  precision  recall   F1")
-    for threshold in sorted({default, 0.08, 0.10, 0.12, 0.16, 0.18, 0.20, 0.25, 0.30}):
+    for threshold in sorted({default, 0.1, 0.2, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9}):
         q = quality(pairs, threshold)
         f1 = 2 * q.precision * q.recall / (q.precision + q.recall) if q.precision + q.recall else 0.0
         mark = "  <- default (PROACTIVE_SAME_MATTER_THRESHOLD)" if threshold == default else ""

@@ -20,9 +20,11 @@ page, API view, export, dashboard and the workflow itself ask.
 Roles are compared in this module and in ``org.abilities`` only.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -32,6 +34,27 @@ from intake.models import Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from org.abilities import may
 from org.models import Role, Unit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest
+    from rest_framework.request import Request
+
+    from org.models import User
+
+    # whoever asks: a signed-in user, or an anonymous visitor (who sees and may do nothing)
+    AnyUser = User | AnonymousUser | None
+
+    class SignedInRequest(HttpRequest):
+        """The request of a page behind ``login_required``."""
+
+        user: User
+
+    class SignedInApiRequest(Request):
+        """The request of an API view behind ``IsAuthenticated`` (the default permission)."""
+
+        user: User
+
 
 __all__ = ["may"]  # re-exported: one module to ask for every decision
 
@@ -49,25 +72,25 @@ EXCLUSION_SIGNER = "exclusion_signer"  # whom the pending exclusion request wait
 _SEES_ALL = frozenset({Role.CENTER_STAFF, Role.PRINCIPAL_LEADER, Role.INSPECTOR})
 
 
-def _active(user: Any) -> bool:
+def _active(user: AnyUser) -> TypeGuard[User]:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
-def _unit_ids(user: Any) -> set[int]:
+def _unit_ids(user: User) -> set[int]:
     # Cached on the user object: one query per request, not one per ticket checked.
     cached = getattr(user, "_jxq_unit_ids", None)
     if cached is None:
         cached = set(user.units.values_list("id", flat=True))
-        user._jxq_unit_ids = cached
+        user._jxq_unit_ids = cached  # type: ignore[attr-defined]
     return cached
 
 
-def overseen_unit_ids(user: Any) -> set[int]:
+def overseen_unit_ids(user: User) -> set[int]:
     """The units whose section leader this user is."""
     cached = getattr(user, "_jxq_overseen_ids", None)
     if cached is None:
         cached = set(Unit.objects.filter(section_leader=user).values_list("id", flat=True))
-        user._jxq_overseen_ids = cached
+        user._jxq_overseen_ids = cached  # type: ignore[attr-defined]
     return cached
 
 
@@ -82,7 +105,7 @@ def _involving_units(unit_ids: set[int]) -> Q:
     return lead | Q(pk__in=co_ids) if co_ids else lead
 
 
-def visible_tickets(user: Any) -> QuerySet:
+def visible_tickets(user: AnyUser) -> QuerySet[Ticket]:
     """Every ticket this user may see (list, detail, export); nothing for anonymous or the platform."""
     tickets = Ticket.objects.all()
     if not _active(user):
@@ -103,11 +126,11 @@ def _ticket_unit_ids(ticket: Ticket) -> tuple[int | None, set[int]]:
             co = {unit.pk for unit in ticket.co_units.all()}  # a list prefetched them: no query per ticket
         else:
             co = set(ticket.co_units.values_list("id", flat=True)) if ticket.pk else set()
-        ticket._jxq_co_unit_ids = co
+        ticket._jxq_co_unit_ids = co  # type: ignore[attr-defined]
     return ticket.lead_unit_id, co
 
 
-def is_visible(user: Any, ticket: Ticket) -> bool:
+def is_visible(user: AnyUser, ticket: Ticket) -> bool:
     if not _active(user):
         return False
     if user.role in _SEES_ALL:
@@ -133,7 +156,7 @@ def _waiting_role(ticket: Ticket, document: str) -> str | None:
     return cache[document]
 
 
-def _is_signer(user: Any, ticket: Ticket, document: str) -> bool:
+def _is_signer(user: User, ticket: Ticket, document: str) -> bool:
     role = _waiting_role(ticket, document)
     if role is None:
         # Nothing waits: whether the user could sign is judged by role; the registry answers 409.
@@ -145,15 +168,15 @@ def _is_signer(user: Any, ticket: Ticket, document: str) -> bool:
     return role == Role.PRINCIPAL_LEADER
 
 
-def _lead_handler(user: Any, ticket: Ticket) -> bool:
+def _lead_handler(user: User, ticket: Ticket) -> bool:
     return user.role == Role.UNIT_HANDLER and ticket.lead_unit_id in _unit_ids(user)
 
 
-def _co_handler(user: Any, ticket: Ticket) -> bool:
+def _co_handler(user: User, ticket: Ticket) -> bool:
     return user.role == Role.UNIT_HANDLER and bool(_ticket_unit_ids(ticket)[1] & _unit_ids(user))
 
 
-_RELATIONS: dict[str, Callable[[Any, Ticket], bool]] = {
+_RELATIONS: dict[str, Callable[[User, Ticket], bool]] = {
     CENTER: lambda user, ticket: user.role == Role.CENTER_STAFF,
     LEAD_UNIT: _lead_handler,
     CO_UNIT: lambda user, ticket: not _lead_handler(user, ticket) and _co_handler(user, ticket),
@@ -166,29 +189,29 @@ _RELATIONS: dict[str, Callable[[Any, Ticket], bool]] = {
 RELATIONS = frozenset(_RELATIONS)
 
 
-def has_relation(user: Any, ticket: Ticket, relation: str) -> bool:
+def has_relation(user: AnyUser, ticket: Ticket, relation: str) -> bool:
     return _active(user) and _RELATIONS[relation](user, ticket)
 
 
-def relations(user: Any, ticket: Ticket) -> set[str]:
+def relations(user: AnyUser, ticket: Ticket) -> set[str]:
     """Every relation this user has to this ticket (for pages that explain, and for tests)."""
     if not _active(user):
         return set()
     return {name for name, holds in _RELATIONS.items() if holds(user, ticket)}
 
 
-def can(user: Any, action: str, ticket: Ticket) -> bool:
+def can(user: AnyUser, action: str, ticket: Ticket) -> bool:
     """May this user take ``action`` on ``ticket``: it is visible to them, and they stand to it in one
     of the relations the action's declaration names (not judged: the state, what the action needs)."""
     from dispatch.workflow import registry
 
     declared = registry.find(action)
-    if declared is None or not is_visible(user, ticket):
+    if declared is None or not _active(user) or not is_visible(user, ticket):
         return False
     return any(_RELATIONS[relation](user, ticket) for relation in declared.who)
 
 
-def require(user: Any, action: str, ticket: Ticket) -> None:
+def require(user: AnyUser, action: str, ticket: Ticket) -> None:
     """Raise 404 if the user may not see the ticket, 403 if the action is not theirs."""
     from dispatch.workflow import registry
 
@@ -203,7 +226,7 @@ def require(user: Any, action: str, ticket: Ticket) -> None:
         )
 
 
-def chain_role(user: Any) -> str | None:
+def chain_role(user: AnyUser) -> str | None:
     """The role in which this user signs documents of a sign-off chain (None: they sign nothing)."""
     if _active(user) and user.role in (Role.SECTION_LEADER, Role.PRINCIPAL_LEADER):
         return user.role
@@ -213,22 +236,27 @@ def chain_role(user: Any) -> str | None:
 # --- recipients of the workflow's notices ---
 
 
-def center_recipients() -> dict:
+def center_recipients() -> dict[str, Any]:
     return {"roles": [Role.CENTER_STAFF]}
 
 
-def signer_recipients(ticket: Ticket, chain_role: str) -> dict:
+def signer_recipients(ticket: Ticket, chain_role: str) -> dict[str, Any]:
     """Who signs in ``chain_role`` for this ticket: the lead unit's section leader, or the principals."""
     if chain_role == Role.SECTION_LEADER:
-        leader = Unit.objects.filter(pk=ticket.lead_unit_id).values_list("section_leader_id", flat=True).first()
+        leader = Unit.objects.filter(pk=ticket.lead_unit_id or 0).values_list("section_leader_id", flat=True).first()
         return {"user_ids": [leader] if leader else []}
     return {"roles": [Role.PRINCIPAL_LEADER]}
+
+
+def leader_recipients(ticket: Ticket) -> dict:
+    """The street's leaders for this ticket: the lead unit's section leader and the principals."""
+    return {"user_ids": signer_recipients(ticket, Role.SECTION_LEADER)["user_ids"], "roles": [Role.PRINCIPAL_LEADER]}
 
 
 # --- things that belong to units rather than to one ticket (proactive cases) ---
 
 
-def unit_relations(user: Any, unit_ids: set[int]) -> set[str]:
+def unit_relations(user: AnyUser, unit_ids: set[int]) -> set[str]:
     """How the user stands to something that concerns these units: CENTER, PRINCIPAL, OVERSEER (a
     section leader overseeing one of them) or LEAD_UNIT (a handler of one of them)."""
     if not _active(user):
@@ -245,7 +273,7 @@ def unit_relations(user: Any, unit_ids: set[int]) -> set[str]:
     return found
 
 
-def unit_scope(user: Any) -> set[int]:
+def unit_scope(user: AnyUser) -> set[int]:
     """The units a user acts for: a handler's own, a section leader's overseen ones (else none)."""
     if not _active(user):
         return set()
@@ -303,7 +331,7 @@ def mask_text(text: str, *, name: str = "", phone: str = "") -> str:
     return _PHONE_LIKE.sub(_mask, text)
 
 
-def may_see_personal_data(user: Any, ticket: Ticket) -> bool:
+def may_see_personal_data(user: AnyUser, ticket: Ticket) -> TypeGuard[User]:
     """Full name and phone: the center and the units handling the ticket (and a leader who took it)."""
     if not _active(user):
         return False
@@ -316,13 +344,13 @@ def may_see_personal_data(user: Any, ticket: Ticket) -> bool:
     return False
 
 
-def log_personal_data_access(user, ticket: Ticket, *, context: str) -> None:
+def log_personal_data_access(user: User, ticket: Ticket, *, context: str) -> None:
     from dispatch.models import PersonalDataAccess
 
     PersonalDataAccess.objects.create(user=user, ticket=ticket, context=context[:40])
 
 
-def personal_data(user, ticket: Ticket, *, context: str, reveal: bool = True) -> dict:
+def personal_data(user: AnyUser, ticket: Ticket, *, context: str, reveal: bool = True) -> dict[str, Any]:
     """The complainant's name and phone as this user may see them; a full display is logged.
 
     ``reveal=False`` asks for the masked form even when the user could see more (lists).

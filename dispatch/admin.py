@@ -1,12 +1,16 @@
 """Admin for the workflow's records: the history and logs are read-only; the deadline policy and the
 calendar overrides are editable, and saving either recomputes the open tickets' deadlines."""
 
+from typing import Any
+
 from django.contrib import admin, messages
+from django.http import HttpRequest
 
 from dispatch import deadlines
 from dispatch.models import (
     CalendarOverride,
     DeadlinePolicy,
+    Delivery,
     ExclusionRequest,
     ExtensionRequest,
     Note,
@@ -21,13 +25,13 @@ from dispatch.models import (
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Records written only by the workflow: visible to the admin, never edited by hand."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -42,7 +46,7 @@ class TicketEventAdmin(ReadOnlyAdmin):
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(ReadOnlyAdmin):
-    list_display = ["at", "user", "ticket", "context"]
+    list_display = ["at", "user", "ticket", "context", "term"]
     search_fields = ["ticket__ticket_no", "user__username"]
     date_hierarchy = "at"
     list_select_related = ["ticket", "user"]
@@ -93,13 +97,13 @@ class NotificationAdmin(ReadOnlyAdmin):
 class DeadlinePolicyAdmin(admin.ModelAdmin):
     list_display = ["rule", "acknowledge_hours", "contact_hours", "handle_amount", "handle_unit", "due_soon_fraction"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # one row per rule, created by the migration
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
         changed = deadlines.save_policy(obj.rule, **fields)
         messages.info(request, f"{changed} open ticket(s) got new deadlines.")
@@ -109,10 +113,21 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
 class CalendarOverrideAdmin(admin.ModelAdmin):
     list_display = ["on", "is_working_day", "note"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         changed = deadlines.set_calendar_override(obj.on, is_working_day=obj.is_working_day, note=obj.note)
         messages.info(request, f"{changed} open ticket(s) got new deadlines.")
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
         obj.delete()
         deadlines.recompute_open_tickets()
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    """The log of notices sent out of the app (docs/notifications.md); the center retries on /deliveries/."""
+
+    list_display = ["created_at", "recipient", "channel_kind", "notice_kind", "ticket", "status", "attempts"]
+    list_filter = ["status", "channel_kind", "notice_kind"]
+    search_fields = ["recipient", "ticket__ticket_no", "last_error"]
+    date_hierarchy = "created_at"
+    list_select_related = ["ticket"]

@@ -5,9 +5,14 @@ workflow function, and render. Errors are DomainErrors, mapped to {"code", "deta
 404/409/413 by jxq_cases.lib.api_errors.
 """
 
-from django.db.models import Value
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import FileResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -42,6 +47,11 @@ from intake.models import DUE_SORT_LAST, Status, Ticket
 from intake.serializers import ImportErrorSerializer, TicketIntakeSerializer, TicketReceivedSerializer
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+
+    from dispatch.access import AnyUser, SignedInApiRequest
+
 ERROR = inline_serializer(
     "Error",
     fields={
@@ -75,11 +85,20 @@ class TicketCursorPagination(CursorPagination):
         "-deadline": ("-due_sort", "-id"),
     }
 
-    def get_ordering(self, request, queryset, view):
+    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: APIView) -> tuple[str, str]:
         return self.ORDERINGS.get(request.query_params.get("ordering", ""), self.ORDERINGS["-received_at"])
 
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["notices"] = {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "with `q`: what the search did not look at, and why (absent without `q`)",
+        }
+        return answer
 
-def scoped_tickets(user):
+
+def scoped_tickets(user: AnyUser) -> QuerySet[Ticket]:
     return (
         access.visible_tickets(user)
         .select_related("category", "community", "lead_unit")
@@ -88,7 +107,7 @@ def scoped_tickets(user):
     )
 
 
-def with_detail(tickets):
+def with_detail(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """What the detail shows beside the ticket, fetched in a fixed number of queries."""
     return tickets.select_related("merged_into", "taken_by").prefetch_related(
         "co_units",
@@ -100,7 +119,7 @@ def with_detail(tickets):
     )
 
 
-def visible_ticket_or_404(user, ticket_no: str):
+def visible_ticket_or_404(user: AnyUser, ticket_no: str) -> Ticket:
     ticket = access.visible_tickets(user).filter(ticket_no=ticket_no).first()
     if ticket is None:
         raise DomainError(ErrorCode.NOT_FOUND, _("Ticket %(ticket_no)s not found.") % {"ticket_no": ticket_no})
@@ -115,7 +134,7 @@ class TicketListView(generics.ListAPIView):
     filterset_class = TicketFilter
     pagination_class = TicketCursorPagination
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Ticket]:
         return scoped_tickets(self.request.user)
 
     @extend_schema(
@@ -124,8 +143,16 @@ class TicketListView(generics.ListAPIView):
             OpenApiParameter("ordering", str, enum=list(TicketCursorPagination.ORDERINGS), description="sort order")
         ],
     )
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        found = getattr(request, "ticket_search", None)
+        if found is not None:
+            # what a search did not look at (a phone from a role without personal-data rights, …)
+            response.data["notices"] = found.notices
+        return response
 
     @extend_schema(
         operation_id="tickets_receive",
@@ -145,7 +172,7 @@ class TicketListView(generics.ListAPIView):
         },
         tags=["intake"],
     )
-    def post(self, request, *args, **kwargs):
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # Receiving (step 1) has its own view; one URL serves both, so hand the request over unchanged.
         from dispatch.imports_api import TicketIntakeView
 
@@ -160,10 +187,10 @@ class TicketDetailView(generics.RetrieveAPIView):
     lookup_field = "ticket_no"
     lookup_url_kwarg = "ticket_no"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Ticket]:
         return with_detail(scoped_tickets(self.request.user))
 
-    def get_object(self):
+    def get_object(self) -> Ticket:
         return get_object_or_404(self.get_queryset(), ticket_no=self.kwargs["ticket_no"])
 
 
@@ -197,7 +224,7 @@ class TicketActionView(APIView):
         description="Actions: " + ", ".join(registry.names()) + ". The former names of renamed actions are "
         "accepted too. The body's other fields depend on the action.",
     )
-    def post(self, request, ticket_no: str):
+    def post(self, request: SignedInApiRequest, ticket_no: str) -> Response:
         # any JSON may arrive: a list, or an "action" that is an object; only a known name goes on
         name = request.data.get("action") if hasattr(request.data, "get") else None
         declared = registry.find(name)
@@ -236,12 +263,12 @@ class TicketEventsView(generics.ListAPIView):
     pagination_class = None
     queryset = TicketEvent.objects.none()  # for the schema; the real one depends on the ticket
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[TicketEvent]:
         ticket = visible_ticket_or_404(self.request.user, self.kwargs["ticket_no"])
         self.ticket = ticket
         return ticket.events.select_related("actor", "actor_unit").order_by("at", "id")
 
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         events = TicketEventSerializer(self.get_queryset(), many=True).data
         received = {
             "kind": "receive",
@@ -262,8 +289,9 @@ class NotificationListView(generics.ListAPIView):
 
     serializer_class = NotificationSerializer
     queryset = Notification.objects.none()  # for the schema; the real one is the caller's
+    request: SignedInApiRequest
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Notification]:
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         rows = Notification.objects.filter(user=self.request.user).select_related("ticket")
@@ -272,7 +300,7 @@ class NotificationListView(generics.ListAPIView):
         return rows
 
     @extend_schema(parameters=[OpenApiParameter("unread", bool, description="only unread ones")])
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -284,7 +312,7 @@ class NotificationListView(generics.ListAPIView):
 class NotificationReadView(APIView):
     """Mark the caller's notifications read (the given ids, or all unread ones)."""
 
-    def post(self, request):
+    def post(self, request: SignedInApiRequest) -> Response:
         body = MarkReadSerializer(data=request.data)
         if not body.is_valid():
             raise DomainError(ErrorCode.INVALID, _("Invalid data."), errors=body.errors)
@@ -298,7 +326,7 @@ class NotificationReadView(APIView):
 class TicketAttachmentView(APIView):
     """Download an attachment of a handling note — only for those who may see the ticket."""
 
-    def get(self, request, ticket_no: str, attachment_id: int):
+    def get(self, request: Request, ticket_no: str, attachment_id: int) -> FileResponse:
         ticket = visible_ticket_or_404(request.user, ticket_no)
         attachment = Attachment.objects.filter(pk=attachment_id, note__ticket=ticket).first()
         if attachment is None:

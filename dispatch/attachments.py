@@ -43,7 +43,7 @@ def check_uploads(files: list[UploadedFile]) -> list[dict]:
     checked, errors = [], []
     for upload in files:
         name = upload.name or "file"
-        if upload.size > max_bytes():
+        if (upload.size or 0) > max_bytes():
             raise DomainError(
                 ErrorCode.TOO_LARGE,
                 _("Attachment %(name)s is %(size)s bytes; the limit is %(limit)s bytes.")

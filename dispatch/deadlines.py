@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import chinese_calendar
 from django.db import transaction
@@ -138,10 +139,12 @@ def compute_deadlines(
     extension_pending: bool,
     rules: Mapping[str, Rule],
     overrides: Mapping[date, bool],
-) -> dict:
+) -> dict[str, Any]:
     """The deadline columns of a ticket in this situation (a pure function of its arguments)."""
     rule = rules[rule_key(urgency, kind)]
-    out = dict.fromkeys(["acknowledge_due_at", "contact_due_at", "handle_due_at", "next_due_at", "next_warn_at"])
+    out: dict[str, Any] = dict.fromkeys(
+        ["acknowledge_due_at", "contact_due_at", "handle_due_at", "next_due_at", "next_warn_at"]
+    )
     out["next_due_kind"] = ""
     if dispatched_at is None:
         return out
@@ -160,7 +163,7 @@ def compute_deadlines(
     if status == Status.DISPATCHED and acknowledged_at is None:
         kind_, start, due = "acknowledge", dispatched_at, out["acknowledge_due_at"]
     elif status == Status.DISPATCHED:
-        kind_, start, due = "contact", acknowledged_at, out["contact_due_at"]
+        kind_, start, due = "contact", clock_start, out["contact_due_at"]  # = acknowledged_at
     else:
         kind_, start, due = "handle", handle_start, out["handle_due_at"]
     out["next_due_kind"] = kind_
@@ -169,9 +172,11 @@ def compute_deadlines(
     return out
 
 
-def _pending_extension(ticket_id) -> bool:
+def _pending_extension(ticket_id: int | None) -> bool:
     from dispatch.models import ExtensionRequest, RequestStatus
 
+    if ticket_id is None:  # an unsaved ticket has no requests
+        return False
     return ExtensionRequest.objects.filter(ticket_id=ticket_id, status=RequestStatus.PENDING).exists()
 
 
@@ -243,7 +248,7 @@ def recompute_open_tickets(*, rule_keys: Iterable[str] | None = None, chunk_size
     return total
 
 
-def save_policy(rule: str, **fields) -> int:
+def save_policy(rule: str, **fields: Any) -> int:
     """Change one deadline rule and recompute the open tickets it governs; returns tickets changed."""
     from dispatch.models import DeadlinePolicy
 

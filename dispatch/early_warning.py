@@ -10,7 +10,9 @@ deadline is judged afresh.
 """
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -32,7 +34,7 @@ KIND_LABELS = {
 }
 
 
-def _claim(condition: Q, level: str, now: datetime) -> list[dict]:
+def _claim(condition: Q, level: str, now: datetime) -> Sequence[Mapping[str, Any]]:
     with transaction.atomic():
         rows = list(
             Ticket.objects.select_for_update()
@@ -57,7 +59,7 @@ def mark_deadline_warnings(now: datetime | None = None) -> dict[str, int]:
     return {OVERDUE: len(overdue), DUE_SOON: len(due_soon)}
 
 
-def _announce(rows: list[dict], level: str) -> None:
+def _announce(rows: Sequence[Mapping[str, Any]], level: str) -> None:
     if not rows:
         return
     center = list(User.objects.filter(role=Role.CENTER_STAFF, is_active=True).values_list("id", flat=True))
@@ -66,7 +68,7 @@ def _announce(rows: list[dict], level: str) -> None:
         units__in={r["lead_unit_id"] for r in rows}, role=Role.UNIT_HANDLER, is_active=True
     ).values_list("units", "id"):
         handlers[unit_id].append(user_id)
-    messages = []
+    messages, unit_messages = [], []
     for r in rows:
         step = KIND_LABELS.get(r["next_due_kind"], r["next_due_kind"])
         due = clock.local(r["next_due_at"]).strftime("%m-%d %H:%M")
@@ -79,4 +81,6 @@ def _announce(rows: list[dict], level: str) -> None:
         text = text % params
         for user_id in {*center, *handlers.get(r["lead_unit_id"], [])}:
             messages.append((user_id, r["id"], text))
-    notify_batch(messages, kind=level)
+        if r["lead_unit_id"]:  # the unit's own group hears about its tickets
+            unit_messages.append((r["lead_unit_id"], r["id"], text))
+    notify_batch(messages, kind=level, unit_messages=unit_messages)

@@ -1,13 +1,17 @@
 """Ticket list filters (django-filter): what the upstream sent, the workflow's columns, deadlines."""
 
-from datetime import UTC
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
 
+from dispatch.search import search_tickets
 from intake.models import Kind, Source, Status, Supervision, Ticket, Urgency
 
 
@@ -16,7 +20,7 @@ class UTCIsoDateTimeField(IsoDateTimeField):
     that Python accepts, and a time near the calendar's edge cannot be converted at all — both are
     bad input (400), not a database error."""
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> datetime | None:
         value = super().to_python(value)
         if value is None:
             return None
@@ -53,26 +57,34 @@ class TicketFilter(django_filters.FilterSet):
     due_soon = django_filters.BooleanFilter(
         method="filter_due_soon", help_text="less than the warning share of the running deadline's time left"
     )
-    q = django_filters.CharFilter(method="filter_text", help_text="text in the content or the address")
+    q = django_filters.CharFilter(
+        method="filter_text",
+        help_text="one search: a ticket number (whole or its beginning); the complainant's phone (whole or "
+        "its last four digits) or name, for the roles that may see them; words of the content or address. "
+        "2 to 100 characters; `notices` in the answer says what was not searched.",
+    )
 
     class Meta:
         model = Ticket
         fields: list[str] = []
 
-    def filter_supervised(self, queryset, name, value):
+    def filter_supervised(self, queryset: QuerySet[Ticket], name: str, value: bool) -> QuerySet[Ticket]:
         return queryset.exclude(supervision="") if value else queryset.filter(supervision="")
 
-    def filter_overdue(self, queryset, name, value):
+    def filter_overdue(self, queryset: QuerySet[Ticket], name: str, value: bool) -> QuerySet[Ticket]:
         overdue = Q(next_due_at__lte=timezone.now())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
-    def filter_due_soon(self, queryset, name, value):
+    def filter_due_soon(self, queryset: QuerySet[Ticket], name: str, value: bool) -> QuerySet[Ticket]:
         now = timezone.now()
         due_soon = Q(next_warn_at__lte=now, next_due_at__gt=now)
         return queryset.filter(due_soon) if value else queryset.exclude(due_soon)
 
-    def filter_text(self, queryset, name, value):
-        value = value.strip()
-        if not value:
+    def filter_text(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        if not value.strip():
             return queryset
-        return queryset.filter(Q(content__icontains=value) | Q(address__icontains=value))
+        user = getattr(self.request, "user", None)
+        found = search_tickets(user, value, queryset)
+        if self.request is not None:
+            self.request.ticket_search = found  # the view shows its notices
+        return found.tickets

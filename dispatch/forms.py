@@ -4,8 +4,11 @@ The action forms only parse and validate input; the rule itself (who may, in whi
 ``dispatch.workflow``'s, so a form never decides whether an action is allowed.
 """
 
+from __future__ import annotations
+
 import uuid
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.db import IntegrityError, transaction
@@ -14,6 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from intake.models import Category, Kind, Source, Status, Supervision, Urgency
 from jxq_cases.lib import clock
 from org.models import Unit, UnitKind
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+    from intake.models import Ticket
+    from org.models import User
 
 
 class WorkbenchFilterForm(forms.Form):
@@ -35,7 +44,8 @@ class WorkbenchFilterForm(forms.Form):
     ]
     DUE = [("", _("Any")), ("soon", _("Due soon")), ("overdue", _("Overdue"))]
 
-    q = forms.CharField(label=_("Text"), required=False, max_length=100)
+    # the search checks its own length (dispatch.search): a refused search is answered, not ignored
+    q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", _("Any"))] + Source.choices)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any"))] + Kind.choices)
@@ -56,19 +66,19 @@ class WorkbenchFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
             (self.STATUS_OPEN, _("In flight")),
             (self.STATUS_ALL, _("All")),
             *Status.choices,
         ]
-        self.fields["category"].empty_label = _("Any")
-        self.fields["community"].empty_label = _("Any")
-        self.fields["unit"].empty_label = _("Any")
+        for name in ("category", "community", "unit"):
+            cast(forms.ModelChoiceField, self.fields[name]).empty_label = _("Any")
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         start, end = data.get("received_from"), data.get("received_to")
         if start and end and start > end:
             raise forms.ValidationError(_("The start of the received range is after its end."))
@@ -90,7 +100,7 @@ def new_form_token() -> str:
     return uuid.uuid4().hex
 
 
-def consume_form_token(token: str | None, user) -> bool:
+def consume_form_token(token: str | None, user: User) -> bool:
     """Mark the form ``token`` used; False when it was used already (the form was sent twice).
 
     Call it inside the transaction of the action: if the action is refused, the mark is rolled back
@@ -127,11 +137,11 @@ class ActionForm(forms.Form):
 
     form_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput, initial=new_form_token)
 
-    def __init__(self, *args, ticket=None, **kwargs):
+    def __init__(self, *args: Any, ticket: Ticket | None = None, **kwargs: Any) -> None:
         self.ticket = ticket
         super().__init__(*args, **kwargs)
 
-    def arguments(self) -> dict:
+    def arguments(self) -> dict[str, Any]:
         return {name: value for name, value in self.cleaned_data.items() if name != "form_token"}
 
 
@@ -171,7 +181,7 @@ class TriageForm(ActionForm):
         help_text=_("Ticket numbers, separated by spaces or commas."),
     )
 
-    def __init__(self, *args, ticket=None, **kwargs):
+    def __init__(self, *args: Any, ticket: Ticket | None = None, **kwargs: Any) -> None:
         if ticket is not None and not args and "data" not in kwargs:
             kwargs.setdefault(
                 "initial",
@@ -185,10 +195,10 @@ class TriageForm(ActionForm):
                 },
             )
         super().__init__(*args, ticket=ticket, **kwargs)
-        self.fields["category"].empty_label = "—"
-        self.fields["community"].empty_label = "—"
+        for name in ("category", "community"):
+            cast(forms.ModelChoiceField, self.fields[name]).empty_label = "—"
 
-    def arguments(self) -> dict:
+    def arguments(self) -> dict[str, Any]:
         data = super().arguments()
         data["related"] = [n for n in data["related"].replace(",", " ").replace("，", " ").split() if n]
         return data
@@ -205,7 +215,7 @@ class DispatchForm(ActionForm):
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
 
-    def arguments(self) -> dict:
+    def arguments(self) -> dict[str, Any]:
         return {"lead_unit": self.cleaned_data["lead_unit"], "co_units": list(self.cleaned_data["co_units"])}
 
 
@@ -222,6 +232,32 @@ class ContactForm(ActionForm):
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=5000)
 
 
+class PlaceForm(ActionForm):
+    """The point on site: filled by the phone's location (when permitted) or a tap on the map."""
+
+    METHODS = [("location", _("My location")), ("map", _("Tapped on the map"))]
+    lon = forms.FloatField(
+        label=_("Longitude"),
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "data-place": "lon"}),
+    )
+    lat = forms.FloatField(
+        label=_("Latitude"),
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "data-place": "lat"}),
+    )
+    method = forms.ChoiceField(
+        choices=METHODS, initial="map", widget=forms.HiddenInput(attrs={"data-place": "method"}), required=False
+    )
+
+    def arguments(self) -> dict:
+        args = super().arguments()
+        args["method"] = args.get("method") or "map"
+        return args
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -229,11 +265,11 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several photos or PDFs in one field (Django's documented pattern for multiple uploads)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf"}))
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
         single = super().clean
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data]
@@ -242,7 +278,8 @@ class MultipleFileField(forms.FileField):
 
 class NoteForm(ActionForm):
     text = forms.CharField(label=_("Progress note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
-    files = MultipleFileField(
+    # the form's metaclass moves declared fields into base_fields: ``self.files`` stays the uploads
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("Photos or PDFs (optional)"), required=False, help_text=_("Site photos, documents.")
     )
 
@@ -263,7 +300,7 @@ class SendReplyForm(ActionForm):
 YES_NO = [("1", _("Yes")), ("0", _("No"))]
 
 
-def _yes_no(label):
+def _yes_no(label: StrPromise) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label, choices=YES_NO, coerce=lambda v: v == "1", widget=forms.RadioSelect, empty_value=None
     )
@@ -312,11 +349,11 @@ class ExclusionForm(ActionForm):
         label=_("Evidence (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=10000
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         from dispatch.models import ExclusionReason
 
         super().__init__(*args, **kwargs)
-        self.fields["reason_category"].choices = ExclusionReason.choices
+        cast(forms.ChoiceField, self.fields["reason_category"]).choices = ExclusionReason.choices
 
 
 class SuperviseForm(ActionForm):

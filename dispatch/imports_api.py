@@ -2,6 +2,10 @@
 return-visit results. Thin: intake reads and validates; dispatch records what re-receiving changed
 (``dispatch.upstream``) and moves replied tickets on after a visit import (step 8)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -13,6 +17,9 @@ from dispatch.workflow import import_visits_and_advance
 from intake.api import ERRORS, UPLOAD_SCHEMA, CanImportTickets, CanImportVisits, import_response, uploaded_csv
 from intake.receiving import CREATED
 from intake.serializers import TicketIntakeSerializer, TicketReceivedSerializer
+
+if TYPE_CHECKING:
+    from dispatch.access import SignedInApiRequest
 
 
 class TicketIntakeView(APIView):
@@ -36,7 +43,7 @@ class TicketIntakeView(APIView):
         },
         tags=["intake"],
     )
-    def post(self, request):
+    def post(self, request: SignedInApiRequest) -> Response:
         result = receive_ticket_and_record(request.data, actor=request.user)
         body = {"id": result.ticket.pk, "ticket_no": result.ticket.ticket_no, "outcome": result.outcome}
         return Response(body, status=status.HTTP_201_CREATED if result.outcome == CREATED else status.HTTP_200_OK)
@@ -49,7 +56,7 @@ class TicketImportView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(operation_id="imports_tickets", summary="Import a ticket export (CSV)", **UPLOAD_SCHEMA)
-    def post(self, request):
+    def post(self, request: SignedInApiRequest) -> Response:
         upload = uploaded_csv(request)
         return import_response(import_tickets_and_record(upload, actor=request.user, file_name=upload.name))
 
@@ -61,7 +68,7 @@ class VisitImportView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(operation_id="imports_visits", summary="Import return-visit results (CSV)", **UPLOAD_SCHEMA)
-    def post(self, request):
+    def post(self, request: SignedInApiRequest) -> Response:
         upload = uploaded_csv(request)
         # stores the visits and moves the replied tickets on (replied -> visited, or closed when double-yes)
         result = import_visits_and_advance(upload, actor=request.user, file_name=upload.name)

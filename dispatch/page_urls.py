@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dispatch.views import queues, ticket, ticket_file, workbench
+from dispatch.views import deliveries, places, queues, ticket, ticket_file, workbench
 
 urlpatterns = [
     path("tickets/", workbench.workbench, name="workbench"),
@@ -14,4 +14,7 @@ urlpatterns = [
     path("signoff/", queues.signoff_queue, name="signoff-queue"),
     path("notifications/", queues.notifications, name="notifications"),
     path("visits/import/", queues.visit_import, name="visit-import"),
+    path("deliveries/", deliveries.deliveries, name="deliveries"),
+    path("deliveries/<int:pk>/retry/", deliveries.retry_delivery, name="delivery-retry"),
+    path("places/unresolved/", places.unplaced_addresses, name="unplaced-addresses"),
 ]

@@ -2,6 +2,8 @@
 workflow action (named by its declaration in ``dispatch.workflow``; documented in OpenAPI as a
 polymorphic body keyed by ``action``)."""
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
@@ -20,6 +22,7 @@ from dispatch.models import (
     TicketEvent,
 )
 from dispatch.workflow import CONTACT_METHODS, registry
+from dispatch.workflow.handling import PLACE_METHODS
 from intake.models import Category, Supervision, Ticket, Urgency
 from org.models import Unit
 
@@ -82,14 +85,14 @@ class TicketListSerializer(serializers.ModelSerializer):
         ]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_co_units(self, ticket) -> list[str]:
+    def get_co_units(self, ticket: Ticket) -> list[str]:
         return [u.name for u in ticket.co_units.all()]
 
     @extend_schema_field(ComplainantSerializer)
-    def get_complainant(self, ticket) -> dict:
+    def get_complainant(self, ticket: Ticket) -> dict[str, Any]:
         return access.personal_data(self.context["request"].user, ticket, context="api_list", reveal=False)
 
-    def get_overdue(self, ticket) -> bool:
+    def get_overdue(self, ticket: Ticket) -> bool:
         return bool(ticket.next_due_at and ticket.next_due_at <= timezone.now())
 
 
@@ -125,7 +128,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         model = Attachment
         fields = ["id", "original_name", "content_type", "size", "url"]
 
-    def get_url(self, attachment) -> str:
+    def get_url(self, attachment: Attachment) -> str:
         return reverse("ticket-attachment", args=[attachment.note.ticket.ticket_no, attachment.pk])
 
 
@@ -165,15 +168,15 @@ class TicketDetailSerializer(TicketListSerializer):
         ]
 
     @extend_schema_field(ComplainantSerializer)
-    def get_complainant(self, ticket) -> dict:
+    def get_complainant(self, ticket: Ticket) -> dict[str, Any]:
         return access.personal_data(self.context["request"].user, ticket, context="api_detail")
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_actions(self, ticket) -> list[str]:
+    def get_actions(self, ticket: Ticket) -> list[str]:
         return [a.name for a in registry.available_actions(self.context["request"].user, ticket)]
 
     @extend_schema_field(ExtensionRequestSerializer(allow_null=True))
-    def get_pending_extension(self, ticket):
+    def get_pending_extension(self, ticket: Ticket) -> dict[str, Any] | None:
         pending = ticket.extension_requests.filter(status=RequestStatus.PENDING).first()
         return ExtensionRequestSerializer(pending).data if pending else None
 
@@ -183,13 +186,14 @@ class TicketEventSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=registry.event_kinds())
     actor = serializers.CharField(read_only=True, allow_null=True)
     actor_unit = serializers.CharField(source="actor_unit.name", default=None, allow_null=True)
-    label = serializers.SerializerMethodField()
+    # the metaclass moves declared fields into _declared_fields: Field.label is not shadowed
+    label = serializers.SerializerMethodField()  # type: ignore[assignment]
 
     class Meta:
         model = TicketEvent
         fields = ["kind", "label", "actor", "actor_unit", "at", "from_status", "to_status", "data"]
 
-    def get_label(self, event) -> str:
+    def get_label(self, event: TicketEvent) -> str:
         return str(registry.event_label(event.kind))
 
 
@@ -211,12 +215,12 @@ class MarkReadSerializer(serializers.Serializer):
 
 
 class UnitByName(serializers.SlugRelatedField):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(slug_field="name", queryset=Unit.objects.filter(is_active=True), **kwargs)
 
 
 class CategoryByName(serializers.SlugRelatedField):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(slug_field="name", queryset=Category.objects.all(), **kwargs)
 
 
@@ -252,6 +256,14 @@ class ContactAction(ActionSerializer):
     outcome = serializers.CharField(max_length=5000)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     contacted_at = serializers.DateTimeField(required=False)
+
+
+class PlaceAction(ActionSerializer):
+    """Where the ticket is, from the phone on site: longitude and latitude in degrees."""
+
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    method = serializers.ChoiceField(PLACE_METHODS, required=False, default="map")
 
 
 class NoteAction(ActionSerializer):

@@ -10,6 +10,7 @@ that nothing the upstream sends is applied without a trace. Every way tickets co
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
@@ -17,17 +18,27 @@ from django.utils.translation import gettext as _
 
 from dispatch.models import EventKind, TicketEvent
 from intake.importers import ImportResult, import_tickets
-from intake.models import ImportBatch, Status, Ticket
+from intake.models import ImportBatch, PlaceOrigin, Status, Ticket
+from intake.places import place_tickets
 from intake.receiving import ReceiveResult, receive_ticket
 from intake.upstream_changes import TicketChange
 from jxq_cases.lib import clock
 
+if TYPE_CHECKING:
+    from org.models import User
+
 EVENT_BATCH = 1000
 
 
-def record_upstream_updates(batch: ImportBatch, changes: list[TicketChange], *, actor) -> None:
-    """One ``upstream_update`` event per changed ticket: the fields, old -> new except personal data."""
+def record_upstream_updates(batch: ImportBatch, changes: list[TicketChange], *, actor: User | None) -> None:
+    """One ``upstream_update`` event per changed ticket: the fields, old -> new except personal data.
+    A ticket whose address changed is looked up again (its place is reset; placed after the import)."""
     now = timezone.now()
+    moved = [change.ticket_id for change in changes if "address" in change.fields]
+    if moved:
+        Ticket.objects.filter(id__in=moved).update(
+            place_origin=PlaceOrigin.PENDING, place_community=None, grid_cell=None, place_lon=None, place_lat=None
+        )
     TicketEvent.objects.bulk_create(
         (
             TicketEvent(
@@ -45,25 +56,29 @@ def record_upstream_updates(batch: ImportBatch, changes: list[TicketChange], *, 
     )
 
 
-def import_tickets_and_record(stream_or_path, *, actor=None, file_name: str = "") -> ImportResult:
+def import_tickets_and_record(stream_or_path: Any, *, actor: User | None = None, file_name: str = "") -> ImportResult:
     """A ticket export, whole or not at all, with every update recorded on its ticket's timeline."""
 
     def record(batch: ImportBatch, changes: list[TicketChange]) -> None:
         record_upstream_updates(batch, changes, actor=actor)
 
-    return import_tickets(stream_or_path, actor=actor, file_name=file_name, record_updates=record)
+    result = import_tickets(stream_or_path, actor=actor, file_name=file_name, record_updates=record)
+    place_tickets()
+    return result
 
 
-def receive_ticket_and_record(data: dict, *, actor=None) -> ReceiveResult:
+def receive_ticket_and_record(data: dict[str, Any], *, actor: User | None = None) -> ReceiveResult:
     """One ticket as JSON, with an update recorded on its timeline."""
 
     def record(batch: ImportBatch, changes: list[TicketChange]) -> None:
         record_upstream_updates(batch, changes, actor=actor)
 
-    return receive_ticket(data, actor=actor, record_updates=record)
+    received = receive_ticket(data, actor=actor, record_updates=record)
+    place_tickets(Ticket.objects.filter(pk=received.ticket.pk))
+    return received
 
 
-def change_details(data: dict) -> list[tuple[str, str]]:
+def change_details(data: dict[str, Any]) -> list[tuple[str, str]]:
     """The timeline lines of an ``upstream_update`` event: which fields changed, then old -> new for
     those that are not personal data (the event never stores those values)."""
     if not data.get("fields"):
@@ -77,7 +92,7 @@ def change_details(data: dict) -> list[tuple[str, str]]:
 
 
 def _shown(code: str, value: str | None) -> str:
-    if value in (None, ""):
+    if value is None or value == "":
         return "—"
     if code == "received_at":
         try:
@@ -85,7 +100,7 @@ def _shown(code: str, value: str | None) -> str:
         except ValueError:
             return value
     try:
-        choices = dict(Ticket._meta.get_field(code).flatchoices)
+        choices = dict(Ticket._meta.get_field(code).flatchoices)  # type: ignore[union-attr]
     except FieldDoesNotExist:  # a field renamed since the event was written: show the code
         return value
     return str(choices.get(value, value))

@@ -5,6 +5,8 @@ on the timeline (dispatch), and the visit import moves tickets on (step 8). Only
 upstream platform's machine client may bring tickets in (docs/domain.md §7).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -68,7 +70,7 @@ ERRORS = {
 }
 
 
-UPLOAD_SCHEMA = {
+UPLOAD_SCHEMA: dict[str, Any] = {
     "request": {"multipart/form-data": CsvUploadSerializer},
     "responses": {
         201: ImportResultSerializer,

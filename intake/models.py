@@ -84,6 +84,8 @@ IN_FLIGHT = (
     Status.REPLIED,
     Status.VISITED,
 )
+# The reply has gone upstream: for the resident the request is dealt with ("closed" in Open311).
+REPLY_SENT = (Status.REPLIED, Status.VISITED, Status.CLOSED)
 # The two ways out: a sent-back or merged ticket is no longer the street's and is in no figure.
 GONE = (Status.SENT_BACK, Status.MERGED)
 # Still the street's: in flight or closed.
@@ -97,6 +99,17 @@ class Supervision(models.TextChoices):
     STREET = "street", _("Street supervision")  # 街道督办
     DISTRICT = "district", _("District supervision")  # 区级督办
     CITY = "city", _("City supervision")  # 市级督办
+
+
+class PlaceOrigin(models.TextChoices):
+    """Where a ticket's place came from (docs/geography.md)."""
+
+    PENDING = "", _("Not looked up yet")
+    GAZETTEER = "gazetteer", _("The street's gazetteer")
+    HISTORY = "history", _("Earlier tickets at the address")
+    CENTER = "center", _("Placed by the center")
+    ON_SITE = "on_site", _("Confirmed on site")
+    UNRESOLVED = "unresolved", _("Address not found")
 
 
 class Category(models.Model):
@@ -171,6 +184,32 @@ class Ticket(models.Model):
     )
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
 
+    # --- where it is (docs/geography.md): resolved from the address, never sent by the upstream ---
+    # The community the place lies in; the upstream's ``community`` above is the classification.
+    place_community = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("community of the place"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="placed_tickets",
+        limit_choices_to={"kind": "community"},
+    )
+    grid_cell = models.ForeignKey(
+        "org.GridCell",
+        verbose_name=_("grid cell"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    # the point (longitude, latitude in degrees); personal data like the address: never public
+    place_lon = models.FloatField(_("longitude"), null=True, blank=True)
+    place_lat = models.FloatField(_("latitude"), null=True, blank=True)
+    place_origin = models.CharField(
+        _("place from"), max_length=12, choices=PlaceOrigin.choices, default=PlaceOrigin.PENDING, blank=True
+    )
+
     # --- workflow state (written only by dispatch.workflow) ---
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
     is_key = models.BooleanField(_("key ticket"), default=False)  # 重点件
@@ -236,6 +275,12 @@ class Ticket(models.Model):
     # An exclusion approved upstream takes the ticket out of the rates (剔除).
     is_excluded = models.BooleanField(_("excluded from the rates"), default=False)
 
+    # --- derived from the content, address and phone for search and the repeat-caller link
+    # (intake.search_columns; PostgreSQL adds the generated tsvector column search_vector) ---
+    search_words = models.TextField(_("search words"), blank=True, default="", editable=False)
+    caller_key = models.CharField(_("caller key"), max_length=32, blank=True, default="", editable=False)
+    phone_tail = models.CharField(_("last four digits"), max_length=4, blank=True, default="", editable=False)
+
     import_batch = models.ForeignKey(
         ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
     )
@@ -265,10 +310,35 @@ class Ticket(models.Model):
             # triage: earlier tickets of the same community / category
             models.Index(fields=["community", "-received_at"], name="ticket_community_recv"),
             models.Index(fields=["category", "-received_at"], name="ticket_category_recv"),
+            # search: a ticket number or a name by prefix (pattern operators, whatever the collation)
+            models.Index(fields=["ticket_no"], opclasses=["varchar_pattern_ops"], name="ticket_no_prefix"),
+            models.Index(fields=["complainant_name"], opclasses=["varchar_pattern_ops"], name="ticket_name_prefix"),
+            # search by phone and the repeat-caller link: one caller's tickets, newest first
+            models.Index(fields=["caller_key", "-received_at"], name="ticket_caller_recv"),
+            models.Index(fields=["phone_tail", "-received_at"], name="ticket_phone_tail_recv"),
+            # the map and the hot spots by place: tickets of a grid cell / community in a period
+            models.Index(fields=["grid_cell", "received_at"], name="ticket_grid_recv"),
+            models.Index(fields=["place_community", "received_at"], name="ticket_place_comm_recv"),
+            # the addresses waiting for the center to place them
+            models.Index(
+                fields=["address"], name="ticket_unresolved_addr", condition=models.Q(place_origin="unresolved")
+            ),
         ]
 
     def __str__(self) -> str:
         return self.ticket_no
+
+    def save(self, *args, **kwargs):
+        """Keep the search columns in step with the content, address and phone they derive from."""
+        from intake.search_columns import COLUMNS, SOURCE_FIELDS, fill
+
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None:
+            fill(self)
+        elif set(update_fields) & set(SOURCE_FIELDS):
+            fill(self)
+            kwargs["update_fields"] = {*update_fields, *COLUMNS}
+        super().save(*args, **kwargs)
 
     @property
     def is_double_yes(self) -> bool:
@@ -312,3 +382,39 @@ class ReturnVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} @ {self.visited_at:%Y-%m-%d %H:%M}"
+
+
+class GazetteerEntry(models.Model):
+    """One known address of the street (地名地址): where it is, as the street imported it, as its own
+    history taught it, or as the center placed it once (docs/geography.md)."""
+
+    class Origin(models.TextChoices):
+        IMPORTED = "imported", _("Imported gazetteer")
+        LEARNED = "learned", _("Learned from earlier tickets")
+        PLACED = "placed", _("Placed by the center")
+
+    address = models.CharField(_("address"), max_length=255)
+    # the address reduced to what identifies the place (intake.places.address_key): unique
+    key = models.CharField(_("matching key"), max_length=255, unique=True)
+    community = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("community"),
+        on_delete=models.CASCADE,
+        related_name="gazetteer_entries",
+        limit_choices_to={"kind": "community"},
+    )
+    grid_cell = models.ForeignKey(
+        "org.GridCell", verbose_name=_("grid cell"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("gazetteer entry")
+        verbose_name_plural = _("gazetteer entries")
+
+    def __str__(self) -> str:
+        return self.address

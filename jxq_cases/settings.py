@@ -12,7 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from jxq_cases.lib.env import env_bool, env_float, env_int, env_list, env_str
+from jxq_cases.lib.env import env_bool, env_float, env_int, env_list, env_str, env_time
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("JXQ_VAR_DIR", str(BASE_DIR / "var")))
@@ -28,6 +28,10 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "insecure-development-key-only-used-with-debug-on"
+# The key of the caller hash (intake.search_columns.caller_key) that links a caller's tickets without
+# showing the number. Derived from SECRET_KEY unless set; changing it needs `manage.py
+# refresh_search_columns` (the stored hashes are recomputed).
+CALLER_KEY = env_str("CALLER_KEY") or "caller-key:" + SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -266,16 +270,20 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # Proactive handling (未诉先办, docs/proactive.md): the similarity measure, its thresholds and the hot
-# spot job. score = text x (BASE + CATEGORY x same category + PLACE x place + TIME x time closeness).
-PROACTIVE_WEIGHT_WORDS = env_float("PROACTIVE_WEIGHT_WORDS", 0.5)  # words vs character bigrams in text
-PROACTIVE_WEIGHT_BASE = env_float("PROACTIVE_WEIGHT_BASE", 0.4)
-PROACTIVE_WEIGHT_CATEGORY = env_float("PROACTIVE_WEIGHT_CATEGORY", 0.15)
-PROACTIVE_WEIGHT_PLACE = env_float("PROACTIVE_WEIGHT_PLACE", 0.3)
-PROACTIVE_WEIGHT_TIME = env_float("PROACTIVE_WEIGHT_TIME", 0.15)
+# spot job. The score is a logistic model over what the texts share, scaled by the context; its coefficients
+# are fitted on the labelled pairs (proactive/similarity_model.json, bench/similarity_fit.py).
 PROACTIVE_TIME_SCALE_DAYS = env_float("PROACTIVE_TIME_SCALE_DAYS", 14.0)
+PROACTIVE_TEXT_FLOOR = env_float("PROACTIVE_TEXT_FLOOR", 0.17)  # texts less alike than this never match
 # "probably the same matter" from this score on (precision/recall on the labelled set in the doc)
-PROACTIVE_SAME_MATTER_THRESHOLD = env_float("PROACTIVE_SAME_MATTER_THRESHOLD", 0.14)
+PROACTIVE_SAME_MATTER_THRESHOLD = env_float("PROACTIVE_SAME_MATTER_THRESHOLD", 0.42)
 PROACTIVE_SIMILAR_WINDOW_DAYS = env_int("PROACTIVE_SIMILAR_WINDOW_DAYS", 90)  # how far back the lookup looks
+# Search and repeat callers (docs/intake.md "Search"): the shortest and longest search, the window of
+# "this caller's Nth request"
+SEARCH_MIN_CHARS = env_int("SEARCH_MIN_CHARS", 2)
+SEARCH_MAX_CHARS = env_int("SEARCH_MAX_CHARS", 100)
+# a ticket-number prefix, phone tail or name matching more tickets is not searched: "type more of it"
+SEARCH_MATCH_LIMIT = env_int("SEARCH_MATCH_LIMIT", 1000)
+REPEAT_CALLER_DAYS = env_int("REPEAT_CALLER_DAYS", 90)
 PROACTIVE_SIMILAR_LIMIT = env_int("PROACTIVE_SIMILAR_LIMIT", 10)
 PROACTIVE_CANDIDATES = env_int("PROACTIVE_CANDIDATES", 200)  # re-ranked exactly per lookup
 PROACTIVE_MINHASH_PERMUTATIONS = env_int("PROACTIVE_MINHASH_PERMUTATIONS", 32)  # the hot spot job reads all
@@ -284,9 +292,15 @@ PROACTIVE_LSH_ROWS = env_int("PROACTIVE_LSH_ROWS", 1)
 PROACTIVE_INDEX_BATCH = env_int("PROACTIVE_INDEX_BATCH", 2000)
 PROACTIVE_HOTSPOT_DAYS = env_int("PROACTIVE_HOTSPOT_DAYS", 90)
 PROACTIVE_HOTSPOT_MIN_TICKETS = env_int("PROACTIVE_HOTSPOT_MIN_TICKETS", 3)
-PROACTIVE_HOTSPOT_THRESHOLD = env_float("PROACTIVE_HOTSPOT_THRESHOLD", 0.18)
+PROACTIVE_HOTSPOT_THRESHOLD = env_float("PROACTIVE_HOTSPOT_THRESHOLD", 0.6)
 # runs whose window ended longer ago are deleted by the job (cases keep their own copy of the matter)
 PROACTIVE_HOTSPOT_KEEP_DAYS = env_int("PROACTIVE_HOTSPOT_KEEP_DAYS", 62)
+# The triage assistant (docs/proactive.md "Triage assistant"): history it learns from, when it stays silent.
+PROACTIVE_TRIAGE_HISTORY_DAYS = env_int("PROACTIVE_TRIAGE_HISTORY_DAYS", 365)
+PROACTIVE_TRIAGE_MIN_TICKETS = env_int("PROACTIVE_TRIAGE_MIN_TICKETS", 100)  # fewer routed tickets: no model
+PROACTIVE_TRIAGE_MIN_CONFIDENCE = env_float("PROACTIVE_TRIAGE_MIN_CONFIDENCE", 0.3)  # below: no suggestion
+PROACTIVE_TRIAGE_CO_UNIT_SHARE = env_float("PROACTIVE_TRIAGE_CO_UNIT_SHARE", 0.3)
+PROACTIVE_TRIAGE_KEEP_MODELS = env_int("PROACTIVE_TRIAGE_KEEP_MODELS", 5)
 # Workflow early warning (docs/workflow.md): mark tickets due soon / overdue and notify, every 5 minutes.
 CELERY_BEAT_SCHEDULE["dispatch-deadline-warnings"] = {
     "task": "dispatch.mark_deadline_warnings",
@@ -296,6 +310,27 @@ CELERY_BEAT_SCHEDULE["dispatch-prune-form-tokens"] = {
     "task": "dispatch.prune_form_tokens",
     "schedule": crontab(hour=3, minute=10),
 }
+# Notices outside the app (docs/notifications.md): WeCom group robots and webhooks, sent by the workers.
+NOTIFY_TIMEOUT_SECONDS = env_float("NOTIFY_TIMEOUT_SECONDS", 5.0)  # per POST; a slower endpoint counts as failed
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)  # then the delivery is failed and the center sees it
+NOTIFY_RETRY_SECONDS = env_float("NOTIFY_RETRY_SECONDS", 30.0)  # first wait; doubles after each failed try
+NOTIFY_RETRY_MAX_SECONDS = env_float("NOTIFY_RETRY_MAX_SECONDS", 300.0)  # below CELERY_VISIBILITY_TIMEOUT
+# plain http:// to a loopback host (a local receiver): development and tests only
+NOTIFY_ALLOW_HTTP_LOOPBACK = env_bool("NOTIFY_ALLOW_HTTP_LOOPBACK", DEBUG)
+NOTIFY_SITE_URL = env_str("NOTIFY_SITE_URL", "")  # e.g. https://jxq.example.gov.cn: links in the notices
+CELERY_BEAT_SCHEDULE["dispatch-requeue-deliveries"] = {
+    "task": "dispatch.requeue_deliveries",
+    "schedule": 60.0,
+}
+# Places (docs/geography.md): tickets left unplaced after an import; lessons from the street's history.
+CELERY_BEAT_SCHEDULE["dispatch-place-tickets"] = {
+    "task": "dispatch.place_tickets",
+    "schedule": crontab(minute="*/10"),
+}
+CELERY_BEAT_SCHEDULE["dispatch-learn-places"] = {
+    "task": "dispatch.learn_places",
+    "schedule": crontab(hour=3, minute=20),
+}
 CELERY_BEAT_SCHEDULE["proactive-index-signatures"] = {
     "task": "proactive.tasks.index_signatures",
     "schedule": 300.0,
@@ -304,16 +339,29 @@ CELERY_BEAT_SCHEDULE["proactive-find-hotspots"] = {
     "task": "proactive.tasks.find_hotspots",
     "schedule": crontab(hour=2, minute=30),
 }
+CELERY_BEAT_SCHEDULE["proactive-train-triage-model"] = {
+    "task": "proactive.tasks.train_triage_model",
+    "schedule": crontab(hour=3, minute=30),
+}
 
 # Reporting (issue 4, docs/reporting.md): the name the work report speaks for, and its batch jobs.
 REPORTING_STREET_NAME = env_str("REPORTING_STREET_NAME", "酒仙桥街道")
+# The leaders look at the day on their phones at 23:00: the nightly snapshot runs well before (HH:MM, Beijing
+# time); the daily ranking and the leaders' digest follow 15 minutes later.
+REPORTING_NIGHTLY_AT = env_time("REPORTING_NIGHTLY_AT", "22:30")
+_NIGHTLY_FOLLOW_UP = divmod(REPORTING_NIGHTLY_AT[0] * 60 + REPORTING_NIGHTLY_AT[1] + 15, 60)
+_NIGHTLY_FOLLOW_UP = (_NIGHTLY_FOLLOW_UP[0] % 24, _NIGHTLY_FOLLOW_UP[1])
 CELERY_BEAT_SCHEDULE["reporting-nightly-snapshot"] = {
     "task": "reporting.nightly_snapshot",  # the leadership snapshot of the day
-    "schedule": crontab(hour=23, minute=0),
+    "schedule": crontab(hour=REPORTING_NIGHTLY_AT[0], minute=REPORTING_NIGHTLY_AT[1]),
 }
 CELERY_BEAT_SCHEDULE["reporting-daily-ranking"] = {
     "task": "reporting.daily_ranking",  # the units' month-to-date ranking, after the snapshot
-    "schedule": crontab(hour=23, minute=15),
+    "schedule": crontab(hour=_NIGHTLY_FOLLOW_UP[0], minute=_NIGHTLY_FOLLOW_UP[1]),
+}
+CELERY_BEAT_SCHEDULE["reporting-leaders-digest"] = {
+    "task": "reporting.leaders_digest",  # each leader's evening figures, from the snapshot, by their channels
+    "schedule": crontab(hour=_NIGHTLY_FOLLOW_UP[0], minute=_NIGHTLY_FOLLOW_UP[1]),
 }
 CELERY_BEAT_SCHEDULE["reporting-weekly-analysis"] = {
     "task": "reporting.weekly_analysis",  # last week, Monday morning

@@ -35,9 +35,11 @@ from proactive.serializers import (
     ProactiveCaseSerializer,
     SimilarResponseSerializer,
     SimilarTicketSerializer,
+    SuggestionsResponseSerializer,
     TicketLinkSerializer,
 )
 from proactive.similar import similar_tickets
+from proactive.triage_assistant import suggest
 
 ERROR = OpenApiResponse(description='{"code": ..., "detail": ...}')
 UNAVAILABLE = OpenApiResponse(description='the job queue is down: {"code": "unavailable", "detail": ...}; try later')
@@ -69,6 +71,23 @@ class SimilarTicketsView(APIView):
                 "results": SimilarTicketSerializer(found, many=True).data,
             }
         )
+
+
+class TriageSuggestionsView(APIView):
+    @extend_schema(
+        operation_id="ticket_suggestions",
+        summary="The triage assistant's suggestions: community, category, lead unit, co-handling units",
+        description="Each with its confidence and reasons; status `insufficient_history` when there is no "
+        "model yet. Only for those who may triage the ticket (the complaint center).",
+        responses={200: SuggestionsResponseSerializer, 403: ERROR, 404: ERROR},
+        tags=["proactive"],
+    )
+    def get(self, request, ticket_no: str):
+        ticket = visible_tickets(request.user).filter(ticket_no=ticket_no).first()
+        if ticket is None:
+            raise DomainError(ErrorCode.NOT_FOUND, _("ticket %(no)s not found") % {"no": ticket_no})
+        access.require(request.user, "triage_ticket", ticket)
+        return Response(suggest(ticket, user=request.user))
 
 
 class HotSpotListView(APIView):

@@ -1,7 +1,7 @@
 """Precision and recall of "same matter" on a labelled set (bench/similarity_bench.py and the floor test).
 
 The set is a CSV (tests/data/similarity/labelled.csv): ``group,day,category,community,address,content``.
-Tickets of one ``g*`` group describe the same matter; ``n*`` rows are hard negatives, each its own
+Tickets of one group (``g*``, ``h*``) describe the same matter; ``n*`` rows are hard negatives, each its own
 matter, written to share words, place and category with a group. Every unordered pair is judged:
 predicted "same" when the score reaches the threshold.
 """
@@ -25,7 +25,7 @@ class LabelledTicket:
     profile: Profile
 
     def same_matter(self, other: LabelledTicket) -> bool:
-        return self.group == other.group and self.group.startswith("g")
+        return self.group == other.group and not self.group.startswith("n")
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,18 @@ from proactive.similarity import Profile, band_keys, minhash, profile_of_ticket
 
 # Bump when the measure (normalisation, dictionary, features, hashing) changes: every ticket is then
 # indexed again by the periodic task.
-MEASURE_VERSION = 1
+MEASURE_VERSION = 2
 
 _TICKET_FIELDS = ("id", "content", "address", "category_id", "community_id", "received_at")
 
 
 def profile_to_json(profile: Profile) -> dict:
-    return {"w": profile.words, "g": sorted(profile.grams), "p": sorted(profile.place_grams)}
+    return {
+        "w": profile.words,
+        "g": sorted(profile.grams),
+        "p": sorted(profile.place_grams),
+        "y": sorted(profile.pinyin),
+    }
 
 
 def profile_from_signature(signature: TicketSignature) -> Profile:
@@ -37,6 +42,7 @@ def profile_from_signature(signature: TicketSignature) -> Profile:
         words=words,
         grams=frozenset(data["g"]),
         place_grams=frozenset(data["p"]),
+        pinyin=frozenset(data.get("y", ())),
         category_id=signature.category_id,
         community_id=signature.community_id,
         received_at=signature.received_at,

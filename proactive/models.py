@@ -229,3 +229,80 @@ class CaseEvent(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValidationError("case events are append-only")
         super().save(*args, **kwargs)
+
+
+# --- the triage assistant (智能派单, docs/proactive.md "Triage assistant") -------------------------
+
+
+class TriageModel(models.Model):
+    """One training of the triage assistant: the fitted classifiers as a signed joblib blob.
+
+    The blob is unpickled only when its HMAC (keyed with ``SECRET_KEY``) matches, so only a model this
+    installation wrote is ever loaded. The newest row is the model in use; older rows are kept a while
+    so that suggestions can name the model they came from.
+    """
+
+    trained_at = models.DateTimeField(_("trained at"))
+    history_from = models.DateTimeField(_("history from"))
+    history_until = models.DateTimeField(_("history until"))
+    ticket_count = models.PositiveIntegerField(_("tickets learned from"))
+    library = models.CharField(_("library"), max_length=60)  # "scikit-learn 1.9.1": a blob is read by its own
+    labels = models.JSONField(default=dict)  # {"community": n, "category": n, "lead_unit": n} classes per field
+    blob = models.BinaryField()
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-trained_at", "-id"]
+        verbose_name = _("triage model")
+        verbose_name_plural = _("triage models")
+
+    def __str__(self) -> str:
+        return f"triage model {self.pk} ({self.ticket_count} tickets, {self.trained_at:%Y-%m-%d %H:%M})"
+
+
+class TriageSuggestion(models.Model):
+    """What the assistant suggested for a ticket, as it was shown (one per ticket and model)."""
+
+    ticket = models.ForeignKey("intake.Ticket", on_delete=models.CASCADE, related_name="+")
+    model = models.ForeignKey(TriageModel, on_delete=models.CASCADE, related_name="suggestions")
+    created_at = models.DateTimeField(_("suggested at"), auto_now_add=True)
+    # {"community": {"id", "name", "confidence", "reasons", "alternatives"}, "category": …, "lead_unit": …,
+    #  "co_units": {"units": [...], ...}}; a field with too little evidence has "id": null
+    payload = models.JSONField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "model"], name="triage_suggestion_once")]
+
+    def __str__(self) -> str:
+        return f"suggestion for ticket {self.ticket_id} by model {self.model_id}"
+
+
+class SuggestedField(models.TextChoices):
+    COMMUNITY = "community", _("Community")
+    CATEGORY = "category", _("Category")
+    LEAD_UNIT = "lead_unit", _("Lead unit")
+    CO_UNITS = "co_units", _("Co-handling units")
+
+
+class TriageDecision(models.Model):
+    """The center's answer to one suggested field: accepted (the suggestion was chosen) or overridden.
+
+    Written when the triage or dispatch event is (``proactive.triage_assistant.record_decisions``); the
+    first decision on a field counts, a later correction of the same ticket does not change it."""
+
+    suggestion = models.ForeignKey(TriageSuggestion, on_delete=models.CASCADE, related_name="decisions")
+    field = models.CharField(_("field"), max_length=12, choices=SuggestedField.choices)
+    suggested = models.JSONField()  # id (or list of ids for co_units), null when nothing was suggested
+    chosen = models.JSONField()
+    accepted = models.BooleanField(_("accepted"))
+    event = models.ForeignKey("dispatch.TicketEvent", on_delete=models.CASCADE, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"))
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["suggestion", "field"], name="triage_decision_once")]
+        indexes = [models.Index(fields=["decided_at", "field"], name="triage_decision_when")]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {'accepted' if self.accepted else 'overridden'}"

@@ -210,3 +210,27 @@ class CaseLinkedSerializer(CaseDetailSerializer):
 
     class Meta(CaseDetailSerializer.Meta):
         fields = [*CaseDetailSerializer.Meta.fields, "added"]
+
+
+class SuggestedValueSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True, help_text="null: not enough evidence for a suggestion")
+    name = serializers.CharField(allow_blank=True)
+    confidence = serializers.FloatField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    alternatives = serializers.ListField(child=serializers.DictField(), help_text="[{id, name, confidence}]")
+
+
+class SuggestedCoUnitsSerializer(serializers.Serializer):
+    units = serializers.ListField(child=serializers.DictField(), help_text="[{id, name, confidence}]")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class SuggestionsResponseSerializer(serializers.Serializer):
+    ticket_no = serializers.CharField()
+    status = serializers.ChoiceField(choices=["ok", "insufficient_history"])
+    detail = serializers.CharField(allow_blank=True)
+    model = serializers.DictField(allow_null=True, help_text="{id, trained_at, ticket_count}")
+    community = SuggestedValueSerializer(required=False)
+    category = SuggestedValueSerializer(required=False)
+    lead_unit = SuggestedValueSerializer(required=False)
+    co_units = SuggestedCoUnitsSerializer(required=False)

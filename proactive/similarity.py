@@ -8,15 +8,12 @@ street dictionary, stop words removed. The profile holds two feature sets:
 - **character bigrams** of the normalised text, which survive typos (燥音 / 噪音 still share 音扰, 扰民)
   and segmentation differences.
 
-The score of a pair is ``text x context``:
-
-    text    = W_WORDS x weighted-cosine(words) + (1 - W_WORDS) x jaccard(bigrams)
-    context = BASE + W_CATEGORY x [same category] + W_PLACE x place + W_TIME x exp(-days / TIME_SCALE)
-    place   = 1 for the same community (0.5 if one is unknown), plus up to +/- through address bigrams
-
-so the text decides and the context scales it: two unrelated complaints of the same community and
-category never reach the threshold on context alone. Weights and thresholds are settings
-(``PROACTIVE_*``); docs/proactive.md gives the figures they produce on the labelled set.
+The score of a pair (``score``) is a logistic model fitted on labelled pairs (``similarity_model.json``,
+written by bench/similarity_fit.py): each text feature — the IDF-weighted word cosine, the jaccard of
+tone-less pinyin syllable bigrams (homophone typos keep them) and of character bigrams — is multiplied
+by each context feature (1, same category, same community, place, time closeness), so the context only
+scales what the texts share; texts less alike than ``PROACTIVE_TEXT_FLOOR`` score 0. docs/proactive.md
+gives the figures on the labelled sets.
 
 The same profile yields a MinHash signature whose LSH band keys are stored per ticket
 (``proactive.models.TicketSignature`` / ``SignatureBand``) so that candidates for one ticket are found
@@ -141,6 +138,19 @@ def normalise(text: str) -> str:
     return _CN_NUMBER_BEFORE_UNIT.sub(to_digits, text)
 
 
+def _pinyin_grams(text: str) -> set[str]:
+    """Bigrams of tone-less syllables (pypinyin): homophone typos (楼到/楼道, 暖器/暖气) keep them."""
+    from pypinyin import lazy_pinyin
+
+    grams: set[str] = set()
+    for run in _CJK_OR_ALNUM.findall(text):
+        syllables = lazy_pinyin(run)
+        if len(syllables) == 1:
+            grams.add(syllables[0])
+        grams.update(f"{syllables[i]}-{syllables[i + 1]}" for i in range(len(syllables) - 1))
+    return grams
+
+
 def _bigrams(text: str) -> set[str]:
     grams: set[str] = set()
     for run in _CJK_OR_ALNUM.findall(text):
@@ -157,6 +167,7 @@ class Profile:
     words: dict[str, float]
     grams: frozenset[str]
     place_grams: frozenset[str] = frozenset()
+    pinyin: frozenset[str] = frozenset()  # tone-less syllable bigrams: 燥音 and 噪音 are both zao-yin
     category_id: int | None = None
     community_id: int | None = None
     received_at: datetime | None = None
@@ -207,6 +218,7 @@ def profile_of(
         words=weights,
         grams=frozenset(_bigrams(text)),
         place_grams=frozenset(_bigrams(place_text)),
+        pinyin=frozenset(_pinyin_grams(text)),
         category_id=category_id,
         community_id=community_id,
         received_at=received_at,
@@ -263,89 +275,94 @@ class Similarity:
         return why
 
 
+MODEL_FILE = HERE / "similarity_model.json"
+TEXT_FEATURES = ("cosine", "pinyin_jaccard", "bigram_jaccard")
+CONTEXT_FEATURES = ("always", "same_category", "same_community", "place", "time")
+
+
 @dataclass(frozen=True)
 class Weights:
-    """The score's settings, read once per lookup or job rather than once per pair."""
+    """The fitted coefficients of the score (``similarity_model.json``) and the time scale, read once
+    per lookup or job rather than once per pair. ``coef[i][j]``: text feature i x context feature j."""
 
-    words: float
-    base: float
-    category: float
-    place: float
-    time: float
+    coef: tuple[tuple[float, ...], ...]
+    intercept: float
     time_scale_days: float
+    text_floor: float
 
     @classmethod
     def from_settings(cls) -> Weights:
+        coef, intercept = _fitted()
         return cls(
-            words=settings.PROACTIVE_WEIGHT_WORDS,
-            base=settings.PROACTIVE_WEIGHT_BASE,
-            category=settings.PROACTIVE_WEIGHT_CATEGORY,
-            place=settings.PROACTIVE_WEIGHT_PLACE,
-            time=settings.PROACTIVE_WEIGHT_TIME,
+            coef=coef,
+            intercept=intercept,
             time_scale_days=settings.PROACTIVE_TIME_SCALE_DAYS,
+            text_floor=settings.PROACTIVE_TEXT_FLOOR,
         )
 
 
-def _parts(a: Profile, b: Profile, w: Weights) -> tuple[float, float, bool, bool, float | None]:
-    """(score, text, same category, same community, days apart): the formula of the module docstring."""
-    text = w.words * _cosine(a.words, a.norm, b.words, b.norm) + (1 - w.words) * _jaccard(a.grams, b.grams)
-    same_category = a.category_id is not None and a.category_id == b.category_id
-    if a.community_id is None or b.community_id is None:
-        place = 0.5
-        same_community = False
-    else:
-        same_community = a.community_id == b.community_id
-        place = 1.0 if same_community else 0.0
-    if a.place_grams and b.place_grams:
-        # the address refines the community: the same building or gate counts, another one less
-        place = 0.5 * place + 0.5 * min(1.0, 2 * _jaccard(a.place_grams, b.place_grams))
-    days = None
-    closeness = 0.5
-    if a.received_at is not None and b.received_at is not None:
-        days = abs((a.received_at - b.received_at).total_seconds()) / 86400
-        closeness = math.exp(-days / w.time_scale_days)
-    context = w.base + w.category * same_category + w.place * place + w.time * closeness
-    return min(1.0, text * context), text, same_category, same_community, days
+@cache
+def _fitted() -> tuple[tuple[tuple[float, ...], ...], float]:
+    import json
+
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    if tuple(data["text_features"]) != TEXT_FEATURES or tuple(data["context_features"]) != CONTEXT_FEATURES:
+        raise ValueError(f"{MODEL_FILE.name} was fitted for other features; run bench/similarity_fit.py")
+    return tuple(tuple(row) for row in data["coef"]), float(data["intercept"])
 
 
-def score(a: Profile, b: Profile, w: Weights) -> float:
-    """The score alone, for the batch job's hot loop: ``_parts`` inlined (same formula, fewer calls)."""
+def pair_features(a: Profile, b: Profile, time_scale_days: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(text features, context features) of a pair: what the fitted score combines (TEXT_FEATURES,
+    CONTEXT_FEATURES). The text features are all 0 for two texts without a shared word or syllable pair."""
     if a.norm and b.norm:
         aw, bw = (a.words, b.words) if len(a.words) <= len(b.words) else (b.words, a.words)
         cosine = sum(v * bw[k] for k, v in aw.items() if k in bw) / (a.norm * b.norm)
     else:
         cosine = 0.0
-    inter = len(a.grams & b.grams)
-    grams = inter / (len(a.grams) + len(b.grams) - inter) if inter else 0.0
-    text = w.words * cosine + (1 - w.words) * grams
-    if not text:
-        return 0.0
+    text = (cosine, _jaccard(a.pinyin, b.pinyin), _jaccard(a.grams, b.grams))
+    same_category = 1.0 if a.category_id is not None and a.category_id == b.category_id else 0.0
     if a.community_id is None or b.community_id is None:
-        place = 0.5
+        place, same_community = 0.5, 0.0
     else:
-        place = 1.0 if a.community_id == b.community_id else 0.0
+        same_community = 1.0 if a.community_id == b.community_id else 0.0
+        place = same_community
     if a.place_grams and b.place_grams:
-        inter = len(a.place_grams & b.place_grams)
-        jaccard = inter / (len(a.place_grams) + len(b.place_grams) - inter)
-        place = 0.5 * place + 0.5 * min(1.0, 2 * jaccard)
+        # the address refines the community: the same building or gate counts, another one less
+        place = 0.5 * place + 0.5 * min(1.0, 2 * _jaccard(a.place_grams, b.place_grams))
     if a.received_at is not None and b.received_at is not None:
-        closeness = math.exp(-abs((a.received_at - b.received_at).total_seconds()) / 86400 / w.time_scale_days)
+        closeness = math.exp(-abs((a.received_at - b.received_at).total_seconds()) / 86400 / time_scale_days)
     else:
         closeness = 0.5
-    same_category = a.category_id is not None and a.category_id == b.category_id
-    return min(1.0, text * (w.base + w.category * same_category + w.place * place + w.time * closeness))
+    return text, (1.0, same_category, same_community, place, closeness)
+
+
+def score(a: Profile, b: Profile, w: Weights) -> float:
+    """The same-matter score of two profiles, between 0 and 1 (module docstring): a logistic model over
+    the text features, each scaled by the context; 0 when the texts share nothing."""
+    text, context = pair_features(a, b, w.time_scale_days)
+    if 0.5 * text[0] + 0.5 * text[1] < w.text_floor:
+        return 0.0  # the text decides: the context never makes a match of texts this far apart
+    logit = w.intercept
+    for value, row in zip(text, w.coef, strict=True):
+        if value:
+            logit += value * sum(c * x for c, x in zip(row, context, strict=True))
+    return 1.0 / (1.0 + math.exp(-logit))
 
 
 def similarity(a: Profile, b: Profile, weights: Weights | None = None) -> Similarity:
     """The documented score of two profiles (module docstring), between 0 and 1, with its reasons."""
-    value, text, same_category, same_community, days = _parts(a, b, weights or Weights.from_settings())
+    weights = weights or Weights.from_settings()
+    text, context = pair_features(a, b, weights.time_scale_days)
+    days = None
+    if a.received_at is not None and b.received_at is not None:
+        days = abs((a.received_at - b.received_at).total_seconds()) / 86400
     shared = sorted(set(a.words) & set(b.words), key=lambda word: -a.words[word])[:6]
     return Similarity(
-        score=round(value, 4),
-        text=round(text, 4),
+        score=round(score(a, b, weights), 4),
+        text=round(0.5 * text[0] + 0.5 * text[1], 4),  # words and syllables, for the reader
         shared_words=shared,
-        same_category=same_category,
-        same_community=same_community,
+        same_category=bool(context[1]),
+        same_community=bool(context[2]),
         days_apart=days,
     )
 

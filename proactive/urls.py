@@ -4,6 +4,11 @@ from proactive import api
 
 urlpatterns = [
     path("api/v1/tickets/<str:ticket_no>/similar/", api.SimilarTicketsView.as_view(), name="api-ticket-similar"),
+    path(
+        "api/v1/tickets/<str:ticket_no>/suggestions/",
+        api.TriageSuggestionsView.as_view(),
+        name="api-ticket-suggestions",
+    ),
     path("api/v1/hotspots/", api.HotSpotListView.as_view(), name="api-hotspots"),
     path("api/v1/hotspots/run/", api.HotSpotRunView.as_view(), name="api-hotspots-run"),
     path("api/v1/hotspots/<int:pk>/", api.HotSpotDetailView.as_view(), name="api-hotspot"),

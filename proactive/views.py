@@ -6,6 +6,9 @@ decides who may do what; a refusal (DomainError) is shown as a message. Which fo
 follows the same checks those functions make, so nobody is offered a button that is always refused.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,9 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dispatch import access
-from dispatch.views.common import error_text
+from dispatch.views.common import error_text, visible_ticket_or_404
+from jxq_cases.lib import clock
 from jxq_cases.lib.errors import HTTP_STATUS, DomainError
 from proactive import cases
+from proactive import triage_assistant as triage_assistant_module
+from proactive.callers import caller_history
 from proactive.forms import CaseFromHotSpotForm, CloseCaseForm, LinkTicketsForm, MeasureForm
 from proactive.hotspots import hotspots_between
 from proactive.models import CaseStatus, HotSpot, HotSpotRun
@@ -52,6 +58,7 @@ def proactive_home(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "title": _("Proactive handling"),
+        "reads_triage_assistant": access.may(user, "triage.assistant"),
         "reads_hotspots": reads_hotspots,
         "run": run,
         "hotspots": hotspots,
@@ -214,3 +221,32 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, case, error, {"close": form})
     messages.success(request, gettext("Case closed."))
     return redirect("proactive-case", pk=case.pk)
+
+
+@login_required
+@require_GET
+def caller_fragment(request: HttpRequest, ticket_no: str) -> HttpResponse:
+    """The caller's other requests (the ticket page and the triage panel load it): which request of
+    this caller the ticket is, links to the earlier ones the user may open, a repeated matter flagged.
+    No phone number or name is shown: the tickets are linked by the caller key."""
+    ticket = visible_ticket_or_404(request.user, ticket_no, related=False)
+    history = caller_history(ticket, user=request.user)
+    return render(request, "proactive/_caller.html", {"ticket": ticket, "history": history})
+
+
+def triage_assistant(request: HttpRequest) -> HttpResponse:
+    """The triage assistant: the model in use and how often the center accepts its suggestions."""
+    if not access.may(request.user, "triage.assistant"):
+        raise Http404(gettext("The triage assistant's figures are for the complaint center and its leaders."))
+    today = clock.today()
+    periods = []
+    for label, days in ((_("Last 7 days"), 7), (_("Last 30 days"), 30), (_("Last 365 days"), 365)):
+        since, until = clock.range_bounds(today - timedelta(days=days - 1), today)
+        periods.append({"label": label, "rows": triage_assistant_module.acceptance(since, until)})
+    context = {
+        "title": _("Triage assistant"),
+        "model": triage_assistant_module.current_model(),
+        "periods": periods,
+        "min_tickets": settings.PROACTIVE_TRIAGE_MIN_TICKETS,
+    }
+    return render(request, "proactive/triage_assistant.html", context)

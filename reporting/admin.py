@@ -2,9 +2,12 @@
 (the jobs write them; the beat schedule itself is edited under django-celery-beat's periodic tasks)."""
 
 import json
+from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from reporting.models import ScoreAdjustment, ScoringPolicy, Snapshot
@@ -32,7 +35,7 @@ class ScoreAdjustmentAdmin(admin.ModelAdmin):
     readonly_fields = ["created_by", "created_at"]
     date_hierarchy = "month"
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
@@ -43,15 +46,14 @@ class SnapshotAdmin(admin.ModelAdmin):
     list_display = ["job", "period_start", "period_end", "computed_at", "duration_ms"]
     list_filter = ["job"]
     date_hierarchy = "period_start"
-    fields = ["job", "period_start", "period_end", "computed_at", "duration_ms", "pretty_data"]
-    readonly_fields = fields
+    fields = readonly_fields = ("job", "period_start", "period_end", "computed_at", "duration_ms", "pretty_data")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     @admin.display(description=_("data"))
-    def pretty_data(self, obj):
+    def pretty_data(self, obj: Snapshot) -> SafeString:
         return format_html("<pre>{}</pre>", json.dumps(obj.data, ensure_ascii=False, indent=2))

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import IO
+from decimal import Decimal
+from typing import IO, Any
 
 from django.conf import settings
-from django.db.models import DateTimeField, F, Value
+from django.db.models import DateTimeField, F, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from docx import Document as WordDocument
@@ -30,7 +31,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from intake.models import Status
+from intake.models import Status, Ticket
 from jxq_cases.lib import clock
 from proactive.hotspots import hotspots_between
 from reporting.models import ScoreAdjustment, Snapshot
@@ -70,7 +71,7 @@ class Document:
         return "\n".join(parts)
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
@@ -78,18 +79,18 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _rate(value) -> str:
+def _rate(value: float | Decimal | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
-def _signed(value) -> str:
+def _signed(value: float | Decimal | None) -> str:
     return "0" if not value else f"{value:+.2f}"
 
 
 # --- ticket lists ---------------------------------------------------------------------------------
 
 
-def _ticket_rows(tickets) -> tuple[list[list], int]:
+def _ticket_rows(tickets: QuerySet[Ticket]) -> tuple[list[list[Any]], int]:
     total = tickets.count()
     rows = [
         [
@@ -112,17 +113,18 @@ def _ticket_rows(tickets) -> tuple[list[list], int]:
         )[:LIST_LIMIT]
     ]
     for row in rows:
-        row[4] = clock.local(row[4]).strftime("%m-%d %H:%M")
-        row[5] = clock.local(row[5]).strftime("%m-%d %H:%M") if row[5] else "—"
+        received, due = row[4], row[5]
+        row[4] = clock.local(received).strftime("%m-%d %H:%M") if isinstance(received, dt.datetime) else ""
+        row[5] = clock.local(due).strftime("%m-%d %H:%M") if isinstance(due, dt.datetime) else "—"
     return rows, total
 
 
-def double_no_tickets(first: dt.date, last: dt.date):
+def double_no_tickets(first: dt.date, last: dt.date) -> QuerySet[Ticket]:
     """The month's counted tickets neither resolved nor satisfied (what costs the street points)."""
     return period_tickets(first, last).filter(DOUBLE_NO)
 
 
-def overdue_tickets(first: dt.date, last: dt.date, *, now: dt.datetime | None = None):
+def overdue_tickets(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) -> QuerySet[Ticket]:
     """The month's tickets handled late: reviewed (or replied) after the handling deadline, or still
     not reviewed when it passed."""
     now = now or clock.now()
@@ -355,7 +357,9 @@ def weekly_analysis(snapshot: Snapshot) -> Document:
 BODY_FONT, HEADING_FONT = "SimSun", "SimHei"  # 宋体 and 黑体, the usual faces of a government document
 
 
-def _style(word, name: str, font: str, size: float, *, bold: bool = False, center: bool = False, indent: float = 0):
+def _style(
+    word: Any, name: str, font: str, size: float, *, bold: bool = False, center: bool = False, indent: float = 0
+) -> Any:
     """A paragraph style with its East Asian font: set once, not on every run (python-docx's per-run
     font properties cost more than the rest of the document)."""
     style = word.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)

@@ -10,6 +10,7 @@ Vocabulary (all optional, combined with AND):
 
 - ``received_from`` / ``received_to``: local dates (Beijing time), inclusive
 - ``source``, ``lead_unit`` (id), ``community`` (id), ``category`` (id), ``status_in`` (codes)
+- ``grid_cell`` (id), ``place_community`` (id): where the ticket's place lies (docs/geography.md)
 - ``counted``: true/false — the latest visit is counted and no exclusion was approved
 - ``responded`` / ``resolved`` / ``satisfied``: true/false, among counted tickets
 - ``double_no``: true — counted, neither resolved nor satisfied
@@ -23,6 +24,8 @@ Vocabulary (all optional, combined with AND):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -32,51 +35,53 @@ from jxq_cases.lib.errors import DomainError, ErrorCode
 from reporting.rates import COUNTED, DOUBLE_NO
 
 
-def _date(value) -> dt.date:
+def _date(value: dt.date | str) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
-def _moment(value) -> dt.datetime:
+def _moment(value: dt.datetime | str) -> dt.datetime:
     moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
     if moment.tzinfo is None:
         raise ValueError("filter datetimes carry their offset")
     return moment
 
 
-def _visit_flag(column: str):
+def _visit_flag(column: str) -> Callable[[Any], Q]:
     return lambda v: COUNTED & Q(**{column: bool(v)})
 
 
-def _open_contact(v) -> Q:
+def _open_contact(v: dt.datetime | str) -> Q:
     return Q(status__in=AWAITING_REPLY, first_contact_at__isnull=True, contact_due_at__lt=_moment(v))
 
 
-def _open_handle(v) -> Q:
+def _open_handle(v: dt.datetime | str) -> Q:
     return Q(status__in=AWAITING_REPLY, handle_due_at__lt=_moment(v))
 
 
-def _between(column: str, extra: Q):
-    def build(v) -> Q:
+def _between(column: str, extra: Q) -> Callable[[Any], Q]:
+    def build(v: Any) -> Q:
         start, end = (_moment(x) for x in v)
         return extra & Q(**{f"{column}__gte": start, f"{column}__lt": end})
 
     return build
 
 
-def _received_from(v) -> Q:
+def _received_from(v: dt.date | str) -> Q:
     return Q(received_at__gte=clock.day_bounds(_date(v))[0])
 
 
-def _received_to(v) -> Q:
+def _received_to(v: dt.date | str) -> Q:
     return Q(received_at__lt=clock.day_bounds(_date(v))[1])
 
 
-BUILDERS = {
+BUILDERS: dict[str, Callable[[Any], Q]] = {
     "received_from": _received_from,
     "received_to": _received_to,
     "source": lambda v: Q(source=v),
     "lead_unit": lambda v: Q(lead_unit_id=int(v)),
     "community": lambda v: Q(community_id=int(v)),
+    "grid_cell": lambda v: Q(grid_cell_id=int(v)),
+    "place_community": lambda v: Q(place_community_id=int(v)),
     "category": lambda v: Q(category_id=int(v)) if v is not None else Q(category__isnull=True),
     "status_in": lambda v: Q(status__in=list(v)),
     "counted": lambda v: COUNTED if v else ~COUNTED,
@@ -94,7 +99,7 @@ BUILDERS = {
 }
 
 
-def filter_q(spec: dict) -> Q:
+def filter_q(spec: dict[str, Any]) -> Q:
     """The Q of a filter spec; a DomainError naming the first unknown key or bad value."""
     q = Q()
     for key, value in spec.items():
@@ -108,11 +113,11 @@ def filter_q(spec: dict) -> Q:
     return q
 
 
-def tickets_matching(spec: dict, base: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
+def tickets_matching(spec: dict[str, Any], base: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
     """The street's tickets (never sent-back or merged ones) behind a figure, within ``base``."""
     tickets = base if base is not None else Ticket.objects.all()
     return tickets.exclude(status__in=GONE).filter(filter_q(spec))
 
 
-def period_filter(start_on: dt.date, end_on: dt.date, **more) -> dict:
+def period_filter(start_on: dt.date, end_on: dt.date, **more: Any) -> dict[str, Any]:
     return {"received_from": start_on.isoformat(), "received_to": end_on.isoformat(), **more}

@@ -24,21 +24,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from dispatch.access import mask_text
-from dispatch.models import ExclusionRequest, ExclusionStatus, ReplyDraft, SignOffStatus
+from dispatch.models import ExclusionReason, ExclusionRequest, ExclusionStatus, ReplyDraft, SignOffStatus
 from intake.models import Kind, Source, Status, Supervision, Ticket, Urgency
 from jxq_cases.lib import clock
 from jxq_cases.lib.spreadsheet import text_cell, text_row
 from org.models import Unit
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from reporting.rates import (
     COUNT_KEYS,
     MEASURES,
@@ -155,11 +158,11 @@ def _rates(counts: dict) -> list:
     ]
 
 
-def _count_row(label, unit_name: str, counts: dict) -> list:
+def _count_row(label: object, unit_name: str, counts: dict[str, Any]) -> list[Any]:
     return [label, unit_name, *(counts[key] for key in MEASURES), *_rates(counts)]
 
 
-def _header_row(sheet, headers: list[str]) -> None:
+def _header_row(sheet: WriteOnlyWorksheet, headers: list[str]) -> None:
     bold = Font(bold=True)
     cells = []
     for text in headers:
@@ -169,7 +172,7 @@ def _header_row(sheet, headers: list[str]) -> None:
     sheet.append(cells)
 
 
-def _ledger_tickets(tickets, with_text: bool):
+def _ledger_tickets(tickets: QuerySet[Ticket], with_text: bool) -> QuerySet[Ticket, dict[str, Any]]:
     """The ledger's columns in one query: the reply that went out (the latest signed-off draft) and
     the latest exclusion request are correlated subqueries, not a query per ticket."""
     reply = ReplyDraft.objects.filter(ticket=OuterRef("pk"), status=SignOffStatus.SIGNED_OFF).order_by("-version")
@@ -178,14 +181,14 @@ def _ledger_tickets(tickets, with_text: bool):
         exclusion_status=Subquery(exclusion.values("status")[:1]),
         exclusion_reason=Subquery(exclusion.values("reason_category")[:1]),
     )
-    fields = LEDGER_FIELDS
+    fields: tuple[str, ...] = LEDGER_FIELDS
     if with_text:
         tickets = tickets.annotate(reply_text=Subquery(reply.values("text")[:1]))
         fields = (*LEDGER_FIELDS, *TEXT_FIELDS)
     return tickets.order_by("received_at", "id").values(*fields)
 
 
-def _chunks(rows) -> Iterator[list[dict]]:
+def _chunks(rows: QuerySet[Ticket, dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     chunk = []
     for row in rows.iterator(chunk_size=CHUNK):
         chunk.append(row)
@@ -209,7 +212,7 @@ def _co_units(ticket_ids: list[int]) -> dict[int, list[str]]:
     return names
 
 
-def write_ledger(book: Workbook, tickets, *, with_text: bool) -> int:
+def write_ledger(book: Workbook, tickets: QuerySet[Ticket], *, with_text: bool) -> int:
     """The ledger sheet (台账): one row per ticket of ``tickets``; returns the rows written."""
     labels = {
         "source": dict(Source.choices),
@@ -218,10 +221,10 @@ def write_ledger(book: Workbook, tickets, *, with_text: bool) -> int:
         "status": dict(Status.choices),
         "supervision": dict(Supervision.choices),
         "exclusion_status": dict(ExclusionStatus.choices),
-        "exclusion_reason": dict(ExclusionRequest._meta.get_field("reason_category").choices),
+        "exclusion_reason": dict(ExclusionReason.choices),
     }
 
-    def label(kind: str, code) -> str:
+    def label(kind: str, code: str | None) -> str:
         return str(labels[kind].get(code, code)) if code else ""
 
     ledger = book.create_sheet(_("Ledger"))
@@ -276,16 +279,18 @@ def write_ledger(book: Workbook, tickets, *, with_text: bool) -> int:
     return rows
 
 
-def _unit_order(unit_ids) -> list[tuple[int | None, str]]:
+def _unit_order(unit_ids: set[int | None]) -> list[tuple[int | None, str]]:
     """The units in the street's order (departments, then communities), the undispatched last."""
     units = Unit.objects.filter(pk__in=[u for u in unit_ids if u is not None]).order_by("kind", "sort_order", "name")
-    order = [(unit.pk, unit.name) for unit in units]
+    order: list[tuple[int | None, str]] = [(unit.pk, unit.name) for unit in units]
     if None in unit_ids:
         order.append((None, _("Not dispatched yet")))
     return order
 
 
-def _per_unit(tickets, trunc) -> dict:
+def _per_unit(
+    tickets: QuerySet[Ticket], trunc: Callable[[str], Any]
+) -> dict[dt.date, dict[int | None, dict[str, int]]]:
     """{period: {lead unit id or None: counts}} from one query grouped by period and lead unit."""
     table: dict = defaultdict(dict)
     rows = (
@@ -296,7 +301,13 @@ def _per_unit(tickets, trunc) -> dict:
     return table
 
 
-def _write_table(sheet, table: dict, label_of, *, with_total: bool = True) -> None:
+def _write_table(
+    sheet: WriteOnlyWorksheet,
+    table: dict[dt.date, dict[int | None, dict[str, int]]],
+    label_of: Callable[[dt.date], Any],
+    *,
+    with_total: bool = True,
+) -> None:
     """Each period's units, then the street's total of the period (the sum of its rows)."""
     order = _unit_order({unit_id for units in table.values() for unit_id in units})
     street = _("Street total")
@@ -354,7 +365,9 @@ def write_workbook(
     return rows
 
 
-def write_monthly_table(sheet, start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None) -> None:
+def write_monthly_table(
+    sheet: WriteOnlyWorksheet, start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None
+) -> None:
     """Every month: each unit's counts, rates, bonus − deductions and composite (one grouped query,
     ``unit_scores``), then the street's row — ``build_report``'s monthly row, as on the public page."""
     policies = PolicyBook()

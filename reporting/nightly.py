@@ -1,4 +1,5 @@
-"""The nightly leadership snapshot (每晚领导驾驶舱), taken at 23:00 Beijing time.
+"""The nightly leadership snapshot (每晚领导驾驶舱), taken at 22:30 Beijing time
+(``REPORTING_NIGHTLY_AT``), ready before the leaders look at it at 23:00.
 
 For the day ``on`` it holds:
 
@@ -20,8 +21,9 @@ lists hold no personal data: number, unit, category, community and deadline only
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from intake.models import AWAITING_REPLY, Category, Source, Ticket
@@ -58,7 +60,7 @@ def moment_of(on: dt.date, now: dt.datetime | None = None) -> dt.datetime:
     return min(now, end_of_day)
 
 
-def counted_figure(spec: dict, base=None) -> dict:
+def counted_figure(spec: dict[str, Any], base: QuerySet[Ticket] | None = None) -> dict[str, Any]:
     """A figure as ``{"count": n, "filter": spec}``, counted through the filter itself."""
     return {"count": tickets_matching(spec, base).count(), "filter": spec}
 
@@ -102,8 +104,12 @@ def heat_map(start_on: dt.date, end_on: dt.date) -> dict:
     rows = list(
         period_tickets(start_on, end_on).values("community_id", "category_id").annotate(count=Count("id")).order_by()
     )
-    community_names = dict(Unit.objects.filter(pk__in={r["community_id"] for r in rows}).values_list("pk", "name"))
-    category_names = dict(Category.objects.filter(pk__in={r["category_id"] for r in rows}).values_list("pk", "name"))
+    community_names: dict[int | None, str] = dict(
+        Unit.objects.filter(pk__in={r["community_id"] for r in rows}).values_list("pk", "name")
+    )
+    category_names: dict[int | None, str] = dict(
+        Category.objects.filter(pk__in={r["category_id"] for r in rows}).values_list("pk", "name")
+    )
     volume: dict[int | None, int] = {}
     for r in rows:
         volume[r["category_id"]] = volume.get(r["category_id"], 0) + r["count"]
@@ -172,7 +178,7 @@ def build_nightly(on: dt.date, *, trend_from: dt.date | None = None, now: dt.dat
     this_month_rows = [r for r in unit_rows if r["month"] == first_of_month]
     ranking = unit_ranking(first_of_month, on, policies=policies, rows=this_month_rows)
     trend = unit_scores(trend_from, on, policies=policies, rows=unit_rows)
-    units = dict(Unit.objects.filter(pk__in=list(trend)).values_list("pk", "name"))
+    units: dict[int | None, str] = dict(Unit.objects.filter(pk__in=list(trend)).values_list("pk", "name"))
     own = own_records(first_of_month, on)
     # The street's month to date is the sum of this month's unit rows (tickets not yet dispatched
     # included): no second scan.

@@ -6,13 +6,17 @@ themselves. A figure links to ``drilldown``, which lists the tickets of the figu
 among those the user may see (``dispatch.access``), so a handler-level user never sees more.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import io
 import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,15 +27,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dispatch import access
 from dispatch.views.common import PAGE_SIZE, running_due
+from intake.models import Category
 from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError
 from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis
-from reporting.documents import DOCX, monthly_bulletin, weekly_analysis, write_docx
+from reporting.documents import DOCX, Document, monthly_bulletin, weekly_analysis, write_docx
 from reporting.drilldown import tickets_matching
 from reporting.exports import write_workbook
-from reporting.models import Job
+from reporting.models import Job, Snapshot
 from reporting.nightly import take_nightly_snapshot
 from reporting.snapshots import latest_snapshot
+from reporting.ticket_map import default_period, ticket_map
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -48,7 +57,7 @@ def drill_url(spec: dict, title: str = "") -> str:
     return reverse("drilldown") + "?" + urlencode({"filter": json.dumps(spec, ensure_ascii=False), "title": title})
 
 
-def _link_figures(value, title: str = ""):
+def _link_figures(value: Any, title: str = "") -> Any:
     """Give every stored ``filter`` of a snapshot a ``url`` beside it, for the template's links."""
     if isinstance(value, dict):
         linked = {k: _link_figures(v, title) for k, v in value.items()}
@@ -68,7 +77,7 @@ def _heat_map_table(heat: dict) -> dict:
     top = max((c["count"] for c in heat.get("cells", [])), default=0)
     rows = []
     for i, community in enumerate(heat.get("communities", [])):
-        cells = []
+        cells: list[dict[str, Any] | None] = []
         for j, _category in enumerate(heat.get("categories", [])):
             cell = counts.get((i, j))
             if cell:
@@ -134,11 +143,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The latest nightly snapshot (每晚领导驾驶舱)."""
     _require_reader(request, "dashboard.read")
     snapshot = latest_snapshot(Job.NIGHTLY)
-    context = {
+    context: dict[str, Any] = {
         "title": _("Leadership dashboard"),
         "snapshot": snapshot,
         "can_run": access.may(request.user, "reports.run"),
+        "map": access.may(request.user, "map.read"),
     }
+    context["map_start"], context["map_end"] = default_period()
     if snapshot is not None:
         data = _link_figures(snapshot.data, "")
         context.update(
@@ -162,7 +173,7 @@ def run_job(request: HttpRequest, job: str) -> HttpResponse:
     except ValueError:
         messages.error(request, gettext("The date is not valid (YYYY-MM-DD)."))
         return redirect(request.POST.get("back") or "reports")
-    take = {
+    take: dict[str, tuple[Callable[[dt.date], Snapshot], str]] = {
         "nightly": (take_nightly_snapshot, "dashboard"),
         "daily_ranking": (take_daily_ranking, "report-ranking"),
         "weekly": (take_weekly_analysis, "report-weekly"),
@@ -240,7 +251,9 @@ def _day_param(request: HttpRequest, name: str = "on") -> dt.date | None:
 DOCUMENTS = {Job.WEEKLY: weekly_analysis, Job.MONTHLY: monthly_bulletin}
 
 
-def _document(request: HttpRequest, build, snapshot, output: str, name: str) -> HttpResponse:
+def _document(
+    request: HttpRequest, build: Callable[[Snapshot], Document], snapshot: Snapshot, output: str, name: str
+) -> HttpResponse:
     document = build(snapshot)
     if output == "docx":
         buffer = io.BytesIO()
@@ -254,7 +267,9 @@ def _document(request: HttpRequest, build, snapshot, output: str, name: str) -> 
     return render(request, "reporting/document.html", {"document": document, "title": document.title, "back": back})
 
 
-def _report_page(request: HttpRequest, job: Job, template: str, title, excel_name: str) -> HttpResponse:
+def _report_page(
+    request: HttpRequest, job: Job, template: str, title: str | StrPromise, excel_name: str
+) -> HttpResponse:
     _require_reader(request)
     day = _day_param(request)
     snapshot = latest_snapshot(job, on_or_before=day) if day else latest_snapshot(job)
@@ -323,3 +338,68 @@ def weekly(request: HttpRequest) -> HttpResponse:
 @require_GET
 def monthly(request: HttpRequest) -> HttpResponse:
     return _report_page(request, Job.MONTHLY, "reporting/monthly.html", _("Monthly bulletin"), "monthly")
+
+
+@login_required
+@require_GET
+def tonight(request: HttpRequest) -> HttpResponse:
+    """The leader's 23:00 look on a phone: five figures, each with its tickets one tap away."""
+    if not access.may(request.user, "tonight.read"):
+        raise Http404(gettext("This page is for the street's leaders."))
+    from reporting.tonight import sections
+
+    now = timezone.now()
+    found = sections(request.user, now)
+    for section in found:
+        section.cards = [{"ticket": t, "due": running_due(t, now)} for t in section.tickets]
+    context = {"title": _("Tonight"), "sections": found, "now": now}
+    return render(request, "reporting/tonight.html", context)
+
+
+def _map_request(request: HttpRequest) -> tuple[dt.date, dt.date, Category | None]:
+    """The map's period and category from the query string; a bad value falls back to the default."""
+    start_on, end_on = default_period()
+    try:
+        start_on = dt.date.fromisoformat(request.GET.get("from") or start_on.isoformat())
+        end_on = dt.date.fromisoformat(request.GET.get("to") or end_on.isoformat())
+    except ValueError:
+        start_on, end_on = default_period()
+    if start_on > end_on:
+        start_on, end_on = end_on, start_on
+    category = None
+    if (request.GET.get("category") or "").isdigit():
+        category = Category.objects.filter(pk=int(request.GET["category"])).first()
+    return start_on, end_on, category
+
+
+@login_required
+def ticket_map_page(request: HttpRequest) -> HttpResponse:
+    """The map of the street's tickets, with its period and category filters."""
+    _require_reader(request, "map.read")
+    start_on, end_on, category = _map_request(request)
+    return render(
+        request,
+        "reporting/map.html",
+        {
+            "title": _("Map of the tickets"),
+            "start_on": start_on,
+            "end_on": end_on,
+            "category": category,
+            "categories": Category.objects.order_by("name"),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def ticket_map_data(request: HttpRequest) -> JsonResponse:
+    """What the map draws, as JSON: each figure with the URL of its tickets."""
+    _require_reader(request, "map.read")
+    start_on, end_on, category = _map_request(request)
+    data = ticket_map(request.user, start_on, end_on, category=category)
+    for row in (*data["cells"], *data["communities"], *data["hotspots"]):
+        row["url"] = drill_url(row.pop("filter"), row["name"])
+    for point in data["points"]:
+        point["url"] = reverse("ticket", args=[point["ticket_no"]])
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

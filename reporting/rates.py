@@ -182,6 +182,8 @@ class MonthScore:
         self.resolution = percent(self.counts["resolved"], counted, places)
         self.satisfaction = percent(self.counts["satisfied"], counted, places)
         if counted:
+            # a counted ticket gives every rate a value
+            assert self.response is not None and self.resolution is not None and self.satisfaction is not None
             weighted = (
                 self.policy.w_response * self.response
                 + self.policy.w_resolution * self.resolution
@@ -268,8 +270,9 @@ class UnitStanding:
     score: RangeScore
     rank: int | None = None
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[Decimal, Decimal | int, Decimal | int, int]:
         s = self.score
+        assert s.composite is not None  # only scored units are ranked
         return (-s.composite, -(s.resolution or 0), -(s.satisfaction or 0), -s.counts["counted"])
 
 

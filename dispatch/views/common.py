@@ -1,6 +1,9 @@
 """What the staff pages share: deadlines as shown, errors as shown, finding a visible ticket."""
 
+from __future__ import annotations
+
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.http import Http404, HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,6 +14,9 @@ from dispatch import access
 from intake.models import Ticket
 from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError, ErrorCode
+
+if TYPE_CHECKING:
+    from dispatch.access import AnyUser
 
 PAGE_SIZE = 50
 
@@ -54,7 +60,7 @@ def left_text(delta: timedelta) -> str:
     return gettext("%(m)smin") % {"m": mins}
 
 
-def running_due(ticket: Ticket, now: datetime) -> dict | None:
+def running_due(ticket: Ticket, now: datetime) -> dict[str, Any] | None:
     """The deadline running now (stored by dispatch.deadlines) and its colour: late, soon or ok."""
     if not ticket.next_due_at:
         return None
@@ -78,7 +84,7 @@ def running_due(ticket: Ticket, now: datetime) -> dict | None:
     }
 
 
-def visible_ticket_or_404(user, ticket_no: str, *, related: bool = True) -> Ticket:
+def visible_ticket_or_404(user: AnyUser, ticket_no: str, *, related: bool = True) -> Ticket:
     tickets = access.visible_tickets(user)
     if related:
         tickets = tickets.select_related("category", "community", "lead_unit", "taken_by", "merged_into")

@@ -1,5 +1,9 @@
 """The queues: the unit inbox, the sign-off queue, notifications, and the return-visit upload."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -7,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Prefetch, Value, When
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,12 +39,16 @@ from intake.importers import import_visits
 from intake.models import AWAITING_REPLY, Status, Urgency
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
+if TYPE_CHECKING:
+    from dispatch.access import AnyUser, SignedInRequest
+    from dispatch.models import SignedDocument
+
 # --- the unit inbox (承办单位待办) ---
 
 
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: SignedInRequest) -> HttpResponse:
     """My units' tickets by urgency and deadline: what to acknowledge, contact, handle and answer."""
     user = request.user
     if not access.may(user, "inbox.read"):
@@ -101,14 +109,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
 # --- the sign-off queue (领导审核) ---
 
 
-def _waiting_for_me(user, items) -> list:
+def _waiting_for_me(user: AnyUser, items: Iterable[SignedDocument]) -> list[SignedDocument]:
     signs_as = access.chain_role(user)
     return [i for i in items if signs_as and i.waiting_for == signs_as]
 
 
 @login_required
 @require_GET
-def signoff_queue(request: HttpRequest) -> HttpResponse:
+def signoff_queue(request: SignedInRequest) -> HttpResponse:
     """Reply drafts, exclusion requests and extension requests waiting for this leader."""
     user = request.user
     if not access.may(user, "signoffs.read"):
@@ -148,7 +156,7 @@ def signoff_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST":
         ids = request.POST.getlist("ids")
         try:
@@ -165,7 +173,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def visit_import(request: HttpRequest) -> HttpResponse:
+def visit_import(request: SignedInRequest) -> HttpResponse:
     """The center uploads the city's return-visit results; replied tickets move on (closed or visited)."""
     if not access.may(request.user, "visits.import"):
         raise Http404(gettext("Only the complaint center imports return visits."))

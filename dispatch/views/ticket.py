@@ -1,7 +1,10 @@
 """The ticket page: the request, the complainant (masked, "show" logged), deadlines, the timeline,
 and the one view every action posts to (exactly one workflow function per action)."""
 
+from __future__ import annotations
+
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dispatch import access
-from dispatch.forms import ContactForm, consume_form_token
+from dispatch.forms import ContactForm, PlaceForm, consume_form_token
 from dispatch.models import ExclusionReason, Note, SendBackRequest
 from dispatch.upstream import change_details
 from dispatch.views.common import (
@@ -31,6 +34,9 @@ from dispatch.views.workbench import list_rows, panel_context
 from dispatch.workflow import add_handling_note, registry
 from intake.models import Status, Supervision, Ticket, Urgency
 from jxq_cases.lib.errors import HTTP_STATUS, DomainError, ErrorCode
+
+if TYPE_CHECKING:
+    from dispatch.access import SignedInRequest
 
 
 def _timeline(ticket: Ticket) -> list[dict]:
@@ -94,6 +100,9 @@ DETAIL_LABELS = {
     "is_key": _("Key ticket"),
     "reason_category": _("Reason for exclusion"),
     "is_difficult": _("Difficult ticket"),
+    "grid_cell": _("Grid cell"),
+    "lon": _("Longitude"),
+    "lat": _("Latitude"),
 }
 
 
@@ -103,7 +112,7 @@ def _code_labels() -> dict[str, dict]:
         "urgency": dict(Urgency.choices),
         "supervision": dict(Supervision.choices),
         "level": dict(Supervision.choices),
-        "method": dict(ContactForm.METHODS),
+        "method": dict(ContactForm.METHODS) | dict(PlaceForm.METHODS),
         "reason_category": dict(ExclusionReason.choices),
     }
 
@@ -137,8 +146,9 @@ def _deadlines(ticket: Ticket, now: datetime) -> list[dict]:
         row = {"label": DUE_LABELS[kind], "at": at, "done_at": done_at}
         if done_at is None:
             row["state"] = "late" if now >= at else "ok"
-            if ticket.next_due_kind == kind:
-                row["state"] = running_due(ticket, now)["state"]
+            running = running_due(ticket, now) if ticket.next_due_kind == kind else None
+            if running is not None:
+                row["state"] = running["state"]
             row["left_text"] = left_text(at - now)
         else:
             row["state"] = "late" if done_at > at else "done"
@@ -146,7 +156,9 @@ def _deadlines(ticket: Ticket, now: datetime) -> list[dict]:
     return rows
 
 
-def _ticket_context(request, ticket: Ticket, *, bound: dict | None = None, reveal: bool = False) -> dict:
+def _ticket_context(
+    request: HttpRequest, ticket: Ticket, *, bound: dict[str, Any] | None = None, reveal: bool = False
+) -> dict[str, Any]:
     user = request.user
     now = timezone.now()
     bound = bound or {}
@@ -170,6 +182,7 @@ def _ticket_context(request, ticket: Ticket, *, bound: dict | None = None, revea
             SendBackRequest.objects.filter(ticket=ticket).select_related("requested_by").order_by("-requested_at")
         ),
         "actions": actions,
+        "place_map": any(item["action"] == "confirm_place" for item in actions),
     }
 
 
@@ -200,7 +213,7 @@ class _AlreadyDone(Exception):
 
 @login_required
 @require_POST
-def ticket_action(request: HttpRequest, ticket_no: str, action: str) -> HttpResponse:
+def ticket_action(request: SignedInRequest, ticket_no: str, action: str) -> HttpResponse:
     """One workflow step from a page, in the API's order: who (404/403), then when (409: the state and
     what the action needs, ``registry.require_available``), then the form (400); then the one workflow
     function — all in one transaction with the form's one-time token, so a form sent twice acts once."""
@@ -231,18 +244,20 @@ def ticket_action(request: HttpRequest, ticket_no: str, action: str) -> HttpResp
     if error is None:
         done = gettext("%(action)s: done.") % {"action": label}
         # read again: the action may have moved the ticket out of this user's sight (a refused dispatch)
-        ticket = (
+        still_visible = (
             access.visible_tickets(user)
-            .select_related("category", "community", "lead_unit", "taken_by", "merged_into")
+            .select_related(
+                "category", "community", "lead_unit", "taken_by", "merged_into", "place_community", "grid_cell"
+            )
             .filter(ticket_no=ticket_no)
             .first()
         )
-        if from_panel and is_htmx(request) and ticket is not None:
-            return _panel_after(request, ticket, done=done)
+        if from_panel and is_htmx(request) and still_visible is not None:
+            return _panel_after(request, still_visible, done=done)
         messages.success(request, done)
-        if ticket is None:
+        if still_visible is None:
             return redirect("home")
-        return redirect(safe_next(request, reverse("ticket", args=[ticket.ticket_no])))
+        return redirect(safe_next(request, reverse("ticket", args=[still_visible.ticket_no])))
     status = HTTP_STATUS.get(error.code, 400)
     if from_panel and is_htmx(request):
         context = panel_context(request, ticket, bound={action: form})
@@ -275,7 +290,7 @@ def _already_done(request: HttpRequest, ticket: Ticket, from_panel: bool) -> Htt
     done = gettext("This was already done: the form was sent twice and acted once.")
     current = (
         access.visible_tickets(request.user)
-        .select_related("category", "community", "lead_unit", "taken_by", "merged_into")
+        .select_related("category", "community", "lead_unit", "taken_by", "merged_into", "place_community", "grid_cell")
         .filter(pk=ticket.pk)
         .first()
     )

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from dispatch import access
-from dispatch.models import Note, SendBackRequest
+from dispatch.models import Note, SendBackRequest, SignedDocument
 from dispatch.views.common import visible_ticket_or_404
 from dispatch.views.ticket import _timeline
 from dispatch.workflow import (
@@ -52,7 +52,7 @@ CONTACT = {record_first_contact.action.event_kind}
 SECOND_HANDLING = {reopen_for_second_handling.action.event_kind}
 
 
-def _signatures(document, users: dict[int, User]) -> list[dict]:
+def _signatures(document: SignedDocument, users: dict[int, User]) -> list[dict[str, Any]]:
     """A signed document's signatures: role, name, time (the chain's order)."""
     rows = []
     for signature in document.signatures:
@@ -68,10 +68,10 @@ def _signatures(document, users: dict[int, User]) -> list[dict]:
     return rows
 
 
-def _pending_roles(document) -> list[str]:
+def _pending_roles(document: SignedDocument) -> list[str]:
     if document.status != "pending":
         return []
-    return [Role(r).label if r in Role.values else r for r in document.chain[document.step :]]
+    return [str(Role(r).label) if r in Role.values else r for r in document.chain[document.step :]]
 
 
 def ticket_file(user: Any, ticket: Ticket, *, context: str) -> dict:

@@ -1,6 +1,11 @@
 """The workbench (诉求中心工作台) and the ticket list of every role: filters, counts per status,
 the deadline order, the triage/dispatch side panel, bulk dispatch."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 from django import forms
@@ -28,12 +33,19 @@ from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError
 from org.models import Unit
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+    from dispatch.access import AnyUser, SignedInRequest
+
 # the center's two steps the side panel offers beside the list
 PANEL_ACTIONS = (triage_ticket.action, dispatch_ticket.action)
 
 
-def filtered_tickets(user, form: WorkbenchFilterForm) -> QuerySet:
-    """The visible tickets matching the workbench filters, through the API's TicketFilter (same rules)."""
+def filtered_tickets(user: AnyUser, form: WorkbenchFilterForm, request: HttpRequest | None = None) -> QuerySet[Ticket]:
+    """The visible tickets matching the workbench filters, through the API's TicketFilter (same rules).
+
+    A search the search refuses (too short, too long, nothing to search for) raises DomainError."""
     tickets = access.visible_tickets(user)
     # an invalid field is left out (and reported by the view); the valid ones still filter
     if form.is_bound:
@@ -68,7 +80,7 @@ def filtered_tickets(user, form: WorkbenchFilterForm) -> QuerySet:
         params["received_after"] = start_at.isoformat()
     if end_at:
         params["received_before"] = end_at.isoformat()
-    tickets = TicketFilter(params, queryset=tickets).qs
+    tickets = TicketFilter(params, queryset=tickets, request=request).qs
     if status == WorkbenchFilterForm.STATUS_OPEN:
         tickets = tickets.filter(status__in=IN_FLIGHT)
     elif status != WorkbenchFilterForm.STATUS_ALL:
@@ -104,7 +116,7 @@ def workbench_slice(tickets: QuerySet, sort: str, start: int, stop: int) -> list
     return found[start:stop]
 
 
-def list_rows(user, tickets, now) -> list[dict]:
+def list_rows(user: AnyUser, tickets: Iterable[Ticket], now: datetime) -> list[dict[str, Any]]:
     """What a list row shows, prepared here once: a list page stays cheap to render at 50 rows."""
     # one reverse() for all rows: a ticket number is URL-safe in the path (no slash, see intake)
     ticket_url = reverse("ticket", args=["NO"])
@@ -122,7 +134,9 @@ def list_rows(user, tickets, now) -> list[dict]:
     for ticket in tickets:
         no = quote(ticket.ticket_no, safe="")
         can_work = any(registry.is_available(user, declared, ticket) for declared in PANEL_ACTIONS)
-        tags = [(css, label) for field, css, label in flags if getattr(ticket, field, False) is True]
+        tags: list[tuple[str, str | StrPromise]] = [
+            (css, label) for field, css, label in flags if getattr(ticket, field, False) is True
+        ]
         if ticket.urgency == Urgency.URGENT:
             tags.insert(0, ("urgent", _("Urgent")))
         if ticket.supervision:
@@ -144,20 +158,27 @@ def list_rows(user, tickets, now) -> list[dict]:
     return rows
 
 
-def filter_controls(form: WorkbenchFilterForm) -> list[dict]:
+def filter_controls(form: WorkbenchFilterForm) -> list[dict[str, Any]]:
     """The filter form as plain data for the template: a select's options are looped over directly
     instead of rendering one widget template per option (a third of the page's time otherwise)."""
     controls = []
     for bound in form:
         field = bound.field
         value = bound.value()
-        control = {"name": bound.name, "id": bound.id_for_label, "label": bound.label, "errors": bound.errors}
+        control: dict[str, Any] = {
+            "name": bound.name,
+            "id": bound.id_for_label,
+            "label": bound.label,
+            "errors": bound.errors,
+        }
         if isinstance(field, forms.MultipleChoiceField):
             chosen = {str(v) for v in (value or [])}
-            control["checks"] = [(str(v), label, str(v) in chosen) for v, label in field.choices]
+            choices = cast(Iterable[tuple[Any, Any]], field.choices)
+            control["checks"] = [(str(v), label, str(v) in chosen) for v, label in choices]
         elif isinstance(field, forms.ChoiceField):  # includes ModelChoiceField
             current = "" if value is None else str(value)
-            control["options"] = [(str(v), label, str(v) == current) for v, label in field.choices]
+            choices = cast(Iterable[tuple[Any, Any]], field.choices)
+            control["options"] = [(str(v), label, str(v) == current) for v, label in choices]
         else:
             control["input_type"] = "date" if isinstance(field, forms.DateField) else "search"
             control["value"] = "" if value is None else value
@@ -165,7 +186,7 @@ def filter_controls(form: WorkbenchFilterForm) -> list[dict]:
     return controls
 
 
-def status_counts(user, current: str) -> list[dict]:
+def status_counts(user: AnyUser, current: str) -> list[dict[str, Any]]:
     """How many visible tickets are in each state still in flight (one grouped query)."""
     found = dict(
         access.visible_tickets(user)
@@ -196,7 +217,14 @@ def workbench(request: HttpRequest) -> HttpResponse:
         page = max(int(request.GET.get("page", "1")), 1)
     except ValueError:
         page = 1
-    tickets = filtered_tickets(request.user, form)
+    try:
+        tickets = filtered_tickets(request.user, form, request)
+    except DomainError as error:  # a search refused as bad input: said, and nothing listed
+        messages.error(request, error.detail)
+        tickets = Ticket.objects.none()
+    search = getattr(request, "ticket_search", None)
+    for notice in search.notices if search else ():
+        messages.warning(request, notice)
     start = (page - 1) * PAGE_SIZE
     sort = getattr(form, "cleaned_data", {}).get("sort") or "deadline"
     # one row more than a page tells whether there is a next page, without counting the whole list
@@ -222,7 +250,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     return render(request, "dispatch/workbench.html", context)
 
 
-def panel_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
+def panel_context(request: HttpRequest, ticket: Ticket, bound: dict[str, Any] | None = None) -> dict[str, Any]:
     bound = bound or {}
     forms = []
     for declared in registry.available_actions(request.user, ticket):
@@ -248,7 +276,7 @@ def ticket_panel(request: HttpRequest, ticket_no: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def bulk_dispatch(request: HttpRequest) -> HttpResponse:
+def bulk_dispatch(request: SignedInRequest) -> HttpResponse:
     """Dispatch several triaged tickets to one unit: one workflow call per ticket, each on its own."""
     if not access.may(request.user, "tickets.bulk_dispatch"):
         raise Http404(gettext("Only the complaint center dispatches tickets."))

@@ -9,8 +9,9 @@ lock, so a stale read can never let an action through.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dispatch import access
@@ -18,6 +19,9 @@ from dispatch.models import ExclusionRequest, ExtensionRequest, ReplyDraft, Send
 from dispatch.workflow.registry import Condition
 from intake import models as status_groups
 from intake.models import Ticket
+
+if TYPE_CHECKING:
+    from dispatch.access import AnyUser
 
 # --- the states actions run from (docs/domain.md §3; the groups are named beside Status) ---
 
@@ -28,7 +32,7 @@ IN_THE_UNITS = frozenset(status_groups.IN_THE_UNITS)  # extensions, send-back re
 EXCLUDABLE = frozenset(status_groups.SINCE_DISPATCH)  # an exclusion concerns a ticket the units took on
 WATCHABLE = frozenset(status_groups.IN_FLIGHT)  # supervision, taking a ticket personally
 
-_DOCUMENTS = {
+_DOCUMENTS: dict[str, type[ReplyDraft | ExclusionRequest | ExtensionRequest | SendBackRequest]] = {
     "reply": ReplyDraft,
     "exclusion": ExclusionRequest,
     "extension": ExtensionRequest,
@@ -44,17 +48,17 @@ def _statuses(ticket: Ticket, kind: str) -> set[str]:
     return cache[kind]
 
 
-def has(kind: str, *statuses: str, refusal: str) -> Condition:
+def has(kind: str, *statuses: str, refusal: str | Promise) -> Condition:
     """A document of ``kind`` in one of ``statuses`` exists."""
     return Condition(lambda ticket, user: bool(_statuses(ticket, kind) & set(statuses)), refusal)
 
 
-def lacks(kind: str, *statuses: str, refusal: str) -> Condition:
+def lacks(kind: str, *statuses: str, refusal: str | Promise) -> Condition:
     """No document of ``kind`` is in any of ``statuses``."""
     return Condition(lambda ticket, user: not _statuses(ticket, kind) & set(statuses), refusal)
 
 
-def _acknowledged(ticket: Ticket, user: Any) -> bool:
+def _acknowledged(ticket: Ticket, user: AnyUser) -> bool:
     return ticket.acknowledged_at is not None
 
 

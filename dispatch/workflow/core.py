@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -21,6 +21,9 @@ from dispatch.models import TicketEvent
 from dispatch.notifications import notify_after_commit
 from intake.models import CLOCK_RUNNING, Status, Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
+
+if TYPE_CHECKING:
+    from org.models import User
 
 
 @dataclass
@@ -54,7 +57,7 @@ def lock(ticket: Ticket | int) -> Ticket:
         raise DomainError(ErrorCode.NOT_FOUND, _("ticket not found")) from None
 
 
-def actor_unit_id(actor: Any, ticket: Ticket) -> int | None:
+def actor_unit_id(actor: User, ticket: Ticket) -> int | None:
     """The unit the actor acts for on this ticket: the lead unit if theirs, else their first unit."""
     unit_ids = list(actor.units.order_by("id").values_list("id", flat=True)) if actor else []
     if ticket.lead_unit_id in unit_ids:
@@ -62,7 +65,7 @@ def actor_unit_id(actor: Any, ticket: Ticket) -> int | None:
     return unit_ids[0] if unit_ids else None
 
 
-def finish(ticket: Ticket, actor: Any, kind: str, step: Step, now: datetime) -> Ticket:
+def finish(ticket: Ticket, actor: User, kind: str, step: Step, now: datetime) -> Ticket:
     """Save what the step changed (and the deadlines that follow from it), write exactly one event of
     ``kind``, and queue the step's notices for after the commit."""
     try:
@@ -103,7 +106,7 @@ def finish_many(
     *,
     from_status: str,
     kind: str,
-    actor: Any,
+    actor: User | None,
     now: datetime,
     data: dict[int, dict],
     also_set: dict[str, dict[str, Any]] | None = None,
@@ -167,6 +170,11 @@ def center_notice(kind: str, message: str) -> dict:
 
 def person_notice(user_id: int | None, kind: str, message: str) -> dict:
     return {"kind": kind, "text": message, "user_ids": [user_id] if user_id else []}
+
+
+def leaders_notice(ticket: Ticket, kind: str, message: str) -> dict:
+    """The lead unit's section leader and the principal leaders (supervised and key tickets)."""
+    return {"kind": kind, "text": message, **access.leader_recipients(ticket)}
 
 
 def signer_notice(ticket: Ticket, chain_role: str, kind: str, message: str) -> dict:

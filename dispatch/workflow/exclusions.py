@@ -4,7 +4,7 @@ center records the upstream's decision; an approved exclusion takes the ticket o
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +15,9 @@ from dispatch.workflow import conditions, core, signoff
 from dispatch.workflow.core import Step
 from dispatch.workflow.registry import action
 from intake.models import Ticket
+
+if TYPE_CHECKING:
+    from org.models import User
 
 NO_REQUEST_WAITING = gettext_lazy("no exclusion request of ticket %(ticket_no)s waits for sign-off")
 WAITS_FOR_YOU = gettext_lazy("The exclusion request of ticket %(ticket_no)s waits for your sign-off.")
@@ -40,7 +43,7 @@ WAITS_FOR_YOU = gettext_lazy("The exclusion request of ticket %(ticket_no)s wait
     event_label=gettext_lazy("Exclusion requested"),
 )
 def request_exclusion(
-    ticket: Ticket, *, actor: Any, now: datetime, reason_category: str, reason: str, evidence: str = ""
+    ticket: Ticket, *, actor: User, now: datetime, reason_category: str, reason: str, evidence: str = ""
 ) -> Step:
     """The handler drafts an exclusion request; it goes to the exclusion sign-off chain."""
     if reason_category not in ExclusionReason.values:
@@ -78,7 +81,7 @@ def request_exclusion(
     event_label=gettext_lazy("Exclusion signed off"),
     aliases=("approve_exclusion",),
 )
-def sign_off_exclusion(ticket: Ticket, *, actor: Any, now: datetime, comment: str = "") -> Step:
+def sign_off_exclusion(ticket: Ticket, *, actor: User, now: datetime, comment: str = "") -> Step:
     """The current signer approves the pending request; after the last step the center submits it."""
     request = signoff.pending(ExclusionRequest, ticket)
     step = signoff.sign(request, actor, comment, now)
@@ -108,7 +111,7 @@ def sign_off_exclusion(ticket: Ticket, *, actor: Any, now: datetime, comment: st
     form="dispatch.forms.ReasonForm",
     event_label=gettext_lazy("Exclusion returned"),
 )
-def return_exclusion(ticket: Ticket, *, actor: Any, now: datetime, reason: str) -> Step:
+def return_exclusion(ticket: Ticket, *, actor: User, now: datetime, reason: str) -> Step:
     """The current signer returns the request with a reason; the unit may submit a new version."""
     reason = core.text(reason, "reason")
     return signoff.return_to_author(
@@ -140,7 +143,7 @@ def return_exclusion(ticket: Ticket, *, actor: Any, now: datetime, reason: str) 
     event_label=gettext_lazy("Upstream exclusion decision"),
     aliases=("exclusion_decision",),
 )
-def record_exclusion_decision(ticket: Ticket, *, actor: Any, now: datetime, approved: bool, note: str = "") -> Step:
+def record_exclusion_decision(ticket: Ticket, *, actor: User, now: datetime, approved: bool, note: str = "") -> Step:
     """The center records the upstream decision; an approved exclusion takes the ticket out of the rates."""
     request = ExclusionRequest.objects.select_for_update().get(ticket=ticket, status=ExclusionStatus.SIGNED_OFF)
     request.status = ExclusionStatus.APPROVED if approved else ExclusionStatus.REFUSED

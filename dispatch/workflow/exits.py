@@ -4,7 +4,7 @@ by the center, or asked for by the lead unit and decided by the center — and m
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +15,9 @@ from dispatch.workflow import conditions, core
 from dispatch.workflow.core import Step
 from dispatch.workflow.registry import action
 from intake.models import GONE, Status, Ticket
+
+if TYPE_CHECKING:
+    from org.models import User
 
 
 @action(
@@ -30,7 +33,7 @@ from intake.models import GONE, Status, Ticket
     moves_to={Status.SENT_BACK},
     aliases=("send_back",),
 )
-def send_back_ticket(ticket: Ticket, *, actor: Any, now: datetime, reason: str) -> Step:
+def send_back_ticket(ticket: Ticket, *, actor: User, now: datetime, reason: str) -> Step:
     """The center returns a misrouted ticket upstream; a lead-unit handler asks the center to."""
     reason = core.text(reason, "reason")
     pending = SendBackRequest.objects.select_for_update().filter(ticket=ticket, status=RequestStatus.PENDING).first()
@@ -66,7 +69,7 @@ def send_back_ticket(ticket: Ticket, *, actor: Any, now: datetime, reason: str) 
     moves_to={Status.SENT_BACK},
     aliases=("approve_send_back",),
 )
-def decide_send_back(ticket: Ticket, *, actor: Any, now: datetime, approved: bool, reason: str = "") -> Step:
+def decide_send_back(ticket: Ticket, *, actor: User, now: datetime, approved: bool, reason: str = "") -> Step:
     """The center approves (the ticket leaves the street) or refuses a unit's send-back request."""
     request = SendBackRequest.objects.select_for_update().get(ticket=ticket, status=RequestStatus.PENDING)
     reason = core.text(reason, "reason", required=not approved)
@@ -86,7 +89,7 @@ def decide_send_back(ticket: Ticket, *, actor: Any, now: datetime, approved: boo
     return step
 
 
-def _merge_target(ticket: Ticket | int, actor: Any, into: str) -> Ticket:
+def _merge_target(ticket: Ticket | int, actor: User, into: str) -> Ticket:
     """The ticket ``into`` names, among those the actor sees; 400 when missing or the ticket itself."""
     target_no = core.text(into, "into", max_length=64)
     target = Ticket.objects.filter(ticket_no=target_no).first()
@@ -97,7 +100,7 @@ def _merge_target(ticket: Ticket | int, actor: Any, into: str) -> Ticket:
     return target
 
 
-def _lock_both(ticket: Ticket | int, actor: Any, kwargs: dict) -> None:
+def _lock_both(ticket: Ticket | int, actor: User, kwargs: dict) -> None:
     """Lock the duplicate and its target in id order before anything else: A→B and B→A merged at
     once must neither deadlock nor both succeed. Who may merge is checked first (403 before 400)."""
     pk = ticket.pk if isinstance(ticket, Ticket) else ticket
@@ -120,7 +123,7 @@ def _lock_both(ticket: Ticket | int, actor: Any, kwargs: dict) -> None:
     aliases=("merge",),
     prelock=_lock_both,
 )
-def merge_ticket(ticket: Ticket, *, actor: Any, now: datetime, into: str) -> Step:
+def merge_ticket(ticket: Ticket, *, actor: User, now: datetime, into: str) -> Step:
     """Fold a duplicate into another ticket of the street (the duplicate leaves the workflow)."""
     target = _merge_target(ticket, actor, into)
     if target.status in GONE:

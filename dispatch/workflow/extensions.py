@@ -4,7 +4,7 @@ stands still while the request waits."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +16,9 @@ from dispatch.workflow.core import Step
 from dispatch.workflow.registry import action
 from intake.models import Ticket
 from org.models import Role
+
+if TYPE_CHECKING:
+    from org.models import User
 
 
 @action(
@@ -36,7 +39,7 @@ from org.models import Role
     form="dispatch.forms.ExtensionForm",
     event_label=gettext_lazy("Extension requested"),
 )
-def request_extension(ticket: Ticket, *, actor: Any, now: datetime, days: int, reason: str) -> Step:
+def request_extension(ticket: Ticket, *, actor: User, now: datetime, days: int, reason: str) -> Step:
     """Ask the section leader for more time; the handling clock stops until the decision."""
     reason = core.text(reason, "reason")
     if not isinstance(days, int) or not 1 <= days <= 60:
@@ -70,7 +73,7 @@ def request_extension(ticket: Ticket, *, actor: Any, now: datetime, days: int, r
     event_label=gettext_lazy("Extension decided"),
     aliases=("approve_extension",),
 )
-def decide_extension(ticket: Ticket, *, actor: Any, now: datetime, approved: bool, reason: str = "") -> Step:
+def decide_extension(ticket: Ticket, *, actor: User, now: datetime, approved: bool, reason: str = "") -> Step:
     """The section leader approves (the handling deadline moves) or refuses; either way the clock runs
     again, and the time it stood still is added to the handling deadline."""
     request = ExtensionRequest.objects.select_for_update().get(ticket=ticket, status=RequestStatus.PENDING)
@@ -88,6 +91,7 @@ def decide_extension(ticket: Ticket, *, actor: Any, now: datetime, approved: boo
         step.fields |= set(deadlines.apply_deadlines(ticket, extension_pending=False))
         rule = deadlines.load_rules()[deadlines.rule_key(ticket.urgency, ticket.kind)]
         unit = "working_days" if rule.handle_unit == "working_days" else "calendar_days"
+        assert ticket.handle_due_at is not None  # just applied: a ticket in the units has a handling deadline
         ticket.extended_handle_due_at = deadlines.add_period(
             ticket.handle_due_at, request.days, unit, deadlines.load_overrides()
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,6 +13,9 @@ from dispatch.workflow import conditions, core
 from dispatch.workflow.core import Step
 from dispatch.workflow.registry import action
 from intake.models import Supervision, Ticket
+
+if TYPE_CHECKING:
+    from org.models import User
 
 
 @action(
@@ -26,7 +29,7 @@ from intake.models import Supervision, Ticket
     event_label=gettext_lazy("Supervision set"),
     aliases=("supervise",),
 )
-def set_supervision(ticket: Ticket, *, actor: Any, now: datetime, level: str, note: str = "") -> Step:
+def set_supervision(ticket: Ticket, *, actor: User, now: datetime, level: str, note: str = "") -> Step:
     """Flag (or unflag, with "") a ticket as supervised by the city, the district or the street."""
     if level not in Supervision.values:
         raise core.invalid(_("level must be one of: city, district, street, or empty"), level="unknown")
@@ -41,6 +44,12 @@ def set_supervision(ticket: Ticket, *, actor: Any, now: datetime, level: str, no
     if level and ticket.lead_unit_id:
         message = _("Ticket %(ticket_no)s is now supervised.") % {"ticket_no": ticket.ticket_no}
         step.notices.append(core.lead_notice(ticket, "supervised", message))
+    if level:
+        message = _("Ticket %(ticket_no)s is now under %(level)s.") % {
+            "ticket_no": ticket.ticket_no,
+            "level": Supervision(level).label,
+        }
+        step.notices.append(core.leaders_notice(ticket, "supervised", message))
     return step
 
 
@@ -56,7 +65,7 @@ def set_supervision(ticket: Ticket, *, actor: Any, now: datetime, level: str, no
     event_label=gettext_lazy("Taken personally"),
     aliases=("take",),
 )
-def take_ticket(ticket: Ticket, *, actor: Any, now: datetime, note: str = "") -> Step:
+def take_ticket(ticket: Ticket, *, actor: User, now: datetime, note: str = "") -> Step:
     """A principal leader takes a (difficult) ticket personally."""
     ticket.taken_by = actor
     step = Step(fields={"taken_by"}, data={"note": core.text(note, "note", required=False)})

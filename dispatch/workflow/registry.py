@@ -24,7 +24,7 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +36,10 @@ from intake.models import Status, Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
 if TYPE_CHECKING:
+    from rest_framework.serializers import Serializer
+
+    from dispatch.access import AnyUser
+    from dispatch.forms import ActionForm
     from dispatch.workflow.core import Step
     from org.models import User
 
@@ -44,7 +48,7 @@ if TYPE_CHECKING:
 class Condition:
     """What an action needs besides the state, and the 409 shown when it is missing."""
 
-    holds: Callable[[Ticket, Any], bool]  # (ticket, user) -> bool
+    holds: Callable[[Ticket, AnyUser], bool]
     refusal: str | Promise  # with %(ticket_no)s
 
     def refuse(self, ticket: Ticket) -> DomainError:
@@ -60,7 +64,7 @@ class Action:
     verb: str | Promise  # in a sentence: "You may not %(verb)s ticket …" ("sign off the reply")
     runs_from: frozenset[str]
     who: frozenset[str]  # dispatch.access relations, any of which allows it
-    function: Callable[..., Ticket]  # the public, framed step function
+    function: Framed  # the public, framed step function
     serializer_path: str
     form_path: str
     event_label: str | Promise
@@ -78,12 +82,21 @@ class Action:
         return self.name
 
     @functools.cached_property
-    def serializer(self) -> type:
+    def serializer(self) -> type[Serializer[Any]]:
         return import_string(self.serializer_path)
 
     @functools.cached_property
-    def form(self) -> type:
+    def form(self) -> type[ActionForm]:
         return import_string(self.form_path)
+
+
+class Framed(Protocol):
+    """A declared step function as the rest of the code calls it: framed, returning the saved ticket,
+    with its declaration as ``.action``."""
+
+    action: Action
+
+    def __call__(self, ticket: Ticket | int, *, actor: User, now: datetime | None = None, **kwargs: Any) -> Ticket: ...
 
 
 _REGISTRY: dict[str, Action] = {}
@@ -104,13 +117,13 @@ def action(
     moves_to: Iterable[str] = (),
     aliases: Iterable[str] = (),
     prelock: Callable[..., None] | None = None,
-) -> Callable[[Callable[..., Step]], Callable[..., Ticket]]:
+) -> Callable[[Callable[..., Step]], Framed]:
     """Declare the decorated step function as the workflow action ``name`` and frame it.
 
     The step function is called as ``function(ticket, actor=…, now=…, **input)`` with the locked
     ticket and returns a ``core.Step`` (what changed, the event's data, the notices)."""
 
-    def register(step_function: Callable[..., Step]) -> Callable[..., Ticket]:
+    def register(step_function: Callable[..., Step]) -> Framed:
         @functools.wraps(step_function)
         def run(ticket: Ticket | int, *, actor: User, now: datetime | None = None, **kwargs: Any) -> Ticket:
             from dispatch.workflow import core
@@ -130,7 +143,7 @@ def action(
             verb=verb,
             runs_from=frozenset(runs_from),
             who=frozenset(who),
-            function=run,
+            function=cast(Framed, run),
             serializer_path=serializer,
             form_path=form,
             event_label=event_label,
@@ -146,8 +159,8 @@ def action(
         _REGISTRY[name] = declared
         for alias in declared.aliases:
             _ALIASES[alias] = name
-        run.action = declared  # type: ignore[attr-defined]
-        return run
+        declared.function.action = declared
+        return declared.function
 
     return register
 
@@ -211,14 +224,14 @@ def illegal_transition(declared: Action, ticket: Ticket) -> DomainError:
     )
 
 
-def unmet_condition(declared: Action, ticket: Ticket, user: Any) -> Condition | None:
+def unmet_condition(declared: Action, ticket: Ticket, user: AnyUser) -> Condition | None:
     for condition in declared.ready:
         if not condition.holds(ticket, user):
             return condition
     return None
 
 
-def require_available(user: Any, name_or_action: str | Action, ticket: Ticket) -> None:
+def require_available(user: AnyUser, name_or_action: str | Action, ticket: Ticket) -> None:
     """Raise unless the action can succeed now, whatever its data: 404 invisible, 403 not this user's
     (``access.can``), 409 not in this state or not ready. The API and the pages call it before they
     look at the submitted data; the framed step function calls it again under the row lock."""
@@ -233,7 +246,7 @@ def require_available(user: Any, name_or_action: str | Action, ticket: Ticket) -
         raise missing.refuse(ticket)
 
 
-def is_available(user: Any, declared: Action, ticket: Ticket) -> bool:
+def is_available(user: AnyUser, declared: Action, ticket: Ticket) -> bool:
     """Can ``user`` take this one action on this ticket now (see ``available_actions``)?"""
     from dispatch import access
 
@@ -244,7 +257,7 @@ def is_available(user: Any, declared: Action, ticket: Ticket) -> bool:
     )
 
 
-def available_actions(user: Any, ticket: Ticket) -> list[Action]:
+def available_actions(user: AnyUser, ticket: Ticket) -> list[Action]:
     """The actions this user can take on this ticket now — exactly those ``require_available`` lets
     through: the ticket page offers these and no others, and the API lists their names."""
     return [a for a in _REGISTRY.values() if is_available(user, a, ticket)]

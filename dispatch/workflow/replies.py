@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +14,9 @@ from dispatch.workflow import conditions, core, signoff
 from dispatch.workflow.core import Step
 from dispatch.workflow.registry import action
 from intake.models import Status, Ticket
+
+if TYPE_CHECKING:
+    from org.models import User
 
 NO_DRAFT_WAITING = gettext_lazy("no reply draft of ticket %(ticket_no)s waits for sign-off")
 
@@ -35,7 +38,7 @@ NO_DRAFT_WAITING = gettext_lazy("no reply draft of ticket %(ticket_no)s waits fo
     moves_to={Status.HANDLING},
     aliases=("submit_reply",),
 )
-def submit_reply_draft(ticket: Ticket, *, actor: Any, now: datetime, text: str) -> Step:
+def submit_reply_draft(ticket: Ticket, *, actor: User, now: datetime, text: str) -> Step:
     """A new version of the reply goes to the sign-off chain (section leader, then principal if key)."""
     text = core.text(text, "text", max_length=10000)
     chain = signoff.reply_chain(ticket)
@@ -65,7 +68,7 @@ def submit_reply_draft(ticket: Ticket, *, actor: Any, now: datetime, text: str) 
     moves_to={Status.REVIEWED},
     aliases=("approve_reply",),
 )
-def sign_off_reply(ticket: Ticket, *, actor: Any, now: datetime, comment: str = "") -> Step:
+def sign_off_reply(ticket: Ticket, *, actor: User, now: datetime, comment: str = "") -> Step:
     """The current signer approves the pending draft; after the last step the ticket is reviewed."""
     draft = signoff.pending(ReplyDraft, ticket)
     step = signoff.sign(draft, actor, comment, now)
@@ -102,7 +105,7 @@ def sign_off_reply(ticket: Ticket, *, actor: Any, now: datetime, comment: str = 
     event_label=gettext_lazy("Reply draft returned"),
     aliases=("return_reply",),
 )
-def return_reply_draft(ticket: Ticket, *, actor: Any, now: datetime, reason: str) -> Step:
+def return_reply_draft(ticket: Ticket, *, actor: User, now: datetime, reason: str) -> Step:
     """The current signer returns the draft with a reason; the unit submits a new version."""
     reason = core.text(reason, "reason")
     return signoff.return_to_author(
@@ -129,9 +132,10 @@ def return_reply_draft(ticket: Ticket, *, actor: Any, now: datetime, reason: str
     moves_to={Status.REPLIED},
     aliases=("reply",),
 )
-def send_reply(ticket: Ticket, *, actor: Any, now: datetime, text: str = "") -> Step:
+def send_reply(ticket: Ticket, *, actor: User, now: datetime, text: str = "") -> Step:
     """The center sends the signed reply upstream (办结); by default the signed draft's text."""
     draft = ReplyDraft.objects.filter(ticket=ticket, status=SignOffStatus.SIGNED_OFF).order_by("-version").first()
+    assert draft is not None  # the declaration's condition: a signed-off draft exists
     ticket.replied_at = now
     return Step(
         to_status=Status.REPLIED,

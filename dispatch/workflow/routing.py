@@ -4,7 +4,7 @@ misroute (改派)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
@@ -13,10 +13,13 @@ from django.utils.translation import gettext_lazy
 from dispatch import access
 from dispatch.models import TicketEvent
 from dispatch.workflow import conditions
-from dispatch.workflow.core import Step, center_notice, invalid, lead_notice, text, units_notice
+from dispatch.workflow.core import Step, center_notice, invalid, lead_notice, leaders_notice, text, units_notice
 from dispatch.workflow.registry import action
 from intake.models import Category, Status, Supervision, Ticket, Urgency
 from org.models import Unit, UnitKind
+
+if TYPE_CHECKING:
+    from org.models import User
 
 
 @action(
@@ -34,7 +37,7 @@ from org.models import Unit, UnitKind
 def triage_ticket(
     ticket: Ticket,
     *,
-    actor: Any,
+    actor: User,
     now: datetime,
     category: Category | None = None,
     urgency: str | None = None,
@@ -101,7 +104,7 @@ def triage_ticket(
     aliases=("dispatch",),
 )
 def dispatch_ticket(
-    ticket: Ticket, *, actor: Any, now: datetime, lead_unit: Unit, co_units: list[Unit] | None = None
+    ticket: Ticket, *, actor: User, now: datetime, lead_unit: Unit, co_units: list[Unit] | None = None
 ) -> Step:
     """Assign the lead unit and co-handlers; the acknowledge/contact/handle deadlines start running."""
     if lead_unit is None or lead_unit.is_center or not lead_unit.is_active:
@@ -116,7 +119,7 @@ def dispatch_ticket(
     ticket.handle_paused_for = timedelta(0)
     ticket.extended_handle_due_at = None
     ticket.co_units.set(co_units)
-    ticket._jxq_co_unit_ids = {u.pk for u in co_units}
+    ticket._jxq_co_unit_ids = {u.pk for u in co_units}  # type: ignore[attr-defined]
     step = Step(
         to_status=Status.DISPATCHED,
         fields={"lead_unit", "dispatched_at", "acknowledged_at", "handle_started_at", "handle_paused_for"}
@@ -131,6 +134,12 @@ def dispatch_ticket(
     if co_units:
         message = _("Please help with ticket %(ticket_no)s as a co-handling unit.") % {"ticket_no": ticket.ticket_no}
         step.notices.append(units_notice([u.pk for u in co_units], "co_dispatched", message))
+    if ticket.is_key or ticket.supervision:
+        message = _("Key ticket %(ticket_no)s was dispatched to %(unit)s.") % {
+            "ticket_no": ticket.ticket_no,
+            "unit": lead_unit.name,
+        }
+        step.notices.append(leaders_notice(ticket, "key_ticket", message))
     return step
 
 
@@ -146,7 +155,7 @@ def dispatch_ticket(
     event_label=gettext_lazy("Acknowledged"),
     aliases=("acknowledge",),
 )
-def acknowledge_ticket(ticket: Ticket, *, actor: Any, now: datetime) -> Step:
+def acknowledge_ticket(ticket: Ticket, *, actor: User, now: datetime) -> Step:
     """The lead unit takes the ticket (签收): its handling clock starts now."""
     ticket.acknowledged_at = now
     ticket.handle_started_at = now
@@ -169,13 +178,14 @@ def acknowledge_ticket(ticket: Ticket, *, actor: Any, now: datetime) -> Step:
     moves_to={Status.TRIAGED},
     aliases=("refuse",),
 )
-def refuse_dispatch(ticket: Ticket, *, actor: Any, now: datetime, reason: str) -> Step:
+def refuse_dispatch(ticket: Ticket, *, actor: User, now: datetime, reason: str) -> Step:
     """The lead unit refuses a misrouted dispatch (改派): back to the center for re-dispatch.
 
     Refusals are counted per unit from these events (see ``refusal_counts``).
     """
     reason = text(reason, "reason")
     unit = ticket.lead_unit
+    assert unit is not None  # dispatched: the ticket has a lead unit
     step = Step(
         to_status=Status.TRIAGED,
         fields={"lead_unit", "dispatched_at", "handle_started_at"},

@@ -15,7 +15,7 @@ either completes the chain or is returned to its author with a reason.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 
@@ -25,12 +25,16 @@ from dispatch.workflow.core import Step
 from intake.models import Ticket
 from org.models import Role
 
+if TYPE_CHECKING:
+    from org.models import User
+
 DEFAULT_CHAINS: dict[str, list[str]] = {
     "reply": [Role.SECTION_LEADER],
     "reply_key": [Role.SECTION_LEADER, Role.PRINCIPAL_LEADER],
     "exclusion": [Role.SECTION_LEADER, Role.PRINCIPAL_LEADER],
 }
 SIGNING_ROLES = {Role.SECTION_LEADER, Role.PRINCIPAL_LEADER}
+Document = TypeVar("Document", bound=SignedDocument)
 
 
 def chains() -> dict[str, list[str]]:
@@ -50,7 +54,9 @@ def exclusion_chain(ticket: Ticket) -> list[str]:
     return chains()["exclusion"]
 
 
-def submit(model: type[SignedDocument], ticket: Ticket, *, actor: Any, now: datetime, chain: list[str], **fields: Any):
+def submit(
+    model: type[Document], ticket: Ticket, *, actor: User, now: datetime, chain: list[str], **fields: Any
+) -> Document:
     """A new version of a document of ``model`` on this ticket, waiting for the chain's first signer."""
     last = model.objects.filter(ticket=ticket).order_by("-version").values_list("version", flat=True).first()
     return model.objects.create(
@@ -64,13 +70,13 @@ def submit(model: type[SignedDocument], ticket: Ticket, *, actor: Any, now: date
     )
 
 
-def pending(model: type[SignedDocument], ticket: Ticket):
+def pending(model: type[Document], ticket: Ticket) -> Document:
     """The document of ``model`` waiting for sign-off on this ticket, locked (the declaration's
     condition checked that there is one)."""
     return model.objects.select_for_update().get(ticket=ticket, status="pending")
 
 
-def sign(document: SignedDocument, actor: Any, comment: str, now: datetime) -> Step:
+def sign(document: SignedDocument, actor: User, comment: str, now: datetime) -> Step:
     """Add the actor's signature and advance the chain; ``document.complete`` tells whether that was
     the last signature. The caller sets the document's final status and saves it."""
     document.signatures = [*document.signatures, {"role": actor.role, "user": actor.pk, "at": now.isoformat()}]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -19,13 +19,19 @@ from dispatch.workflow.registry import action
 from intake.models import ReturnVisit, Status, Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
+if TYPE_CHECKING:
+    from intake.importers import ImportResult
+    from org.models import User
 
-def _after_visit(resolved: bool, satisfied: bool) -> str:
+
+def _after_visit(resolved: bool | None, satisfied: bool | None) -> str:
     # A double-yes visit ends the ticket; anything else waits for the center's decision (reopen/close).
     return Status.CLOSED if (resolved and satisfied) else Status.VISITED
 
 
-def _visit_data(visited_at: datetime, counted: bool, contacted: bool, resolved: bool, satisfied: bool) -> dict:
+def _visit_data(
+    visited_at: datetime, counted: bool | None, contacted: bool | None, resolved: bool | None, satisfied: bool | None
+) -> dict[str, Any]:
     return {
         "visited_at": visited_at.isoformat(),
         "counted": counted,
@@ -50,7 +56,7 @@ def _visit_data(visited_at: datetime, counted: bool, contacted: bool, resolved: 
 def record_return_visit(
     ticket: Ticket,
     *,
-    actor: Any,
+    actor: User,
     now: datetime,
     visited_at: datetime,
     counted: bool,
@@ -95,7 +101,7 @@ def record_return_visit(
 
 
 @transaction.atomic
-def apply_imported_visits(ticket_ids: Iterable[int], *, actor: Any, now: datetime | None = None) -> int:
+def apply_imported_visits(ticket_ids: Iterable[int], *, actor: User | None, now: datetime | None = None) -> int:
     """After a visit import: move the replied tickets whose latest visit is now known to visited, or
     to closed when double-yes — set-based (``core.finish_many``: one statement per target state, one
     ``record_return_visit`` event per ticket). Tickets in any other state keep it (a visit of a closed
@@ -112,6 +118,7 @@ def apply_imported_visits(ticket_ids: Iterable[int], *, actor: Any, now: datetim
     data = {}
     for r in rows:
         moves[_after_visit(r["visit_resolved"], r["visit_satisfied"])].append(r["id"])
+        assert r["visited_at"] is not None  # filtered above
         visit = (r["visited_at"], r["visit_counted"], r["visit_contacted"], r["visit_resolved"], r["visit_satisfied"])
         data[r["id"]] = {**_visit_data(*visit), "imported": True}
     moved = core.finish_many(
@@ -131,7 +138,7 @@ def apply_imported_visits(ticket_ids: Iterable[int], *, actor: Any, now: datetim
     return moved
 
 
-def import_visits_and_advance(stream_or_path: Any, *, actor: Any = None, file_name: str = "") -> Any:
+def import_visits_and_advance(stream_or_path: Any, *, actor: User | None = None, file_name: str = "") -> ImportResult:
     """Step 8 from the city's results: store the visits (intake.importers, all or nothing) and move the
     replied tickets whose latest visit changed on to visited/closed — in one transaction."""
     from intake.importers import import_visits
@@ -155,7 +162,7 @@ def import_visits_and_advance(stream_or_path: Any, *, actor: Any = None, file_na
     moves_to={Status.REHANDLING},
     aliases=("reopen",),
 )
-def reopen_for_second_handling(ticket: Ticket, *, actor: Any, now: datetime, reason: str) -> Step:
+def reopen_for_second_handling(ticket: Ticket, *, actor: User, now: datetime, reason: str) -> Step:
     """A not-double-yes ticket goes back to its lead unit with a new handling deadline (二次办理)."""
     reason = core.text(reason, "reason")
     ticket.rehandling_count += 1
@@ -189,7 +196,7 @@ def reopen_for_second_handling(ticket: Ticket, *, actor: Any, now: datetime, rea
     moves_to={Status.CLOSED},
     aliases=("close",),
 )
-def close_ticket(ticket: Ticket, *, actor: Any, now: datetime, reason: str) -> Step:
+def close_ticket(ticket: Ticket, *, actor: User, now: datetime, reason: str) -> Step:
     """Close a visited, not-double-yes ticket without second handling (the center's decision, with why)."""
     reason = core.text(reason, "reason")
     ticket.closed_at = now

@@ -16,8 +16,13 @@ A CSV writer writes ``[inert(v) for v in row]``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # What an XML-illegal control character in a value becomes (openpyxl refuses them; a report must not).
@@ -31,7 +36,7 @@ def inert(value):
     return value
 
 
-def text_cell(sheet, value: str) -> WriteOnlyCell:
+def text_cell(sheet, value: str) -> Cell:
     """A string cell of a write-only sheet holding ``inert(value)``, never a formula."""
     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT, inert(value)))
     cell.data_type = "s"

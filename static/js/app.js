@@ -155,11 +155,100 @@
         });
     });
   }
-  document.addEventListener("htmx:afterSettle", function (event) { loadSimilar(event.target); });
+  // The triage assistant's suggestions (proactive API): one click fills the triage / dispatch form;
+  // whatever is submitted is compared with the suggestion on the server (accepted or overridden).
+  function loadSuggestions(root) {
+    root.querySelectorAll("[data-suggestions-url]:not([data-loaded])").forEach(function (box) {
+      box.setAttribute("data-loaded", "");
+      var t = function (name) { return box.getAttribute("data-" + name) || ""; };
+      var text = function (tag, cls, value) {
+        var el = document.createElement(tag); if (cls) el.className = cls; el.textContent = value; return el;
+      };
+      fetch(box.getAttribute("data-suggestions-url"), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (data) {
+          box.textContent = "";
+          if (data.status !== "ok") { box.appendChild(text("p", "muted", data.detail)); return; }
+          var list = document.createElement("dl");
+          list.className = "facts"; list.setAttribute("data-testid", "suggestions");
+          var accepters = [];
+          ["community", "category", "lead_unit", "co_units"].forEach(function (field) {
+            var item = data[field];
+            if (!item) return;
+            var values = field === "co_units" ? item.units.map(function (u) { return String(u.id); })
+              : (item.id === null ? [] : [String(item.id)]);
+            var dd = document.createElement("dd");
+            dd.setAttribute("data-suggested", field);
+            var names = field === "co_units" ? item.units.map(function (u) { return u.name; }).join("、") : item.name;
+            dd.appendChild(text("strong", "", names || t("none")));
+            if (field !== "co_units" && item.id !== null) {
+              dd.appendChild(text("span", "muted", " · " + t("confidence") + " " + Math.round(item.confidence * 100) + "%"));
+            }
+            if (item.reasons && item.reasons.length) dd.appendChild(text("div", "muted", item.reasons.join("；")));
+            var select = document.querySelector('#side select[name="' + field + '"]');
+            if (values.length) {
+              var button = text("button", "btn secondary small", t("accept"));
+              button.type = "button";
+              button.setAttribute("data-accept", field);
+              var accept = function () {
+                Array.prototype.forEach.call(select.options, function (o) {
+                  o.selected = values.indexOf(o.value) >= 0;
+                });
+                select.dispatchEvent(new Event("change", { bubbles: true }));
+                button.textContent = t("accepted"); button.disabled = true;
+              };
+              if (select) { button.addEventListener("click", accept); accepters.push(accept); }
+              else { button.disabled = true; button.title = t("later"); }
+              dd.appendChild(button);
+            }
+            list.appendChild(text("dt", "", t("label-" + field)));
+            list.appendChild(dd);
+          });
+          box.appendChild(list);
+          if (accepters.length > 1) {
+            var all = text("button", "btn small", t("accept-all"));
+            all.type = "button"; all.setAttribute("data-accept-all", "");
+            all.addEventListener("click", function () { accepters.forEach(function (f) { f(); }); all.disabled = true; });
+            box.appendChild(all);
+          }
+        })
+        .catch(function () { box.textContent = t("failed"); });
+    });
+  }
+  document.addEventListener("htmx:afterSettle", function (event) { loadSimilar(event.target); loadSuggestions(event.target); });
+
+  // On a phone a table's rows become cards (app.css, max-width 600px): each cell shows its column's
+  // header beside the value, copied here from the table head into data-label.
+  function labelCells(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll(".table-wrap table").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead tr:last-child th"), function (th) {
+        return th.textContent.replace(/\s+/g, " ").trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        var column = 0;
+        Array.prototype.forEach.call(tr.children, function (cell) {
+          if (!cell.hasAttribute("data-label") && heads[column] && (cell.colSpan || 1) === 1) {
+            cell.setAttribute("data-label", heads[column]);
+          }
+          column += cell.colSpan || 1;
+        });
+      });
+    });
+  }
+  document.addEventListener("htmx:afterSettle", function () { labelCells(document); });
+
+  // Installable web app: the service worker (/sw.js) keeps the static files only.
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js").catch(function () { /* the site works without it */ });
+    });
+  }
 
   document.addEventListener("DOMContentLoaded", function () {
+    labelCells(document);
     drawCharts(document);
     loadSimilar(document);
+    loadSuggestions(document);
     document.querySelectorAll("[data-saved-filters]").forEach(savedFilters);
   });
 })();

@@ -8,10 +8,13 @@ from proactive.evaluation import load_labelled, quality, scored_pairs
 from proactive.similarity import band_keys, minhash, normalise, profile_of, similarity
 from tests.conftest import TEST_DATA
 
-# The level reached at the default threshold (bench/similarity_bench.py, docs/proactive.md):
-# precision 0.761, recall 0.651. The floor leaves room for rounding, not for a worse measure.
-PRECISION_FLOOR = 0.75
-RECALL_FLOOR = 0.64
+# The level reached at the default threshold (bench/similarity_fit.py --check, docs/proactive.md):
+# labelled.csv precision 0.922, recall 0.662; the hold-out of the harder set precision 0.952, recall 0.492.
+# The floors leave room for rounding, not for a worse measure.
+PRECISION_FLOOR = 0.91
+RECALL_FLOOR = 0.65
+HOLDOUT_PRECISION_FLOOR = 0.93
+HOLDOUT_RECALL_FLOOR = 0.48
 
 
 def test_precision_and_recall_of_same_matter_stay_above_the_floor():
@@ -23,6 +26,15 @@ def test_precision_and_recall_of_same_matter_stay_above_the_floor():
     # then
     assert q.precision >= PRECISION_FLOOR, q
     assert q.recall >= RECALL_FLOOR, q
+
+
+def test_on_tickets_it_was_not_fitted_on_it_stays_above_the_hold_out_floor():
+    # the harder set's hold-out part: paraphrases, typos, traditional characters, places said differently
+    # and other matters at the same address; never used to fit the score (bench/similarity_fit.py)
+    tickets = load_labelled(TEST_DATA / "similarity" / "hard_holdout.csv")
+    q = quality(scored_pairs(tickets), settings.PROACTIVE_SAME_MATTER_THRESHOLD)
+    assert q.precision >= HOLDOUT_PRECISION_FLOOR, q
+    assert q.recall >= HOLDOUT_RECALL_FLOOR, q
 
 
 def test_normalise_folds_traditional_full_width_and_chinese_building_numbers():
@@ -38,7 +50,7 @@ def test_a_traditional_variant_scores_as_the_same_matter_and_a_different_matter_
     renovation = profile_of("楼下住户装修，每天早上电钻声吵得睡不着", community_id=1, received_at=at)
     same = similarity(simplified, traditional)
     assert same.text >= 0.85  # 著/着 is the one character t2s leaves alone
-    assert same.score >= 3 * settings.PROACTIVE_SAME_MATTER_THRESHOLD
+    assert same.score >= 0.95
     assert "早市" in same.shared_words
     assert similarity(simplified, renovation).score < settings.PROACTIVE_SAME_MATTER_THRESHOLD
 

@@ -38,9 +38,9 @@ def test_env_readers_parse_good_values(monkeypatch):
 
 def test_a_bad_tuning_number_stops_the_start(tmp_path):
     # the similarity weights are read loudly too: "0,3" is not silently something else
-    result = _import_settings({"DEBUG": "1", "JXQ_VAR_DIR": str(tmp_path), "PROACTIVE_WEIGHT_PLACE": "0,3"})
+    result = _import_settings({"DEBUG": "1", "JXQ_VAR_DIR": str(tmp_path), "PROACTIVE_SAME_MATTER_THRESHOLD": "0,5"})
     assert result.returncode != 0
-    assert "PROACTIVE_WEIGHT_PLACE must be a number" in result.stderr
+    assert "PROACTIVE_SAME_MATTER_THRESHOLD must be a number" in result.stderr
 
 
 def _import_settings(env: dict) -> subprocess.CompletedProcess:

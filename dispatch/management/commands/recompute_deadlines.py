@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from dispatch.deadlines import recompute_open_tickets
@@ -9,6 +11,6 @@ class Command(BaseCommand):
         "calendar (after loading calendar overrides or a new chinesecalendar release)."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         changed = recompute_open_tickets()
         self.stdout.write(f"{changed} open ticket(s) got new deadlines")

@@ -1,9 +1,10 @@
 """Write the action table of docs/workflow.md from the workflow's declarations (or check it)."""
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dispatch.workflow import registry
 
@@ -23,10 +24,10 @@ def with_table(text: str) -> str:
 class Command(BaseCommand):
     help = "Write the action table of docs/workflow.md from the declarations (--check: fail if it differs)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--check", action="store_true", help="do not write; fail when the table is out of date")
 
-    def handle(self, *args, check: bool, **options):
+    def handle(self, *args: Any, check: bool, **options: Any) -> None:
         path = document()
         text = path.read_text(encoding="utf-8")
         wanted = with_table(text)

@@ -3,7 +3,9 @@
 A work report over any range, computed straight from the tickets (no batch job needed).
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from jxq_cases.lib.errors import DomainError
@@ -14,14 +16,14 @@ from reporting.report import build_report, find_unit, parse_range, report_json, 
 class Command(BaseCommand):
     help = "Print the work report of a date range as text, JSON, or write it as an Excel workbook (一账三表)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD (Beijing time)")
         parser.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD (inclusive)")
         parser.add_argument("--unit", help="only the tickets this unit led (its name)")
         parser.add_argument("--format", choices=["text", "json", "xlsx"], default="text")
         parser.add_argument("--output", help="write to this file (required for xlsx) instead of standard output")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             start_on, end_on = parse_range(options["start"], options["end"])
             unit = find_unit(options["unit"]) if options["unit"] else None
