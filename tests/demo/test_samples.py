@@ -19,12 +19,9 @@ END = datetime(2026, 6, 30, 7, 30, tzinfo=UTC)
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module", autouse=True)
-def street(committed):
-    return seed_demo(tickets=150, days=40, seed=5, end_at=END)
-
-
 def test_each_sample_opens_and_reads_back(tmp_path):
+    # played inside the test's transaction (rolled back): nothing is left for the tests after it
+    seed_demo(tickets=150, days=40, seed=5, end_at=END)
     out = io.StringIO()
     call_command("make_samples", output=str(tmp_path), stdout=out)
 
