@@ -11,6 +11,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORT=8000
 
 WORKDIR /app
+# WeasyPrint (the ticket file's PDF) lays text out with Pango; Chinese needs a CJK font.
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 # The health checks need only Python and Celery (jxq_cases/healthcheck.py, `celery inspect ping`).
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt

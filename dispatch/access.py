@@ -22,6 +22,7 @@ Roles are compared in this module and in ``org.abilities`` only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeGuard
 
@@ -307,6 +308,27 @@ def mask_phone(phone: str) -> str:
     if len(digits) >= 8:
         return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
     return "*" * (len(digits) - 2) + digits[-2:]
+
+
+# a run of digits as long as a landline without its area code, or longer: a phone number in free text
+_PHONE_LIKE = re.compile(r"\d[\d -]{5,}\d")
+
+
+def mask_text(text: str, *, name: str = "", phone: str = "") -> str:
+    """Free text (a request, a reply) with the complainant's name and every phone-like number masked
+    by the same rules: for documents that leave the system (the ledger handed to the district)."""
+    text = text or ""
+    name = (name or "").strip()
+    if len(name) >= 2:
+        text = text.replace(name, mask_name(name))
+    if phone:
+        text = text.replace(phone, mask_phone(phone))
+
+    def _mask(match: re.Match) -> str:
+        digits = "".join(ch for ch in match.group(0) if ch.isdigit())
+        return mask_phone(digits) if len(digits) >= 7 else match.group(0)
+
+    return _PHONE_LIKE.sub(_mask, text)
 
 
 def may_see_personal_data(user: AnyUser, ticket: Ticket) -> TypeGuard[User]:

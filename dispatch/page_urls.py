@@ -1,11 +1,12 @@
 from django.urls import path
 
-from dispatch.views import audit, deliveries, places, queues, ticket, workbench
+from dispatch.views import audit, deliveries, places, queues, ticket, ticket_file, workbench
 
 urlpatterns = [
     path("tickets/", workbench.workbench, name="workbench"),
     path("tickets/bulk-dispatch/", workbench.bulk_dispatch, name="bulk-dispatch"),
     path("tickets/<str:ticket_no>/", ticket.ticket_detail, name="ticket"),
+    path("tickets/<str:ticket_no>/file/", ticket_file.ticket_file_page, name="ticket-file"),
     path("tickets/<str:ticket_no>/panel/", workbench.ticket_panel, name="ticket-panel"),
     path("tickets/<str:ticket_no>/complainant/", ticket.reveal_complainant, name="ticket-reveal"),
     path("tickets/<str:ticket_no>/do/<str:action>/", ticket.ticket_action, name="ticket-action"),

@@ -31,6 +31,7 @@ from intake.models import Category
 from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError
 from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis
+from reporting.documents import DOCX, Document, monthly_bulletin, weekly_analysis, write_docx
 from reporting.drilldown import tickets_matching
 from reporting.exports import write_workbook
 from reporting.models import Job, Snapshot
@@ -228,9 +229,10 @@ def drilldown(request: HttpRequest) -> HttpResponse:
 # --- the reports: ranking, weekly analysis, monthly bulletin, each with an Excel download ---
 
 
-def _excel(start_on: dt.date, end_on: dt.date, name: str) -> HttpResponse:
+def _excel(request: HttpRequest, start_on: dt.date, end_on: dt.date, name: str) -> HttpResponse:
+    """一账三表 of the period; the ledger's request and reply text only for who sees every ticket."""
     buffer = io.BytesIO()
-    write_workbook(start_on, end_on, buffer)
+    write_workbook(start_on, end_on, buffer, with_text=access.may(request.user, "reports.ledger"))
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}-{start_on:%Y%m%d}-{end_on:%Y%m%d}.xlsx"'
     return response
@@ -247,6 +249,26 @@ def _day_param(request: HttpRequest, name: str = "on") -> dt.date | None:
         return None
 
 
+# the reports that are also documents to hand out: a Word file and an A4 print view
+DOCUMENTS = {Job.WEEKLY: weekly_analysis, Job.MONTHLY: monthly_bulletin}
+
+
+def _document(
+    request: HttpRequest, build: Callable[[Snapshot], Document], snapshot: Snapshot, output: str, name: str
+) -> HttpResponse:
+    document = build(snapshot)
+    if output == "docx":
+        buffer = io.BytesIO()
+        write_docx(document, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=DOCX)
+        response["Content-Disposition"] = (
+            f'attachment; filename="{name}-{snapshot.period_start:%Y%m%d}-{snapshot.period_end:%Y%m%d}.docx"'
+        )
+        return response
+    back = f"{request.path}?{urlencode({'on': snapshot.period_start.isoformat()})}"
+    return render(request, "reporting/document.html", {"document": document, "title": document.title, "back": back})
+
+
 def _report_page(
     request: HttpRequest, job: Job, template: str, title: str | StrPromise, excel_name: str
 ) -> HttpResponse:
@@ -255,12 +277,17 @@ def _report_page(
     snapshot = latest_snapshot(job, on_or_before=day) if day else latest_snapshot(job)
     if day and snapshot is not None and not (snapshot.period_start <= day <= snapshot.period_end):
         snapshot = None  # the period asked for has no snapshot yet
-    if request.GET.get("format") == "xlsx":
+    output = request.GET.get("format")
+    if output in ("docx", "print") and job in DOCUMENTS:
+        if snapshot is None:
+            raise Http404(gettext("No snapshot of this period yet."))
+        return _document(request, DOCUMENTS[job], snapshot, output, excel_name)
+    if output == "xlsx":
         if snapshot is None:
             raise Http404(gettext("No snapshot of this period yet."))
         # the daily ranking is month to date: its workbook covers the month up to that day
         start_on = clock.month_start(snapshot.period_start) if job == Job.DAILY_RANKING else snapshot.period_start
-        return _excel(start_on, snapshot.period_end, excel_name)
+        return _excel(request, start_on, snapshot.period_end, excel_name)
     context = {
         "title": title,
         "snapshot": snapshot,
@@ -272,6 +299,10 @@ def _report_page(
         if snapshot
         else "",
     }
+    if snapshot is not None and job in DOCUMENTS:
+        on = snapshot.period_start.isoformat()
+        context["docx_url"] = f"{request.path}?{urlencode({'on': on, 'format': 'docx'})}"
+        context["print_url"] = f"{request.path}?{urlencode({'on': on, 'format': 'print'})}"
     return render(request, template, context)
 
 

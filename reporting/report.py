@@ -71,7 +71,8 @@ def find_unit(name: str) -> Unit:
 def build_report(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None) -> dict:
     """The report's figures (Decimals, already rounded half-up to two decimals).
 
-    ``month_count`` is the number of months the range touches; ``months`` lists them. Shares,
+    ``month_count`` is the number of months the range touches; ``months`` lists them (the rows of
+    the JSON, the public page's table and charts and the workbook's street rows). Shares,
     averages and rates that would divide by zero are None.
     """
     check_range(start_on, end_on)
@@ -118,6 +119,9 @@ def build_report(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None
                 "resolution": clock.half_up(m.resolution),
                 "satisfaction": clock.half_up(m.satisfaction),
                 "composite": clock.half_up(m.composite),
+                # beside the published keys: what the workbook's monthly table also shows
+                "counts": m.counts,
+                "adjustment": m.adjustment,
             }
             for m in score.months
         ],
@@ -144,18 +148,23 @@ def _encode(value: Any, indent: int, level: int) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def report_json(report: dict, *, indent: int = 2) -> str:
-    """The JSON of ``report --format json``: exactly the keys of issue 4, in its order.
+# the keys of a monthly row in the JSON (build_report's rows carry the counts and adjustment besides)
+MONTH_KEYS = ("month", "total", "city", "district", "counted", "response", "resolution", "satisfaction", "composite")
 
-    The issue's shape has the key ``months`` twice: first the number of months, last the list of
-    months. Both are written as specified; a parser that keeps the last one still gets the count as
-    the length of the list. Percentages and averages are numbers with exactly two decimals.
+
+def report_json(report: dict, *, indent: int = 2) -> str:
+    """The JSON of ``report --format json``: the keys of issue 4, in its order, each key once.
+
+    Issue 4's shape named ``months`` twice (the number of months, then the list), and a JSON reader
+    keeps only the last; the number is ``month_count`` and ``months`` is the list of monthly rows —
+    the rows the public page's table and charts and the workbook's monthly table read too.
+    Percentages and averages are numbers with exactly two decimals.
     """
     pairs = [
         ("from", report["from"]),
         ("to", report["to"]),
         ("days", report["days"]),
-        ("months", report["month_count"]),
+        ("month_count", report["month_count"]),
         ("total", report["total"]),
         ("by_source", report["by_source"]),
         ("monthly_average", report["monthly_average"]),
@@ -164,7 +173,7 @@ def report_json(report: dict, *, indent: int = 2) -> str:
         ("rates", report["rates"]),
         ("pooled_rates", report["pooled_rates"]),
         ("double_no", report["double_no"]),
-        ("months", report["months"]),
+        ("months", [{key: month[key] for key in MONTH_KEYS} for month in report["months"]]),
     ]
     return _encode(pairs, indent, 0)
 

@@ -2,13 +2,18 @@
 who must be refused — by the table and by the surface that asks it (page 404, API 403) — and the
 navigation and home pages derived from the table."""
 
+import io
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from jxq_cases.lib import clock
 from org.abilities import ABILITIES, PAGES, ROLE_ABILITIES, home_page, may, pages_for
 from org.models import Role
 from proactive import cases
+from reporting.bulletins import take_monthly_bulletin
 from tests.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +35,7 @@ MATRIX = {
     "dashboard.read": ("principal_leader", "unit_handler", ("page", "/dashboard/", 404)),
     "reports.read": ("inspector", "unit_handler", ("page", "/reports/", 404)),
     "reports.run": ("principal_leader", "inspector", ("page_post", "/reports/run/nightly/", 404)),
+    "reports.ledger": ("inspector", "section_leader", ("ledger", "/reports/monthly/?format=xlsx&on={month}", None)),
     "hotspots.read": ("section_leader", "unit_handler", ("api_get", "/api/v1/hotspots/", 403)),
     "hotspots.run": ("center_staff", "section_leader", ("api_post", "/api/v1/hotspots/run/", 403)),
     "cases.read": ("unit_handler", "platform_client", ("page", "/proactive/", 404)),
@@ -66,6 +72,19 @@ def test_each_ability_is_refused_to_the_persona_without_it(request, ability, api
         url = url.format(pk=_case(center_staff, other_unit).pk)
         assert api_client_for(has).get(url).status_code == 200
         assert api_client_for(lacks).get(url).status_code == status
+    elif surface == "ledger":
+        # both download the workbook; only the one who sees every ticket gets the request text
+        make_ticket(content="楼道灯坏了")
+        snapshot = take_monthly_bulletin(clock.today())
+        url = url.format(month=snapshot.period_start.isoformat())
+        headers = {}
+        for persona in (has, lacks):
+            client = Client()
+            client.force_login(persona)
+            answer = client.get(url)
+            assert answer.status_code == 200
+            headers[persona] = next(load_workbook(io.BytesIO(answer.content)).worksheets[0].values)
+        assert "诉求内容" in headers[has] and "诉求内容" not in headers[lacks]
     elif surface == "search":
         ticket = make_ticket(lead_unit=has.units.first(), complainant_phone="13812341234")
         found = api_client_for(has).get(url, {"q": "13812341234"}).json()

@@ -24,7 +24,14 @@ LEAD_UNIT = "@联合执法队"
 @pytest.fixture
 def dangerous_tickets(community_a):
     lead = Unit.objects.create(name=LEAD_UNIT, kind=UnitKind.DEPARTMENT)
-    counted_ticket("2023-01-03 09:00", unit=community_a, visit="yyy", ticket_no="=1+1", category="物业管理")
+    counted_ticket(
+        "2023-01-03 09:00",
+        unit=community_a,
+        visit="yyy",
+        ticket_no="=1+1",
+        category="物业管理",
+        content="=cmd|' /C calc'!A0",
+    )
     for i, category in enumerate(DANGEROUS_CATEGORIES):
         counted_ticket(f"2023-01-0{4 + i} 09:00", unit=lead, visit="yny", category=category)
 
@@ -42,15 +49,20 @@ def _assert_inert(book) -> None:
     header, *rows = list(book.worksheets[0].values)
     by_header = [dict(zip(header, row, strict=True)) for row in rows]
     assert by_header[0]["Ticket number"] == "'=1+1"
-    # (openpyxl's own XML reader turns the carriage return into a line feed, lxml keeps it; the
-    # apostrophe is what matters)
-    categories = [r["Category"].replace("\r", "\n") for r in by_header[1:]]
-    assert categories == ["'" + c.replace("\r", "\n") for c in DANGEROUS_CATEGORIES]
+    # (openpyxl's own XML writer lets a reader turn the carriage return into a line feed, lxml's keeps
+    # it; the apostrophe is what matters)
+    assert [r["Category"].replace("\r", "\n") for r in by_header[1:]] == [
+        "'" + c.replace("\r", "\n") for c in DANGEROUS_CATEGORIES
+    ]
     assert {r["Lead unit"] for r in by_header[1:]} == {"'" + LEAD_UNIT}
+    if "Request text" in header:  # the full ledger: the request text is inert too
+        assert by_header[0]["Request text"] == "'=cmd|' /C calc'!A0"
     # real numbers stay numbers: the daily table's counts, the monthly table's rates
     daily = list(book.worksheets[1].values)
-    assert all(isinstance(row[1], int) for row in daily[1:])
-    monthly = dict(zip(*list(book.worksheets[3].values)[:2], strict=True))
+    assert all(isinstance(row[2], int) for row in daily[1:])
+    assert "'" + LEAD_UNIT in {row[1] for row in daily[1:]}
+    header, *rows = list(book.worksheets[3].values)
+    monthly = next(dict(zip(header, row, strict=True)) for row in rows if row[1] == "Street total")
     assert monthly["Total"] == 7 and isinstance(monthly["Resolution rate %"], float)
 
 

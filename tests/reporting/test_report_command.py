@@ -33,7 +33,7 @@ EXPECTED_JSON = """{
   "from": "2023-01-01",
   "to": "2023-03-31",
   "days": 90,
-  "months": 3,
+  "month_count": 3,
   "total": 6,
   "by_source": {
     "city": {
@@ -106,13 +106,18 @@ def test_json_report_has_the_exact_shape_and_figures(first_quarter):
     out, _ = run("--from", "2023-01-01", "--to", "2023-03-31", "--format", "json")
 
     assert out == EXPECTED_JSON
-    # the issue's shape names "months" twice: the count first, the list last, both kept in order
+    # each key once: the number of months is month_count, the list of monthly rows is months
     pairs = json.loads(out, object_pairs_hook=lambda p: p)
     assert [k for k, _ in pairs] == [
-        "from", "to", "days", "months", "total", "by_source", "monthly_average", "daily_average",
+        "from", "to", "days", "month_count", "total", "by_source", "monthly_average", "daily_average",
         "counted", "rates", "pooled_rates", "double_no", "months",
     ]  # fmt: skip
-    assert json.loads(out)["months"][0]["month"] == "2023-01"
+    report = json.loads(out)
+    assert report["month_count"] == 3 == len(report["months"])
+    assert report["months"][0]["month"] == "2023-01"
+    for _key, value in pairs:  # no object anywhere repeats a key
+        if isinstance(value, list) and value and isinstance(value[0], tuple):
+            assert len({k for k, _ in value}) == len(value)
 
 
 def test_json_report_of_one_unit(first_quarter, community_a):
