@@ -180,14 +180,17 @@ def seed_demo(
     from dispatch.early_warning import mark_deadline_warnings
     from dispatch.models import TicketEvent
     from intake.models import ReturnVisit
+    from intake.places import learn_from_history
     from proactive.hotspots import find_hotspots
     from proactive.indexing import index_pending
     from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis
     from reporting.nightly import take_nightly_snapshot
 
     accounts = create_demo_accounts()
+    load_demo_geography()
     end_at = (end_at or timezone.now()).replace(microsecond=0)
     loaded = load_tickets(tickets, days, seed=seed, end_at=end_at, stories=stories)
+    learn_from_history()
     warnings = mark_deadline_warnings(now=end_at)
     index_pending()
     today = clock.local_date(end_at)
@@ -212,6 +215,20 @@ def seed_demo(
         snapshots=len(snapshots),
         warnings=warnings,
     )
+
+
+def load_demo_geography() -> bool:
+    """The demo street's approximate territory and gazetteer (``demo.geography``), through the real
+    import paths, unless the street has a geography of its own already."""
+    from demo.geography import GAZETTEER_FILE, GEOJSON_FILE
+    from intake.places import import_gazetteer
+    from org.geography import has_geography, load_geography
+
+    if has_geography():
+        return False
+    load_geography(GEOJSON_FILE)
+    import_gazetteer(GAZETTEER_FILE)
+    return True
 
 
 def has_tickets() -> bool:

@@ -247,6 +247,11 @@ def signer_recipients(ticket: Ticket, chain_role: str) -> dict[str, Any]:
     return {"roles": [Role.PRINCIPAL_LEADER]}
 
 
+def leader_recipients(ticket: Ticket) -> dict:
+    """The street's leaders for this ticket: the lead unit's section leader and the principals."""
+    return {"user_ids": signer_recipients(ticket, Role.SECTION_LEADER)["user_ids"], "roles": [Role.PRINCIPAL_LEADER]}
+
+
 # --- things that belong to units rather than to one ticket (proactive cases) ---
 
 

@@ -10,6 +10,7 @@ from dispatch import deadlines
 from dispatch.models import (
     CalendarOverride,
     DeadlinePolicy,
+    Delivery,
     ExclusionRequest,
     ExtensionRequest,
     Note,
@@ -45,7 +46,7 @@ class TicketEventAdmin(ReadOnlyAdmin):
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(ReadOnlyAdmin):
-    list_display = ["at", "user", "ticket", "context"]
+    list_display = ["at", "user", "ticket", "context", "term"]
     search_fields = ["ticket__ticket_no", "user__username"]
     date_hierarchy = "at"
     list_select_related = ["ticket", "user"]
@@ -119,3 +120,14 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         obj.delete()
         deadlines.recompute_open_tickets()
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    """The log of notices sent out of the app (docs/notifications.md); the center retries on /deliveries/."""
+
+    list_display = ["created_at", "recipient", "channel_kind", "notice_kind", "ticket", "status", "attempts"]
+    list_filter = ["status", "channel_kind", "notice_kind"]
+    search_fields = ["recipient", "ticket__ticket_no", "last_error"]
+    date_hierarchy = "created_at"
+    list_select_related = ["ticket"]

@@ -88,6 +88,15 @@ class TicketCursorPagination(CursorPagination):
     def get_ordering(self, request: Request, queryset: QuerySet[Any], view: APIView) -> tuple[str, str]:
         return self.ORDERINGS.get(request.query_params.get("ordering", ""), self.ORDERINGS["-received_at"])
 
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["notices"] = {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "with `q`: what the search did not look at, and why (absent without `q`)",
+        }
+        return answer
+
 
 def scoped_tickets(user: AnyUser) -> QuerySet[Ticket]:
     return (
@@ -136,6 +145,14 @@ class TicketListView(generics.ListAPIView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        found = getattr(request, "ticket_search", None)
+        if found is not None:
+            # what a search did not look at (a phone from a role without personal-data rights, …)
+            response.data["notices"] = found.notices
+        return response
 
     @extend_schema(
         operation_id="tickets_receive",

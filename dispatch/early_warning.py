@@ -68,7 +68,7 @@ def _announce(rows: Sequence[Mapping[str, Any]], level: str) -> None:
         units__in={r["lead_unit_id"] for r in rows}, role=Role.UNIT_HANDLER, is_active=True
     ).values_list("units", "id"):
         handlers[unit_id].append(user_id)
-    messages = []
+    messages, unit_messages = [], []
     for r in rows:
         step = KIND_LABELS.get(r["next_due_kind"], r["next_due_kind"])
         due = clock.local(r["next_due_at"]).strftime("%m-%d %H:%M")
@@ -81,4 +81,6 @@ def _announce(rows: Sequence[Mapping[str, Any]], level: str) -> None:
         text = text % params
         for user_id in {*center, *handlers.get(r["lead_unit_id"], [])}:
             messages.append((user_id, r["id"], text))
-    notify_batch(messages, kind=level)
+        if r["lead_unit_id"]:  # the unit's own group hears about its tickets
+            unit_messages.append((r["lead_unit_id"], r["id"], text))
+    notify_batch(messages, kind=level, unit_messages=unit_messages)

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
 
+from dispatch.search import search_tickets
 from intake.models import Kind, Source, Status, Supervision, Ticket, Urgency
 
 
@@ -37,7 +38,9 @@ class TicketFilter(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(choices=Source.choices)
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
     urgency = django_filters.ChoiceFilter(choices=Urgency.choices)
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    # distinct=False: a status is a column of the ticket row, no join can double a row; django-filter's
+    # default (True) made every ``?status=`` a SELECT DISTINCT over every column of every matching row
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False)
     category = django_filters.CharFilter(field_name="category__name", help_text="category name")
     community = django_filters.CharFilter(field_name="community__name", help_text="community name")
     lead_unit = django_filters.CharFilter(field_name="lead_unit__name", help_text="lead unit name")
@@ -56,7 +59,12 @@ class TicketFilter(django_filters.FilterSet):
     due_soon = django_filters.BooleanFilter(
         method="filter_due_soon", help_text="less than the warning share of the running deadline's time left"
     )
-    q = django_filters.CharFilter(method="filter_text", help_text="text in the content or the address")
+    q = django_filters.CharFilter(
+        method="filter_text",
+        help_text="one search: a ticket number (whole or its beginning); the complainant's phone (whole or "
+        "its last four digits) or name, for the roles that may see them; words of the content or address. "
+        "2 to 100 characters; `notices` in the answer says what was not searched.",
+    )
 
     class Meta:
         model = Ticket
@@ -75,7 +83,10 @@ class TicketFilter(django_filters.FilterSet):
         return queryset.filter(due_soon) if value else queryset.exclude(due_soon)
 
     def filter_text(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
-        value = value.strip()
-        if not value:
+        if not value.strip():
             return queryset
-        return queryset.filter(Q(content__icontains=value) | Q(address__icontains=value))
+        user = getattr(self.request, "user", None)
+        found = search_tickets(user, value, queryset)
+        if self.request is not None:
+            self.request.ticket_search = found  # the view shows its notices
+        return found.tickets

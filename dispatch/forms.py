@@ -44,7 +44,8 @@ class WorkbenchFilterForm(forms.Form):
     ]
     DUE = [("", _("Any")), ("soon", _("Due soon")), ("overdue", _("Overdue"))]
 
-    q = forms.CharField(label=_("Text"), required=False, max_length=100)
+    # the search checks its own length (dispatch.search): a refused search is answered, not ignored
+    q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", _("Any"))] + Source.choices)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any"))] + Kind.choices)
@@ -229,6 +230,32 @@ class ContactForm(ActionForm):
     )
     outcome = forms.CharField(label=_("What was agreed"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=5000)
+
+
+class PlaceForm(ActionForm):
+    """The point on site: filled by the phone's location (when permitted) or a tap on the map."""
+
+    METHODS = [("location", _("My location")), ("map", _("Tapped on the map"))]
+    lon = forms.FloatField(
+        label=_("Longitude"),
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "data-place": "lon"}),
+    )
+    lat = forms.FloatField(
+        label=_("Latitude"),
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "data-place": "lat"}),
+    )
+    method = forms.ChoiceField(
+        choices=METHODS, initial="map", widget=forms.HiddenInput(attrs={"data-place": "method"}), required=False
+    )
+
+    def arguments(self) -> dict:
+        args = super().arguments()
+        args["method"] = args.get("method") or "map"
+        return args
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -343,9 +343,13 @@ class PersonalDataAccess(models.Model):
     """One full display of a complainant's name and phone (docs/domain.md §7 requires each to be logged)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    ticket = models.ForeignKey("intake.Ticket", on_delete=models.CASCADE, related_name="personal_data_accesses")
+    # no ticket: a search by phone or name (``term`` holds what was searched for, masked)
+    ticket = models.ForeignKey(
+        "intake.Ticket", on_delete=models.CASCADE, null=True, blank=True, related_name="personal_data_accesses"
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     context = models.CharField(_("where"), max_length=40)
+    term = models.CharField(_("searched for"), max_length=40, blank=True, default="")
 
     class Meta:
         ordering = ["-at"]
@@ -354,7 +358,8 @@ class PersonalDataAccess(models.Model):
         indexes = [models.Index(fields=["ticket", "at"], name="pd_access_ticket_at")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} saw {self.ticket_id} @ {self.at:%Y-%m-%d %H:%M}"
+        what = self.ticket_id if self.ticket_id else f"{self.context} {self.term}"
+        return f"{self.user_id} saw {what} @ {self.at:%Y-%m-%d %H:%M}"
 
 
 class DeadlineRule(models.TextChoices):
@@ -404,3 +409,48 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {'working' if self.is_working_day else 'holiday'}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")  # queued, or waiting for its next try
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")  # every try failed: listed for the center
+
+
+class Delivery(models.Model):
+    """One notice on its way to one channel (a unit's WeCom group, a person's webhook): the delivery
+    log. Written after the workflow's commit and sent by a Celery worker (dispatch.delivery)."""
+
+    channel = models.ForeignKey(
+        "org.Channel", verbose_name=_("channel"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel_kind = models.CharField(_("channel kind"), max_length=10)
+    recipient = models.CharField(_("recipient"), max_length=150)
+    notice_kind = models.CharField(_("notice"), max_length=30)
+    ticket = models.ForeignKey(
+        "intake.Ticket", verbose_name=_("ticket"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(_("text"))
+    markdown = models.BooleanField(_("markdown"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    # a pending delivery is not tried again before this (the backoff, or the lease of a try under way)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        indexes = [
+            # the sweeper's pending ones by time, the center's failed list
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.notice_kind} ({self.status})"

@@ -1,4 +1,6 @@
-"""In-app notifications (and email through Django's email backend where users have an address).
+"""In-app notifications (and email through Django's email backend where users have an address), and
+the same notices on their way out of the app by the units' and people's channels (``dispatch.delivery``:
+WeCom group robots, webhooks; sent by Celery workers).
 
 The workflow queues them with ``transaction.on_commit`` so that nobody is told about a change that
 was rolled back; the warning task calls ``notify`` directly after its claim committed.
@@ -13,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dispatch import delivery
 from dispatch.models import Notification
 from org.models import Role, User
 
@@ -33,9 +36,33 @@ def recipients(*, user_ids: Iterable[int] = (), unit_ids: Iterable[int] = (), ro
     return ids
 
 
-def notify(user_ids: Iterable[int], *, ticket_id: int | None, kind: str, text: str) -> list[Notification]:
-    """Create one notification per user and send the same text by email to those with an address."""
+def send_out(kind: str, messages: list[delivery.Message], *, markdown: bool = False) -> None:
+    """Queue the outgoing deliveries; a fault there must not lose the in-app notifications."""
+    try:
+        delivery.queue(kind, messages, markdown=markdown)
+    except Exception:
+        log.exception("could not queue the outgoing %s notices", kind)
+
+
+def notify(
+    user_ids: Iterable[int],
+    *,
+    ticket_id: int | None,
+    kind: str,
+    text: str,
+    unit_ids: Iterable[int] = (),
+    markdown: bool = False,
+) -> list[Notification]:
+    """Create one notification per user, send the same text by email to those with an address, and
+    queue it for the users' channels and the ``unit_ids``' channels (their WeCom groups)."""
     user_ids = sorted(set(user_ids))
+    unit_ids = sorted({u for u in unit_ids if u})
+    send_out(
+        kind,
+        [delivery.Message(ticket_id, text, user_id=u) for u in user_ids]
+        + [delivery.Message(ticket_id, text, unit_id=u) for u in unit_ids],
+        markdown=markdown,
+    )
     if not user_ids:
         return []
     rows = Notification.objects.bulk_create(
@@ -51,8 +78,16 @@ def notify(user_ids: Iterable[int], *, ticket_id: int | None, kind: str, text: s
     return rows
 
 
-def notify_batch(messages: list[tuple[int, int | None, str]], *, kind: str) -> int:
-    """Many notifications at once (user, ticket, text); one email per user lists all of theirs."""
+def notify_batch(
+    messages: list[tuple[int, int | None, str]], *, kind: str, unit_messages: Iterable[tuple[int, int | None, str]] = ()
+) -> int:
+    """Many notifications at once (user, ticket, text); one email per user lists all of theirs, and one
+    delivery per channel of theirs or of the ``unit_messages``' units (unit, ticket, text) lists all."""
+    send_out(
+        kind,
+        [delivery.Message(t, text, user_id=u) for u, t, text in messages]
+        + [delivery.Message(t, text, unit_id=u) for u, t, text in unit_messages],
+    )
     if not messages:
         return 0
     Notification.objects.bulk_create(
@@ -94,7 +129,8 @@ def notify_after_commit(
 
     def send() -> None:
         ids = recipients(user_ids=user_ids, unit_ids=unit_ids, roles=roles) - {exclude_user_id}
-        notify(ids, ticket_id=ticket_id, kind=kind, text=text)
+        groups = [*unit_ids, *delivery.center_unit_ids(roles)]
+        notify(ids, ticket_id=ticket_id, kind=kind, text=text, unit_ids=groups)
 
     transaction.on_commit(send)
 

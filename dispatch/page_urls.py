@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dispatch.views import queues, ticket, workbench
+from dispatch.views import deliveries, places, queues, ticket, workbench
 
 urlpatterns = [
     path("tickets/", workbench.workbench, name="workbench"),
@@ -13,4 +13,7 @@ urlpatterns = [
     path("signoff/", queues.signoff_queue, name="signoff-queue"),
     path("notifications/", queues.notifications, name="notifications"),
     path("visits/import/", queues.visit_import, name="visit-import"),
+    path("deliveries/", deliveries.deliveries, name="deliveries"),
+    path("deliveries/<int:pk>/retry/", deliveries.retry_delivery, name="delivery-retry"),
+    path("places/unresolved/", places.unplaced_addresses, name="unplaced-addresses"),
 ]

@@ -22,6 +22,7 @@ from dispatch.models import (
     TicketEvent,
 )
 from dispatch.workflow import CONTACT_METHODS, registry
+from dispatch.workflow.handling import PLACE_METHODS
 from intake.models import Category, Supervision, Ticket, Urgency
 from org.models import Unit
 
@@ -255,6 +256,14 @@ class ContactAction(ActionSerializer):
     outcome = serializers.CharField(max_length=5000)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     contacted_at = serializers.DateTimeField(required=False)
+
+
+class PlaceAction(ActionSerializer):
+    """Where the ticket is, from the phone on site: longitude and latitude in degrees."""
+
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    method = serializers.ChoiceField(PLACE_METHODS, required=False, default="map")
 
 
 class NoteAction(ActionSerializer):

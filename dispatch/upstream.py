@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from dispatch.models import EventKind, TicketEvent
 from intake.importers import ImportResult, import_tickets
-from intake.models import ImportBatch, Status, Ticket
+from intake.models import ImportBatch, PlaceOrigin, Status, Ticket
+from intake.places import place_tickets
 from intake.receiving import ReceiveResult, receive_ticket
 from intake.upstream_changes import TicketChange
 from jxq_cases.lib import clock
@@ -30,8 +31,14 @@ EVENT_BATCH = 1000
 
 
 def record_upstream_updates(batch: ImportBatch, changes: list[TicketChange], *, actor: User | None) -> None:
-    """One ``upstream_update`` event per changed ticket: the fields, old -> new except personal data."""
+    """One ``upstream_update`` event per changed ticket: the fields, old -> new except personal data.
+    A ticket whose address changed is looked up again (its place is reset; placed after the import)."""
     now = timezone.now()
+    moved = [change.ticket_id for change in changes if "address" in change.fields]
+    if moved:
+        Ticket.objects.filter(id__in=moved).update(
+            place_origin=PlaceOrigin.PENDING, place_community=None, grid_cell=None, place_lon=None, place_lat=None
+        )
     TicketEvent.objects.bulk_create(
         (
             TicketEvent(
@@ -55,7 +62,9 @@ def import_tickets_and_record(stream_or_path: Any, *, actor: User | None = None,
     def record(batch: ImportBatch, changes: list[TicketChange]) -> None:
         record_upstream_updates(batch, changes, actor=actor)
 
-    return import_tickets(stream_or_path, actor=actor, file_name=file_name, record_updates=record)
+    result = import_tickets(stream_or_path, actor=actor, file_name=file_name, record_updates=record)
+    place_tickets()
+    return result
 
 
 def receive_ticket_and_record(data: dict[str, Any], *, actor: User | None = None) -> ReceiveResult:
@@ -64,7 +73,9 @@ def receive_ticket_and_record(data: dict[str, Any], *, actor: User | None = None
     def record(batch: ImportBatch, changes: list[TicketChange]) -> None:
         record_upstream_updates(batch, changes, actor=actor)
 
-    return receive_ticket(data, actor=actor, record_updates=record)
+    received = receive_ticket(data, actor=actor, record_updates=record)
+    place_tickets(Ticket.objects.filter(pk=received.ticket.pk))
+    return received
 
 
 def change_details(data: dict[str, Any]) -> list[tuple[str, str]]:

@@ -28,11 +28,12 @@ from django.utils.translation import ngettext
 
 from intake.csv_reading import open_binary, read_csv
 from intake.formats import TICKET_COLUMNS, VISIT_COLUMNS, RowError, RowValidator
-from intake.models import ImportBatch, ReturnVisit, Urgency
+from intake.models import ImportBatch, ReturnVisit, Ticket, Urgency
+from intake.search_columns import refresh_search_columns
 from intake.staging import CHUNK_ROWS, StagingTable, distinct_op, model_defaults
 from intake.ticket_merge import CHUNK_STAGE, TICKET_DATA, TicketChunkMerger
 from intake.upstream_changes import TicketChange, past_receipt_error
-from jxq_cases.lib import clock
+from jxq_cases.lib import clock, public_cache
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
 # An error report lists at most this many entries (a row may have several); the message gives the
@@ -207,6 +208,11 @@ def _import_ticket_rows(source, *, actor, file_name: str, record_updates: Record
         created, updated = merger.created, merger.updated
         merger.drop()
 
+    # the set-based merge bypasses Ticket.save: the search columns of the written rows are filled here
+    written = Ticket.objects.filter(import_batch=batch)
+    if merger.changes:
+        written = written | Ticket.objects.filter(pk__in=[change.ticket_id for change in merger.changes])
+    refresh_search_columns(written)
     unchanged = rows - created - updated
     ImportBatch.objects.filter(pk=batch.pk).update(rows=rows, created=created, updated=updated, unchanged=unchanged)
     batch.rows, batch.created, batch.updated, batch.unchanged = rows, created, updated, unchanged
@@ -258,7 +264,9 @@ def import_visits(stream_or_path, *, actor=None, file_name: str = "") -> ImportR
         source = read_csv(binary, VISIT_COLUMNS)
         try:
             with _import_transaction():
-                return _import_visit_rows(source, actor=actor, file_name=file_name)
+                result = _import_visit_rows(source, actor=actor, file_name=file_name)
+            public_cache.figures_changed()  # the public figures count visits: serve them afresh
+            return result
         except IntegrityError as exc:
             if not _is_unique_violation(exc):
                 raise

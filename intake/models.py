@@ -84,6 +84,8 @@ IN_FLIGHT = (
     Status.REPLIED,
     Status.VISITED,
 )
+# The reply has gone upstream: for the resident the request is dealt with ("closed" in Open311).
+REPLY_SENT = (Status.REPLIED, Status.VISITED, Status.CLOSED)
 # The two ways out: a sent-back or merged ticket is no longer the street's and is in no figure.
 GONE = (Status.SENT_BACK, Status.MERGED)
 # Still the street's: in flight or closed.
@@ -97,6 +99,17 @@ class Supervision(models.TextChoices):
     STREET = "street", _("Street supervision")  # 街道督办
     DISTRICT = "district", _("District supervision")  # 区级督办
     CITY = "city", _("City supervision")  # 市级督办
+
+
+class PlaceOrigin(models.TextChoices):
+    """Where a ticket's place came from (docs/geography.md)."""
+
+    PENDING = "", _("Not looked up yet")
+    GAZETTEER = "gazetteer", _("The street's gazetteer")
+    HISTORY = "history", _("Earlier tickets at the address")
+    CENTER = "center", _("Placed by the center")
+    ON_SITE = "on_site", _("Confirmed on site")
+    UNRESOLVED = "unresolved", _("Address not found")
 
 
 class Category(models.Model):
@@ -171,6 +184,32 @@ class Ticket(models.Model):
     )
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
 
+    # --- where it is (docs/geography.md): resolved from the address, never sent by the upstream ---
+    # The community the place lies in; the upstream's ``community`` above is the classification.
+    place_community = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("community of the place"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="placed_tickets",
+        limit_choices_to={"kind": "community"},
+    )
+    grid_cell = models.ForeignKey(
+        "org.GridCell",
+        verbose_name=_("grid cell"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    # the point (longitude, latitude in degrees); personal data like the address: never public
+    place_lon = models.FloatField(_("longitude"), null=True, blank=True)
+    place_lat = models.FloatField(_("latitude"), null=True, blank=True)
+    place_origin = models.CharField(
+        _("place from"), max_length=12, choices=PlaceOrigin.choices, default=PlaceOrigin.PENDING, blank=True
+    )
+
     # --- workflow state (written only by dispatch.workflow) ---
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
     is_key = models.BooleanField(_("key ticket"), default=False)  # 重点件
@@ -236,6 +275,12 @@ class Ticket(models.Model):
     # An exclusion approved upstream takes the ticket out of the rates (剔除).
     is_excluded = models.BooleanField(_("excluded from the rates"), default=False)
 
+    # --- derived from the content, address and phone for search and the repeat-caller link
+    # (intake.search_columns; PostgreSQL adds the generated tsvector column search_vector) ---
+    search_words = models.TextField(_("search words"), blank=True, default="", editable=False)
+    caller_key = models.CharField(_("caller key"), max_length=32, blank=True, default="", editable=False)
+    phone_tail = models.CharField(_("last four digits"), max_length=4, blank=True, default="", editable=False)
+
     import_batch = models.ForeignKey(
         ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
     )
@@ -246,29 +291,71 @@ class Ticket(models.Model):
         ordering = ["-received_at", "-id"]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
+        # Every index names the queries that need it (docs/performance.md, "Indexes"). Besides these:
+        # the primary key, ticket_no (unique: intake's upsert, the ticket page), and Django's index on
+        # each foreign key (category, community, lead_unit, taken_by, merged_into, import_batch).
         indexes = [
-            # the workbench: tickets in a state, newest first
+            # workbench and API lists filtered by state, newest first: dispatch.views.workbench
+            # filtered_tickets (sort "-received"/"received" with a status), the API ?status= list
+            # ordered by -received_at (dispatch.api.TicketCursorPagination)
             models.Index(fields=["status", "-received_at"], name="ticket_status_recv"),
-            # the unit inbox: my unit's tickets in a state, by deadline
+            # a unit's tickets: access.visible_tickets for unit handlers and section leaders
+            # (lead_unit_id IN …), the inbox (dispatch.views.queues.inbox: lead unit + status),
+            # the API ?lead_unit=…&status=…; handle_due_at: reporting.drilldown "handle_overdue"
             models.Index(fields=["lead_unit", "status", "handle_due_at"], name="ticket_lead_status_due"),
-            # reports: tickets of a period, by source
+            # a period's tickets: reporting.report.period_tickets and reporting.nightly (received_at
+            # range), the public report; source second for the city/district split
             models.Index(fields=["received_at", "source"], name="ticket_recv_source"),
+            # the same with one source: API ?source=…&received_after=…; reporting by source (candidate
+            # to drop, docs/performance.md: no query seen that the index above does not serve)
             models.Index(fields=["source", "received_at"], name="ticket_source_recv"),
-            # early warning: open tickets by deadline
+            # reporting.nightly at_risk_list("contact_due_at") and reporting.drilldown "contact_overdue"
+            # / "contact_due_by": not yet contacted past the contact deadline, by that deadline
             models.Index(fields=["contact_due_at"], name="ticket_contact_due"),
+            # reporting.nightly at_risk_list("handle_due_at"), API ?handle_due_after/before=
             models.Index(fields=["handle_due_at"], name="ticket_handle_due"),
-            # the warning task (next_warn_at/next_due_at <= now) and the list ordered by deadline
+            # dispatch.early_warning (next_warn_at <= now), the API/workbench ?due_soon filter
             models.Index(fields=["next_warn_at"], name="ticket_next_warn"),
+            # the workbench by deadline, its second segment (dispatch.views.workbench.workbench_slice:
+            # next_due_at, id); the ?overdue filter (next_due_at <= now); early warning's overdue pass
             models.Index(fields=["next_due_at", "id"], name="ticket_next_due"),
-            # the ticket list ordered by running deadline, tickets without one last (keyset pages)
+            # the API list ?ordering=deadline / -deadline, keyset pages (dispatch.api.scoped_tickets
+            # annotates due_sort = this expression)
             models.Index(Coalesce("next_due_at", Value(DUE_SORT_LAST)), "id", name="ticket_due_sort"),
-            # triage: earlier tickets of the same community / category
+            # the API ?community= / ?category= and the workbench's community / category filters, newest
+            # first (the similar-ticket lookup reads proactive's signature table, not these); they make
+            # Django's single-column indexes on community_id and category_id redundant (docs/performance.md)
             models.Index(fields=["community", "-received_at"], name="ticket_community_recv"),
             models.Index(fields=["category", "-received_at"], name="ticket_category_recv"),
+            # search: a ticket number or a name by prefix (pattern operators, whatever the collation)
+            models.Index(fields=["ticket_no"], opclasses=["varchar_pattern_ops"], name="ticket_no_prefix"),
+            models.Index(fields=["complainant_name"], opclasses=["varchar_pattern_ops"], name="ticket_name_prefix"),
+            # search by phone and the repeat-caller link: one caller's tickets, newest first
+            models.Index(fields=["caller_key", "-received_at"], name="ticket_caller_recv"),
+            models.Index(fields=["phone_tail", "-received_at"], name="ticket_phone_tail_recv"),
+            # the map and the hot spots by place: tickets of a grid cell / community in a period
+            models.Index(fields=["grid_cell", "received_at"], name="ticket_grid_recv"),
+            models.Index(fields=["place_community", "received_at"], name="ticket_place_comm_recv"),
+            # the addresses waiting for the center to place them
+            models.Index(
+                fields=["address"], name="ticket_unresolved_addr", condition=models.Q(place_origin="unresolved")
+            ),
         ]
 
     def __str__(self) -> str:
         return self.ticket_no
+
+    def save(self, *args, **kwargs):
+        """Keep the search columns in step with the content, address and phone they derive from."""
+        from intake.search_columns import COLUMNS, SOURCE_FIELDS, fill
+
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None:
+            fill(self)
+        elif set(update_fields) & set(SOURCE_FIELDS):
+            fill(self)
+            kwargs["update_fields"] = {*update_fields, *COLUMNS}
+        super().save(*args, **kwargs)
 
     @property
     def is_double_yes(self) -> bool:
@@ -312,3 +399,39 @@ class ReturnVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} @ {self.visited_at:%Y-%m-%d %H:%M}"
+
+
+class GazetteerEntry(models.Model):
+    """One known address of the street (地名地址): where it is, as the street imported it, as its own
+    history taught it, or as the center placed it once (docs/geography.md)."""
+
+    class Origin(models.TextChoices):
+        IMPORTED = "imported", _("Imported gazetteer")
+        LEARNED = "learned", _("Learned from earlier tickets")
+        PLACED = "placed", _("Placed by the center")
+
+    address = models.CharField(_("address"), max_length=255)
+    # the address reduced to what identifies the place (intake.places.address_key): unique
+    key = models.CharField(_("matching key"), max_length=255, unique=True)
+    community = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("community"),
+        on_delete=models.CASCADE,
+        related_name="gazetteer_entries",
+        limit_choices_to={"kind": "community"},
+    )
+    grid_cell = models.ForeignKey(
+        "org.GridCell", verbose_name=_("grid cell"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("gazetteer entry")
+        verbose_name_plural = _("gazetteer entries")
+
+    def __str__(self) -> str:
+        return self.address

@@ -12,7 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from jxq_cases.lib.env import env_bool, env_float, env_int, env_list, env_str
+from jxq_cases.lib.env import env_bool, env_float, env_int, env_list, env_str, env_time
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("JXQ_VAR_DIR", str(BASE_DIR / "var")))
@@ -28,6 +28,10 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "insecure-development-key-only-used-with-debug-on"
+# The key of the caller hash (intake.search_columns.caller_key) that links a caller's tickets without
+# showing the number. Derived from SECRET_KEY unless set; changing it needs `manage.py
+# refresh_search_columns` (the stored hashes are recomputed).
+CALLER_KEY = env_str("CALLER_KEY") or "caller-key:" + SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -244,6 +248,38 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "socket_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 5),
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2)
+
+# The cache (Django's cache framework): what anonymous pages have computed, and the rate limiter's
+# counters. CACHE_URL names a Redis database; without it the broker's Redis when the broker is Redis,
+# else files under var/cache/ (`make run`: shared by the web and worker processes, no service needed;
+# its counters are not atomic, which only a development server can live with).
+_broker_redis = CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+CACHE_URL = env_str("CACHE_URL", _broker_redis) or ""
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "jxq-cache",
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2),
+                "socket_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 5),
+            },
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+# Anonymous pages (the public report): how long a computed answer is served again, and how many
+# requests one address may make (django-ratelimit's "N/s|m|h" syntax) before a 429. Behind a proxy,
+# RATELIMIT_IP_META_KEY names the header that carries the client's address (the proxy must set it).
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)
+PUBLIC_RATE_LIMIT = env_str("PUBLIC_RATE_LIMIT", "30/m")
+RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", None)
 # Publishing from a request: a second attempt after 0.2 s, then the broker is reported unavailable
 # (503) by jxq_cases.lib.jobs instead of the request hanging: a refused connection answers at once,
 # an unreachable host within two connect timeouts, a broker that accepts and says nothing within
@@ -273,6 +309,13 @@ PROACTIVE_TEXT_FLOOR = env_float("PROACTIVE_TEXT_FLOOR", 0.17)  # texts less ali
 # "probably the same matter" from this score on (precision/recall on the labelled set in the doc)
 PROACTIVE_SAME_MATTER_THRESHOLD = env_float("PROACTIVE_SAME_MATTER_THRESHOLD", 0.42)
 PROACTIVE_SIMILAR_WINDOW_DAYS = env_int("PROACTIVE_SIMILAR_WINDOW_DAYS", 90)  # how far back the lookup looks
+# Search and repeat callers (docs/intake.md "Search"): the shortest and longest search, the window of
+# "this caller's Nth request"
+SEARCH_MIN_CHARS = env_int("SEARCH_MIN_CHARS", 2)
+SEARCH_MAX_CHARS = env_int("SEARCH_MAX_CHARS", 100)
+# a ticket-number prefix, phone tail or name matching more tickets is not searched: "type more of it"
+SEARCH_MATCH_LIMIT = env_int("SEARCH_MATCH_LIMIT", 1000)
+REPEAT_CALLER_DAYS = env_int("REPEAT_CALLER_DAYS", 90)
 PROACTIVE_SIMILAR_LIMIT = env_int("PROACTIVE_SIMILAR_LIMIT", 10)
 PROACTIVE_CANDIDATES = env_int("PROACTIVE_CANDIDATES", 200)  # re-ranked exactly per lookup
 PROACTIVE_MINHASH_PERMUTATIONS = env_int("PROACTIVE_MINHASH_PERMUTATIONS", 32)  # the hot spot job reads all
@@ -299,6 +342,27 @@ CELERY_BEAT_SCHEDULE["dispatch-prune-form-tokens"] = {
     "task": "dispatch.prune_form_tokens",
     "schedule": crontab(hour=3, minute=10),
 }
+# Notices outside the app (docs/notifications.md): WeCom group robots and webhooks, sent by the workers.
+NOTIFY_TIMEOUT_SECONDS = env_float("NOTIFY_TIMEOUT_SECONDS", 5.0)  # per POST; a slower endpoint counts as failed
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)  # then the delivery is failed and the center sees it
+NOTIFY_RETRY_SECONDS = env_float("NOTIFY_RETRY_SECONDS", 30.0)  # first wait; doubles after each failed try
+NOTIFY_RETRY_MAX_SECONDS = env_float("NOTIFY_RETRY_MAX_SECONDS", 300.0)  # below CELERY_VISIBILITY_TIMEOUT
+# plain http:// to a loopback host (a local receiver): development and tests only
+NOTIFY_ALLOW_HTTP_LOOPBACK = env_bool("NOTIFY_ALLOW_HTTP_LOOPBACK", DEBUG)
+NOTIFY_SITE_URL = env_str("NOTIFY_SITE_URL", "")  # e.g. https://jxq.example.gov.cn: links in the notices
+CELERY_BEAT_SCHEDULE["dispatch-requeue-deliveries"] = {
+    "task": "dispatch.requeue_deliveries",
+    "schedule": 60.0,
+}
+# Places (docs/geography.md): tickets left unplaced after an import; lessons from the street's history.
+CELERY_BEAT_SCHEDULE["dispatch-place-tickets"] = {
+    "task": "dispatch.place_tickets",
+    "schedule": crontab(minute="*/10"),
+}
+CELERY_BEAT_SCHEDULE["dispatch-learn-places"] = {
+    "task": "dispatch.learn_places",
+    "schedule": crontab(hour=3, minute=20),
+}
 CELERY_BEAT_SCHEDULE["proactive-index-signatures"] = {
     "task": "proactive.tasks.index_signatures",
     "schedule": 300.0,
@@ -314,13 +378,22 @@ CELERY_BEAT_SCHEDULE["proactive-train-triage-model"] = {
 
 # Reporting (issue 4, docs/reporting.md): the name the work report speaks for, and its batch jobs.
 REPORTING_STREET_NAME = env_str("REPORTING_STREET_NAME", "酒仙桥街道")
+# The leaders look at the day on their phones at 23:00: the nightly snapshot runs well before (HH:MM, Beijing
+# time); the daily ranking and the leaders' digest follow 15 minutes later.
+REPORTING_NIGHTLY_AT = env_time("REPORTING_NIGHTLY_AT", "22:30")
+_NIGHTLY_FOLLOW_UP = divmod(REPORTING_NIGHTLY_AT[0] * 60 + REPORTING_NIGHTLY_AT[1] + 15, 60)
+_NIGHTLY_FOLLOW_UP = (_NIGHTLY_FOLLOW_UP[0] % 24, _NIGHTLY_FOLLOW_UP[1])
 CELERY_BEAT_SCHEDULE["reporting-nightly-snapshot"] = {
     "task": "reporting.nightly_snapshot",  # the leadership snapshot of the day
-    "schedule": crontab(hour=23, minute=0),
+    "schedule": crontab(hour=REPORTING_NIGHTLY_AT[0], minute=REPORTING_NIGHTLY_AT[1]),
 }
 CELERY_BEAT_SCHEDULE["reporting-daily-ranking"] = {
     "task": "reporting.daily_ranking",  # the units' month-to-date ranking, after the snapshot
-    "schedule": crontab(hour=23, minute=15),
+    "schedule": crontab(hour=_NIGHTLY_FOLLOW_UP[0], minute=_NIGHTLY_FOLLOW_UP[1]),
+}
+CELERY_BEAT_SCHEDULE["reporting-leaders-digest"] = {
+    "task": "reporting.leaders_digest",  # each leader's evening figures, from the snapshot, by their channels
+    "schedule": crontab(hour=_NIGHTLY_FOLLOW_UP[0], minute=_NIGHTLY_FOLLOW_UP[1]),
 }
 CELERY_BEAT_SCHEDULE["reporting-weekly-analysis"] = {
     "task": "reporting.weekly_analysis",  # last week, Monday morning

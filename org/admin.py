@@ -3,11 +3,27 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
-from org.models import ApiToken, Unit, User
+from org.models import ApiToken, Channel, Unit, User
+
+
+class UnitChannelInline(admin.TabularInline):
+    """A unit's WeCom group robot or webhook: new dispatches and deadline warnings reach the unit there."""
+
+    model = Channel
+    fk_name = "unit"
+    fields = ["kind", "url", "address", "secret", "is_active"]
+    extra = 0
+
+
+class PersonChannelInline(UnitChannelInline):
+    """A person's own channel: what is addressed to them (sign-off waits, the leaders' digest …)."""
+
+    fk_name = "user"
 
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
+    inlines = [UnitChannelInline]
     list_display = ["name", "kind", "is_center", "section_leader", "is_active", "sort_order"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
@@ -15,10 +31,21 @@ class UnitAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    def get_inlines(self, request, obj):
+        return [PersonChannelInline] if obj else []  # the add form stays Django's two password fields
+
     list_display = ["username", "display_name", "role", "is_active"]
     list_filter = ["role", "is_active"]
     filter_horizontal = ["units", "groups", "user_permissions"]
     fieldsets = DjangoUserAdmin.fieldsets + ((_("Street role"), {"fields": ["role", "units", "display_name"]}),)
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "url", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["unit__name", "user__username", "user__display_name"]
+    list_select_related = ["unit", "user"]
 
 
 # knox registers its own token admin (with a form that issues tokens); ours only lists and revokes.

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
+from jxq_cases.lib import webhooks
+
 
 class Role(models.TextChoices):
     """What a person does in the street's 12345 work (docs/domain.md §7)."""
@@ -91,3 +93,128 @@ class ApiToken(AuthToken):
         proxy = True
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+
+
+class ChannelKind(models.TextChoices):
+    """Where a notice can go besides the in-app list (docs/notifications.md)."""
+
+    WECOM_ROBOT = webhooks.WECOM_ROBOT, _("WeCom group robot")  # 企业微信群机器人
+    WEBHOOK = webhooks.WEBHOOK, _("Webhook (JSON POST, e.g. an SMS gateway)")
+
+
+class Channel(models.Model):
+    """A way to reach a unit (its WeCom group) or one person (their SMS gateway or robot) outside the
+    app. Exactly one of ``unit`` and ``user`` is set."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, null=True, blank=True, related_name="channels"
+    )
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, null=True, blank=True, related_name="channels"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ChannelKind.choices)
+    url = models.CharField(
+        _("address"),
+        max_length=webhooks.MAX_URL_LENGTH,
+        validators=[webhooks.validate_url],
+        help_text=_("https:// address of the robot or the webhook (the robot's address holds its key)."),
+    )
+    address = models.CharField(
+        _("mobile number"),
+        max_length=20,
+        blank=True,
+        help_text=_("For a webhook: the number the gateway texts. For a robot: the member to @-mention."),
+    )
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=100,
+        blank=True,
+        help_text=_("Webhooks only: each POST carries X-JXQ-Signature, the HMAC-SHA256 of its body with this."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("delivery channel")
+        verbose_name_plural = _("delivery channels")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(unit__isnull=False, user__isnull=True)
+                | models.Q(unit__isnull=True, user__isnull=False),
+                name="org_channel_unit_or_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit or self.user}: {self.get_kind_display()}"
+
+    @property
+    def recipient(self) -> str:
+        return str(self.unit or self.user)
+
+
+class Area(models.Model):
+    """A piece of the street's territory as a polygon (docs/geography.md): shared by community areas
+    and grid cells. The geometry is a GeoJSON Polygon or MultiPolygon in longitude/latitude order;
+    the bounding box and a representative point are stored beside it for quick filters and labels."""
+
+    boundary = models.JSONField(_("boundary (GeoJSON geometry)"))
+    min_lon = models.FloatField()
+    min_lat = models.FloatField()
+    max_lon = models.FloatField()
+    max_lat = models.FloatField()
+    # a point inside the area (shapely's representative point): where a community's tickets are shown
+    # when only the community may be told (the public report, Open311)
+    center_lon = models.FloatField(_("center longitude"))
+    center_lat = models.FloatField(_("center latitude"))
+    is_demo = models.BooleanField(
+        _("demo data"), default=False, help_text=_("Approximate shapes shipped with the demo, not surveyed.")
+    )
+    source = models.CharField(_("loaded from"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class CommunityArea(Area):
+    """The boundary of one community (社区) of the street."""
+
+    community = models.OneToOneField(
+        Unit,
+        verbose_name=_("community"),
+        on_delete=models.CASCADE,
+        related_name="area",
+        limit_choices_to={"kind": UnitKind.COMMUNITY},
+    )
+
+    class Meta:
+        ordering = ["community__sort_order", "community__name"]
+        verbose_name = _("community area")
+        verbose_name_plural = _("community areas")
+
+    def __str__(self) -> str:
+        return self.community.name
+
+
+class GridCell(Area):
+    """A grid cell (网格) inside one community, with its grid worker (网格员)."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    community = models.ForeignKey(
+        Unit,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="grid_cells",
+        limit_choices_to={"kind": UnitKind.COMMUNITY},
+    )
+    grid_worker = models.CharField(_("grid worker"), max_length=50, blank=True)
+    grid_worker_phone = models.CharField(_("grid worker's phone"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("grid cell")
+        verbose_name_plural = _("grid cells")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

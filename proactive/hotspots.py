@@ -297,3 +297,86 @@ def hotspots_between(start_on: date, end_on: date) -> list[dict]:
         }
         for h in hotspots
     ]
+
+
+# --- hot spots by place: a cluster of requests in one grid cell -----------------------------------
+
+# A grid cell is a hot spot when its tickets of the last PLACE_WEEKS weeks number at least
+# PLACE_MIN_TICKETS and at least PLACE_RATIO times what the cell had in an equally long window on
+# average over the PLACE_BASELINE windows before (a cell that is always busy is not a new hot spot).
+PLACE_WEEKS = 3
+PLACE_MIN_TICKETS = 5
+PLACE_RATIO = 2.0
+PLACE_BASELINE = 3
+
+
+def place_hotspots(
+    end_on: date | None = None, *, weeks: int = PLACE_WEEKS, category_id: int | None = None
+) -> list[dict]:
+    """The grid cells with a cluster of requests in the ``weeks`` weeks ending on ``end_on`` (the
+    street's dates), busiest first: one aggregate query over the window and its baseline. Sent-back
+    and merged tickets do not count."""
+    from intake.models import GONE
+
+    end_on = end_on or clock.today()
+    start_on = end_on - timedelta(weeks=weeks, days=-1)
+    since, until = clock.range_bounds(start_on, end_on)
+    baseline_since = since - timedelta(weeks=weeks * PLACE_BASELINE)
+    tickets = Ticket.objects.filter(grid_cell__isnull=False, received_at__gte=baseline_since, received_at__lt=until)
+    tickets = tickets.exclude(status__in=GONE)
+    if category_id is not None:
+        tickets = tickets.filter(category_id=category_id)
+    rows = (
+        tickets.values("grid_cell", "grid_cell__code", "grid_cell__name", "grid_cell__community__name")
+        .annotate(
+            recent=Count("id", filter=Q(received_at__gte=since)),
+            before=Count("id", filter=Q(received_at__lt=since)),
+        )
+        .filter(recent__gte=PLACE_MIN_TICKETS)
+    )
+    found = []
+    for row in rows:
+        baseline = row["before"] / PLACE_BASELINE
+        if row["recent"] < PLACE_RATIO * baseline:
+            continue
+        found.append(
+            {
+                "grid_cell": row["grid_cell"],
+                "code": row["grid_cell__code"],
+                "name": row["grid_cell__name"],
+                "community": row["grid_cell__community__name"],
+                "tickets": row["recent"],
+                "baseline": round(baseline, 1),
+                "start_on": start_on.isoformat(),
+                "end_on": end_on.isoformat(),
+                "filter": {
+                    "received_from": start_on.isoformat(),
+                    "received_to": end_on.isoformat(),
+                    "grid_cell": row["grid_cell"],
+                    **({"category": category_id} if category_id is not None else {}),
+                },
+            }
+        )
+    top = _top_categories([h["grid_cell"] for h in found], since, until, category_id)
+    for hotspot in found:
+        hotspot["top_category"] = top.get(hotspot["grid_cell"], "")
+    found.sort(key=lambda h: (-h["tickets"], h["code"]))
+    return found
+
+
+def _top_categories(cells: list[int], since: datetime, until: datetime, category_id: int | None) -> dict[int, str]:
+    """The most frequent category of each cell's tickets in the window (one query)."""
+    if not cells or category_id is not None:
+        return {}
+    counts = (
+        Ticket.objects.filter(
+            grid_cell__in=cells, received_at__gte=since, received_at__lt=until, category__isnull=False
+        )
+        .values("grid_cell", "category__name")
+        .annotate(n=Count("id"))
+        .order_by("grid_cell", "-n", "category__name")
+    )
+    top: dict[int, str] = {}
+    for row in counts:
+        top.setdefault(row["grid_cell"], row["category__name"])
+    return top

@@ -4,6 +4,7 @@ from proactive import views
 
 urlpatterns = [
     path("proactive/", views.proactive_home, name="proactive"),
+    path("tickets/<str:ticket_no>/caller/", views.caller_fragment, name="ticket-caller"),
     path("proactive/triage-assistant/", views.triage_assistant, name="triage-assistant"),
     path("proactive/hotspots/<int:hotspot_id>/case/", views.case_from_hotspot, name="proactive-case-from-hotspot"),
     path("proactive/cases/<int:pk>/", views.case_detail, name="proactive-case"),

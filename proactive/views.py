@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dispatch import access
-from dispatch.views.common import error_text
+from dispatch.views.common import error_text, visible_ticket_or_404
 from jxq_cases.lib import clock
 from jxq_cases.lib.errors import HTTP_STATUS, DomainError
 from proactive import cases
 from proactive import triage_assistant as triage_assistant_module
+from proactive.callers import caller_history
 from proactive.forms import CaseFromHotSpotForm, CloseCaseForm, LinkTicketsForm, MeasureForm
 from proactive.hotspots import hotspots_between
 from proactive.models import CaseStatus, HotSpot, HotSpotRun
@@ -224,6 +225,15 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+def caller_fragment(request: HttpRequest, ticket_no: str) -> HttpResponse:
+    """The caller's other requests (the ticket page and the triage panel load it): which request of
+    this caller the ticket is, links to the earlier ones the user may open, a repeated matter flagged.
+    No phone number or name is shown: the tickets are linked by the caller key."""
+    ticket = visible_ticket_or_404(request.user, ticket_no, related=False)
+    history = caller_history(ticket, user=request.user)
+    return render(request, "proactive/_caller.html", {"ticket": ticket, "history": history})
+
+
 def triage_assistant(request: HttpRequest) -> HttpResponse:
     """The triage assistant: the model in use and how often the center accepts its suggestions."""
     if not access.may(request.user, "triage.assistant"):

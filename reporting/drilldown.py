@@ -10,6 +10,7 @@ Vocabulary (all optional, combined with AND):
 
 - ``received_from`` / ``received_to``: local dates (Beijing time), inclusive
 - ``source``, ``lead_unit`` (id), ``community`` (id), ``category`` (id), ``status_in`` (codes)
+- ``grid_cell`` (id), ``place_community`` (id): where the ticket's place lies (docs/geography.md)
 - ``counted``: true/false — the latest visit is counted and no exclusion was approved
 - ``responded`` / ``resolved`` / ``satisfied``: true/false, among counted tickets
 - ``double_no``: true — counted, neither resolved nor satisfied
@@ -79,6 +80,8 @@ BUILDERS: dict[str, Callable[[Any], Q]] = {
     "source": lambda v: Q(source=v),
     "lead_unit": lambda v: Q(lead_unit_id=int(v)),
     "community": lambda v: Q(community_id=int(v)),
+    "grid_cell": lambda v: Q(grid_cell_id=int(v)),
+    "place_community": lambda v: Q(place_community_id=int(v)),
     "category": lambda v: Q(category_id=int(v)) if v is not None else Q(category__isnull=True),
     "status_in": lambda v: Q(status__in=list(v)),
     "counted": lambda v: COUNTED if v else ~COUNTED,

@@ -1,4 +1,5 @@
-"""The nightly leadership snapshot (每晚领导驾驶舱), taken at 23:00 Beijing time.
+"""The nightly leadership snapshot (每晚领导驾驶舱), taken at 22:30 Beijing time
+(``REPORTING_NIGHTLY_AT``), ready before the leaders look at it at 23:00.
 
 For the day ``on`` it holds:
 

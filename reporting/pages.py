@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dispatch import access
-from dispatch.views.common import PAGE_SIZE, running_due
+from dispatch.views.common import MAX_PAGE, PAGE_SIZE, requested_page, running_due
+from intake.models import Category
 from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError
 from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis
@@ -35,6 +36,7 @@ from reporting.exports import write_workbook
 from reporting.models import Job, Snapshot
 from reporting.nightly import take_nightly_snapshot
 from reporting.snapshots import latest_snapshot
+from reporting.ticket_map import default_period, ticket_map
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -144,7 +146,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "title": _("Leadership dashboard"),
         "snapshot": snapshot,
         "can_run": access.may(request.user, "reports.run"),
+        "map": access.may(request.user, "map.read"),
     }
+    context["map_start"], context["map_end"] = default_period()
     if snapshot is not None:
         data = _link_figures(snapshot.data, "")
         context.update(
@@ -195,15 +199,16 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     except (ValueError, DomainError) as error:
         detail = error.detail if isinstance(error, DomainError) else gettext("the filter is not valid JSON")
         return render(request, "reporting/drilldown.html", {"error": detail, "title": gettext("Tickets")}, status=400)
-    try:
-        page = max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        page = 1
+    page, too_deep = requested_page(request)
     start = (page - 1) * PAGE_SIZE
-    found = list(
-        tickets.select_related("category", "community", "lead_unit").order_by("-received_at", "-id")[
-            start : start + PAGE_SIZE + 1
-        ]
+    found = (
+        []
+        if too_deep
+        else list(
+            tickets.select_related("category", "community", "lead_unit").order_by("-received_at", "-id")[
+                start : start + PAGE_SIZE + 1
+            ]
+        )
     )
     now = timezone.now()
     query = request.GET.copy()
@@ -211,12 +216,13 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     context = {
         "title": request.GET.get("title") or gettext("Tickets behind the figure"),
         "rows": [{"ticket": t, "due": running_due(t, now)} for t in found[:PAGE_SIZE]],
-        "has_next": len(found) > PAGE_SIZE,
+        "has_next": len(found) > PAGE_SIZE and page < MAX_PAGE,
         "page": page,
+        "page_error": too_deep,
         "query_without_page": query.urlencode(),
         "spec": spec,
     }
-    return render(request, "reporting/drilldown.html", context)
+    return render(request, "reporting/drilldown.html", context, status=400 if too_deep else 200)
 
 
 # --- the reports: ranking, weekly analysis, monthly bulletin, each with an Excel download ---
@@ -303,3 +309,68 @@ def weekly(request: HttpRequest) -> HttpResponse:
 @require_GET
 def monthly(request: HttpRequest) -> HttpResponse:
     return _report_page(request, Job.MONTHLY, "reporting/monthly.html", _("Monthly bulletin"), "monthly")
+
+
+@login_required
+@require_GET
+def tonight(request: HttpRequest) -> HttpResponse:
+    """The leader's 23:00 look on a phone: five figures, each with its tickets one tap away."""
+    if not access.may(request.user, "tonight.read"):
+        raise Http404(gettext("This page is for the street's leaders."))
+    from reporting.tonight import sections
+
+    now = timezone.now()
+    found = sections(request.user, now)
+    for section in found:
+        section.cards = [{"ticket": t, "due": running_due(t, now)} for t in section.tickets]
+    context = {"title": _("Tonight"), "sections": found, "now": now}
+    return render(request, "reporting/tonight.html", context)
+
+
+def _map_request(request: HttpRequest) -> tuple[dt.date, dt.date, Category | None]:
+    """The map's period and category from the query string; a bad value falls back to the default."""
+    start_on, end_on = default_period()
+    try:
+        start_on = dt.date.fromisoformat(request.GET.get("from") or start_on.isoformat())
+        end_on = dt.date.fromisoformat(request.GET.get("to") or end_on.isoformat())
+    except ValueError:
+        start_on, end_on = default_period()
+    if start_on > end_on:
+        start_on, end_on = end_on, start_on
+    category = None
+    if (request.GET.get("category") or "").isdigit():
+        category = Category.objects.filter(pk=int(request.GET["category"])).first()
+    return start_on, end_on, category
+
+
+@login_required
+def ticket_map_page(request: HttpRequest) -> HttpResponse:
+    """The map of the street's tickets, with its period and category filters."""
+    _require_reader(request, "map.read")
+    start_on, end_on, category = _map_request(request)
+    return render(
+        request,
+        "reporting/map.html",
+        {
+            "title": _("Map of the tickets"),
+            "start_on": start_on,
+            "end_on": end_on,
+            "category": category,
+            "categories": Category.objects.order_by("name"),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def ticket_map_data(request: HttpRequest) -> JsonResponse:
+    """What the map draws, as JSON: each figure with the URL of its tickets."""
+    _require_reader(request, "map.read")
+    start_on, end_on, category = _map_request(request)
+    data = ticket_map(request.user, start_on, end_on, category=category)
+    for row in (*data["cells"], *data["communities"], *data["hotspots"]):
+        row["url"] = drill_url(row.pop("filter"), row["name"])
+    for point in data["points"]:
+        point["url"] = reverse("ticket", args=[point["ticket_no"]])
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

@@ -14,12 +14,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError, ErrorCode
-from org.models import Unit
+from org.models import CommunityArea, Unit, UnitKind
 from reporting.rates import RangeScore, percent, period_tickets, range_score
 
 # A report covers at most this many days: enough for several years, and a bound on the work a
@@ -257,3 +258,28 @@ def top_categories(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = No
         .order_by("-count", "category__name")[:limit]
     )
     return [{"name": r["category__name"], "count": r["count"], "share": percent(r["count"], total)} for r in rows]
+
+
+def by_community(start_on: dt.date, end_on: dt.date) -> list[dict]:
+    """The range's tickets counted by community — where the ticket's place lies, else the community
+    the upstream named — for the public report: counts only, never a point (docs/geography.md)."""
+    rows = (
+        period_tickets(start_on, end_on)
+        .annotate(where=Coalesce("place_community", "community"))
+        .values("where")
+        .annotate(count=Count("id"))
+    )
+    counts = {r["where"]: r["count"] for r in rows}
+    communities = Unit.objects.filter(kind=UnitKind.COMMUNITY).order_by("sort_order", "name")
+    listed = [{"name": c.name, "count": counts.get(c.pk, 0)} for c in communities]
+    unplaced = counts.get(None, 0)
+    return listed + ([{"name": None, "count": unplaced}] if unplaced else [])
+
+
+def community_outlines() -> dict:
+    """The communities' boundaries only (no grid cells, no grid workers), for the public map."""
+    features = [
+        {"type": "Feature", "properties": {"name": area.community.name}, "geometry": area.boundary}
+        for area in CommunityArea.objects.select_related("community")
+    ]
+    return {"type": "FeatureCollection", "features": features}

@@ -12,7 +12,7 @@ import datetime as dt
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from jxq_cases.lib import clock
+from jxq_cases.lib import clock, public_cache
 from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis
 from reporting.nightly import take_nightly_snapshot
 
@@ -34,9 +34,11 @@ def _day(value: str | None, default: dt.date) -> dt.date:
 
 @shared_task(name="reporting.nightly_snapshot", **RETRY)
 def nightly_snapshot(on: str | None = None, trend_from: str | None = None) -> int:
-    """23:00: the leadership snapshot of the day (default today)."""
+    """REPORTING_NIGHTLY_AT (22:30): the leadership snapshot of the day (default today), ready for 23:00."""
     start = dt.date.fromisoformat(trend_from) if trend_from else None
-    return take_nightly_snapshot(_day(on, clock.today()), trend_from=start).pk
+    snapshot = take_nightly_snapshot(_day(on, clock.today()), trend_from=start)
+    public_cache.figures_changed()  # the anonymous pages compute their figures again after the night's job
+    return snapshot.pk
 
 
 @shared_task(name="reporting.daily_ranking", **RETRY)
@@ -56,3 +58,12 @@ def monthly_bulletin(month: str | None = None) -> int:
     """On the 1st: the bulletin of the month holding the given day (default last month)."""
     last_month = clock.month_start(clock.today()) - dt.timedelta(days=1)
     return take_monthly_bulletin(_day(month, last_month)).pk
+
+
+@shared_task(name="reporting.leaders_digest")
+def leaders_digest() -> int:
+    """15 minutes after the snapshot (22:45): each leader's evening figures, in-app and by their channels.
+    Not retried: a second run would tell the leaders twice."""
+    from reporting.tonight import send_leaders_digest
+
+    return send_leaders_digest()

@@ -1,22 +1,37 @@
 """The public work report (no login): the same figures as ``manage.py report --format text``, with
 charts and a month-by-month table, and no personal data at all — only counts, shares and rates.
+
+Anyone can ask for it, so it must not let anyone load the database: the figures of a range are
+computed once and served from the cache for ``PUBLIC_CACHE_SECONDS`` (keyed by the range and the
+language, not by the raw query string, so junk parameters do not make new entries; the nightly job
+and the visit import start a new generation at once, ``jxq_cases.lib.public_cache``), and one address
+may ask ``PUBLIC_RATE_LIMIT`` times (django-ratelimit) before it is answered 429.
 """
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
+from django_ratelimit.decorators import ratelimit
 
-from jxq_cases.lib import clock
+from jxq_cases.lib import clock, public_cache
 from jxq_cases.lib.errors import DomainError
-from reporting.report import build_report, parse_range, report_text, top_categories
+from reporting.report import build_report, by_community, community_outlines, parse_range, report_text, top_categories
+
+
+def public_rate(group: str, request: HttpRequest) -> str:
+    return str(settings.PUBLIC_RATE_LIMIT)
 
 
 @require_GET
+@ratelimit(key="ip", rate=public_rate, block=False)
 @cache_control(public=True, max_age=300)
 def public_report(request: HttpRequest) -> HttpResponse:
     """``/report/public/?from=YYYY-MM-DD&to=YYYY-MM-DD``; by default this year to date."""
@@ -24,10 +39,28 @@ def public_report(request: HttpRequest) -> HttpResponse:
     from_text = request.GET.get("from") or today.replace(month=1, day=1).isoformat()
     to_text = request.GET.get("to") or today.isoformat()
     context: dict[str, Any] = {"from_text": from_text, "to_text": to_text, "street": settings.REPORTING_STREET_NAME}
+    if getattr(request, "limited", False):
+        context["error"] = gettext(
+            "Too many requests from your address in a short time. Please wait a minute and try again."
+        )
+        response = render(request, "reporting/public_report.html", context, status=429)
+        response["Retry-After"] = "60"
+        return response
     try:
         start_on, end_on = parse_range(from_text, to_text)
     except DomainError as error:
         return render(request, "reporting/public_report.html", {**context, "error": error.detail}, status=400)
+    key = public_cache.key("public-report", start_on.isoformat(), end_on.isoformat(), get_language())
+    figures = cache.get(key)
+    if figures is None:
+        figures = _figures(start_on, end_on)
+        cache.set(key, figures, settings.PUBLIC_CACHE_SECONDS)
+    context.update(figures, end_is_future=end_on > today, today=today)
+    return render(request, "reporting/public_report.html", context)
+
+
+def _figures(start_on: dt.date, end_on: dt.date) -> dict[str, Any]:
+    """What the page shows of a range, computed from the tickets (what the cache keeps)."""
     report = build_report(start_on, end_on)
     months = report["months"]
     chart = {
@@ -38,16 +71,15 @@ def public_report(request: HttpRequest) -> HttpResponse:
         "resolution": [_num(m["resolution"]) for m in months],
         "satisfaction": [_num(m["satisfaction"]) for m in months],
     }
-    context.update(
-        report=report,
-        paragraph=report_text(report),
-        categories=top_categories(start_on, end_on),
-        chart=chart,
-        end_is_future=end_on > today,
-        today=today,
-        generated_at=clock.local(clock.now()),
-    )
-    return render(request, "reporting/public_report.html", context)
+    return {
+        "report": report,
+        "paragraph": report_text(report),
+        "categories": top_categories(start_on, end_on),
+        "communities": by_community(start_on, end_on),
+        "outlines": community_outlines(),
+        "chart": chart,
+        "generated_at": clock.local(clock.now()),
+    }
 
 
 def _num(value: Decimal | None) -> float | None:

@@ -8,6 +8,7 @@
 """
 
 import time
+import uuid
 from importlib import import_module
 from pathlib import Path
 
@@ -46,6 +47,16 @@ def reference_data(request):
         return
     for module, function in REFERENCE_DATA_MIGRATIONS:
         getattr(import_module(module), function)(django_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def own_cache(settings):
+    """Each test its own cache namespace (the real cache: Redis under make test): no figures cached
+    and no rate-limit count made by an earlier test is seen. Clearing instead would flush the Redis
+    database the broker shares."""
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for name, config in settings.CACHES.items()
+    }
 
 
 @pytest.fixture(autouse=True)

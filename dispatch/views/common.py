@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     from dispatch.access import AnyUser
 
 PAGE_SIZE = 50
+# The deepest page a numbered list serves: 200 pages × 50 rows = 10,000 rows. Beyond it an offset
+# costs the database every row before it while nobody reads that far; narrowing the filter does better.
+MAX_PAGE = 200
+TOO_DEEP = _(
+    "Page %(page)s is beyond the last page this list shows (%(max)s): narrow the filter or change the sort order."
+)
 
 ERROR_PREFIX = {
     ErrorCode.INVALID: _("The input is not valid"),
@@ -43,6 +49,17 @@ def safe_next(request: HttpRequest, default: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
+
+
+def requested_page(request: HttpRequest) -> tuple[int, str | None]:
+    """The ``?page=`` asked for (1 when missing or not a number) and, beyond MAX_PAGE, why it is not served."""
+    try:
+        page = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    if page > MAX_PAGE:
+        return page, str(TOO_DEEP) % {"page": page, "max": MAX_PAGE}
+    return page, None
 
 
 def is_htmx(request: HttpRequest) -> bool:

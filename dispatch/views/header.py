@@ -1,4 +1,4 @@
-"""The page header on every page: who is signed in, their units, unread notifications, the nav.
+"""The page header on every page: who is signed in, their units, unread notifications, the nav, search.
 
 The nav is derived from the role's abilities (``org.abilities``): a page appears when the role may
 open it, in the order the role's abilities list it; the first one is the role's home page."""
@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from dispatch.models import Notification
-from org.abilities import pages_for
+from org.abilities import may, pages_for
 
 
 def page_header(request: HttpRequest) -> dict:
@@ -25,5 +25,7 @@ def page_header(request: HttpRequest) -> dict:
             "unit_names": "、".join(u.name for u in user.units.all()),
             "unread": Notification.objects.filter(user=user, read_at=None).count(),
             "notifications_url": reverse("notifications"),
+            # the one search box: the ticket list of every role that has one (dispatch.search)
+            "search_url": reverse("workbench") if may(user, "tickets.list") else "",
         }
     }

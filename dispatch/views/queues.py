@@ -33,7 +33,7 @@ from dispatch.models import (
     SignOffStatus,
 )
 from dispatch.notifications import mark_read
-from dispatch.views.common import PAGE_SIZE, error_text, running_due
+from dispatch.views.common import MAX_PAGE, PAGE_SIZE, error_text, requested_page, running_due
 from dispatch.workflow import acknowledge_ticket, apply_imported_visits, registry
 from intake.importers import import_visits
 from intake.models import AWAITING_REPLY, Status, Urgency
@@ -71,13 +71,10 @@ def inbox(request: SignedInRequest) -> HttpResponse:
             "received_at",
         )
     )
-    try:
-        page = max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        page = 1
+    page, too_deep = requested_page(request)
     start = (page - 1) * PAGE_SIZE
     # one card more than a page tells whether there is a next page, without counting
-    found = list(tickets[start : start + PAGE_SIZE + 1])
+    found = [] if too_deep else list(tickets[start : start + PAGE_SIZE + 1])
     now = timezone.now()
     my_units = {u.pk for u in user.units.all()}
     cards = []
@@ -102,8 +99,14 @@ def inbox(request: SignedInRequest) -> HttpResponse:
                 "can_acknowledge": registry.is_available(user, acknowledge_ticket.action, ticket),
             }
         )
-    context = {"cards": cards, "title": _("My unit's tickets"), "page": page, "has_next": len(found) > PAGE_SIZE}
-    return render(request, "dispatch/inbox.html", context)
+    context = {
+        "cards": cards,
+        "title": _("My unit's tickets"),
+        "page": page,
+        "has_next": len(found) > PAGE_SIZE and page < MAX_PAGE,
+        "page_error": too_deep,
+    }
+    return render(request, "dispatch/inbox.html", context, status=400 if too_deep else 200)
 
 
 # --- the sign-off queue (领导审核) ---

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dispatch import access
-from dispatch.forms import ContactForm, consume_form_token
+from dispatch.forms import ContactForm, PlaceForm, consume_form_token
 from dispatch.models import ExclusionReason, Note, SendBackRequest
 from dispatch.upstream import change_details
 from dispatch.views.common import (
@@ -100,6 +100,9 @@ DETAIL_LABELS = {
     "is_key": _("Key ticket"),
     "reason_category": _("Reason for exclusion"),
     "is_difficult": _("Difficult ticket"),
+    "grid_cell": _("Grid cell"),
+    "lon": _("Longitude"),
+    "lat": _("Latitude"),
 }
 
 
@@ -109,7 +112,7 @@ def _code_labels() -> dict[str, dict]:
         "urgency": dict(Urgency.choices),
         "supervision": dict(Supervision.choices),
         "level": dict(Supervision.choices),
-        "method": dict(ContactForm.METHODS),
+        "method": dict(ContactForm.METHODS) | dict(PlaceForm.METHODS),
         "reason_category": dict(ExclusionReason.choices),
     }
 
@@ -179,6 +182,7 @@ def _ticket_context(
             SendBackRequest.objects.filter(ticket=ticket).select_related("requested_by").order_by("-requested_at")
         ),
         "actions": actions,
+        "place_map": any(item["action"] == "confirm_place" for item in actions),
     }
 
 
@@ -242,7 +246,9 @@ def ticket_action(request: SignedInRequest, ticket_no: str, action: str) -> Http
         # read again: the action may have moved the ticket out of this user's sight (a refused dispatch)
         still_visible = (
             access.visible_tickets(user)
-            .select_related("category", "community", "lead_unit", "taken_by", "merged_into")
+            .select_related(
+                "category", "community", "lead_unit", "taken_by", "merged_into", "place_community", "grid_cell"
+            )
             .filter(ticket_no=ticket_no)
             .first()
         )
@@ -284,7 +290,7 @@ def _already_done(request: HttpRequest, ticket: Ticket, from_panel: bool) -> Htt
     done = gettext("This was already done: the form was sent twice and acted once.")
     current = (
         access.visible_tickets(request.user)
-        .select_related("category", "community", "lead_unit", "taken_by", "merged_into")
+        .select_related("category", "community", "lead_unit", "taken_by", "merged_into", "place_community", "grid_cell")
         .filter(pk=ticket.pk)
         .first()
     )

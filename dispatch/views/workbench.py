@@ -26,7 +26,15 @@ from dispatch.forms import (
     BulkDispatchForm,
     WorkbenchFilterForm,
 )
-from dispatch.views.common import PAGE_SIZE, error_text, running_due, safe_next, visible_ticket_or_404
+from dispatch.views.common import (
+    MAX_PAGE,
+    PAGE_SIZE,
+    error_text,
+    requested_page,
+    running_due,
+    safe_next,
+    visible_ticket_or_404,
+)
 from dispatch.workflow import dispatch_ticket, registry, triage_ticket
 from intake.models import AWAITING_CENTER, IN_FLIGHT, Kind, Source, Status, Ticket, Urgency
 from jxq_cases.lib import clock
@@ -42,8 +50,10 @@ if TYPE_CHECKING:
 PANEL_ACTIONS = (triage_ticket.action, dispatch_ticket.action)
 
 
-def filtered_tickets(user: AnyUser, form: WorkbenchFilterForm) -> QuerySet[Ticket]:
-    """The visible tickets matching the workbench filters, through the API's TicketFilter (same rules)."""
+def filtered_tickets(user: AnyUser, form: WorkbenchFilterForm, request: HttpRequest | None = None) -> QuerySet[Ticket]:
+    """The visible tickets matching the workbench filters, through the API's TicketFilter (same rules).
+
+    A search the search refuses (too short, too long, nothing to search for) raises DomainError."""
     tickets = access.visible_tickets(user)
     # an invalid field is left out (and reported by the view); the valid ones still filter
     if form.is_bound:
@@ -78,7 +88,7 @@ def filtered_tickets(user: AnyUser, form: WorkbenchFilterForm) -> QuerySet[Ticke
         params["received_after"] = start_at.isoformat()
     if end_at:
         params["received_before"] = end_at.isoformat()
-    tickets = TicketFilter(params, queryset=tickets).qs
+    tickets = TicketFilter(params, queryset=tickets, request=request).qs
     if status == WorkbenchFilterForm.STATUS_OPEN:
         tickets = tickets.filter(status__in=IN_FLIGHT)
     elif status != WorkbenchFilterForm.STATUS_ALL:
@@ -94,10 +104,13 @@ def filtered_tickets(user: AnyUser, form: WorkbenchFilterForm) -> QuerySet[Ticke
 
 
 def workbench_slice(tickets: QuerySet, sort: str, start: int, stop: int) -> list[Ticket]:
-    """Rows ``start:stop`` of the list. By deadline, the list is three segments, each read through
-    its own index so that the first page touches about a page of rows even with 1,000,000 tickets:
-    the center's own queue (to triage, to dispatch; oldest first), then the running deadlines
-    soonest first (ticket_next_due), then the rest in flight (replied, visited; newest first)."""
+    """Rows ``start:stop`` of the list, and only those rows are read. By deadline, the list is three
+    segments, each read through its own index so that the first page touches about a page of rows
+    even with 1,000,000 tickets: the center's own queue (to triage, to dispatch; oldest first), then
+    the running deadlines soonest first (ticket_next_due), then the rest in flight (replied, visited;
+    newest first). A deeper page counts the earlier segments' rows it skips — a count bounded by the
+    offset (``LIMIT``), so never more than MAX_PAGE pages of row ids — and reads its rows with an
+    offset inside the segment where it starts."""
     tickets = tickets.select_related("category", "community", "lead_unit")
     if sort != "deadline":
         return list(tickets[start:stop])
@@ -107,11 +120,19 @@ def workbench_slice(tickets: QuerySet, sort: str, start: int, stop: int) -> list
         tickets.filter(next_due_at__isnull=True).exclude(status__in=AWAITING_CENTER).order_by("-received_at", "-id"),
     ]
     found: list[Ticket] = []
+    skip = start
     for segment in segments:
-        found += segment[: stop - len(found)]
-        if len(found) >= stop:
+        wanted = stop - start - len(found)
+        if wanted <= 0:
             break
-    return found[start:stop]
+        if skip:
+            held = segment.order_by()[:skip].count()
+            if held < skip:  # the whole segment lies before the page
+                skip -= held
+                continue
+        found += segment[skip : skip + wanted]
+        skip = 0
+    return found
 
 
 def list_rows(user: AnyUser, tickets: Iterable[Ticket], now: datetime) -> list[dict[str, Any]]:
@@ -211,15 +232,19 @@ def workbench(request: HttpRequest) -> HttpResponse:
     form = WorkbenchFilterForm(request.GET or None, auto_id="filter-%s")
     if form.is_bound and not form.is_valid():
         messages.error(request, gettext("Some filters are not valid and were ignored."))
+    page, too_deep = requested_page(request)
     try:
-        page = max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        page = 1
-    tickets = filtered_tickets(request.user, form)
+        tickets = filtered_tickets(request.user, form, request)
+    except DomainError as error:  # a search refused as bad input: said, and nothing listed
+        messages.error(request, error.detail)
+        tickets = Ticket.objects.none()
+    search = getattr(request, "ticket_search", None)
+    for notice in search.notices if search else ():
+        messages.warning(request, notice)
     start = (page - 1) * PAGE_SIZE
     sort = getattr(form, "cleaned_data", {}).get("sort") or "deadline"
     # one row more than a page tells whether there is a next page, without counting the whole list
-    found = workbench_slice(tickets, sort, start, start + PAGE_SIZE + 1)
+    found = [] if too_deep else workbench_slice(tickets, sort, start, start + PAGE_SIZE + 1)
     now = timezone.now()
     query = request.GET.copy()
     query.pop("page", None)
@@ -231,14 +256,15 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "filter_controls": filter_controls(form),
         "filtered": bool(form.is_bound and any(v for k, v in request.GET.items() if k != "page")),
         "rows": list_rows(request.user, found[:PAGE_SIZE], now),
-        "has_next": len(found) > PAGE_SIZE,
+        "has_next": len(found) > PAGE_SIZE and page < MAX_PAGE,
         "page": page,
+        "page_error": too_deep,
         "query_without_page": query.urlencode(),
         "status_counts": status_counts(request.user, status),
         "can_bulk_dispatch": is_center,
         "units": Unit.objects.filter(is_center=False, is_active=True) if is_center else [],
     }
-    return render(request, "dispatch/workbench.html", context)
+    return render(request, "dispatch/workbench.html", context, status=400 if too_deep else 200)
 
 
 def panel_context(request: HttpRequest, ticket: Ticket, bound: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from dispatch.workflow.exclusions import (
 )
 from dispatch.workflow.exits import decide_send_back, merge_ticket, send_back_ticket
 from dispatch.workflow.extensions import decide_extension, request_extension
-from dispatch.workflow.handling import CONTACT_METHODS, add_handling_note, record_first_contact
+from dispatch.workflow.handling import CONTACT_METHODS, add_handling_note, confirm_place, record_first_contact
 from dispatch.workflow.oversight import set_supervision, take_ticket
 from dispatch.workflow.registry import available_actions, require_available
 from dispatch.workflow.replies import return_reply_draft, send_reply, sign_off_reply, submit_reply_draft
@@ -64,6 +64,7 @@ __all__ = [
     "apply_imported_visits",
     "available_actions",
     "close_ticket",
+    "confirm_place",
     "decide_extension",
     "decide_send_back",
     "dispatch_ticket",

@@ -172,6 +172,11 @@ def person_notice(user_id: int | None, kind: str, message: str) -> dict:
     return {"kind": kind, "text": message, "user_ids": [user_id] if user_id else []}
 
 
+def leaders_notice(ticket: Ticket, kind: str, message: str) -> dict:
+    """The lead unit's section leader and the principal leaders (supervised and key tickets)."""
+    return {"kind": kind, "text": message, **access.leader_recipients(ticket)}
+
+
 def signer_notice(ticket: Ticket, chain_role: str, kind: str, message: str) -> dict:
     """Whoever signs the ticket's documents in ``chain_role`` (the lead unit's section leader, or the
     principal leaders)."""

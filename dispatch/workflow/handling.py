@@ -15,7 +15,7 @@ from dispatch.models import Attachment, Note
 from dispatch.workflow import conditions, core
 from dispatch.workflow.core import Step, invalid
 from dispatch.workflow.registry import action
-from intake.models import Status, Ticket
+from intake.models import PlaceOrigin, Status, Ticket
 
 if TYPE_CHECKING:
     from org.models import User
@@ -113,3 +113,53 @@ def add_handling_note(ticket: Ticket, *, actor: User, now: datetime, text: str, 
             undo()
         raise
     return step
+
+
+PLACE_METHODS = ("location", "map")  # the phone's location (geolocation), or a tap on the map
+
+
+@action(
+    "confirm_place",
+    label=gettext_lazy("Confirm the place on site"),
+    verb=gettext_lazy("confirm the place of"),
+    runs_from=conditions.IN_THE_UNITS,
+    who={access.LEAD_UNIT, access.CO_UNIT, access.TAKER},
+    serializer="dispatch.serializers.PlaceAction",
+    form="dispatch.forms.PlaceForm",
+    event_label=gettext_lazy("Place confirmed on site"),
+)
+def confirm_place(ticket: Ticket, *, actor: User, now: datetime, lon: float, lat: float, method: str = "map") -> Step:
+    """A handler on site confirms or corrects where the ticket is (docs/geography.md): the point must
+    lie inside the street; its community and grid cell follow from it."""
+    from org.geography import has_geography, locate
+    from org.models import GridCell, Unit
+
+    if method not in PLACE_METHODS:
+        raise invalid(_("method must be one of %(choices)s") % {"choices": ", ".join(PLACE_METHODS)}, method="unknown")
+    if not has_geography():
+        raise invalid(_("The street has no geography yet: the center loads it first."))
+    where = locate(lon, lat)
+    if not where.in_street:
+        raise invalid(
+            _("The point (%(lon).6f, %(lat).6f) is outside the street; move to the place or tap it on the map.")
+            % {"lon": lon, "lat": lat},
+            lon="outside the street",
+        )
+    before = {"lon": ticket.place_lon, "lat": ticket.place_lat, "origin": ticket.place_origin}
+    cell = GridCell.objects.filter(pk=where.grid_cell_id).first() if where.grid_cell_id else None
+    community = Unit.objects.get(pk=where.community_id or 0)
+    ticket.place_lon, ticket.place_lat = round(lon, 6), round(lat, 6)
+    ticket.place_community_id = where.community_id
+    ticket.grid_cell_id = where.grid_cell_id
+    ticket.place_origin = PlaceOrigin.ON_SITE
+    return Step(
+        fields={"place_lon", "place_lat", "place_community", "grid_cell", "place_origin"},
+        data={
+            "lon": ticket.place_lon,
+            "lat": ticket.place_lat,
+            "method": method,
+            "community": community.name,
+            "grid_cell": f"{cell.code} {cell.name}" if cell else "",
+            "before": before,
+        },
+    )

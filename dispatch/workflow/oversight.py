@@ -44,6 +44,12 @@ def set_supervision(ticket: Ticket, *, actor: User, now: datetime, level: str, n
     if level and ticket.lead_unit_id:
         message = _("Ticket %(ticket_no)s is now supervised.") % {"ticket_no": ticket.ticket_no}
         step.notices.append(core.lead_notice(ticket, "supervised", message))
+    if level:
+        message = _("Ticket %(ticket_no)s is now under %(level)s.") % {
+            "ticket_no": ticket.ticket_no,
+            "level": Supervision(level).label,
+        }
+        step.notices.append(core.leaders_notice(ticket, "supervised", message))
     return step
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from dispatch import access
 from dispatch.models import TicketEvent
 from dispatch.workflow import conditions
-from dispatch.workflow.core import Step, center_notice, invalid, lead_notice, text, units_notice
+from dispatch.workflow.core import Step, center_notice, invalid, lead_notice, leaders_notice, text, units_notice
 from dispatch.workflow.registry import action
 from intake.models import Category, Status, Supervision, Ticket, Urgency
 from org.models import Unit, UnitKind
@@ -134,6 +134,12 @@ def dispatch_ticket(
     if co_units:
         message = _("Please help with ticket %(ticket_no)s as a co-handling unit.") % {"ticket_no": ticket.ticket_no}
         step.notices.append(units_notice([u.pk for u in co_units], "co_dispatched", message))
+    if ticket.is_key or ticket.supervision:
+        message = _("Key ticket %(ticket_no)s was dispatched to %(unit)s.") % {
+            "ticket_no": ticket.ticket_no,
+            "unit": lead_unit.name,
+        }
+        step.notices.append(leaders_notice(ticket, "key_ticket", message))
     return step
 
 

@@ -49,3 +49,13 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_time(name: str, default: str) -> tuple[int, int]:
+    """A time of day written HH:MM (24-hour clock), as (hour, minute)."""
+    raw = os.environ.get(name)
+    value = default if raw is None or raw.strip() == "" else raw.strip()
+    hour, sep, minute = value.partition(":")
+    if sep and hour.isdigit() and minute.isdigit() and len(minute) == 2 and int(hour) < 24 and int(minute) < 60:
+        return int(hour), int(minute)
+    raise ImproperlyConfigured(f"{name} must be a time of day as HH:MM (e.g. 22:30), got {raw!r}")

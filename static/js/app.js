@@ -217,7 +217,35 @@
   }
   document.addEventListener("htmx:afterSettle", function (event) { loadSimilar(event.target); loadSuggestions(event.target); });
 
+  // On a phone a table's rows become cards (app.css, max-width 600px): each cell shows its column's
+  // header beside the value, copied here from the table head into data-label.
+  function labelCells(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll(".table-wrap table").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead tr:last-child th"), function (th) {
+        return th.textContent.replace(/\s+/g, " ").trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        var column = 0;
+        Array.prototype.forEach.call(tr.children, function (cell) {
+          if (!cell.hasAttribute("data-label") && heads[column] && (cell.colSpan || 1) === 1) {
+            cell.setAttribute("data-label", heads[column]);
+          }
+          column += cell.colSpan || 1;
+        });
+      });
+    });
+  }
+  document.addEventListener("htmx:afterSettle", function () { labelCells(document); });
+
+  // Installable web app: the service worker (/sw.js) keeps the static files only.
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js").catch(function () { /* the site works without it */ });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    labelCells(document);
     drawCharts(document);
     loadSimilar(document);
     loadSuggestions(document);

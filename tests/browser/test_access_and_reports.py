@@ -17,15 +17,15 @@ from tests.factories import dispatched_ticket
 
 
 def _ticket(no, unit, **fields):
-    return dispatched_ticket(
-        unit,
-        ticket_no=no,
-        received_at=timezone.now() - timedelta(hours=2),
-        content=f"{no} 小区垃圾桶满了没人清",
-        complainant_name="赵建国",
-        complainant_phone="13711112222",
-        **fields,
-    )
+    values = {
+        "ticket_no": no,
+        "received_at": timezone.now() - timedelta(hours=2),
+        "content": f"{no} 小区垃圾桶满了没人清",
+        "complainant_name": "赵建国",
+        "complainant_phone": "13711112222",
+    }
+    values.update(fields)
+    return dispatched_ticket(unit, **values)
 
 
 def test_a_handler_cannot_open_another_units_ticket(page, login, other_unit_handler, handler_unit, screenshot):

@@ -91,6 +91,7 @@ BODIES = {
     "record_exclusion_decision": {"approved": True},
     "set_supervision": {"level": "street"},
     "take_ticket": {},
+    "confirm_place": {"lon": 116.487, "lat": 39.965, "method": "location"},
 }
 
 # The state each action is tried in, and what must exist for it to succeed.
@@ -119,6 +120,7 @@ STATES = {
     "record_exclusion_decision": Status.HANDLING,
     "set_supervision": Status.HANDLING,
     "take_ticket": Status.HANDLING,
+    "confirm_place": Status.HANDLING,
 }
 
 
@@ -148,4 +150,8 @@ def prepare(action: str, lead_unit, author) -> tuple[Ticket, dict]:
         add_exclusion(ticket, author)
     elif action == "record_exclusion_decision":
         add_exclusion(ticket, author, status=ExclusionStatus.SIGNED_OFF)
+    elif action == "confirm_place":
+        from tests.geography import load_test_street
+
+        load_test_street(gazetteer=False)
     return ticket, body

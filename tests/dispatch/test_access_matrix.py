@@ -35,6 +35,7 @@ PERMITTED = {
         "send_back_ticket",
         "request_extension",
         "request_exclusion",
+        "confirm_place",
     },
     "section_leader": {
         "sign_off_reply",

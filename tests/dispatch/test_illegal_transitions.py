@@ -35,6 +35,7 @@ ACTOR = {
         "submit_reply_draft",
         "request_extension",
         "request_exclusion",
+        "confirm_place",
     },
     "section_leader": {
         "sign_off_reply",

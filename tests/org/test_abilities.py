@@ -22,6 +22,7 @@ def _case(center_staff, other_unit):
 MATRIX = {
     "tickets.list": ("unit_handler", "platform_client", ("page", "/tickets/", 404)),
     "tickets.receive": ("platform_client", "unit_handler", ("api_post", "/api/v1/tickets/", 403)),
+    "tickets.search_personal": ("unit_handler", "principal_leader", ("search", "/api/v1/tickets/", 200)),
     "tickets.bulk_dispatch": ("center_staff", "section_leader", ("page_post", "/tickets/bulk-dispatch/", 404)),
     "inbox.read": ("unit_handler", "inspector", ("page", "/inbox/", 404)),
     "signoffs.read": ("section_leader", "unit_handler", ("page", "/signoff/", 404)),
@@ -34,8 +35,13 @@ MATRIX = {
     "cases.read": ("unit_handler", "platform_client", ("page", "/proactive/", 404)),
     "cases.read_all": ("inspector", "unit_handler", ("case", "/api/v1/proactive-cases/{pk}/", 404)),
     "cases.create": ("section_leader", "inspector", ("api_post", "/api/v1/proactive-cases/", 403)),
+    "deliveries.read": ("center_staff", "section_leader", ("page", "/deliveries/", 404)),
+    "tonight.read": ("section_leader", "unit_handler", ("page", "/tonight/", 404)),
     "triage.assistant": ("center_staff", "section_leader", ("page", "/proactive/triage-assistant/", 404)),
     "api.docs": ("platform_client", "center_staff", ("home", "/api/schema/swagger-ui/", None)),
+    "map.read": ("section_leader", "inspector", ("page", "/map/data/", 404)),
+    "places.resolve": ("center_staff", "principal_leader", ("page", "/places/unresolved/", 404)),
+    "geography.edit": ("center_staff", "section_leader", ("page", "/geography/", 404)),
 }
 
 
@@ -57,6 +63,12 @@ def test_each_ability_is_refused_to_the_persona_without_it(request, ability, api
         url = url.format(pk=_case(center_staff, other_unit).pk)
         assert api_client_for(has).get(url).status_code == 200
         assert api_client_for(lacks).get(url).status_code == status
+    elif surface == "search":
+        ticket = make_ticket(lead_unit=has.units.first(), complainant_phone="13812341234")
+        found = api_client_for(has).get(url, {"q": "13812341234"}).json()
+        assert [row["ticket_no"] for row in found["results"]] == [ticket.ticket_no]
+        answer = api_client_for(lacks).get(url, {"q": "13812341234"})
+        assert answer.status_code == status and answer.json()["results"] == [] and answer.json()["notices"]
     elif surface == "home":
         assert home_page(has) == "swagger-ui" and home_page(lacks) != "swagger-ui"
     elif surface.startswith("api"):

@@ -24,7 +24,7 @@ HTTPS_VARIABLES = {
 
 
 def read_by_settings() -> set[str]:
-    return set(re.findall(r'env_(?:str|bool|int|float|list)\(\s*"([A-Z0-9_]+)"', SETTINGS))
+    return set(re.findall(r'env_(?:str|bool|int|float|list|time)\(\s*"([A-Z0-9_]+)"', SETTINGS))
 
 
 def production_table() -> set[str]:

@@ -48,10 +48,11 @@ def test_the_beat_schedule_runs_registered_tasks_at_their_hours():
         tasks.daily_ranking.name,
         tasks.weekly_analysis.name,
         tasks.monthly_bulletin.name,
+        tasks.leaders_digest.name,
     }
     assert all(entry["task"] in app.tasks for entry in entries.values())
     nightly = entries["reporting-nightly-snapshot"]["schedule"]
-    assert (nightly.hour, nightly.minute) == ({23}, {0})  # in CELERY_TIMEZONE, Beijing time
+    assert (nightly.hour, nightly.minute) == ({22}, {30})  # in CELERY_TIMEZONE, Beijing time: before 23:00
     assert settings.CELERY_TIMEZONE == "Asia/Shanghai"
     assert entries["reporting-weekly-analysis"]["schedule"].day_of_week == {1}  # Monday
     assert entries["reporting-monthly-bulletin"]["schedule"].day_of_month == {1}

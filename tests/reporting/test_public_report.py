@@ -2,11 +2,16 @@
 month-by-month table, no personal data, and a clear message for bad dates."""
 
 import datetime as dt
+import io
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from intake.importers import import_visits
 from reporting.report import build_report, report_text
+from reporting.tasks import nightly_snapshot
 from tests.factories import counted_ticket
 
 URL = "/report/public/"
@@ -83,3 +88,50 @@ def test_an_empty_range_says_so(db):
 
     assert "没有受理市、区诉求" in html
     assert "echarts.min.js" not in html  # nothing to chart
+
+
+def _ticket_reads(captured) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if "intake_ticket" in q["sql"]]
+
+
+def test_a_second_request_for_the_same_range_reads_no_ticket(quarter):
+    client = Client()
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(URL, {"from": "2023-01-01", "to": "2023-03-31"}).status_code == 200
+    assert _ticket_reads(first)
+    with CaptureQueriesContext(connection) as second:
+        response = client.get(URL, {"from": "2023-01-01", "to": "2023-03-31", "junk": "x"})
+    assert response.status_code == 200
+    assert "办理市、区诉求共计3件" in response.content.decode()
+    assert _ticket_reads(second) == []
+    # another range is computed (and right)
+    with CaptureQueriesContext(connection) as other:
+        response = Client().get(URL, {"from": "2023-02-01", "to": "2023-02-28"})
+    assert _ticket_reads(other)
+    assert "办理市、区诉求共计1件" in response.content.decode()
+
+
+def test_the_nightly_job_and_a_visit_import_start_a_new_generation(quarter, community_a):
+    Client().get(URL, {"from": "2023-01-01", "to": "2023-03-31"})
+    counted_ticket("2023-03-06 10:00", unit=community_a, visit="yyy", category="噪音扰民")
+    # still the cached figures (until the timeout or a job)
+    assert "共计3件" in Client().get(URL, {"from": "2023-01-01", "to": "2023-03-31"}).content.decode()
+    nightly_snapshot.run(on="2023-03-31")
+    assert "共计4件" in Client().get(URL, {"from": "2023-01-01", "to": "2023-03-31"}).content.decode()
+    fifth = counted_ticket("2023-03-07 10:00", unit=community_a, category="噪音扰民")
+    rows = f"工单编号,回访时间,纳入考评,响应,解决,满意\n{fifth.ticket_no},2023-03-08 10:00,是,是,是,是\n"
+    import_visits(io.BytesIO(rows.encode()))
+    assert "共计5件" in Client().get(URL, {"from": "2023-01-01", "to": "2023-03-31"}).content.decode()
+
+
+def test_one_address_asking_too_often_gets_429_with_a_message(settings, quarter):
+    settings.PUBLIC_RATE_LIMIT = "3/m"
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(3):
+        assert client.get(URL, {"from": "2023-01-01", "to": "2023-03-31"}).status_code == 200
+    response = client.get(URL, {"from": "2023-01-01", "to": "2023-03-31"})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    assert "请求过于频繁" in response.content.decode()
+    # another address is served meanwhile
+    assert Client(REMOTE_ADDR="203.0.113.8").get(URL).status_code == 200

@@ -1,0 +1,174 @@
+"""The one search (the header box, the workbench's text filter and ``GET /api/v1/tickets/?q=``).
+
+What is searched follows from the shape of the text (docs/intake.md, "Search"):
+
+- letters and digits: a ticket number, whole or its beginning (``ticket_no_prefix``);
+- only digits (spaces, dashes and a leading +86 allowed): with ``tickets.search_personal``, also a
+  phone — four digits are the last four (``phone_tail``), seven or more the whole number, compared by
+  its keyed hash (``caller_key``);
+- anything else with words: the words of the content and the address, each found where the text
+  holds it (``search_vector`` on PostgreSQL, the stored words on SQLite) and, with
+  ``tickets.search_personal``, the beginning of the complainant's name.
+
+Each search by phone, and each by name that matches a complainant, is written to the personal-data
+log (no ticket; the term masked). The
+tickets searched are the caller's visible ones: a role sees no more through search than in its list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
+
+from dispatch import access
+from dispatch.models import PersonalDataAccess
+from intake.models import Ticket
+from intake.search_columns import PHONE_MIN_DIGITS, caller_key, normalise, phone_digits, query_terms
+from jxq_cases.lib.errors import DomainError, ErrorCode
+from org.models import User
+
+if TYPE_CHECKING:
+    from dispatch.access import AnyUser
+
+NUMBER = "number"
+PHONE = "phone"
+PHONE_TAIL = "phone_tail"
+NAME = "name"
+WORDS = "words"
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_TICKET_NO = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]*")
+_PHONE = re.compile(r"\+?[0-9][0-9 -]*")
+# a name as people give it: two to ten Chinese characters or Latin letters (张三, 张先生, Li Lei)
+_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z·. ]{2,10}")
+
+
+@dataclass
+class SearchResult:
+    text: str
+    tickets: QuerySet[Ticket]
+    kinds: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def clean_text(text: str) -> str:
+    """The search as typed, without control characters and with single spaces; too short or too
+    long is bad input (400 through the API, a message on the pages)."""
+    text = " ".join(_CONTROL.sub(" ", text or "").split())
+    if len(text) > settings.SEARCH_MAX_CHARS:
+        raise DomainError(
+            ErrorCode.INVALID,
+            _("A search is at most %(n)d characters long; this one has %(m)d.")
+            % {"n": settings.SEARCH_MAX_CHARS, "m": len(text)},
+        )
+    if len(text) < settings.SEARCH_MIN_CHARS:
+        raise DomainError(
+            ErrorCode.INVALID,
+            _("Type at least %(n)d characters to search: a ticket number, a phone number or words of the request.")
+            % {"n": settings.SEARCH_MIN_CHARS},
+        )
+    return text
+
+
+def _words_condition(terms: list[list[str]]) -> Q:
+    if connection.vendor == "postgresql":
+        # the words hold only Chinese characters, letters and digits: nothing to quote in a tsquery
+        query = " & ".join(word for term in terms for word in term)
+        matches = RawSQL("search_vector @@ to_tsquery('simple'::regconfig, %s)", [query])
+        return Q(ExpressionWrapper(matches, output_field=BooleanField()))
+    # SQLite (make run): the stored words are scanned, slower; letters and digits match inside words too
+    condition = Q()
+    for word in (word for term in terms for word in term):
+        condition &= Q(search_words__contains=word)
+    return condition
+
+
+def _log(user: AnyUser, kind: str, term: str) -> None:
+    assert isinstance(user, User)  # only a signed-in user has tickets.search_personal
+    PersonalDataAccess.objects.create(user=user, ticket=None, context=f"search:{kind}", term=term[:40])
+
+
+def _matching_ids(found: SearchResult, condition: Q, what: str) -> list[int]:
+    """The ids of the visible tickets an identifying search (number, phone, name) finds, read first
+    through that search's own index: the list query then sorts a known handful of rows instead of
+    letting the planner walk the whole table by date. More than ``SEARCH_MATCH_LIMIT``: not searched,
+    and a notice asks for more of it (a ticket-number prefix of three letters would list the street)."""
+    limit = settings.SEARCH_MATCH_LIMIT
+    ids = list(found.tickets.filter(condition).order_by().values_list("pk", flat=True)[: limit + 1])
+    if len(ids) > limit:
+        found.notices.append(
+            _("More than %(n)d tickets match “%(text)s” as %(what)s: type more of it.")
+            % {"n": limit, "text": found.text, "what": what}
+        )
+        return []
+    return ids
+
+
+def search_tickets(user: AnyUser, text: str, tickets: QuerySet[Ticket] | None = None) -> SearchResult:
+    """The tickets among ``tickets`` (default: all the user may see) that the text finds."""
+    text = clean_text(text)
+    tickets = access.visible_tickets(user) if tickets is None else tickets
+    found = SearchResult(text=text, tickets=tickets)
+    personal = access.may(user, "tickets.search_personal")
+    ids: list[int] = []
+    compact = normalise(text).replace(" ", "")
+    if _TICKET_NO.fullmatch(compact):
+        by_number = Q(pk__in=[])
+        for prefix in dict.fromkeys((compact.upper(), compact)):  # as typed, and in capitals
+            by_number |= Q(ticket_no__startswith=prefix)
+        ids += _matching_ids(found, by_number, _("a ticket number"))
+        found.kinds.append(NUMBER)
+    if _PHONE.fullmatch(normalise(text)):
+        digits = phone_digits(text)
+        if len(digits) == 4 or len(digits) >= PHONE_MIN_DIGITS:
+            if not personal:
+                found.notices.append(
+                    _(
+                        "Searching by phone number is for the roles that may see complainants' data: "
+                        "only ticket numbers were searched."
+                    )
+                )
+            elif len(digits) == 4:
+                _log(user, PHONE_TAIL, "*" * 4 + digits)
+                ids += _matching_ids(found, Q(phone_tail=digits), _("the last four digits of a phone"))
+                found.kinds.append(PHONE_TAIL)
+            else:
+                _log(user, PHONE, access.mask_phone(digits))
+                ids += _matching_ids(found, Q(caller_key=caller_key(digits)), _("a phone number"))
+                found.kinds.append(PHONE)
+        elif found.kinds == [NUMBER]:
+            found.notices.append(
+                _("A phone number is searched whole or by its last four digits; only ticket numbers were searched.")
+            )
+        return _finish(found, Q(pk__in=ids))
+    if personal and _NAME.fullmatch(text) and not text.isascii():
+        # any few Chinese characters could be a name: it is searched, and logged, when one matches
+        by_name = _matching_ids(found, Q(complainant_name__startswith=text), _("a name"))
+        if by_name:
+            ids += by_name
+            found.kinds.append(NAME)
+            _log(user, NAME, access.mask_name(text))
+    condition = Q(pk__in=ids) if ids else Q(pk__in=[])
+    terms = query_terms(text)
+    if terms:
+        condition |= _words_condition(terms)
+        found.kinds.append(WORDS)
+    if not found.kinds:
+        raise DomainError(
+            ErrorCode.INVALID,
+            _("Nothing to search for in “%(text)s”: type a ticket number, a phone number or words of the request.")
+            % {"text": text},
+        )
+    return _finish(found, condition)
+
+
+def _finish(found: SearchResult, condition: Q) -> SearchResult:
+    found.tickets = found.tickets.filter(condition)
+    return found

@@ -1,0 +1,489 @@
+"""Every ticket gets a place: its address resolved to a community, a grid cell and a point (docs/geography.md).
+
+The street's gazetteer (``GazetteerEntry``) holds the addresses it knows: imported (``import_gazetteer``,
+a CSV), learned from its own history (``learn_from_history``: the places confirmed on site or placed
+by the center, and the community that handled an address's tickets), or placed once by the center
+on the page of unresolved addresses. An address is matched through its key (``address_key``): the
+address reduced to what identifies a place — full-width and Chinese numerals made digits, the
+district and street prefixes, units, floors and rooms dropped, 号楼/栋/幢/座 and 号院/院 made one
+spelling. Keys are compared exactly, then fuzzily (rapidfuzz) among the entries with the same
+building and courtyard numbers, so a typo in a name matches but building 12 never becomes building
+13. Two candidates in different places that score alike are not chosen between: the address stays
+unresolved and is listed for the center, never guessed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz, process
+
+from intake.csv_reading import detect_encoding
+from intake.models import GazetteerEntry, PlaceOrigin, Ticket
+from jxq_cases.lib.errors import DomainError, ErrorCode
+from org.geography import has_geography, locate, locator
+from org.models import GridCell, Unit, UnitKind
+
+# a fuzzy match needs this score (0-100, rapidfuzz's ratio of the keys)...
+MATCH_SCORE = 85
+# ...and must beat a candidate elsewhere by this much, or the address is left for the center
+MATCH_MARGIN = 5
+
+_PREFIXES = ("北京市", "北京", "朝阳区", "酒仙桥街道", "街道办事处", "街道")
+_NOISE = re.compile(r"(附近|门口|门前|旁边|对面|楼下|周边|周围|一带|路边|边上|处|内)$")
+_DETAIL = re.compile(r"(\d+(单元|门|层|楼层|室|户|号房|房间?)|\d+-\d+(-\d+)?).*$")
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百]+(?=号|栋|幢|座|楼|院|单元|层|室|门|区|期|巷|条|里)")
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def _cn_to_int(text: str) -> int:
+    """一二三 numerals to an int: 十二 → 12, 二十 → 20, 一百零五 → 105, 三〇五 → 305."""
+    if all(ch in _CN_DIGITS for ch in text):
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
+    total, current = 0, 0
+    for ch in text:
+        if ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = _CN_DIGITS[ch]
+    return total + current
+
+
+def address_key(address: str) -> str:
+    """The address reduced to what identifies a place (see the module docstring)."""
+    text = unicodedata.normalize("NFKC", address or "").lower()
+    # "3-2-301" (building-unit-room): the building stays, the unit and room go
+    text = re.sub(r"(\d+)\s*[-—–]\s*\d+(\s*[-—–]\s*\d+)?", r"\1号楼", text)
+    text = _PUNCT.sub("", text)
+    text = _CN_NUMBER.sub(lambda m: str(_cn_to_int(m.group(0))), text)
+    changed = True
+    while changed:
+        changed = False
+        for prefix in _PREFIXES:
+            if text.startswith(prefix):
+                text, changed = text[len(prefix) :], True
+    text = text.replace("社区", "").replace("小区", "")
+    # "3号楼2单元301": the building stays, the unit and room go
+    text = re.sub(r"(\d+)(号楼|栋|幢|座|号栋|楼)", r"\1号楼", text)
+    text = re.sub(r"(\d+)号?院", r"\1号院", text)
+    text = re.sub(r"(号楼)(\d+(单元|门|层|室|户|号)|\d+).*$", r"\1", text)
+    text = _DETAIL.sub("", text) if not re.search(r"号楼\d", text) else text
+    previous = None
+    while previous != text:
+        previous = text
+        text = _NOISE.sub("", text)
+    return text[:255]
+
+
+def _numbers(key: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\d+", key))
+
+
+@dataclass(frozen=True)
+class Match:
+    entry_id: int
+    community_id: int
+    grid_cell_id: int | None
+    lon: float | None
+    lat: float | None
+    origin: str  # GazetteerEntry.Origin
+    score: float
+
+    @property
+    def ticket_origin(self) -> str:
+        return {
+            GazetteerEntry.Origin.IMPORTED: PlaceOrigin.GAZETTEER,
+            GazetteerEntry.Origin.LEARNED: PlaceOrigin.HISTORY,
+            GazetteerEntry.Origin.PLACED: PlaceOrigin.CENTER,
+        }[self.origin]
+
+
+class _Gazetteer:
+    """The entries in memory, grouped by their numbers; rebuilt when the table changes."""
+
+    def __init__(self, version, rows):
+        self.version = version
+        self.by_key: dict[str, Match] = {}
+        self.by_numbers: dict[tuple[str, ...], list[str]] = {}
+        for pk, key, community_id, grid_cell_id, lon, lat, origin in rows:
+            self.by_key[key] = Match(pk, community_id, grid_cell_id, lon, lat, origin, 100.0)
+            self.by_numbers.setdefault(_numbers(key), []).append(key)
+
+    def find(self, key: str) -> Match | None:
+        """The entry for the key, else for the courtyard or building it lies in (5号院3号楼 → 5号院)."""
+        if not key:
+            return None
+        match = self._find(key)
+        cuts = [m.end() for m in re.finditer("号院|号楼", key) if m.end() < len(key)]
+        for cut in reversed(cuts):
+            if match is not None:
+                break
+            match = self._find(key[:cut])
+        return match
+
+    def _find(self, key: str) -> Match | None:
+        exact = self.by_key.get(key)
+        if exact is not None:
+            return exact
+        candidates = self.by_numbers.get(_numbers(key), [])
+        found = process.extract(key, candidates, scorer=fuzz.ratio, limit=5, score_cutoff=MATCH_SCORE)
+        if not found:
+            return None
+        best_key, best_score, _index = found[0]
+        best = self.by_key[best_key]
+        for other_key, other_score, _i in found[1:]:
+            other = self.by_key[other_key]
+            elsewhere = (other.grid_cell_id, other.community_id) != (best.grid_cell_id, best.community_id)
+            if elsewhere and best_score - other_score < MATCH_MARGIN:
+                return None  # two places fit about equally: the center decides
+        return Match(best.entry_id, best.community_id, best.grid_cell_id, best.lon, best.lat, best.origin, best_score)
+
+
+_cache: _Gazetteer | None = None
+_cache_lock = threading.Lock()
+
+
+def gazetteer() -> _Gazetteer:
+    global _cache
+    state = GazetteerEntry.objects.aggregate(n=Count("id"), at=Max("updated_at"))
+    version = (state["n"], state["at"])
+    with _cache_lock:
+        if _cache is None or _cache.version != version:
+            rows = GazetteerEntry.objects.values_list(
+                "id", "key", "community_id", "grid_cell_id", "lon", "lat", "origin"
+            )
+            _cache = _Gazetteer(version, list(rows))
+        return _cache
+
+
+def resolve(address: str) -> Match | None:
+    """The place of an address, or None when the street does not know it (well enough)."""
+    return gazetteer().find(address_key(address))
+
+
+@dataclass
+class PlacingResult:
+    placed: int = 0
+    unresolved: int = 0
+
+
+def place_tickets(tickets=None) -> PlacingResult:
+    """Give the tickets not looked up yet (default: all of them) their place: each distinct address is
+    resolved once and its tickets updated together. Tickets whose place was confirmed on site or by
+    the center are never touched here."""
+    queryset = (tickets if tickets is not None else Ticket.objects.all()).filter(place_origin=PlaceOrigin.PENDING)
+    result = PlacingResult()
+    by_address: dict[str, list[int]] = {}
+    for pk, address in queryset.values_list("id", "address").iterator(chunk_size=5000):
+        by_address.setdefault(address, []).append(pk)
+    if not by_address:
+        return result
+    book = gazetteer()
+    # one UPDATE per distinct place (and one for the unresolved), however many addresses lead there
+    by_place: dict[tuple, list[int]] = {}
+    for address, ids in by_address.items():
+        match = book.find(address_key(address))
+        place = (
+            (PlaceOrigin.UNRESOLVED, None, None, None, None)
+            if match is None
+            else (match.ticket_origin, match.community_id, match.grid_cell_id, match.lon, match.lat)
+        )
+        by_place.setdefault(place, []).extend(ids)
+    with transaction.atomic():
+        for (origin, community_id, grid_cell_id, lon, lat), ids in by_place.items():
+            for start in range(0, len(ids), 5000):
+                changed = Ticket.objects.filter(
+                    id__in=ids[start : start + 5000], place_origin=PlaceOrigin.PENDING
+                ).update(
+                    place_origin=origin,
+                    place_community_id=community_id,
+                    grid_cell_id=grid_cell_id,
+                    place_lon=lon,
+                    place_lat=lat,
+                )
+                if origin == PlaceOrigin.UNRESOLVED:
+                    result.unresolved += changed
+                else:
+                    result.placed += changed
+    return result
+
+
+def retry_unresolved() -> PlacingResult:
+    """Look the unresolved addresses up again (after a gazetteer import or a lesson from history)."""
+    Ticket.objects.filter(place_origin=PlaceOrigin.UNRESOLVED).update(place_origin=PlaceOrigin.PENDING)
+    return place_tickets()
+
+
+# --- the gazetteer CSV ----------------------------------------------------------------------------
+
+GAZETTEER_COLUMNS = ("address", "community", "grid", "lon", "lat")
+
+
+@dataclass
+class GazetteerResult:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    placed: int = 0
+
+
+def _refuse(problems: list[str]) -> DomainError:
+    return DomainError(
+        ErrorCode.INVALID,
+        _("The gazetteer was not imported, nothing was changed: %(problems)s") % {"problems": "; ".join(problems[:20])},
+        errors=[{"detail": p} for p in problems],
+    )
+
+
+def _check_point(
+    lon_text: str, lat_text: str, grid: GridCell | None, community: Unit, locate_point
+) -> tuple[float | None, float | None, str | None]:
+    if not lon_text and not lat_text:
+        return None, None, None
+    try:
+        lon, lat = float(lon_text), float(lat_text)
+    except ValueError:
+        return None, None, _("lon and lat must be numbers")
+    if abs(lat) > 90 and abs(lon) <= 90:
+        return None, None, _("lon and lat are swapped (latitude first)")
+    if locate_point is not None:
+        where = locate_point(lon, lat)
+        if not where.in_street:
+            return None, None, _("the point (%(lon)s, %(lat)s) is outside the street") % {"lon": lon, "lat": lat}
+        if where.community_id != community.pk:
+            return None, None, _("the point lies in another community")
+        if grid is not None and where.grid_cell_id != grid.pk:
+            return None, None, _("the point lies outside grid cell %(code)s") % {"code": grid.code}
+    return lon, lat, None
+
+
+def import_gazetteer(source: str | Path | IO, *, origin: str = GazetteerEntry.Origin.IMPORTED) -> GazetteerResult:
+    """The street's gazetteer from a CSV (address, community, grid, lon, lat; UTF-8 or GB18030), whole
+    or not at all: every bad row is named. The grid and the point are optional; when given, the point
+    must lie in the grid cell, the cell in the community. Tickets not yet placed are placed again."""
+    raw = source.read() if hasattr(source, "read") else Path(source).read_bytes()
+    if isinstance(raw, bytes):
+        encoding, _has_nul = detect_encoding(io.BytesIO(raw))
+        text = raw.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    else:
+        text = raw
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("address", "community") if c not in header]
+    if missing:
+        raise _refuse([_("missing columns: %(cols)s") % {"cols": ", ".join(missing)}])
+    communities = {u.name: u for u in Unit.objects.filter(kind=UnitKind.COMMUNITY)}
+    cells = {c.code: c for c in GridCell.objects.all()}
+    locate_point = locator() if has_geography() else None
+    problems: list[str] = []
+    entries: dict[str, GazetteerEntry] = {}
+    result = GazetteerResult()
+    for line, row in enumerate(reader, start=2):
+        row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        result.rows += 1
+        address = row.get("address", "")
+        key = address_key(address)
+        where = _("line %(line)d") % {"line": line}
+        if not key:
+            problems.append(_("%(where)s: the address is empty") % {"where": where})
+            continue
+        community = communities.get(row.get("community", ""))
+        if community is None:
+            problems.append(
+                _("%(where)s: “%(c)s” is not one of the street's communities")
+                % {"where": where, "c": row.get("community", "")}
+            )
+            continue
+        grid = None
+        if row.get("grid"):
+            grid = cells.get(row["grid"])
+            if grid is None:
+                problems.append(_("%(where)s: no grid cell %(code)s") % {"where": where, "code": row["grid"]})
+                continue
+            if grid.community_id != community.pk:
+                problems.append(
+                    _("%(where)s: grid cell %(code)s is not in %(c)s")
+                    % {"where": where, "code": grid.code, "c": community.name}
+                )
+                continue
+        lon, lat, problem = _check_point(row.get("lon", ""), row.get("lat", ""), grid, community, locate_point)
+        if problem:
+            problems.append(f"{where}: {problem}")
+            continue
+        if key in entries:
+            problems.append(
+                _("%(where)s: the same address as an earlier line (%(key)s)") % {"where": where, "key": key}
+            )
+            continue
+        entries[key] = GazetteerEntry(
+            address=address[:255], key=key, community=community, grid_cell=grid, lon=lon, lat=lat, origin=origin
+        )
+    if not result.rows:
+        problems.append(_("the file has no rows"))
+    if problems:
+        raise _refuse(problems)
+    with transaction.atomic():
+        existing = set(GazetteerEntry.objects.filter(key__in=list(entries)).values_list("key", flat=True))
+        GazetteerEntry.objects.bulk_create(
+            entries.values(),
+            update_conflicts=True,
+            unique_fields=["key"],
+            update_fields=["address", "community", "grid_cell", "lon", "lat", "origin", "updated_at"],
+        )
+        result.updated = len(existing)
+        result.created = len(entries) - result.updated
+    result.placed = retry_unresolved().placed
+    return result
+
+
+def place_address(address: str, *, grid_cell: GridCell, lon: float | None = None, lat: float | None = None) -> int:
+    """The center places an unresolved address once: the gazetteer learns it and every ticket with an
+    address of the same key gets the place. The point defaults to the cell's centre; a point outside
+    the cell is refused. Returns the number of tickets placed."""
+    key = address_key(address)
+    if not key:
+        raise DomainError(ErrorCode.INVALID, _("The address is empty."))
+    if lon is None or lat is None:
+        lon, lat = grid_cell.center_lon, grid_cell.center_lat
+    else:
+        where = locate(lon, lat)
+        if not where.in_street:
+            raise DomainError(ErrorCode.INVALID, _("The point is outside the street."))
+        if where.grid_cell_id != grid_cell.pk:
+            raise DomainError(
+                ErrorCode.INVALID, _("The point is not inside grid cell %(code)s.") % {"code": grid_cell.code}
+            )
+    with transaction.atomic():
+        GazetteerEntry.objects.update_or_create(
+            key=key,
+            defaults={
+                "address": address[:255],
+                "community_id": grid_cell.community_id,
+                "grid_cell": grid_cell,
+                "lon": lon,
+                "lat": lat,
+                "origin": GazetteerEntry.Origin.PLACED,
+            },
+        )
+        ids = [
+            pk
+            for pk, text in Ticket.objects.filter(place_origin=PlaceOrigin.UNRESOLVED).values_list("id", "address")
+            if address_key(text) == key
+        ]
+        return Ticket.objects.filter(id__in=ids).update(
+            place_origin=PlaceOrigin.CENTER,
+            place_community_id=grid_cell.community_id,
+            grid_cell=grid_cell,
+            place_lon=lon,
+            place_lat=lat,
+        )
+
+
+def unresolved_addresses(limit: int = 200) -> list[dict]:
+    """The addresses the street could not place, one row per place (spellings with the same key
+    together, shown by the most frequent one), most tickets first (the center's page)."""
+    rows = (
+        Ticket.objects.filter(place_origin=PlaceOrigin.UNRESOLVED)
+        .exclude(address="")
+        .values("address")
+        .annotate(tickets=Count("id"), latest=Max("received_at"))
+        .order_by("-tickets", "-latest")
+    )
+    places: dict[str, dict] = {}
+    for row in rows.iterator(chunk_size=2000):
+        key = address_key(row["address"])
+        place = places.get(key)
+        if place is None:
+            places[key] = {**row, "spellings": [row["address"]]}
+        else:
+            place["tickets"] += row["tickets"]
+            place["latest"] = max(place["latest"], row["latest"])
+            place["spellings"].append(row["address"])
+    return sorted(places.values(), key=lambda p: (-p["tickets"], -p["latest"].timestamp()))[:limit]
+
+
+# --- learned from the street's own history ---------------------------------------------------------
+
+
+def learn_from_history() -> int:
+    """Teach the gazetteer the addresses of earlier tickets: where tickets at an address were confirmed
+    on site (the latest point wins), and — for addresses without a point — the community that handled
+    all of its (at least two) tickets. Imported and placed entries are never overwritten. Returns the
+    number of entries learned or refreshed; then the unresolved addresses are looked up again."""
+    known = dict(GazetteerEntry.objects.exclude(origin=GazetteerEntry.Origin.LEARNED).values_list("key", "origin"))
+    lessons: dict[str, dict] = {}
+    confirmed = (
+        Ticket.objects.filter(place_origin=PlaceOrigin.ON_SITE, grid_cell__isnull=False)
+        .exclude(address="")
+        .order_by("address", "-updated_at")
+        .values_list("address", "grid_cell_id", "grid_cell__community_id", "place_lon", "place_lat")
+    )
+    for address, cell, community, lon, lat in confirmed.iterator(chunk_size=5000):
+        key = address_key(address)
+        if key and key not in known and key not in lessons:
+            lessons[key] = {"address": address, "community_id": community, "grid_cell_id": cell, "lon": lon, "lat": lat}
+    handled = (
+        Ticket.objects.filter(lead_unit__kind=UnitKind.COMMUNITY, closed_at__isnull=False)
+        .exclude(address="")
+        .values("address")
+        .annotate(tickets=Count("id"), units=Count("lead_unit", distinct=True), unit=Max("lead_unit"))
+    )
+    by_key: dict[str, set[int]] = {}
+    count: dict[str, int] = {}
+    first_address: dict[str, str] = {}
+    for row in handled.iterator(chunk_size=5000):
+        key = address_key(row["address"])
+        if not key or key in known or key in lessons:
+            continue
+        by_key.setdefault(key, set()).add(row["unit"] if row["units"] == 1 else -1)
+        count[key] = count.get(key, 0) + row["tickets"]
+        first_address.setdefault(key, row["address"])
+    for key, units in by_key.items():
+        if len(units) == 1 and -1 not in units and count[key] >= 2:
+            lessons[key] = {
+                "address": first_address[key],
+                "community_id": next(iter(units)),
+                "grid_cell_id": None,
+                "lon": None,
+                "lat": None,
+            }
+    with transaction.atomic():
+        GazetteerEntry.objects.bulk_create(
+            [
+                GazetteerEntry(key=key, origin=GazetteerEntry.Origin.LEARNED, **lesson)
+                for key, lesson in lessons.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["key"],
+            update_fields=["address", "community", "grid_cell", "lon", "lat", "updated_at"],
+        )
+    retry_unresolved()
+    return len(lessons)

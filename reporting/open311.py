@@ -1,0 +1,197 @@
+"""Open311 GeoReport v2, read only, for open-data users (docs/geography.md).
+
+``GET /open311/v2/services.json`` lists the categories as services; ``GET /open311/v2/requests.json``
+and ``GET /open311/v2/requests/{service_request_id}.json`` give the street's requests with public
+fields only: the category, open or closed, the community (its name as the address and a point inside
+its boundary as lat/long), the dates and a public status note. Never a name, a phone number, the
+caller's words, the address or the ticket's own point. No sign-in; JSON only (the spec's XML is not
+offered: a ``.xml`` URL is simply not found).
+
+Filters of requests.json, as the spec has them: ``service_request_id`` (comma-separated; when given
+the other filters are ignored), ``service_code`` (comma-separated), ``start_date``/``end_date``
+(W3C/ISO 8601 date-times; by default the last 90 days), ``status`` (``open``, ``closed`` or both,
+comma-separated). At most 1000 requests, newest first. A bad parameter is answered 400 with the
+spec's error list ``[{"code": 400, "description": …}]``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, JsonResponse, QueryDict
+from django.utils.dateparse import parse_date, parse_datetime
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from intake.models import GONE, REPLY_SENT, Category, Ticket
+from jxq_cases.lib import clock
+from org.models import CommunityArea
+
+DEFAULT_DAYS = 90
+MAX_REQUESTS = 1000
+CLOSED = REPLY_SENT
+# the only note published: what happened, in the street's fixed words (never the reply's text,
+# which is written to the caller and may name people)
+STATUS_NOTES = {"open": "办理中", "closed": "已办结并答复"}
+# the fields of a request in the spec, in its order; tests compare with this list
+REQUEST_FIELDS = (
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+)
+SERVICE_FIELDS = ("service_code", "service_name", "description", "metadata", "type", "keywords", "group")
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _error(description: str, status: int = 400) -> JsonResponse:
+    return JsonResponse([{"code": status, "description": description}], status=status, safe=False)
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return clock.local(moment).isoformat(timespec="seconds") if moment else None
+
+
+def _moment(text: str, name: str, *, end: bool = False) -> dt.datetime:
+    moment = parse_datetime(text)
+    if moment is None:
+        day = parse_date(text)
+        if day is None:
+            raise BadRequest(f"{name} is not a W3C date-time: {text!r}")
+        start, stop = clock.day_bounds(day)
+        return stop if end else start
+    return moment if moment.tzinfo else clock.assume_local(moment)
+
+
+def _service(category: Category) -> dict[str, Any]:
+    return {
+        "service_code": str(category.pk),
+        "service_name": category.name,
+        "description": category.name,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "",
+        "group": category.parent.name if category.parent else "",
+    }
+
+
+def _as_request(ticket: Ticket, centers: dict[int, tuple[float, float]]) -> dict[str, Any]:
+    status = "closed" if ticket.status in CLOSED else "open"
+    community_id = ticket.place_community_id or ticket.community_id
+    community = ticket.place_community or ticket.community
+    center = centers.get(community_id) if community_id else None
+    category = ticket.category
+    updated = max(m for m in (ticket.received_at, ticket.replied_at, ticket.closed_at) if m is not None)
+    return {
+        "service_request_id": ticket.ticket_no,
+        "status": status,
+        "status_notes": STATUS_NOTES[status],
+        "service_name": category.name if category else "",
+        "service_code": str(ticket.category_id) if ticket.category_id else "",
+        "description": "",  # the caller's words may name people: not published
+        "agency_responsible": settings.REPORTING_STREET_NAME,
+        "service_notice": "",
+        "requested_datetime": _iso(ticket.received_at),
+        "updated_datetime": _iso(updated),
+        "expected_datetime": None,
+        "address": community.name if community else "",
+        "address_id": None,
+        "zipcode": None,
+        "lat": center[1] if center else None,
+        "long": center[0] if center else None,
+        "media_url": None,
+    }
+
+
+def _published() -> QuerySet[Ticket]:
+    return (
+        Ticket.objects.exclude(status__in=GONE)
+        .select_related("category", "community", "place_community")
+        .only(
+            "ticket_no",
+            "status",
+            "received_at",
+            "replied_at",
+            "closed_at",
+            "category__name",
+            "community__name",
+            "place_community__name",
+        )
+    )
+
+
+def _centers() -> dict[int, tuple[float, float]]:
+    return {a.community_id: (a.center_lon, a.center_lat) for a in CommunityArea.objects.all()}
+
+
+def _filtered(params: QueryDict) -> QuerySet[Ticket]:
+    tickets = _published()
+    ids = [i.strip() for i in (params.get("service_request_id") or "").split(",") if i.strip()]
+    if ids:
+        return tickets.filter(ticket_no__in=ids[:MAX_REQUESTS])
+    codes = [c.strip() for c in (params.get("service_code") or "").split(",") if c.strip()]
+    if codes:
+        if not all(c.isdigit() for c in codes):
+            raise BadRequest("service_code must be codes from services.json")
+        tickets = tickets.filter(category_id__in=[int(c) for c in codes])
+    end_text, start_text = params.get("end_date") or "", params.get("start_date") or ""
+    end = _moment(end_text, "end_date", end=True) if end_text else clock.now()
+    start = _moment(start_text, "start_date") if start_text else end - dt.timedelta(days=DEFAULT_DAYS)
+    if start > end:
+        raise BadRequest("start_date is after end_date")
+    tickets = tickets.filter(received_at__gte=start, received_at__lte=end)
+    statuses = {s.strip() for s in (params.get("status") or "").split(",") if s.strip()}
+    if statuses - {"open", "closed"}:
+        raise BadRequest("status must be open, closed or both")
+    if statuses == {"open"}:
+        tickets = tickets.exclude(status__in=CLOSED)
+    elif statuses == {"closed"}:
+        tickets = tickets.filter(status__in=CLOSED)
+    return tickets
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def services(request: HttpRequest) -> JsonResponse:
+    categories = Category.objects.select_related("parent").filter(Q(tickets__isnull=False) | Q(children__isnull=True))
+    return JsonResponse([_service(c) for c in categories.distinct().order_by("name")], safe=False)
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def requests(request: HttpRequest) -> JsonResponse:
+    try:
+        tickets = _filtered(request.GET)
+    except BadRequest as error:
+        return _error(str(error))
+    centers = _centers()
+    found = tickets.order_by("-received_at", "-id")[:MAX_REQUESTS]
+    return JsonResponse([_as_request(t, centers) for t in found], safe=False)
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def single_request(request: HttpRequest, service_request_id: str) -> JsonResponse:
+    ticket = _published().filter(ticket_no=service_request_id).first()
+    if ticket is None:
+        return _error(f"no service request {service_request_id}", 404)
+    return JsonResponse([_as_request(ticket, _centers())], safe=False)
