@@ -27,7 +27,7 @@ import django  # noqa: E402
 django.setup()
 
 from demo.geography import GAZETTEER_FILE  # noqa: E402
-from intake.places import _Gazetteer, address_key  # noqa: E402
+from intake.address_keys import _Gazetteer, address_key  # noqa: E402
 
 CN = "零一二三四五六七八九"
 NEAR = {"路": "璐", "园": "圆", "营": "莹", "苑": "院", "山": "三", "南": "楠", "东": "冬", "里": "理", "北": "背"}

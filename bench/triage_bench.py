@@ -4,7 +4,7 @@
 
 No database: the tickets are generated here, demo-like (the demo's categories and phrasings from
 ``demo/content.py``, the street's nine communities and departments from ``org/units.py``), and fed to
-``proactive.triage_assistant.fit`` / ``rank`` exactly as the nightly job and the panel use them.
+``proactive.triage_model.fit`` / ``rank`` exactly as the nightly job and the panel use them.
 
 What the generated street looks like (written down so that the figures can be judged):
 
@@ -43,7 +43,7 @@ django.setup()
 
 from demo.content import CALLER_OPENINGS, CATEGORIES, ROUTED_DEPARTMENTS  # noqa: E402
 from org.units import CENTER_NAME, JIUXIANQIAO_COMMUNITIES, JIUXIANQIAO_DEPARTMENTS  # noqa: E402
-from proactive.triage_assistant import Example, fit, rank  # noqa: E402
+from proactive.triage_model import Example, fit, rank  # noqa: E402
 
 PLACES = {
     "大山子社区": ["大山子", "大山子环岛", "酒仙桥北路甲"],

@@ -120,7 +120,7 @@ def demo_gazetteer(collection: dict, seed: int = 16) -> list[dict]:
     from shapely.geometry import shape
 
     from demo.content import HOT_SPOTS
-    from intake.places import address_key
+    from intake.address_keys import address_key
 
     rng = random.Random(seed)
     cells: dict[str, list[tuple[str, object]]] = {}

@@ -25,7 +25,7 @@ def find_hotspots(end_on: str | None = None, days: int | None = None) -> dict:
 def train_triage_model() -> dict:
     """Retrain the triage assistant on the street's history (beat, nightly); nothing stored when the
     history is too short."""
-    from proactive.triage_assistant import train
+    from proactive.triage_model import train
 
     model = train()
     return {"model": model.pk if model else None, "tickets": model.ticket_count if model else 0}

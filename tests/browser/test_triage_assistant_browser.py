@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from intake.models import Status
 from proactive.models import TriageDecision
-from proactive.triage_assistant import _loaded, train
+from proactive.triage_model import _loaded, train
 from tests.factories import make_ticket
 from tests.proactive.test_triage_assistant import _history
 

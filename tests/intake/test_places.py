@@ -4,14 +4,13 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from dispatch.upstream import receive_ticket_and_record
+from intake.address_keys import address_key, resolve
 from intake.models import GazetteerEntry, PlaceOrigin, Ticket
 from intake.places import (
-    address_key,
     import_gazetteer,
     learn_from_history,
     place_address,
     place_tickets,
-    resolve,
     unresolved_addresses,
 )
 from jxq_cases.lib.errors import DomainError

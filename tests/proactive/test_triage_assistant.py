@@ -12,7 +12,8 @@ from intake.models import Category, Status
 from org.models import Unit
 from proactive import tasks
 from proactive.models import TriageDecision, TriageModel, TriageSuggestion
-from proactive.triage_assistant import UntrustedModel, _loaded, acceptance, load, train
+from proactive.triage_assistant import acceptance
+from proactive.triage_model import UntrustedModel, _loaded, load, train
 from tests.conftest import wait_for
 from tests.factories import make_ticket
 
