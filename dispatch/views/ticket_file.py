@@ -20,6 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -78,8 +79,12 @@ def ticket_file(user: Any, ticket: Ticket, *, context: str) -> dict:
     """Everything the file shows. ``context`` names where a full display of the complainant is
     logged ("ticket file", "ticket file PDF")."""
     timeline = _timeline(ticket)
-    drafts = list(ticket.reply_drafts.select_related("author", "author_unit").order_by("version"))
-    exclusions = list(ticket.exclusion_requests.select_related("author", "author_unit").order_by("version"))
+    drafts = list(
+        ticket.reply_drafts.select_related("author", "author_unit").prefetch_related("files").order_by("version")
+    )
+    exclusions = list(
+        ticket.exclusion_requests.select_related("author", "author_unit").prefetch_related("files").order_by("version")
+    )
     signer_ids = {s.get("user") for d in (*drafts, *exclusions) for s in d.signatures}
     users = {u.pk: u for u in User.objects.filter(pk__in=[i for i in signer_ids if i is not None])}
     notes = list(
@@ -115,13 +120,21 @@ def ticket_file(user: Any, ticket: Ticket, *, context: str) -> dict:
 
 
 def stored_images(file: dict) -> dict[str, tuple[str, str]]:
-    """The note photos the file shows, for the PDF renderer: URL path -> (storage name, type)."""
-    return {
+    """The photos the file shows — the notes' and the evidence images of the reply drafts and
+    exclusion requests — for the PDF renderer: URL path -> (storage name, type)."""
+    images = {
         attachment.file.url: (attachment.file.name, attachment.content_type)
         for note in file["notes"]
         for attachment in note.attachments.all()
         if attachment.content_type.startswith("image/")
     }
+    documents = [item["draft"] for item in file["drafts"]] + [item["request"] for item in file["exclusions"]]
+    for document in documents:
+        for evidence in document.files.all():
+            if evidence.content_type.startswith("image/"):
+                url = reverse("ticket-evidence", args=[file["ticket"].ticket_no, evidence.pk])
+                images[url] = (evidence.file.name, evidence.content_type)
+    return images
 
 
 def _file_name(ticket_no: str) -> str:

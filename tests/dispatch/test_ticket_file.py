@@ -146,3 +146,30 @@ def test_the_pdf_fetches_nothing_but_the_notes_photos():
 
     assert "外部" in reader.pages[0].extract_text()
     assert len(reader.pages[0].images) == 0
+
+
+def test_the_file_shows_the_evidence_files_of_an_exclusion_and_the_pdf_carries_its_photo(
+    api_client_for, unit_handler, center_staff, handler_unit, media_root
+):
+    from intake.models import Status
+    from tests.factories import ticket_in
+
+    ticket = ticket_in(Status.HANDLING, lead_unit=handler_unit)
+    files = [
+        SimpleUploadedFile("通话记录.png", _png(), content_type="image/png"),
+        SimpleUploadedFile("情况说明.pdf", b"%PDF-1.7\n" + b"0" * 64, content_type="application/pdf"),
+    ]
+    answer = api_client_for(unit_handler).post(
+        f"/api/v1/tickets/{ticket.ticket_no}/actions/",
+        {"action": "request_exclusion", "reason_category": "unreachable", "reason": "三次未接通", "files": files},
+        format="multipart",
+    )
+    assert answer.status_code == 200, answer.json()
+
+    html = _client(center_staff).get(f"/tickets/{ticket.ticket_no}/file/").content.decode()
+    assert 'data-testid="evidence-files"' in html and "通话记录.png" in html and "情况说明.pdf" in html
+    pdf = _client(center_staff).get(f"/tickets/{ticket.ticket_no}/file/", {"format": "pdf"})
+    reader = PdfReader(io.BytesIO(pdf.content))
+    text = "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
+    assert "情况说明.pdf" in text and "三次未接通" in text
+    assert len({image.data for page in reader.pages for image in page.images}) == 1  # the evidence photo
