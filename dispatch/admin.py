@@ -20,6 +20,7 @@ from dispatch.models import (
     SendBackRequest,
     TicketEvent,
 )
+from org import setting_changes
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -105,7 +106,10 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        before = {name: form.initial.get(name) for name in fields}
         changed = deadlines.save_policy(obj.rule, **fields)
+        # recorded like a change on the settings page (the admin runs this in the change's transaction)
+        setting_changes.record(request.user, f"Deadline rule: {obj.rule}", before, fields)
         messages.info(request, f"{changed} open ticket(s) got new deadlines.")
 
 
@@ -114,12 +118,17 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     list_display = ["on", "is_working_day", "note"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = {name: form.initial.get(name) for name in ("is_working_day", "note")} if change else {}
         changed = deadlines.set_calendar_override(obj.on, is_working_day=obj.is_working_day, note=obj.note)
+        after = {"is_working_day": obj.is_working_day, "note": obj.note}
+        setting_changes.record(request.user, f"Working day {obj.on.isoformat()}", before, after)
         messages.info(request, f"{changed} open ticket(s) got new deadlines.")
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        before = {"is_working_day": obj.is_working_day, "note": obj.note}
         obj.delete()
         deadlines.recompute_open_tickets()
+        setting_changes.record(request.user, f"Working day {obj.on.isoformat()}", before, {})
 
 
 @admin.register(Delivery)

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from org import setting_changes
 from reporting.models import ScoreAdjustment, ScoringPolicy, Snapshot
 
 
@@ -25,6 +26,13 @@ class ScoringPolicyAdmin(admin.ModelAdmin):
         "min_counted_to_rank",
     ]
     ordering = ["-effective_from"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = {name: form.initial.get(name) for name in form.changed_data} if change else {}
+        super().save_model(request, obj, form, change)
+        after = {name: getattr(obj, name) for name in (form.changed_data if change else form.fields)}
+        # recorded like a change on the settings page (the admin runs this in the change's transaction)
+        setting_changes.record(request.user, f"Scoring policy from {obj.effective_from.isoformat()}", before, after)
 
 
 @admin.register(ScoreAdjustment)

@@ -1,12 +1,14 @@
-"""Editing the deadline policy in the admin recomputes the open tickets' deadlines."""
+"""Editing the deadline policy or a working day in the admin recomputes the open tickets' deadlines
+and is recorded like a change on the settings page."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from dispatch.models import DeadlinePolicy
+from dispatch.models import CalendarOverride, DeadlinePolicy
 from intake.models import Status
+from org.models import SettingChange
 from tests.factories import ticket_in
 
 pytestmark = pytest.mark.django_db
@@ -33,3 +35,25 @@ def test_saving_the_policy_in_the_admin_recomputes(client, django_user_model, ha
     ticket.refresh_from_db()
     assert ticket.handle_due_at == started + timedelta(days=3)
     assert ticket.next_due_at == ticket.handle_due_at
+    changes = SettingChange.objects.filter(changed_by=admin, setting="Deadline rule: normal")
+    [change] = changes  # only the amount differs from the rule as it was
+    assert (change.field, change.new) == ("handle_amount", "3") and change.old not in ("", "3")
+
+
+def test_a_working_day_added_and_removed_in_the_admin_is_recorded(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw-123456")
+    client.force_login(admin)
+    added = client.post(
+        "/admin/dispatch/calendaroverride/add/", {"on": "2026-10-10", "is_working_day": "on", "note": "调休"}
+    )
+    assert added.status_code == 302
+    row = CalendarOverride.objects.get(on="2026-10-10")
+    removed = client.post(f"/admin/dispatch/calendaroverride/{row.pk}/delete/", {"post": "yes"})
+    assert removed.status_code == 302 and not CalendarOverride.objects.exists()
+    changes = SettingChange.objects.filter(setting="Working day 2026-10-10").order_by("id")
+    assert [(c.field, c.old, c.new) for c in changes] == [
+        ("is_working_day", "", "1"),
+        ("note", "", "调休"),
+        ("is_working_day", "1", ""),
+        ("note", "调休", ""),
+    ]
