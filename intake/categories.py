@@ -1,6 +1,7 @@
 """New categories an import brought (问题分类待确认): an upstream name we did not know is created
 unconfirmed instead of silently becoming one of ours; the center confirms it as a category of the
-street, or maps it to an existing one — its tickets move there and the new name is dropped.
+street, or maps it to an existing one — its tickets move there, the new name is dropped and kept as
+an alias (``CategoryAlias``), so the next import files that name under the category it was mapped to.
 
 Both are one transaction; mapping is one UPDATE of the tickets whatever their number.
 """
@@ -13,7 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Min
 from django.utils.translation import gettext as _
 
-from intake.models import Category, Ticket
+from intake.models import Category, CategoryAlias, Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
 
@@ -53,7 +54,8 @@ def confirm_category(category_id: int) -> Category:
 @transaction.atomic
 def map_category(category_id: int, *, into: Category) -> int:
     """Move the new category's tickets to the existing (confirmed) category ``into`` and drop the new
-    name; returns how many tickets moved."""
+    name, remembering it as an alias of ``into`` so later imports file it there; returns how many
+    tickets moved."""
     category = _unconfirmed(category_id)
     if into is None or not into.confirmed or into.pk == category.pk:
         raise DomainError(
@@ -62,5 +64,6 @@ def map_category(category_id: int, *, into: Category) -> int:
     if category.children.exists():
         raise DomainError(ErrorCode.CONFLICT, _("This category has subcategories; confirm it instead."))
     moved = Ticket.objects.filter(category=category).update(category=into)
+    CategoryAlias.objects.update_or_create(name=category.name, defaults={"category": into})
     category.delete()
     return moved

@@ -134,6 +134,21 @@ class Category(models.Model):
         return self.name
 
 
+class CategoryAlias(models.Model):
+    """An upstream category name the center mapped to one of the street's categories: later imports
+    file its tickets under that category instead of asking again (``intake.categories.map_category``)."""
+
+    name = models.CharField(_("upstream name"), max_length=100, unique=True)
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta:
+        verbose_name = _("category alias")
+        verbose_name_plural = _("category aliases")
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.category}"
+
+
 class ImportBatch(models.Model):
     """One accepted import (a CSV file or one API ticket): who brought what in, and what it changed."""
 

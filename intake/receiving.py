@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intake.formats import TICKET_COLUMNS, RowError, RowValidator
-from intake.models import Category, ImportBatch, Status, Ticket
+from intake.models import Category, CategoryAlias, ImportBatch, Status, Ticket
 from intake.upstream_changes import TicketChange, compared_fields, past_receipt_reason
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
@@ -104,8 +104,10 @@ def _store(clean: dict, *, actor, record_updates) -> ReceiveResult:
             continue
         value = clean[code]
         if code == "category" and value is not None:
-            # a name we do not know yet waits for the center's confirmation (intake.categories)
-            value = Category.objects.get_or_create(name=value, defaults={"confirmed": False})[0].pk
+            # a name the center mapped goes where it was mapped; one we do not know yet waits for the
+            # center's confirmation (intake.categories)
+            alias = CategoryAlias.objects.filter(name=value).values_list("category_id", flat=True).first()
+            value = alias or Category.objects.get_or_create(name=value, defaults={"confirmed": False})[0].pk
         values[code] = value
     # the lock orders two updates of the same ticket number; a create races only on the unique index
     ticket = Ticket.objects.select_for_update().filter(ticket_no=clean["ticket_no"]).first()

@@ -176,6 +176,12 @@ class TicketChunkMerger:
         still_received = "(t.status = %s) IS TRUE"
         # past receipt the classification is the center's: only the upstream's own fields count
         differs_upstream = " OR ".join(differs_in[code] for code in self.upstream_only)
+        # an upstream name the center mapped before is filed under the category it was mapped to
+        self.aliases_sql = (
+            f"UPDATE {chunk} SET category = (SELECT c.name FROM intake_categoryalias a "
+            "JOIN intake_category c ON c.id = a.category_id WHERE a.name = category) "
+            "WHERE ok AND category IN (SELECT name FROM intake_categoryalias)"
+        )
         self.categories_sql = (
             f"INSERT INTO intake_category (name) SELECT DISTINCT category FROM {chunk} "
             "WHERE ok AND category IS NOT NULL ON CONFLICT (name) DO NOTHING"
@@ -224,6 +230,7 @@ class TicketChunkMerger:
     def _merge(self) -> None:
         cursor = self.cursor
         if "category" in self.present:
+            cursor.execute(self.aliases_sql)
             cursor.execute(self.categories_sql)
         if self.postgres:
             # A chunk is 5,000 rows: 5,000 probes of the ticket_no index take ~15 ms whatever the size

@@ -89,3 +89,23 @@ def test_the_bulk_csv_import_creates_unknown_categories_unconfirmed(tmp_path, ce
     # a category made by hand (or by the demo) is the street's own
     assert Category.objects.create(name="手工分类").confirmed
     assert make_ticket(category=Category.objects.get(name="手工分类")).category.confirmed
+
+
+def test_a_mapped_name_is_remembered_by_the_next_imports(tmp_path, api_client_for, platform_client, center_staff):
+    known = Category.objects.create(name="物业管理")
+    _receive(api_client_for, platform_client, "M0001", "物业服务")
+    new = Category.objects.get(name="物业服务")
+    assert _page(center_staff).post(f"/categories/{new.pk}/map/", {"into": known.pk}).status_code == 302
+
+    # the same upstream name again, through the JSON intake and through a CSV file
+    _receive(api_client_for, platform_client, "M0002", "物业服务")
+    rows = [ZH_TICKET_HEADER, zh_ticket("M0003", category="物业服务")]
+    import_tickets_and_record(write_csv(tmp_path / "b.csv", rows), actor=center_staff)
+
+    assert set(Ticket.objects.values_list("ticket_no", "category__name")) == {
+        ("M0001", "物业管理"),
+        ("M0002", "物业管理"),
+        ("M0003", "物业管理"),
+    }
+    assert not Category.objects.filter(name="物业服务").exists()
+    assert 'data-testid="no-new-categories"' in _page(center_staff).get("/categories/new/").content.decode()
