@@ -27,69 +27,25 @@ from dispatch.workflow import oversight
 
 # isort: on
 from dispatch.workflow import registry
-from dispatch.workflow.exclusions import (
-    record_exclusion_decision,
-    request_exclusion,
-    return_exclusion,
-    sign_off_exclusion,
-)
-from dispatch.workflow.exits import decide_send_back, merge_ticket, send_back_ticket
-from dispatch.workflow.extensions import decide_extension, request_extension
-from dispatch.workflow.handling import CONTACT_METHODS, add_handling_note, confirm_place, record_first_contact
-from dispatch.workflow.oversight import set_supervision, take_ticket
+from dispatch.workflow.exclusions import *  # noqa: F403
+from dispatch.workflow.exits import *  # noqa: F403
+from dispatch.workflow.extensions import *  # noqa: F403
+from dispatch.workflow.handling import *  # noqa: F403
+from dispatch.workflow.oversight import *  # noqa: F403
 from dispatch.workflow.registry import available_actions, require_available
-from dispatch.workflow.replies import return_reply_draft, send_reply, sign_off_reply, submit_reply_draft
-from dispatch.workflow.routing import (
-    acknowledge_ticket,
-    dispatch_ticket,
-    refusal_counts,
-    refuse_dispatch,
-    triage_ticket,
-)
-from dispatch.workflow.visits import (
-    apply_imported_visits,
-    close_ticket,
-    import_visits_and_advance,
-    record_pre_visit,
-    record_return_visit,
-    reopen_for_second_handling,
-)
+from dispatch.workflow.replies import *  # noqa: F403
+from dispatch.workflow.routing import *  # noqa: F403
+from dispatch.workflow.visits import *  # noqa: F403
 
 STEP_MODULES = (routing, handling, replies, visits, exits, extensions, exclusions, oversight)
 
-__all__ = [
-    "CONTACT_METHODS",
-    "STEP_MODULES",
-    "acknowledge_ticket",
-    "add_handling_note",
-    "apply_imported_visits",
-    "available_actions",
-    "close_ticket",
-    "confirm_place",
-    "decide_extension",
-    "decide_send_back",
-    "dispatch_ticket",
-    "import_visits_and_advance",
-    "merge_ticket",
-    "record_exclusion_decision",
-    "record_first_contact",
-    "record_pre_visit",
-    "record_return_visit",
-    "refusal_counts",
-    "refuse_dispatch",
-    "registry",
-    "reopen_for_second_handling",
-    "request_exclusion",
-    "request_extension",
-    "require_available",
-    "return_exclusion",
-    "return_reply_draft",
-    "send_back_ticket",
-    "send_reply",
-    "set_supervision",
-    "sign_off_exclusion",
-    "sign_off_reply",
-    "submit_reply_draft",
-    "take_ticket",
-    "triage_ticket",
-]
+# Each step module lists what it exports, so a new action is exported from its own module alone.
+__all__ = ["STEP_MODULES", "available_actions", "registry", "require_available"]
+__all__ += routing.__all__
+__all__ += handling.__all__
+__all__ += replies.__all__
+__all__ += visits.__all__
+__all__ += exits.__all__
+__all__ += extensions.__all__
+__all__ += exclusions.__all__
+__all__ += oversight.__all__

@@ -17,6 +17,9 @@ from dispatch.workflow.core import Step
 from dispatch.workflow.registry import action
 from intake.models import Ticket
 
+# what dispatch.workflow exports from this step module (adding an action adds its name here)
+__all__ = ["record_exclusion_decision", "request_exclusion", "return_exclusion", "sign_off_exclusion"]
+
 if TYPE_CHECKING:
     from org.models import User
 

@@ -16,6 +16,9 @@ from dispatch.workflow.core import Step
 from dispatch.workflow.registry import action
 from intake.models import GONE, Status, Ticket
 
+# what dispatch.workflow exports from this step module (adding an action adds its name here)
+__all__ = ["decide_send_back", "merge_ticket", "send_back_ticket"]
+
 if TYPE_CHECKING:
     from org.models import User
 

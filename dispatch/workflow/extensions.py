@@ -17,6 +17,9 @@ from dispatch.workflow.registry import action
 from intake.models import Ticket
 from org.models import Role
 
+# what dispatch.workflow exports from this step module (adding an action adds its name here)
+__all__ = ["decide_extension", "request_extension"]
+
 if TYPE_CHECKING:
     from org.models import User
 

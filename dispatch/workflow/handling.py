@@ -16,6 +16,9 @@ from dispatch.workflow.core import Step, invalid
 from dispatch.workflow.registry import action
 from intake.models import PlaceOrigin, Status, Ticket
 
+# what dispatch.workflow exports from this step module (adding an action adds its name here)
+__all__ = ["CONTACT_METHODS", "add_handling_note", "confirm_place", "record_first_contact"]
+
 if TYPE_CHECKING:
     from org.models import User
 

@@ -14,6 +14,9 @@ from dispatch.workflow.core import Step
 from dispatch.workflow.registry import action
 from intake.models import Supervision, Ticket
 
+# what dispatch.workflow exports from this step module (adding an action adds its name here)
+__all__ = ["set_supervision", "take_ticket"]
+
 if TYPE_CHECKING:
     from org.models import User
 

@@ -16,6 +16,9 @@ from dispatch.workflow.core import Step
 from dispatch.workflow.registry import action
 from intake.models import Status, Ticket
 
+# what dispatch.workflow exports from this step module (adding an action adds its name here)
+__all__ = ["return_reply_draft", "send_reply", "sign_off_reply", "submit_reply_draft"]
+
 if TYPE_CHECKING:
     from org.models import User
 

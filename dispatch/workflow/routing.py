@@ -18,6 +18,9 @@ from dispatch.workflow.registry import action
 from intake.models import Category, Status, Supervision, Ticket, Urgency
 from org.models import Unit, UnitKind
 
+# what dispatch.workflow exports from this step module (adding an action adds its name here)
+__all__ = ["acknowledge_ticket", "dispatch_ticket", "refusal_counts", "refuse_dispatch", "triage_ticket"]
+
 if TYPE_CHECKING:
     from org.models import User
 

@@ -21,6 +21,16 @@ from dispatch.workflow.registry import action
 from intake.models import ReturnVisit, Status, Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
+# what dispatch.workflow exports from this step module (adding an action adds its name here)
+__all__ = [
+    "apply_imported_visits",
+    "close_ticket",
+    "import_visits_and_advance",
+    "record_pre_visit",
+    "record_return_visit",
+    "reopen_for_second_handling",
+]
+
 if TYPE_CHECKING:
     from intake.importers import ImportResult
     from org.models import User

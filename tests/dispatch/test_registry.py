@@ -30,6 +30,16 @@ def test_there_is_one_declaration_per_public_step_function():
     assert len(ACTIONS) == len({a.name for a in ACTIONS}) == 26
 
 
+def test_every_action_is_exported_by_its_step_module_and_the_package():
+    import dispatch.workflow as workflow
+
+    for declared in ACTIONS:
+        module = next(m for m in STEP_MODULES if m.__name__ == declared.function.__module__)
+        assert declared.name in module.__all__, f"{declared.name} missing from {module.__name__}.__all__"
+        assert getattr(workflow, declared.name) is declared.function
+    assert len(workflow.__all__) == len(set(workflow.__all__))
+
+
 @pytest.mark.parametrize("declared", ACTIONS, ids=lambda a: a.name)
 def test_every_declaration_is_complete(declared):
     # the API name is the function's name, and the event kind is the API name
