@@ -76,7 +76,10 @@ def index_tickets(tickets: Iterable[Ticket]) -> list[TicketSignature]:
         return []
     ids = [s.ticket_id for s in signatures]
     with transaction.atomic():
-        # delete-then-insert keeps one row set per ticket, whoever indexed it first (task or lookup)
+        # The tickets' rows are locked first, in id order: two indexers of one ticket (the similar-tickets
+        # and the suggestions lookups of one panel, or a lookup and the beat task) take turns instead of
+        # both inserting its signature. Then delete-then-insert keeps one row set per ticket.
+        list(Ticket.objects.select_for_update().filter(id__in=ids).order_by("id").values_list("id", flat=True))
         _delete_bands(TicketSignature.objects.filter(ticket_id__in=ids))
         TicketSignature.objects.filter(ticket_id__in=ids).delete()
         TicketSignature.objects.bulk_create(signatures, batch_size=1000)
