@@ -20,7 +20,7 @@ from tests.factories import dispatched_ticket, make_ticket
 
 def _visited(unit, resolved, satisfied, **fields):
     now = timezone.now()
-    return make_ticket(
+    values = dict(
         status=Status.CLOSED if resolved and satisfied else Status.VISITED,
         lead_unit=unit,
         received_at=now - timedelta(minutes=30),
@@ -31,8 +31,9 @@ def _visited(unit, resolved, satisfied, **fields):
         visit_contacted=True,
         visit_resolved=resolved,
         visit_satisfied=satisfied,
-        **fields,
     )
+    values.update(fields)
+    return make_ticket(**values)
 
 
 def test_dashboard_without_a_snapshot_says_when_it_comes(client_for, principal_leader):
@@ -121,17 +122,21 @@ def test_a_report_period_without_a_snapshot_can_be_computed_now(client_for, cent
 
 def test_every_dashboard_figure_lists_exactly_its_tickets(client_for, principal_leader, handler_unit, other_unit):
     now = timezone.now()
-    _visited(handler_unit, True, True)
-    _visited(other_unit, False, False)
-    dispatched_ticket(handler_unit, supervision="street")
+    # received today on the street's clock whatever the hour (the factory's three hours ago is yesterday
+    # just after midnight in Beijing, when the day's figures are still zero)
+    today = max(now - timedelta(hours=3), clock.at_local(clock.today()) + timedelta(seconds=1))
+    _visited(handler_unit, True, True, received_at=max(now - timedelta(minutes=30), today))
+    _visited(other_unit, False, False, received_at=max(now - timedelta(minutes=30), today))
+    dispatched_ticket(handler_unit, supervision="street", received_at=today)
     dispatched_ticket(  # handling overdue
         other_unit,
+        received_at=today,
         status=Status.HANDLING,
         acknowledged_at=now - timedelta(days=9),
         first_contact_at=now - timedelta(days=9),
         handle_due_at=now - timedelta(days=1),
     )
-    dispatched_ticket(handler_unit, contact_due_at=now + timedelta(hours=5))  # contact due within 24 h
+    dispatched_ticket(handler_unit, received_at=today, contact_due_at=now + timedelta(hours=5))  # due within 24 h
     take_nightly_snapshot(clock.today())
     client = client_for(principal_leader)
     html = client.get("/dashboard/").content.decode()
