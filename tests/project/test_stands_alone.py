@@ -30,6 +30,6 @@ def test_nothing_reads_or_cites_a_file_beside_the_checkout():
 
 
 def test_the_pattern_sees_a_reference_outside():
-    assert OUTSIDE.search("see ../shared/DOMAIN.md")
+    assert OUTSIDE.search("see the brief's DOMAIN.md")
     assert OUTSIDE.search("open('../../data.csv')")
     assert not OUTSIDE.search("docs/domain.md")
