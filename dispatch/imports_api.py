@@ -58,7 +58,10 @@ class TicketImportView(APIView):
     @extend_schema(operation_id="imports_tickets", summary="Import a ticket export (CSV)", **UPLOAD_SCHEMA)
     def post(self, request: SignedInApiRequest) -> Response:
         upload = uploaded_csv(request)
-        return import_response(import_tickets_and_record(upload, actor=request.user, file_name=upload.name))
+        street = request.data.get("street") or None  # default: the client's own street
+        return import_response(
+            import_tickets_and_record(upload, actor=request.user, file_name=upload.name, street=street)
+        )
 
 
 class VisitImportView(APIView):
@@ -71,5 +74,6 @@ class VisitImportView(APIView):
     def post(self, request: SignedInApiRequest) -> Response:
         upload = uploaded_csv(request)
         # stores the visits and moves the replied tickets on (replied -> visited, or closed when double-yes)
-        result = import_visits_and_advance(upload, actor=request.user, file_name=upload.name)
+        street = request.data.get("street") or None  # default: the client's own street
+        result = import_visits_and_advance(upload, actor=request.user, file_name=upload.name, street=street)
         return import_response(result)

@@ -56,13 +56,16 @@ def record_upstream_updates(batch: ImportBatch, changes: list[TicketChange], *, 
     )
 
 
-def import_tickets_and_record(stream_or_path: Any, *, actor: User | None = None, file_name: str = "") -> ImportResult:
-    """A ticket export, whole or not at all, with every update recorded on its ticket's timeline."""
+def import_tickets_and_record(
+    stream_or_path: Any, *, actor: User | None = None, file_name: str = "", street: Any = None
+) -> ImportResult:
+    """A ticket export, whole or not at all, with every update recorded on its ticket's timeline; the
+    tickets are ``street``'s (default: the actor's or the only street; docs/district.md)."""
 
     def record(batch: ImportBatch, changes: list[TicketChange]) -> None:
         record_upstream_updates(batch, changes, actor=actor)
 
-    result = import_tickets(stream_or_path, actor=actor, file_name=file_name, record_updates=record)
+    result = import_tickets(stream_or_path, actor=actor, file_name=file_name, record_updates=record, street=street)
     place_tickets()
     return result
 

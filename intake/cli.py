@@ -11,6 +11,9 @@ from jxq_cases.lib.errors import DomainError
 def add_import_arguments(parser) -> None:
     parser.add_argument("file", help="the CSV file (UTF-8 with or without BOM, or GB18030/GBK)")
     parser.add_argument("--user", help="username recorded as the importer (default: none)")
+    parser.add_argument(
+        "--street", help="the street the file is for (required when the database holds several streets)"
+    )
 
 
 def run_import(command, importer, options) -> ImportResult:
@@ -24,7 +27,7 @@ def run_import(command, importer, options) -> ImportResult:
             raise CommandError(_("no user named %(name)r") % {"name": options["user"]})
     path = options["file"]
     try:
-        result = importer(path, actor=actor, file_name=str(path))
+        result = importer(path, actor=actor, file_name=str(path), street=options.get("street") or None)
     except DomainError as exc:
         for error in exc.errors or []:
             command.stderr.write(_error_line(error))

@@ -140,11 +140,19 @@ class RowValidator:
     Built once per import: it loads the community names once, so validating a row touches no database.
     """
 
-    def __init__(self, columns: list[Column], *, now: datetime | None = None):
+    def __init__(self, columns: list[Column], *, now: datetime | None = None, street=None):
         from org.models import Unit, UnitKind
 
         self.columns = {column.code: column for column in columns}
-        self.communities = dict(Unit.objects.filter(kind=UnitKind.COMMUNITY).values_list("name", "id"))
+        # the street's communities by name; another street's community is refused by name (a
+        # community of that name may exist in several streets: docs/district.md)
+        communities = Unit.objects.filter(kind=UnitKind.COMMUNITY)
+        if street is not None:
+            self.communities = dict(communities.filter(street=street).values_list("name", "id"))
+            self.elsewhere = dict(communities.exclude(street=street).values_list("name", "street__name"))
+        else:
+            self.communities = dict(communities.values_list("name", "id"))
+            self.elsewhere = {}
         self.latest_allowed = (now or timezone.now()) + FUTURE_TOLERANCE
         flag = partial(_choice, BOOL_VALUES, "yes/no · 是/否 · true/false · 1/0")
         self.cleaners = {
@@ -210,6 +218,10 @@ class RowValidator:
         try:
             return self.communities[value]
         except KeyError:
+            if value in self.elsewhere:
+                raise ValueError(
+                    _("is a community of %(street)s, not of this street") % {"street": self.elsewhere[value]}
+                ) from None
             raise ValueError(_("is not a community of the street")) from None
 
 

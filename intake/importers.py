@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 
 from intake.csv_reading import open_binary, read_csv
 from intake.formats import TICKET_COLUMNS, VISIT_COLUMNS, RowError, RowValidator
+from org.streets import intake_street
 from intake.models import ImportBatch, ReturnVisit, Ticket, Urgency
 from intake.search_columns import refresh_search_columns
 from intake.staging import CHUNK_ROWS, StagingTable, distinct_op, model_defaults
@@ -148,23 +149,30 @@ def _import_transaction():
 # --------------------------------------------------------------------------------------------- tickets
 
 
-def import_tickets(stream_or_path, *, actor=None, file_name: str = "", record_updates: RecordUpdates) -> ImportResult:
+def import_tickets(
+    stream_or_path, *, actor=None, file_name: str = "", record_updates: RecordUpdates, street=None
+) -> ImportResult:
     """Import a ticket export (docs/domain.md §8): new ticket numbers are created; known ones follow
     ``intake.upstream_changes`` (updated while received, refused when a ticket past receipt differs).
-    ``record_updates`` is required so that no caller can update tickets without recording it."""
+    ``record_updates`` is required so that no caller can update tickets without recording it.
+    The tickets are ``street``'s (``org.streets.intake_street``: default the actor's or the only
+    street); a community of another street or a number another street holds refuses the file."""
+    target = intake_street(street, actor)
     with open_binary(stream_or_path) as binary:
         source = read_csv(binary, TICKET_COLUMNS)
         try:
             with _import_transaction():
-                return _import_ticket_rows(source, actor=actor, file_name=file_name, record_updates=record_updates)
+                return _import_ticket_rows(
+                    source, actor=actor, file_name=file_name, record_updates=record_updates, street=target
+                )
         except IntegrityError as exc:
             if not _is_unique_violation(exc):
                 raise
             raise _conflict(exc) from exc
 
 
-def _import_ticket_rows(source, *, actor, file_name: str, record_updates: RecordUpdates) -> ImportResult:
-    validator = RowValidator(TICKET_COLUMNS)
+def _import_ticket_rows(source, *, actor, file_name: str, record_updates: RecordUpdates, street) -> ImportResult:
+    validator = RowValidator(TICKET_COLUMNS, street=street)
     report = ErrorReport()
     codes = ["ticket_no"] + [code for code, _col in TICKET_DATA]
     defaults = {"complainant_name": "", "complainant_phone": "", "address": "", "urgency": Urgency.NORMAL}
@@ -175,7 +183,9 @@ def _import_ticket_rows(source, *, actor, file_name: str, record_updates: Record
         kind=ImportBatch.Kind.TICKETS, file_name=file_name[:255], encoding=source.encoding, imported_by=actor
     )
     with connection.cursor() as cursor:
-        merger = TicketChunkMerger(cursor, present=set(source.present), batch_id=batch.pk, now=now)
+        merger = TicketChunkMerger(
+            cursor, present=set(source.present), batch_id=batch.pk, now=now, street_id=street.pk
+        )
         try:
             rows = 0
             chunk: list[tuple] = []
@@ -201,6 +211,9 @@ def _import_ticket_rows(source, *, actor, file_name: str, record_updates: Record
         _refuse_empty(rows)
         for row_no, ticket_no, status, fields in merger.refusals:
             report.add(past_receipt_error(row_no, ticket_no, status, fields))
+        for row_no, ticket_no, other in merger.foreign:
+            reason = _("is held by another street (%(street)s)") % {"street": other}
+            report.add(RowError(row_no, "ticket_no", ticket_no, reason))
         _report_duplicates(
             cursor, merger.seen_table, "ticket_no", report, _("the ticket number also appears in row %(first)d")
         )
@@ -257,14 +270,17 @@ _VISIT_STAGE = [
 ]
 
 
-def import_visits(stream_or_path, *, actor=None, file_name: str = "") -> ImportResult:
+def import_visits(stream_or_path, *, actor=None, file_name: str = "", street=None) -> ImportResult:
     """Import return-visit results: one ReturnVisit per (ticket, visited_at); the ticket's latest-visit
-    columns follow its latest visit. ``changed_ticket_ids`` lists the tickets whose latest visit changed."""
+    columns follow its latest visit. ``changed_ticket_ids`` lists the tickets whose latest visit changed.
+    The visits are of ``street``'s tickets (``org.streets.intake_street``); a number of another
+    street's ticket refuses the file, naming the row."""
+    target = intake_street(street, actor)
     with open_binary(stream_or_path) as binary:
         source = read_csv(binary, VISIT_COLUMNS)
         try:
             with _import_transaction():
-                result = _import_visit_rows(source, actor=actor, file_name=file_name)
+                result = _import_visit_rows(source, actor=actor, file_name=file_name, street=target)
             public_cache.figures_changed()  # the public figures count visits: serve them afresh
             return result
         except IntegrityError as exc:
@@ -273,7 +289,7 @@ def import_visits(stream_or_path, *, actor=None, file_name: str = "") -> ImportR
             raise _conflict(exc) from exc
 
 
-def _import_visit_rows(source, *, actor, file_name: str) -> ImportResult:
+def _import_visit_rows(source, *, actor, file_name: str, street) -> ImportResult:
     validator = RowValidator(VISIT_COLUMNS)
     report = ErrorReport()
     with connection.cursor() as cursor:
@@ -292,13 +308,23 @@ def _import_visit_rows(source, *, actor, file_name: str) -> ImportResult:
             stage.add((row_no, True, clean["ticket_no"], clean["visited_at"], *flags, None))
         _refuse_empty(rows)
         stage.finish_loading()
-        cursor.execute(f"UPDATE {s} SET ticket_id = t.id FROM intake_ticket t WHERE t.ticket_no = {s}.ticket_no")
         cursor.execute(
-            f"SELECT row_no, ticket_no FROM {s} WHERE ticket_no IS NOT NULL AND ticket_id IS NULL ORDER BY row_no"
+            f"UPDATE {s} SET ticket_id = t.id FROM intake_ticket t "
+            f"WHERE t.ticket_no = {s}.ticket_no AND t.street_id = %s",
+            [street.pk],
+        )
+        cursor.execute(
+            f"SELECT s.row_no, s.ticket_no, MIN(st.name) FROM {s} s "
+            "LEFT JOIN intake_ticket t ON t.ticket_no = s.ticket_no LEFT JOIN org_street st ON st.id = t.street_id "
+            "WHERE s.ticket_no IS NOT NULL AND s.ticket_id IS NULL GROUP BY s.row_no, s.ticket_no ORDER BY s.row_no"
         )
         while found := cursor.fetchmany(1000):
-            for row_no, ticket_no in found:
-                report.add(RowError(row_no, "ticket_no", ticket_no, _("no ticket has this number")))
+            for row_no, ticket_no, other in found:
+                if other:
+                    reason = _("is a ticket of another street (%(street)s)") % {"street": other}
+                else:
+                    reason = _("no ticket has this number")
+                report.add(RowError(row_no, "ticket_no", ticket_no, reason))
         cursor.execute(
             f"SELECT s.row_no, s.visited_at, t.received_at FROM {s} s JOIN intake_ticket t ON t.id = s.ticket_id "
             "WHERE s.ok AND s.visited_at < t.received_at ORDER BY s.row_no"

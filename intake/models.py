@@ -180,8 +180,15 @@ class ImportBatch(models.Model):
 class Ticket(models.Model):
     """One request from a resident (诉求/工单), identified by the upstream ticket number."""
 
+    # The street the ticket was sent to, set at intake (docs/district.md). No index of its own: the
+    # unique (street, ticket_no) and the list indexes below lead with street_id.
+    street = models.ForeignKey(
+        "org.Street", verbose_name=_("street"), on_delete=models.PROTECT, related_name="tickets", db_index=False
+    )
     # --- as the upstream sent it (docs/domain.md §8) ---
-    ticket_no = models.CharField(_("ticket number"), max_length=64, unique=True)
+    # Unique within its street (ticket_street_no); intake also refuses a number another street holds
+    # (the city numbers its tickets once for all streets), so a number names one ticket in practice.
+    ticket_no = models.CharField(_("ticket number"), max_length=64)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     received_at = models.DateTimeField(_("received at"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
@@ -312,13 +319,21 @@ class Ticket(models.Model):
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         # Every index names the queries that need it (docs/performance.md, "Indexes"). Besides these:
-        # the primary key, ticket_no (unique: intake's upsert, the ticket page), and Django's index on
-        # each foreign key (category, community, lead_unit, taken_by, merged_into, import_batch).
+        # the primary key, (street, ticket_no) (unique: intake's upsert, the ticket page), and Django's
+        # index on each foreign key (category, community, lead_unit, taken_by, merged_into, import_batch).
+        constraints = [
+            models.UniqueConstraint(fields=["street", "ticket_no"], name="ticket_street_no"),
+        ]
         indexes = [
+            # a street's tickets by time (read backwards: newest first): the center's and the leaders'
+            # lists (visible_tickets filters street_id for everyone who sees a whole street), a
+            # street's period (the nightly job per street, the district's league, the public report)
+            models.Index(fields=["street", "received_at", "id"], name="ticket_street_recv"),
             # workbench and API lists filtered by state, newest first: dispatch.views.workbench
             # filtered_tickets (sort "-received"/"received" with a status), the API ?status= list
-            # ordered by -received_at (dispatch.api.TicketCursorPagination)
-            models.Index(fields=["status", "-received_at"], name="ticket_status_recv"),
+            # ordered by -received_at (dispatch.api.TicketCursorPagination). street_id leads: every
+            # such list is one street's (or a district's few streets') since tickets have a street
+            models.Index(fields=["street", "status", "-received_at"], name="ticket_street_status_recv"),
             # a unit's tickets: access.visible_tickets for unit handlers and section leaders
             # (lead_unit_id IN …), the inbox (dispatch.views.queues.inbox: lead unit + status),
             # the API ?lead_unit=…&status=…; handle_due_at: reporting.drilldown "handle_overdue"
@@ -347,7 +362,9 @@ class Ticket(models.Model):
             # Django's single-column indexes on community_id and category_id redundant (docs/performance.md)
             models.Index(fields=["community", "-received_at"], name="ticket_community_recv"),
             models.Index(fields=["category", "-received_at"], name="ticket_category_recv"),
-            # search: a ticket number or a name by prefix (pattern operators, whatever the collation)
+            # search: a ticket number or a name by prefix (pattern operators, whatever the collation);
+            # it serves equality too: the ticket page and the API resolve a number within what the
+            # user sees, and intake looks a number up in every street (refusing another street's)
             models.Index(fields=["ticket_no"], opclasses=["varchar_pattern_ops"], name="ticket_no_prefix"),
             models.Index(fields=["complainant_name"], opclasses=["varchar_pattern_ops"], name="ticket_name_prefix"),
             # search by phone and the repeat-caller link: one caller's tickets, newest first

@@ -43,13 +43,21 @@ class ReceiveResult:
 
 
 def receive_ticket(
-    data: dict, *, actor=None, record_updates: Callable[[ImportBatch, list[TicketChange]], None]
+    data: dict, *, actor=None, record_updates: Callable[[ImportBatch, list[TicketChange]], None], street=None
 ) -> ReceiveResult:
     """Create the ticket, or apply the re-receive rule to the one with the same ticket number; refuse
     bad fields all together. ``record_updates`` gets the batch and the change of an update, in the
-    same transaction."""
+    same transaction. The ticket is ``street``'s (a Street or a name; default: the actor's own
+    street, else the only one): an actor bound to other streets is refused (403), and so is a number
+    another street holds (docs/district.md)."""
+    from org.streets import intake_street
+
+    if isinstance(data, dict) and "street" in data:
+        data = dict(data)
+        street = str(data.pop("street") or "") or street
+    target = intake_street(street, actor)
     raw, errors = _raw_fields(data)
-    clean, row_errors = RowValidator(TICKET_COLUMNS).validate(raw, None)
+    clean, row_errors = RowValidator(TICKET_COLUMNS, street=target).validate(raw, None)
     errors += row_errors
     if errors:
         raise DomainError(
@@ -59,7 +67,7 @@ def receive_ticket(
         )
     try:
         with transaction.atomic():
-            return _store(clean, actor=actor, record_updates=record_updates)
+            return _store(clean, actor=actor, record_updates=record_updates, street=target)
     except IntegrityError as exc:
         # Two requests created the same ticket number at the same instant; the loser may simply retry.
         raise DomainError(
@@ -97,7 +105,7 @@ def _raw_fields(data: dict) -> tuple[dict[str, str], list[RowError]]:
     return raw, errors
 
 
-def _store(clean: dict, *, actor, record_updates) -> ReceiveResult:
+def _store(clean: dict, *, actor, record_updates, street) -> ReceiveResult:
     values = {}
     for code in _FIELDS:
         if code not in clean:
@@ -111,12 +119,19 @@ def _store(clean: dict, *, actor, record_updates) -> ReceiveResult:
         values[code] = value
     # the lock orders two updates of the same ticket number; a create races only on the unique index
     ticket = Ticket.objects.select_for_update().filter(ticket_no=clean["ticket_no"]).first()
+    if ticket is not None and ticket.street_id != street.pk:
+        reason = _("is held by another street (%(street)s)") % {"street": ticket.street.name}
+        raise DomainError(
+            ErrorCode.CONFLICT,
+            _("Ticket %(no)s was not received: %(reason)s.") % {"no": clean["ticket_no"], "reason": reason},
+            errors=[RowError(None, "ticket_no", clean["ticket_no"], reason).as_dict()],
+        )
     batch = ImportBatch(kind=ImportBatch.Kind.TICKETS, file_name="API", imported_by=actor, rows=1)
     if ticket is None:
         batch.created = 1
         batch.save()
         fields = {_FIELDS[code]: value for code, value in values.items()}
-        ticket = Ticket.objects.create(ticket_no=clean["ticket_no"], import_batch=batch, **fields)
+        ticket = Ticket.objects.create(ticket_no=clean["ticket_no"], import_batch=batch, street=street, **fields)
         return ReceiveResult(ticket, CREATED)
     compared = compared_fields(ticket.status)
     changed = [code for code in compared if code in values and getattr(ticket, _FIELDS[code]) != values[code]]

@@ -63,7 +63,7 @@ class TicketChunkMerger:
     the rows (row, ticket number, status, fields) that would change a ticket past receipt.
     """
 
-    def __init__(self, cursor, *, present: set[str], batch_id: int, now):
+    def __init__(self, cursor, *, present: set[str], batch_id: int, now, street_id: int):
         self.cursor = cursor
         self.chunk = StagingTable(cursor, "intake_stage_ticket_chunk", CHUNK_STAGE)
         self.seen = StagingTable(cursor, "intake_stage_ticket_nos", SEEN_STAGE)
@@ -74,6 +74,9 @@ class TicketChunkMerger:
         self.created = self.updated = 0
         self.changes: list[TicketChange] = []
         self.refusals: list[tuple[int, str, str, list[str]]] = []
+        # rows whose number another street holds (row, ticket number, that street): refuse the file
+        self.street_id = street_id
+        self.foreign: list[tuple[int, str, str]] = []
         self.merging = True
         self.aborted = False
         self.error: BaseException | None = None
@@ -150,6 +153,13 @@ class TicketChunkMerger:
             # a ticket number twice in one chunk: the file will be refused, and inserting both would
             # only trade the clear duplicate report for a unique-index error
             self.merging = cursor.fetchone() is None
+        # a number another street holds is refused (the city numbers tickets once for every street);
+        # past this check every number merged is new or this street's (docs/district.md)
+        cursor.execute(self.foreign_sql, [self.street_id])
+        foreign = cursor.fetchall()
+        if foreign:
+            self.foreign.extend(foreign)
+            self.merging = False
         if merge and self.merging:
             self._merge()
         else:
@@ -217,12 +227,16 @@ class TicketChunkMerger:
             f"UPDATE intake_ticket AS t SET {assignments}, updated_at = %s "
             f"FROM {rows} WHERE s.ok AND t.ticket_no = s.ticket_no AND {still_received} AND ({differs})"
         )
-        insert_cols = ["ticket_no"] + [col for _code, col in TICKET_DATA] + ["import_batch_id"]
+        self.foreign_sql = (
+            f"SELECT s.row_no, s.ticket_no, st.name FROM {chunk} s JOIN intake_ticket t ON t.ticket_no = s.ticket_no "
+            "JOIN org_street st ON st.id = t.street_id WHERE s.ok AND t.street_id <> %s ORDER BY s.row_no"
+        )
+        insert_cols = ["ticket_no"] + [col for _code, col in TICKET_DATA] + ["import_batch_id", "street_id"]
         default_cols, self.defaults = model_defaults(Ticket, set(insert_cols), self.now)
         self.insert_sql = (
             f"INSERT INTO intake_ticket ({', '.join(insert_cols + default_cols)}) "
             f"SELECT s.ticket_no, {', '.join(sources[code] for code, _col in TICKET_DATA)}, "
-            f"%s{', %s' * len(default_cols)} FROM {rows} "
+            f"%s, %s{', %s' * len(default_cols)} FROM {rows} "
             "WHERE s.ok AND NOT EXISTS (SELECT 1 FROM intake_ticket t WHERE t.ticket_no = s.ticket_no) "
             "ORDER BY s.row_no"
         )
@@ -249,7 +263,7 @@ class TicketChunkMerger:
                 self._collect_changes()
                 cursor.execute(self.update_sql, [self.now, OPEN_TO_UPDATES])
             if created:
-                cursor.execute(self.insert_sql, [self.batch_id, *self.defaults])
+                cursor.execute(self.insert_sql, [self.batch_id, self.street_id, *self.defaults])
             self.created += created
             self.updated += updated
         if self.postgres:

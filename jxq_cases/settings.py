@@ -378,6 +378,8 @@ CELERY_BEAT_SCHEDULE["proactive-train-triage-model"] = {
 
 # Reporting (issue 4, docs/reporting.md): the name the work report speaks for, and its batch jobs.
 REPORTING_STREET_NAME = env_str("REPORTING_STREET_NAME", "酒仙桥街道")
+# The district of that street: a single-street database migrates into this district (docs/district.md).
+REPORTING_DISTRICT_NAME = env_str("REPORTING_DISTRICT_NAME", "朝阳区")
 # The leaders look at the day on their phones at 23:00: the nightly snapshot runs well before (HH:MM, Beijing
 # time); the daily ranking and the leaders' digest follow 15 minutes later.
 REPORTING_NIGHTLY_AT = env_time("REPORTING_NIGHTLY_AT", "22:30")

@@ -115,6 +115,9 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
     ),
     Role.PLATFORM: ("api.docs", "tickets.receive", "visits.import"),
     Role.CENTER_ADMIN: ("settings.edit",),
+    # the district center (docs/district.md): reads every street of its district, acts on no ticket
+    Role.DISTRICT_STAFF: ("tickets.list",),
+    Role.DISTRICT_LEADER: ("tickets.list",),
 }
 
 

@@ -1,4 +1,5 @@
-"""The street's organisation: its units (departments and communities) and its people with roles."""
+"""The organisation: districts and their streets (docs/district.md), each street's units (departments
+and communities) and its people with roles."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -27,6 +28,40 @@ class Role(models.TextChoices):
     # the center's administrator: keeps the street's settings (working days, deadline rules, scoring
     # policy) in the pages; acts on no ticket and sees no personal data
     CENTER_ADMIN = "center_admin", _("Center administrator")
+    # the district center's staff: see every street of their district (User.district), act on no
+    # ticket (docs/district.md, "District roles")
+    DISTRICT_STAFF = "district_staff", _("District center staff")
+    # the district's leaders: the same view as the district staff, the league of streets first
+    DISTRICT_LEADER = "district_leader", _("District leader")
+
+
+class District(models.Model):
+    """A district (区), e.g. 朝阳区: the streets of one deployment are ranked within their district."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Street(models.Model):
+    """A street or township (街道/乡镇): the tenant every unit and every ticket belongs to."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    district = models.ForeignKey(District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="streets")
+
+    class Meta:
+        ordering = ["district__name", "name"]
+        verbose_name = _("street")
+        verbose_name_plural = _("streets")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class UnitKind(models.TextChoices):
@@ -37,7 +72,9 @@ class UnitKind(models.TextChoices):
 class Unit(models.Model):
     """A handling unit inside the street (承办单位): a department or a residential community."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    street = models.ForeignKey(Street, verbose_name=_("street"), on_delete=models.PROTECT, related_name="units")
+    # unique within the street (unit_street_name): two streets each have their 城市管理办公室
+    name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
     # The street's complaint center (诉求中心) is itself a department; exactly one unit is the center.
     is_center = models.BooleanField(_("is the complaint center"), default=False)
@@ -58,9 +95,11 @@ class Unit(models.Model):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         constraints = [
+            models.UniqueConstraint(fields=["street", "name"], name="org_unit_street_name"),
+            # one complaint center per street
             models.UniqueConstraint(
-                fields=["is_center"], condition=models.Q(is_center=True), name="org_unit_one_center"
-            )
+                fields=["street"], condition=models.Q(is_center=True), name="org_unit_one_center_per_street"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,6 +112,15 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.UNIT_HANDLER)
     units = models.ManyToManyField(Unit, verbose_name=_("units"), blank=True, related_name="members")
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    # The street of a person without units (a principal leader, an inspector, the platform's client):
+    # a person's streets are their units' streets and this one (dispatch.access.street_ids).
+    street = models.ForeignKey(
+        Street, verbose_name=_("street"), on_delete=models.PROTECT, null=True, blank=True, related_name="people"
+    )
+    # District roles only: the district whose streets they see.
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.PROTECT, null=True, blank=True, related_name="people"
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -16,11 +16,13 @@ import datetime as dt
 import itertools
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from intake.models import Category, Kind, Source, Status, Ticket
 from jxq_cases.lib import clock
-from org.models import Unit
+from org.models import Street, Unit
+from org.streets import default_street
 
 _numbers = itertools.count(1)
 
@@ -63,7 +65,19 @@ def make_ticket(**fields: Any) -> Ticket:
         "address": "朝阳区酒仙桥南路社区11号楼",
     }
     values.update(fields)
+    if "street" not in values and "street_id" not in values:
+        values["street"] = _street_of(values)
     return Ticket.objects.create(**values)
+
+
+def _street_of(values: dict[str, Any]) -> Street:
+    """The street of a test ticket: its lead unit's or community's, else the default street."""
+    for key in ("lead_unit", "community"):
+        unit = values.get(key)
+        if unit is not None:
+            return unit.street
+    street = Street.objects.filter(name=settings.REPORTING_STREET_NAME).first()
+    return street if street is not None else default_street()
 
 
 def ticket_in(status: str, lead_unit: Unit | None = None, **fields: Any) -> Ticket:

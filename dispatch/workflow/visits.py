@@ -207,13 +207,16 @@ def apply_imported_visits(ticket_ids: Iterable[int], *, actor: User | None, now:
     return moved
 
 
-def import_visits_and_advance(stream_or_path: Any, *, actor: User | None = None, file_name: str = "") -> ImportResult:
+def import_visits_and_advance(
+    stream_or_path: Any, *, actor: User | None = None, file_name: str = "", street: Any = None
+) -> ImportResult:
     """Step 8 from the city's results: store the visits (intake.importers, all or nothing) and move the
-    replied tickets whose latest visit changed on to visited/closed — in one transaction."""
+    replied tickets whose latest visit changed on to visited/closed — in one transaction. The visits
+    are of ``street``'s tickets (default: the actor's or the only street)."""
     from intake.importers import import_visits
 
     with transaction.atomic():
-        result = import_visits(stream_or_path, actor=actor, file_name=file_name)
+        result = import_visits(stream_or_path, actor=actor, file_name=file_name, street=street)
         apply_imported_visits(result.changed_ticket_ids, actor=actor)
     return result
 

@@ -14,10 +14,20 @@ class Command(BaseCommand):
         parser.add_argument("--unit", action="append", default=[], dest="units", metavar="NAME")
         parser.add_argument("--password", default=None)
         parser.add_argument("--display-name", default="")
+        parser.add_argument("--street", default=None, help="the person's street (default: the only street)")
+        parser.add_argument("--district", default=None, help="district roles: their district (default: the only one)")
 
-    def handle(self, *args, username, role, units, password, display_name, **options):
+    def handle(self, *args, username, role, units, password, display_name, street, district, **options):
         try:
-            user = create_user(username, role=role, unit_names=units, password=password, display_name=display_name)
+            user = create_user(
+                username,
+                role=role,
+                unit_names=units,
+                password=password,
+                display_name=display_name,
+                street=street,
+                district=district,
+            )
         except DomainError as error:
             raise CommandError(error.detail) from error
         self.stdout.write(f"created {user.username} ({user.get_role_display()})")
