@@ -28,14 +28,14 @@ from django.utils.translation import ngettext
 
 from intake.csv_reading import open_binary, read_csv
 from intake.formats import TICKET_COLUMNS, VISIT_COLUMNS, RowError, RowValidator
-from org.streets import intake_street
 from intake.models import ImportBatch, ReturnVisit, Ticket, Urgency
 from intake.search_columns import refresh_search_columns
-from intake.staging import CHUNK_ROWS, StagingTable, distinct_op, model_defaults
+from intake.staging import CHUNK_ROWS, StagingTable, distinct_op, intake_lock, model_defaults
 from intake.ticket_merge import CHUNK_STAGE, TICKET_DATA, TicketChunkMerger
 from intake.upstream_changes import TicketChange, past_receipt_error
 from jxq_cases.lib import clock, public_cache
 from jxq_cases.lib.errors import DomainError, ErrorCode
+from org.streets import intake_street
 
 # An error report lists at most this many entries (a row may have several); the message gives the
 # total. It keeps a file with a million bad rows from building a million-entry report in memory.
@@ -172,6 +172,7 @@ def import_tickets(
 
 
 def _import_ticket_rows(source, *, actor, file_name: str, record_updates: RecordUpdates, street) -> ImportResult:
+    intake_lock()  # a number stays in one street: intake of tickets takes turns (intake.staging)
     validator = RowValidator(TICKET_COLUMNS, street=street)
     report = ErrorReport()
     codes = ["ticket_no"] + [code for code, _col in TICKET_DATA]
@@ -183,9 +184,7 @@ def _import_ticket_rows(source, *, actor, file_name: str, record_updates: Record
         kind=ImportBatch.Kind.TICKETS, file_name=file_name[:255], encoding=source.encoding, imported_by=actor
     )
     with connection.cursor() as cursor:
-        merger = TicketChunkMerger(
-            cursor, present=set(source.present), batch_id=batch.pk, now=now, street_id=street.pk
-        )
+        merger = TicketChunkMerger(cursor, present=set(source.present), batch_id=batch.pk, now=now, street_id=street.pk)
         try:
             rows = 0
             chunk: list[tuple] = []

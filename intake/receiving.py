@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from intake.formats import TICKET_COLUMNS, RowError, RowValidator
 from intake.models import Category, CategoryAlias, ImportBatch, Status, Ticket
+from intake.staging import number_lock
 from intake.upstream_changes import TicketChange, compared_fields, past_receipt_reason
 from jxq_cases.lib.errors import DomainError, ErrorCode
 
@@ -117,6 +118,7 @@ def _store(clean: dict, *, actor, record_updates, street) -> ReceiveResult:
             alias = CategoryAlias.objects.filter(name=value).values_list("category_id", flat=True).first()
             value = alias or Category.objects.get_or_create(name=value, defaults={"confirmed": False})[0].pk
         values[code] = value
+    number_lock(clean["ticket_no"])
     # the lock orders two updates of the same ticket number; a create races only on the unique index
     ticket = Ticket.objects.select_for_update().filter(ticket_no=clean["ticket_no"]).first()
     if ticket is not None and ticket.street_id != street.pk:

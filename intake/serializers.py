@@ -21,9 +21,14 @@ class TicketIntakeSerializer(serializers.Serializer):
     address = serializers.CharField(required=False, allow_blank=True, max_length=255)
     community = serializers.CharField(required=False, allow_blank=True, help_text=_("a community of the street"))
     urgency = serializers.CharField(required=False, allow_blank=True, help_text="normal/urgent · 一般/紧急")
+    street = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_("the street the ticket is for (default: the client's own street); another street's: 403"),
+    )
 
 
-assert {f for f in TicketIntakeSerializer().fields} == {c.code for c in TICKET_COLUMNS}
+assert {f for f in TicketIntakeSerializer().fields} == {c.code for c in TICKET_COLUMNS} | {"street"}
 
 
 class TicketReceivedSerializer(serializers.Serializer):
@@ -34,6 +39,11 @@ class TicketReceivedSerializer(serializers.Serializer):
 
 class CsvUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("the CSV file: UTF-8 (with or without BOM) or GB18030/GBK"))
+    street = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_("the street the file is for (default: the client's own street); another street's: 403"),
+    )
 
 
 class ImportResultSerializer(serializers.Serializer):

@@ -109,3 +109,26 @@ def model_defaults(model, exclude: set[str], now: datetime) -> tuple[list[str], 
         columns.append(field.column)
         values.append(field.get_db_prep_save(value, connection))
     return columns, values
+
+
+# Advisory lock keys (PostgreSQL) that keep a ticket number in one street (docs/district.md): the
+# database's unique index is per street, so two streets receiving the same number at the same instant
+# would both succeed without them. A file import takes the intake lock exclusively (imports of tickets
+# take turns); one JSON ticket takes it shared, then its number's own lock.
+_INTAKE_LOCK = 12_001
+_NUMBER_LOCK = 12_002
+
+
+def intake_lock() -> None:
+    """Inside the import's transaction: no other ticket intake runs until it commits."""
+    if is_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [_INTAKE_LOCK])
+
+
+def number_lock(ticket_no: str) -> None:
+    """Inside one ticket's transaction: no file import, and no other request for the same number."""
+    if is_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", [_INTAKE_LOCK])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_NUMBER_LOCK, ticket_no])

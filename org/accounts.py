@@ -68,9 +68,7 @@ def create_user(
                 ErrorCode.INVALID, "password refused: " + " ".join(error.messages), errors={"password": error.messages}
             ) from error
     with transaction.atomic():
-        user = User(
-            username=username, role=role, display_name=display_name, street=home_street, district=home_district
-        )
+        user = User(username=username, role=role, display_name=display_name, street=home_street, district=home_district)
         if password:
             user.set_password(password)
         else:

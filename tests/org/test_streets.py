@@ -32,7 +32,9 @@ def test_a_single_street_database_becomes_one_street_without_losing_a_row(settin
     settings.REPORTING_DISTRICT_NAME = "朝阳区"
     old = _migrate(BEFORE)
     try:
-        OldUnit, OldUser, OldTicket = (old.get_model(*name) for name in [("org", "Unit"), ("org", "User"), ("intake", "Ticket")])
+        OldUnit, OldUser, OldTicket = (
+            old.get_model(*name) for name in [("org", "Unit"), ("org", "User"), ("intake", "Ticket")]
+        )
         assert not any(f.name == "street" for f in OldTicket._meta.get_fields())
         units_before = OldUnit.objects.count()
         assert units_before == 19  # the Jiuxianqiao units of org 0002, reloaded by the test setup
@@ -87,7 +89,9 @@ def test_add_street_creates_its_units_and_center_and_names_repeat_across_streets
     assert Unit.objects.filter(name="南路社区").count() == 2
 
     units = tmp_path / "units.csv"
-    units.write_text("name,kind,center\n诉求中心,department,center\n一号社区,社区\n二号社区,community\n", encoding="utf-8")
+    units.write_text(
+        "name,kind,center\n诉求中心,department,center\n一号社区,社区\n二号社区,community\n", encoding="utf-8"
+    )
     call_command("add_street", "东坝乡", "--district", "朝阳区", "--units", str(units))
     dongba = Street.objects.get(name="东坝乡")
     assert sorted(dongba.units.values_list("name", "kind", "is_center")) == [

@@ -13,7 +13,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("name")
         parser.add_argument("--district", required=True, metavar="NAME")
-        parser.add_argument("--units", default=None, metavar="FILE", help="CSV name,kind[,center] (default: Jiuxianqiao's)")
+        parser.add_argument(
+            "--units", default=None, metavar="FILE", help="CSV name,kind[,center] (default: Jiuxianqiao's)"
+        )
 
     def handle(self, *args, name, district, units, **options):
         try:
