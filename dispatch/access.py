@@ -16,6 +16,11 @@ page, API view, export, dashboard and the workflow itself ask.
   units rather than to one ticket (proactive cases).
 - personal data: ``may_see_personal_data``, the masking helpers, ``personal_data`` (logs every full
   display).
+- streets (docs/district.md): ``street_ids(user)`` are the streets a person belongs to (their units'
+  and their own; a district role: its district's). Whoever "sees all" sees all of their streets'
+  tickets and nothing of another street's; every relation but a unit's own (whose unit ids are
+  already one street's) holds only within the person's streets. District roles see their district's
+  tickets and act on none.
 
 Roles are compared in this module and in ``org.abilities`` only.
 """
@@ -33,7 +38,8 @@ from dispatch.models import SIGNED_DOCUMENTS
 from intake.models import Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from org.abilities import may
-from org.models import Role, Unit
+from org.models import Role, Street, Unit
+from org.streets import street_ids_of
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -68,12 +74,36 @@ TAKER = "taker"  # the principal leader who took the ticket personally
 REPLY_SIGNER = "reply_signer"  # whom the pending reply draft waits for
 EXCLUSION_SIGNER = "exclusion_signer"  # whom the pending exclusion request waits for
 
-# who sees every ticket of the street (the others see their units' tickets)
+# who sees every ticket of their street (the others see their units' tickets)
 _SEES_ALL = frozenset({Role.CENTER_STAFF, Role.PRINCIPAL_LEADER, Role.INSPECTOR})
+# who sees every ticket of their district's streets, read-only (docs/district.md, "District roles")
+_SEES_DISTRICT = frozenset({Role.DISTRICT_STAFF, Role.DISTRICT_LEADER})
 
 
 def _active(user: AnyUser) -> TypeGuard[User]:
     return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def street_ids(user: AnyUser) -> set[int]:
+    """The streets this person belongs to (cached on the user object: one query a request)."""
+    return street_ids_of(user) if _active(user) else set()
+
+
+def in_streets(user: User, ticket: Ticket) -> bool:
+    """Is the ticket of one of the person's streets?"""
+    return ticket.street_id in street_ids_of(user)
+
+
+def chosen_street(user: AnyUser, asked: str | None = None) -> Street | None:
+    """The street a page shows this person: the one asked for (``?street=`` id or name) when it is
+    one of theirs, else the first of theirs by name (their only one, for everyone but the district's
+    people); None for someone of no street."""
+    streets = Street.objects.filter(pk__in=street_ids(user)).order_by("name")
+    if asked:
+        found = streets.filter(pk=int(asked)) if asked.isdigit() else streets.filter(name=asked.strip())
+        if found.exists():
+            return found.first()
+    return streets.first()
 
 
 def _unit_ids(user: User) -> set[int]:
@@ -110,8 +140,14 @@ def visible_tickets(user: AnyUser) -> QuerySet[Ticket]:
     tickets = Ticket.objects.all()
     if not _active(user):
         return tickets.none()
-    if user.role in _SEES_ALL:
-        return tickets
+    if user.role in _SEES_ALL or user.role in _SEES_DISTRICT:
+        streets = street_ids_of(user)
+        # one street: street_id = … (the list indexes lead with street_id); a district: IN (…)
+        return (
+            tickets.filter(street_id=next(iter(streets)))
+            if len(streets) == 1
+            else tickets.filter(street_id__in=streets)
+        )
     if user.role == Role.UNIT_HANDLER:
         return tickets.filter(_involving_units(_unit_ids(user)))
     if user.role == Role.SECTION_LEADER:
@@ -133,8 +169,8 @@ def _ticket_unit_ids(ticket: Ticket) -> tuple[int | None, set[int]]:
 def is_visible(user: AnyUser, ticket: Ticket) -> bool:
     if not _active(user):
         return False
-    if user.role in _SEES_ALL:
-        return True
+    if user.role in _SEES_ALL or user.role in _SEES_DISTRICT:
+        return in_streets(user, ticket)
     lead, co = _ticket_unit_ids(ticket)
     if user.role == Role.UNIT_HANDLER:
         mine = _unit_ids(user)
@@ -165,7 +201,7 @@ def _is_signer(user: User, ticket: Ticket, document: str) -> bool:
         return False
     if role == Role.SECTION_LEADER:
         return ticket.lead_unit_id in overseen_unit_ids(user)
-    return role == Role.PRINCIPAL_LEADER
+    return role == Role.PRINCIPAL_LEADER and in_streets(user, ticket)
 
 
 def _lead_handler(user: User, ticket: Ticket) -> bool:
@@ -177,12 +213,14 @@ def _co_handler(user: User, ticket: Ticket) -> bool:
 
 
 _RELATIONS: dict[str, Callable[[User, Ticket], bool]] = {
-    CENTER: lambda user, ticket: user.role == Role.CENTER_STAFF,
+    CENTER: lambda user, ticket: user.role == Role.CENTER_STAFF and in_streets(user, ticket),
     LEAD_UNIT: _lead_handler,
     CO_UNIT: lambda user, ticket: not _lead_handler(user, ticket) and _co_handler(user, ticket),
     OVERSEER: lambda user, ticket: user.role == Role.SECTION_LEADER and ticket.lead_unit_id in overseen_unit_ids(user),
-    PRINCIPAL: lambda user, ticket: user.role == Role.PRINCIPAL_LEADER,
-    TAKER: lambda user, ticket: user.role == Role.PRINCIPAL_LEADER and ticket.taken_by_id == user.pk,
+    PRINCIPAL: lambda user, ticket: user.role == Role.PRINCIPAL_LEADER and in_streets(user, ticket),
+    TAKER: lambda user, ticket: (
+        user.role == Role.PRINCIPAL_LEADER and ticket.taken_by_id == user.pk and in_streets(user, ticket)
+    ),
     REPLY_SIGNER: lambda user, ticket: _is_signer(user, ticket, "reply"),
     EXCLUSION_SIGNER: lambda user, ticket: _is_signer(user, ticket, "exclusion"),
 }
@@ -236,35 +274,48 @@ def chain_role(user: AnyUser) -> str | None:
 # --- recipients of the workflow's notices ---
 
 
-def center_recipients() -> dict[str, Any]:
-    return {"roles": [Role.CENTER_STAFF]}
+def center_recipients(ticket: Ticket) -> dict[str, Any]:
+    """The center staff of the ticket's street."""
+    return {"roles": [Role.CENTER_STAFF], "street_id": ticket.street_id}
 
 
 def signer_recipients(ticket: Ticket, chain_role: str) -> dict[str, Any]:
-    """Who signs in ``chain_role`` for this ticket: the lead unit's section leader, or the principals."""
+    """Who signs in ``chain_role`` for this ticket: the lead unit's section leader, or the principals
+    of the ticket's street."""
     if chain_role == Role.SECTION_LEADER:
         leader = Unit.objects.filter(pk=ticket.lead_unit_id or 0).values_list("section_leader_id", flat=True).first()
         return {"user_ids": [leader] if leader else []}
-    return {"roles": [Role.PRINCIPAL_LEADER]}
+    return {"roles": [Role.PRINCIPAL_LEADER], "street_id": ticket.street_id}
 
 
 def leader_recipients(ticket: Ticket) -> dict:
     """The street's leaders for this ticket: the lead unit's section leader and the principals."""
-    return {"user_ids": signer_recipients(ticket, Role.SECTION_LEADER)["user_ids"], "roles": [Role.PRINCIPAL_LEADER]}
+    return {
+        "user_ids": signer_recipients(ticket, Role.SECTION_LEADER)["user_ids"],
+        "roles": [Role.PRINCIPAL_LEADER],
+        "street_id": ticket.street_id,
+    }
 
 
 # --- things that belong to units rather than to one ticket (proactive cases) ---
 
 
-def unit_relations(user: AnyUser, unit_ids: set[int]) -> set[str]:
-    """How the user stands to something that concerns these units: CENTER, PRINCIPAL, OVERSEER (a
-    section leader overseeing one of them) or LEAD_UNIT (a handler of one of them)."""
+def unit_relations(user: AnyUser, unit_ids: set[int], street_id: int | None = None) -> set[str]:
+    """How the user stands to something that concerns these units (of ``street_id``'s street):
+    CENTER, PRINCIPAL (of that street), OVERSEER (a section leader overseeing one of them) or
+    LEAD_UNIT (a handler of one of them)."""
     if not _active(user):
         return set()
     found = set()
-    if user.role == Role.CENTER_STAFF:
+    if street_id is None:
+        streets = set(Unit.objects.filter(pk__in=unit_ids).values_list("street_id", flat=True))
+    else:
+        streets = {street_id}
+    # every unit of the matter is of the person's streets (a matter without units: their own)
+    ours = streets <= street_ids_of(user)
+    if user.role == Role.CENTER_STAFF and ours:
         found.add(CENTER)
-    if user.role == Role.PRINCIPAL_LEADER:
+    if user.role == Role.PRINCIPAL_LEADER and ours:
         found.add(PRINCIPAL)
     if user.role == Role.SECTION_LEADER and unit_ids & overseen_unit_ids(user):
         found.add(OVERSEER)
@@ -336,7 +387,7 @@ def may_see_personal_data(user: AnyUser, ticket: Ticket) -> TypeGuard[User]:
     if not _active(user):
         return False
     if user.role == Role.CENTER_STAFF:
-        return True
+        return in_streets(user, ticket)
     if user.role == Role.UNIT_HANDLER:
         return _lead_handler(user, ticket) or _co_handler(user, ticket)
     if user.role in (Role.PRINCIPAL_LEADER, Role.SECTION_LEADER):

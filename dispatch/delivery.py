@@ -64,11 +64,14 @@ class Message:
     unit_id: int | None = None
 
 
-def center_unit_ids(roles: Iterable[str]) -> list[int]:
-    """A notice for the center staff also goes to the center's own group."""
+def center_unit_ids(roles: Iterable[str], street_id: int | None = None) -> list[int]:
+    """A notice for the center staff also goes to the center's own group (of ``street_id``'s street)."""
     if Role.CENTER_STAFF not in set(roles):
         return []
-    return list(Unit.objects.filter(is_center=True).values_list("id", flat=True))
+    centers = Unit.objects.filter(is_center=True)
+    if street_id is not None:
+        centers = centers.filter(street_id=street_id)
+    return list(centers.values_list("id", flat=True))
 
 
 def queue(kind: str, messages: list[Message], *, markdown: bool = False) -> list[Delivery]:

@@ -40,7 +40,7 @@ def _claim(condition: Q, level: str, now: datetime) -> Sequence[Mapping[str, Any
             Ticket.objects.select_for_update()
             .filter(condition)
             .order_by("pk")
-            .values("id", "ticket_no", "lead_unit_id", "next_due_kind", "next_due_at")
+            .values("id", "ticket_no", "street_id", "lead_unit_id", "next_due_kind", "next_due_at")
         )
         if rows:
             Ticket.objects.filter(pk__in=[r["id"] for r in rows]).filter(condition).update(
@@ -62,7 +62,15 @@ def mark_deadline_warnings(now: datetime | None = None) -> dict[str, int]:
 def _announce(rows: Sequence[Mapping[str, Any]], level: str) -> None:
     if not rows:
         return
-    center = list(User.objects.filter(role=Role.CENTER_STAFF, is_active=True).values_list("id", flat=True))
+    # each street's center hears of its own street's tickets only (docs/district.md)
+    center: dict[int, set[int]] = defaultdict(set)
+    staff = User.objects.filter(role=Role.CENTER_STAFF, is_active=True)
+    for street_id, user_id in staff.values_list("street_id", "id"):
+        if street_id is not None:
+            center[street_id].add(user_id)
+    for street_id, user_id in staff.values_list("units__street_id", "id"):
+        if street_id is not None:
+            center[street_id].add(user_id)
     handlers = defaultdict(list)
     for unit_id, user_id in User.objects.filter(
         units__in={r["lead_unit_id"] for r in rows}, role=Role.UNIT_HANDLER, is_active=True
@@ -79,7 +87,7 @@ def _announce(rows: Sequence[Mapping[str, Any]], level: str) -> None:
             else _("Ticket %(ticket_no)s is near its %(step)s deadline (%(due)s); please hurry.")
         )
         text = text % params
-        for user_id in {*center, *handlers.get(r["lead_unit_id"], [])}:
+        for user_id in {*center.get(r["street_id"], ()), *handlers.get(r["lead_unit_id"], [])}:
             messages.append((user_id, r["id"], text))
         if r["lead_unit_id"]:  # the unit's own group hears about its tickets
             unit_messages.append((r["lead_unit_id"], r["id"], text))

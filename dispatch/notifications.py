@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,8 +23,15 @@ from org.models import Role, User
 log = logging.getLogger(__name__)
 
 
-def recipients(*, user_ids: Iterable[int] = (), unit_ids: Iterable[int] = (), roles: Iterable[str] = ()) -> set[int]:
-    """Active users: the given ones, the handlers of the given units, and everyone with the given roles."""
+def recipients(
+    *,
+    user_ids: Iterable[int] = (),
+    unit_ids: Iterable[int] = (),
+    roles: Iterable[str] = (),
+    street_id: int | None = None,
+) -> set[int]:
+    """Active users: the given ones, the handlers of the given units, and everyone with the given roles
+    (of ``street_id``'s street when given: its own people and the members of its units)."""
     ids = set(user_ids)
     unit_ids = [u for u in unit_ids if u]
     if unit_ids:
@@ -32,7 +40,10 @@ def recipients(*, user_ids: Iterable[int] = (), unit_ids: Iterable[int] = (), ro
         )
     roles = list(roles)
     if roles:
-        ids |= set(User.objects.filter(role__in=roles, is_active=True).values_list("id", flat=True))
+        people = User.objects.filter(role__in=roles, is_active=True)
+        if street_id is not None:
+            people = people.filter(Q(street_id=street_id) | Q(units__street_id=street_id))
+        ids |= set(people.values_list("id", flat=True))
     return ids
 
 
@@ -123,13 +134,14 @@ def notify_after_commit(
     user_ids: Iterable[int] = (),
     unit_ids: Iterable[int] = (),
     roles: Iterable[str] = (),
+    street_id: int | None = None,
     exclude_user_id: int | None = None,
 ) -> None:
     user_ids, unit_ids, roles = list(user_ids), list(unit_ids), list(roles)
 
     def send() -> None:
-        ids = recipients(user_ids=user_ids, unit_ids=unit_ids, roles=roles) - {exclude_user_id}
-        groups = [*unit_ids, *delivery.center_unit_ids(roles)]
+        ids = recipients(user_ids=user_ids, unit_ids=unit_ids, roles=roles, street_id=street_id) - {exclude_user_id}
+        groups = [*unit_ids, *delivery.center_unit_ids(roles, street_id)]
         notify(ids, ticket_id=ticket_id, kind=kind, text=text, unit_ids=groups)
 
     transaction.on_commit(send)

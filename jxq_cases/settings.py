@@ -386,11 +386,13 @@ REPORTING_NIGHTLY_AT = env_time("REPORTING_NIGHTLY_AT", "22:30")
 _NIGHTLY_FOLLOW_UP = divmod(REPORTING_NIGHTLY_AT[0] * 60 + REPORTING_NIGHTLY_AT[1] + 15, 60)
 _NIGHTLY_FOLLOW_UP = (_NIGHTLY_FOLLOW_UP[0] % 24, _NIGHTLY_FOLLOW_UP[1])
 CELERY_BEAT_SCHEDULE["reporting-nightly-snapshot"] = {
-    "task": "reporting.nightly_snapshot",  # the leadership snapshot of the day
+    "task": "reporting.every_street",  # once per street, as a group of independent tasks (docs/district.md)
+    "args": ["reporting.nightly_snapshot"],  # the leadership snapshot of the day
     "schedule": crontab(hour=REPORTING_NIGHTLY_AT[0], minute=REPORTING_NIGHTLY_AT[1]),
 }
 CELERY_BEAT_SCHEDULE["reporting-daily-ranking"] = {
-    "task": "reporting.daily_ranking",  # the units' month-to-date ranking, after the snapshot
+    "task": "reporting.every_street",  # once per street, as a group of independent tasks (docs/district.md)
+    "args": ["reporting.daily_ranking"],  # the units' month-to-date ranking, after the snapshot
     "schedule": crontab(hour=_NIGHTLY_FOLLOW_UP[0], minute=_NIGHTLY_FOLLOW_UP[1]),
 }
 CELERY_BEAT_SCHEDULE["reporting-leaders-digest"] = {
@@ -398,11 +400,13 @@ CELERY_BEAT_SCHEDULE["reporting-leaders-digest"] = {
     "schedule": crontab(hour=_NIGHTLY_FOLLOW_UP[0], minute=_NIGHTLY_FOLLOW_UP[1]),
 }
 CELERY_BEAT_SCHEDULE["reporting-weekly-analysis"] = {
-    "task": "reporting.weekly_analysis",  # last week, Monday morning
+    "task": "reporting.every_street",  # once per street, as a group of independent tasks (docs/district.md)
+    "args": ["reporting.weekly_analysis"],  # last week, Monday morning
     "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
 }
 CELERY_BEAT_SCHEDULE["reporting-monthly-bulletin"] = {
-    "task": "reporting.monthly_bulletin",  # last month, on the 1st
+    "task": "reporting.every_street",  # once per street, as a group of independent tasks (docs/district.md)
+    "args": ["reporting.monthly_bulletin"],  # last month, on the 1st
     "schedule": crontab(hour=8, minute=0, day_of_month="1"),
 }
 

@@ -47,6 +47,7 @@ ABILITIES: dict[str, str] = {
     "map.read": "the map of the street's tickets by grid cell and community, with their points",
     "places.resolve": "the addresses the street could not place, to place each once",
     "geography.edit": "the street's community boundaries and grid cells: load a GeoJSON file, edit grid workers",
+    "district.read": "the league of the district's streets (rates, composite, rank, their units) and its workbook",
 }
 
 # role -> abilities; the ones with a page come first, in the order of that role's navigation
@@ -116,8 +117,8 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
     Role.PLATFORM: ("api.docs", "tickets.receive", "visits.import"),
     Role.CENTER_ADMIN: ("settings.edit",),
     # the district center (docs/district.md): reads every street of its district, acts on no ticket
-    Role.DISTRICT_STAFF: ("tickets.list",),
-    Role.DISTRICT_LEADER: ("tickets.list",),
+    Role.DISTRICT_STAFF: ("district.read", "dashboard.read", "tickets.list", "reports.read"),
+    Role.DISTRICT_LEADER: ("district.read", "dashboard.read", "tickets.list", "reports.read"),
 }
 
 
@@ -149,6 +150,7 @@ PAGES: dict[str, Page] = {
     "places.resolve": Page("unplaced-addresses", _("Addresses to place")),
     "geography.edit": Page("geography", _("Grid cells")),
     "api.docs": Page("swagger-ui", _("API"), in_nav=False),
+    "district.read": Page("district", _("District league")),
 }
 
 

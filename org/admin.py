@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
-from org.models import ApiToken, Channel, Unit, User
+from org.models import ApiToken, Channel, District, Street, Unit, User
 
 
 class UnitChannelInline(admin.TabularInline):
@@ -24,8 +24,8 @@ class PersonChannelInline(UnitChannelInline):
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
     inlines = [UnitChannelInline]
-    list_display = ["name", "kind", "is_center", "section_leader", "is_active", "sort_order"]
-    list_filter = ["kind", "is_active"]
+    list_display = ["name", "street", "kind", "is_center", "section_leader", "is_active", "sort_order"]
+    list_filter = ["street", "kind", "is_active"]
     search_fields = ["name"]
 
 
@@ -34,10 +34,12 @@ class UserAdmin(DjangoUserAdmin):
     def get_inlines(self, request, obj):
         return [PersonChannelInline] if obj else []  # the add form stays Django's two password fields
 
-    list_display = ["username", "display_name", "role", "is_active"]
-    list_filter = ["role", "is_active"]
+    list_display = ["username", "display_name", "role", "street", "is_active"]
+    list_filter = ["role", "street", "is_active"]
     filter_horizontal = ["units", "groups", "user_permissions"]
-    fieldsets = DjangoUserAdmin.fieldsets + ((_("Street role"), {"fields": ["role", "units", "display_name"]}),)
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        (_("Street role"), {"fields": ["role", "street", "district", "units", "display_name"]}),
+    )
 
 
 @admin.register(Channel)
@@ -69,3 +71,25 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
+class StreetUnitInline(admin.TabularInline):
+    model = Unit
+    fields = ["name", "kind", "is_center", "sort_order", "is_active"]
+    extra = 0
+
+
+@admin.register(Street)
+class StreetAdmin(admin.ModelAdmin):
+    """Streets with their units: a street added here gets its units inline (or use add_street)."""
+
+    list_display = ["name", "district"]
+    list_filter = ["district"]
+    search_fields = ["name"]
+    inlines = [StreetUnitInline]

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dispatch import access
-from dispatch.access import visible_tickets
+from dispatch.access import street_ids, visible_tickets
 from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from jxq_cases.lib.jobs import enqueue
@@ -103,7 +103,8 @@ class HotSpotListView(APIView):
         params.is_valid(raise_exception=True)
         end_on = params.validated_data.get("end_on") or clock.today()
         start_on = params.validated_data.get("start_on") or end_on - timedelta(days=settings.PROACTIVE_HOTSPOT_DAYS - 1)
-        return Response({"start_on": start_on, "end_on": end_on, "results": hotspots_between(start_on, end_on)})
+        found = hotspots_between(start_on, end_on, street_ids=street_ids(request.user))
+        return Response({"start_on": start_on, "end_on": end_on, "results": found})
 
 
 class HotSpotDetailView(APIView):
@@ -114,7 +115,9 @@ class HotSpotDetailView(APIView):
     )
     def get(self, request, pk: int):
         _require(request.user, "hotspots.read")
-        hotspot = get_object_or_404(HotSpot.objects.select_related("community", "category"), pk=pk)
+        # a hot spot is one street's (its tickets are clustered per street): another street's is 404
+        mine = HotSpot.objects.filter(hotspotticket__ticket__street_id__in=street_ids(request.user)).distinct()
+        hotspot = get_object_or_404(mine.select_related("community", "category"), pk=pk)
         data = HotSpotSerializer(hotspot).data
         data["tickets"] = list(
             visible_tickets(request.user)

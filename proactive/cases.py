@@ -47,7 +47,15 @@ def visible_cases(user) -> QuerySet:
     if not (user and user.is_authenticated and user.is_active):
         return cases.none()
     if access.may(user, "cases.read_all"):
-        return cases
+        # every case of the person's streets: one of its units or its community is theirs, or (a
+        # matter without units) it was created there (docs/district.md)
+        streets = access.street_ids(user)
+        theirs = ProactiveCase.units.through.objects.filter(
+            proactivecase_id=OuterRef("pk"), unit__street_id__in=streets
+        )
+        return cases.filter(
+            Q(community__street_id__in=streets) | Q(Exists(theirs)) | Q(created_by__street_id__in=streets)
+        )
     mine = access.unit_scope(user)
     if not mine:
         return cases.none()

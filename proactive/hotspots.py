@@ -152,10 +152,26 @@ def find_hotspots(end_on: date | None = None, *, days: int | None = None) -> Hot
     signatures = list(
         TicketSignature.objects.filter(received_at__gte=since, received_at__lt=until)
         .order_by("received_at", "ticket_id")
-        .values_list("ticket_id", "community_id", "category_id", "received_at", "profile", "minhash", named=True)
+        .values_list(
+            "ticket_id",
+            "community_id",
+            "category_id",
+            "received_at",
+            "profile",
+            "minhash",
+            "ticket__street_id",
+            named=True,
+        )
     )
     phases["load"], lap = perf_counter() - lap, perf_counter()
-    groups = cluster_signatures(signatures)
+    # each street's tickets are clustered on their own: a hot spot is one street's (docs/district.md)
+    groups = []
+    by_street: dict[int, list[int]] = defaultdict(list)
+    for position, signature in enumerate(signatures):
+        by_street[signature.ticket__street_id].append(position)
+    for positions in by_street.values():
+        groups += [[positions[p] for p in group] for group in cluster_signatures([signatures[p] for p in positions])]
+    groups.sort(key=lambda group: group[0])
     phases["cluster"], lap = perf_counter() - lap, perf_counter()
     communities = Unit.objects.in_bulk({signatures[g[0]].community_id for g in groups} - {None})
     # the window's addresses in one range scan (an IN list of every clustered ticket costs more)
@@ -260,14 +276,15 @@ def _store_trends(run: HotSpotRun, start_on: date, end_on: date) -> None:
     HotSpot.objects.bulk_update(changed, ["trend"], batch_size=500)
 
 
-def hotspots_between(start_on: date, end_on: date) -> list[dict]:
+def hotspots_between(start_on: date, end_on: date, *, street_ids: set[int] | None = None) -> list[dict]:
     """The stored hot spots with tickets received between ``start_on`` and ``end_on`` (inclusive,
     local dates), biggest first: dicts with ``id``, ``topic``, ``community``,
     ``ticket_count`` and ``trend`` (weekly counts, oldest first), plus ``place``, ``keywords`` and
     ``total_count`` (tickets of the hot spot over its whole run window).
 
     They come from the most recent run whose window overlaps the dates; ``ticket_count`` counts only
-    the hot spot's tickets received within the dates.
+    the hot spot's tickets received within the dates. ``street_ids``: only those streets' hot spots
+    (each hot spot is one street's: its tickets are clustered per street).
     """
     run = (
         HotSpotRun.objects.filter(start_on__lte=end_on, end_on__gte=start_on, finished_at__isnull=False)
@@ -278,6 +295,8 @@ def hotspots_between(start_on: date, end_on: date) -> list[dict]:
         return []
     since, until = clock.range_bounds(start_on, end_on)
     in_window = Q(hotspotticket__ticket__received_at__gte=since, hotspotticket__ticket__received_at__lt=until)
+    if street_ids is not None:
+        in_window &= Q(hotspotticket__ticket__street_id__in=street_ids)
     hotspots = (
         run.hotspots.annotate(in_window=Count("hotspotticket", filter=in_window))
         .filter(in_window__gt=0)

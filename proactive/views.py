@@ -31,11 +31,11 @@ from proactive.models import CaseStatus, HotSpot, HotSpotRun
 HOT_SPOT_LIMIT = 30
 
 
-def _latest_hotspots() -> tuple[HotSpotRun | None, list[dict]]:
+def _latest_hotspots(user) -> tuple[HotSpotRun | None, list[dict]]:
     run = HotSpotRun.objects.filter(finished_at__isnull=False).order_by("-end_on", "-finished_at").first()
     if run is None:
         return None, []
-    return run, hotspots_between(run.start_on, run.end_on)[:HOT_SPOT_LIMIT]
+    return run, hotspots_between(run.start_on, run.end_on, street_ids=access.street_ids(user))[:HOT_SPOT_LIMIT]
 
 
 @login_required
@@ -47,7 +47,7 @@ def proactive_home(request: HttpRequest) -> HttpResponse:
     if not reads_hotspots and not access.may(user, "cases.read"):
         # a handler still sees the cases their unit is involved in; a machine client has no page here
         raise Http404(gettext("Proactive handling is for the street's leaders, the center and the inspectors."))
-    run, hotspots = _latest_hotspots() if reads_hotspots else (None, [])
+    run, hotspots = _latest_hotspots(user) if reads_hotspots else (None, [])
     for h in hotspots:
         h["recent_trend"] = h["trend"][-8:]
     found = (
@@ -74,7 +74,8 @@ def case_from_hotspot(request: HttpRequest, hotspot_id: int) -> HttpResponse:
     """Open (or, for the center, draft) a case on a hot spot."""
     if not access.may(request.user, "hotspots.read"):
         raise Http404(gettext("No such hot spot."))
-    hotspot = get_object_or_404(HotSpot, pk=hotspot_id)
+    mine = HotSpot.objects.filter(hotspotticket__ticket__street_id__in=access.street_ids(request.user)).distinct()
+    hotspot = get_object_or_404(mine, pk=hotspot_id)
     form = CaseFromHotSpotForm(request.POST)
     if not form.is_valid():
         messages.error(request, gettext("A proactive case needs a title."))

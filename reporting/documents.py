@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
-from django.conf import settings
 from django.db.models import DateTimeField, F, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -33,6 +32,7 @@ from docx.shared import Pt
 
 from intake.models import Status, Ticket
 from jxq_cases.lib import clock
+from org.models import Street
 from proactive.hotspots import hotspots_between
 from reporting.models import ScoreAdjustment, Snapshot
 from reporting.rates import DOUBLE_NO, period_tickets
@@ -119,18 +119,20 @@ def _ticket_rows(tickets: QuerySet[Ticket]) -> tuple[list[list[Any]], int]:
     return rows, total
 
 
-def double_no_tickets(first: dt.date, last: dt.date) -> QuerySet[Ticket]:
+def double_no_tickets(first: dt.date, last: dt.date, street: Street | None = None) -> QuerySet[Ticket]:
     """The month's counted tickets neither resolved nor satisfied (what costs the street points)."""
-    return period_tickets(first, last).filter(DOUBLE_NO)
+    return period_tickets(first, last, street=street).filter(DOUBLE_NO)
 
 
-def overdue_tickets(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) -> QuerySet[Ticket]:
+def overdue_tickets(
+    first: dt.date, last: dt.date, *, now: dt.datetime | None = None, street: Street | None = None
+) -> QuerySet[Ticket]:
     """The month's tickets handled late: reviewed (or replied) after the handling deadline, or still
     not reviewed when it passed."""
     now = now or clock.now()
     done = Coalesce("reviewed_at", "replied_at", Value(now), output_field=DateTimeField())
     return (
-        period_tickets(first, last)
+        period_tickets(first, last, street=street)
         .filter(handle_due_at__isnull=False)
         .annotate(handled_at=done)
         .filter(handled_at__gt=F("handle_due_at"))
@@ -198,7 +200,7 @@ def monthly_bulletin(snapshot: Snapshot) -> Document:
     data = snapshot.data
     first, last = snapshot.period_start, snapshot.period_end
     street = data["street"]
-    name = settings.REPORTING_STREET_NAME
+    name = snapshot.street.name
     document = Document(
         title=_("%(street)s 12345 handle-on-receipt work bulletin, %(year)s-%(month)02d")
         % {"street": name, "year": first.year, "month": first.month},
@@ -239,13 +241,19 @@ def monthly_bulletin(snapshot: Snapshot) -> Document:
     )
 
     document.heading(_("3. Double-no tickets"))
-    _listed(document, *_ticket_rows(double_no_tickets(first, last)), _("No double-no ticket this month."))
+    _listed(
+        document, *_ticket_rows(double_no_tickets(first, last, snapshot.street)), _("No double-no ticket this month.")
+    )
 
     document.heading(_("4. Overdue tickets"))
-    _listed(document, *_ticket_rows(overdue_tickets(first, last)), _("No ticket was handled late this month."))
+    _listed(
+        document,
+        *_ticket_rows(overdue_tickets(first, last, street=snapshot.street)),
+        _("No ticket was handled late this month."),
+    )
 
     document.heading(_("5. Hot spots"))
-    spots = hotspots_between(first, last)[:10]
+    spots = hotspots_between(first, last, street_ids={snapshot.street_id})[:10]
     document.table(
         [_("Topic"), _("Community"), _("Tickets")],
         [[h["topic"], h["community"] or "—", h["ticket_count"]] for h in spots],
@@ -296,7 +304,7 @@ def weekly_analysis(snapshot: Snapshot) -> Document:
     data = snapshot.data
     this, before, trend = data["this_week"], data["last_week"], data["trend"]
     document = Document(
-        title=_("%(street)s 12345 weekly analysis") % {"street": settings.REPORTING_STREET_NAME},
+        title=_("%(street)s 12345 weekly analysis") % {"street": snapshot.street.name},
         subtitle=_("%(start)s to %(end)s · issued %(today)s")
         % {"start": data["from"], "end": data["to"], "today": clock.today().isoformat()},
     )

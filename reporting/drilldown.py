@@ -8,6 +8,7 @@ function, so a figure and its list cannot drift apart.
 
 Vocabulary (all optional, combined with AND):
 
+- ``street`` (id): the street's tickets (every snapshot's figures carry their street)
 - ``received_from`` / ``received_to``: local dates (Beijing time), inclusive
 - ``source``, ``lead_unit`` (id), ``community`` (id), ``category`` (id), ``status_in`` (codes)
 - ``grid_cell`` (id), ``place_community`` (id): where the ticket's place lies (docs/geography.md)
@@ -75,6 +76,7 @@ def _received_to(v: dt.date | str) -> Q:
 
 
 BUILDERS: dict[str, Callable[[Any], Q]] = {
+    "street": lambda v: Q(street_id=int(v)),
     "received_from": _received_from,
     "received_to": _received_to,
     "source": lambda v: Q(source=v),

@@ -38,7 +38,8 @@ from dispatch.models import ExclusionReason, ExclusionRequest, ExclusionStatus, 
 from intake.models import Kind, Source, Status, Supervision, Ticket, Urgency
 from jxq_cases.lib import clock
 from jxq_cases.lib.spreadsheet import text_cell, text_row
-from org.models import Unit
+from org.models import Street, Unit
+from org.streets import street_named
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -335,12 +336,15 @@ def write_workbook(
     *,
     unit: Unit | None = None,
     with_text: bool = True,
+    street: Street | None = None,
 ) -> int:
     """Write the ledger and the three tables of the range to ``target``; returns the ledger's rows.
 
     ``with_text``: the ledger carries the request and the reply (masked); without it, neither.
+    ``street``: the street's tickets and units (default: the unit's street, else the only one).
     """
-    tickets = period_tickets(start_on, end_on, unit=unit)
+    street = street if street is not None else (unit.street if unit is not None else street_named(None))
+    tickets = period_tickets(start_on, end_on, unit=unit, street=street)
     book = Workbook(write_only=True)
     rows = write_ledger(book, tickets, with_text=with_text)
 
@@ -359,24 +363,29 @@ def write_workbook(
 
     monthly = book.create_sheet(_("Monthly table"))
     _header_row(monthly, [*_table_headers(_("Month")), _("Bonus − deductions"), _("Composite score")])
-    write_monthly_table(monthly, start_on, end_on, unit=unit)
+    write_monthly_table(monthly, start_on, end_on, unit=unit, street=street)
 
     book.save(target)
     return rows
 
 
 def write_monthly_table(
-    sheet: WriteOnlyWorksheet, start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None
+    sheet: WriteOnlyWorksheet,
+    start_on: dt.date,
+    end_on: dt.date,
+    *,
+    unit: Unit | None = None,
+    street: Street | None = None,
 ) -> None:
     """Every month: each unit's counts, rates, bonus − deductions and composite (one grouped query,
     ``unit_scores``), then the street's row — ``build_report``'s monthly row, as on the public page."""
     policies = PolicyBook()
-    rows = month_counts(start_on, end_on, unit=unit, by_unit=True)
-    scores = unit_scores(start_on, end_on, policies=policies, rows=rows)
+    rows = month_counts(start_on, end_on, unit=unit, by_unit=True, street=street)
+    scores = unit_scores(start_on, end_on, policies=policies, rows=rows, street=street)
     undispatched = {row["month"]: row for row in rows if row["lead_unit_id"] is None}
     with_tickets = {row["lead_unit_id"] for row in rows}
     order = _unit_order(with_tickets)
-    report = build_report(start_on, end_on, unit=unit)
+    report = build_report(start_on, end_on, unit=unit, street=street)
     for position, month in enumerate(clock.months_between(start_on, end_on)):
         label = month.strftime("%Y-%m")
         for unit_id, name in order:
@@ -395,14 +404,14 @@ def write_monthly_table(
             )
         if unit is not None:
             continue  # one unit's workbook: its rows are its total
-        street = report["months"][position]
+        total = report["months"][position]
         sheet.append(
             text_row(
                 sheet,
                 [
-                    *_count_row(label, _("Street total"), street["counts"]),
-                    float(street["adjustment"]),
-                    _number(street["composite"]),
+                    *_count_row(label, _("Street total"), total["counts"]),
+                    float(total["adjustment"]),
+                    _number(total["composite"]),
                 ],
             )
         )

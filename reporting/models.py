@@ -134,6 +134,8 @@ class Job(models.TextChoices):
 class Snapshot(models.Model):
     """The stored result of one batch job for one period; running the job again replaces it."""
 
+    # the street the snapshot speaks for: every job runs per street (docs/district.md)
+    street = models.ForeignKey("org.Street", verbose_name=_("street"), on_delete=models.CASCADE, related_name="+")
     job = models.CharField(_("job"), max_length=20, choices=Job.choices)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
@@ -146,9 +148,9 @@ class Snapshot(models.Model):
         verbose_name = _("snapshot")
         verbose_name_plural = _("snapshots")
         constraints = [
-            # idempotent jobs: one snapshot per job and period, a rerun updates it in place
-            models.UniqueConstraint(fields=["job", "period_start"], name="snapshot_job_period_unique"),
+            # idempotent jobs: one snapshot per street, job and period, a rerun updates it in place
+            models.UniqueConstraint(fields=["street", "job", "period_start"], name="snapshot_street_job_period"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_job_display()} {self.period_start:%Y-%m-%d}"
+        return f"{self.get_job_display()} {self.period_start:%Y-%m-%d} ({self.street})"

@@ -28,7 +28,8 @@ from django.utils import timezone
 
 from intake.models import AWAITING_REPLY, Category, Source, Ticket
 from jxq_cases.lib import clock
-from org.models import Unit
+from org.models import Street, Unit
+from org.streets import street_named
 from proactive.hotspots import hotspots_between
 from reporting.drilldown import period_filter, tickets_matching
 from reporting.models import Job, Snapshot
@@ -98,11 +99,14 @@ def at_risk_list(spec: dict, order_by: str) -> dict:
     return {"count": len(ids), "filter": spec, "tickets": ticket_rows(ids, order_by)}
 
 
-def heat_map(start_on: dt.date, end_on: dt.date) -> dict:
+def heat_map(start_on: dt.date, end_on: dt.date, street: Street | None = None) -> dict:
     """Community × category counts of the period, one grouped query on the ids (the names come from
     the two small tables); cells as {row, column, count, filter}, categories by volume."""
     rows = list(
-        period_tickets(start_on, end_on).values("community_id", "category_id").annotate(count=Count("id")).order_by()
+        period_tickets(start_on, end_on, street=street)
+        .values("community_id", "category_id")
+        .annotate(count=Count("id"))
+        .order_by()
     )
     community_names: dict[int | None, str] = dict(
         Unit.objects.filter(pk__in={r["community_id"] for r in rows}).values_list("pk", "name")
@@ -117,7 +121,7 @@ def heat_map(start_on: dt.date, end_on: dt.date) -> dict:
     categories = sorted(volume, key=lambda i: (-volume[i], category_names.get(i, "")))
     row_index = {c: i for i, c in enumerate(communities)}
     column_index = {c: i for i, c in enumerate(categories)}
-    base = period_filter(start_on, end_on)
+    base = period_filter(start_on, end_on, **({"street": street.pk} if street is not None else {}))
     cells = []
     for r in rows:
         spec = {**base, "category": r["category_id"]}
@@ -138,14 +142,14 @@ def heat_map(start_on: dt.date, end_on: dt.date) -> dict:
     }
 
 
-def own_records(start_on: dt.date, end_on: dt.date) -> dict[int | None, dict]:
+def own_records(start_on: dt.date, end_on: dt.date, street: Street | None = None) -> dict[int | None, dict]:
     """The street's own early indicators per lead unit, one grouped query.
 
     Contact in time = first contact at or before the contact deadline; replied = the reply went
     upstream; awaiting visit = replied, no return visit yet.
     """
     rows = (
-        period_tickets(start_on, end_on)
+        period_tickets(start_on, end_on, street=street)
         .filter(lead_unit__isnull=False)
         .values("lead_unit_id")
         .annotate(
@@ -163,23 +167,29 @@ def own_records(start_on: dt.date, end_on: dt.date) -> dict[int | None, dict]:
     return {r.pop("lead_unit_id"): r for r in rows}
 
 
-def build_nightly(on: dt.date, *, trend_from: dt.date | None = None, now: dt.datetime | None = None) -> dict:
+def build_nightly(
+    on: dt.date, *, street: Street | None = None, trend_from: dt.date | None = None, now: dt.datetime | None = None
+) -> dict:
+    """The street's nightly snapshot of ``on`` (default: the only street): every figure and filter is
+    the street's own."""
+    street = street if street is not None else street_named(None)
     as_of = moment_of(on, now)
     first_of_month = clock.month_start(on)
     trend_from = clock.month_start(trend_from or on.replace(month=1, day=1))
     policies = PolicyBook()
-    today = period_filter(on, on)
-    month = period_filter(first_of_month, on)
+    mine = {"street": street.pk}
+    today = period_filter(on, on, **mine)
+    month = period_filter(first_of_month, on, **mine)
     as_of_iso = as_of.isoformat()
     soon = [as_of_iso, (as_of + DUE_SOON).isoformat()]
 
     # One grouped scan gives every unit × month from trend_from: the trend and the month to date.
-    unit_rows = month_counts(trend_from, on, by_unit=True)
+    unit_rows = month_counts(trend_from, on, by_unit=True, street=street)
     this_month_rows = [r for r in unit_rows if r["month"] == first_of_month]
-    ranking = unit_ranking(first_of_month, on, policies=policies, rows=this_month_rows)
-    trend = unit_scores(trend_from, on, policies=policies, rows=unit_rows)
+    ranking = unit_ranking(first_of_month, on, policies=policies, rows=this_month_rows, street=street)
+    trend = unit_scores(trend_from, on, policies=policies, rows=unit_rows, street=street)
     units: dict[int | None, str] = dict(Unit.objects.filter(pk__in=list(trend)).values_list("pk", "name"))
-    own = own_records(first_of_month, on)
+    own = own_records(first_of_month, on, street)
     # The street's month to date is the sum of this month's unit rows (tickets not yet dispatched
     # included): no second scan.
     street_counts = empty_counts()
@@ -188,7 +198,7 @@ def build_nightly(on: dt.date, *, trend_from: dt.date | None = None, now: dt.dat
     street_rows = [{"month": first_of_month, **street_counts}]
     street_month = range_score(first_of_month, on, policies=policies, rows=street_rows)
 
-    intake_today = period_tickets(on, on).aggregate(
+    intake_today = period_tickets(on, on, street=street).aggregate(
         total=Count("id"),
         city=Count("id", filter=Q(source=Source.CITY)),
         district=Count("id", filter=Q(source=Source.DISTRICT)),
@@ -203,16 +213,16 @@ def build_nightly(on: dt.date, *, trend_from: dt.date | None = None, now: dt.dat
             "district_filter": {**today, "source": Source.DISTRICT},
         },
         "overdue": {
-            "contact": counted_figure({"contact_overdue_at": as_of_iso}),
-            "handle": counted_figure({"handle_overdue_at": as_of_iso}),
+            "contact": counted_figure({**mine, "contact_overdue_at": as_of_iso}),
+            "handle": counted_figure({**mine, "handle_overdue_at": as_of_iso}),
         },
         "due_soon": {
-            "contact": counted_figure({"contact_due_by": soon}),
-            "handle": counted_figure({"handle_due_by": soon}),
+            "contact": counted_figure({**mine, "contact_due_by": soon}),
+            "handle": counted_figure({**mine, "handle_due_by": soon}),
         },
         # from the month's unit rows, same definition (rates.DOUBLE_NO) as the filter's
         "double_no": {"count": street_counts["double_no"], "filter": {**month, "double_no": True}},
-        "supervised": counted_figure({"supervised": True, "open": True}),
+        "supervised": counted_figure({**mine, "supervised": True, "open": True}),
         "month": {
             "from": first_of_month.isoformat(),
             "to": on.isoformat(),
@@ -234,13 +244,17 @@ def build_nightly(on: dt.date, *, trend_from: dt.date | None = None, now: dt.dat
                 for unit_id, figures in sorted(own.items())
             ],
             "at_risk": {
-                "overdue": at_risk_list({"handle_overdue_at": as_of_iso}, "handle_due_at"),
-                "not_contacted": at_risk_list({"contact_overdue_at": as_of_iso}, "contact_due_at"),
-                "double_no_awaiting_second_handling": at_risk_list({"awaiting_second_handling": True}, "received_at"),
+                "overdue": at_risk_list({**mine, "handle_overdue_at": as_of_iso}, "handle_due_at"),
+                "not_contacted": at_risk_list({**mine, "contact_overdue_at": as_of_iso}, "contact_due_at"),
+                "double_no_awaiting_second_handling": at_risk_list(
+                    {**mine, "awaiting_second_handling": True}, "received_at"
+                ),
             },
         },
-        "heat_map": heat_map(first_of_month, on),
-        "hot_spots": hotspots_between(on - dt.timedelta(weeks=HOT_SPOT_WEEKS, days=-1), on)[:HOT_SPOT_LIMIT],
+        "heat_map": heat_map(first_of_month, on, street),
+        "hot_spots": hotspots_between(on - dt.timedelta(weeks=HOT_SPOT_WEEKS, days=-1), on, street_ids={street.pk})[
+            :HOT_SPOT_LIMIT
+        ],
         "trend": {
             "from": trend_from.isoformat(),
             "units": [
@@ -253,6 +267,10 @@ def build_nightly(on: dt.date, *, trend_from: dt.date | None = None, now: dt.dat
     }
 
 
-def take_nightly_snapshot(on: dt.date, *, trend_from: dt.date | None = None) -> Snapshot:
-    """Compute the nightly snapshot of ``on`` and store it (replacing that day's earlier one)."""
-    return store_snapshot(Job.NIGHTLY, on, on, lambda: build_nightly(on, trend_from=trend_from))
+def take_nightly_snapshot(on: dt.date, *, street: Street | None = None, trend_from: dt.date | None = None) -> Snapshot:
+    """Compute the street's nightly snapshot of ``on`` (default: the only street) and store it
+    (replacing that day's earlier one)."""
+    street = street if street is not None else street_named(None)
+    return store_snapshot(
+        Job.NIGHTLY, on, on, lambda: build_nightly(on, street=street, trend_from=trend_from), street=street
+    )

@@ -4,6 +4,7 @@ from reporting import pages, street_settings
 
 urlpatterns = [
     path("dashboard/", pages.dashboard, name="dashboard"),
+    path("district/", pages.district, name="district"),
     path("dashboard/tickets/", pages.drilldown, name="drilldown"),
     path("tonight/", pages.tonight, name="tonight"),
     path("reports/", pages.reports, name="reports"),

@@ -30,7 +30,9 @@ from dispatch.views.common import MAX_PAGE, PAGE_SIZE, requested_page, running_d
 from intake.models import Category
 from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError
+from org.models import Street
 from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis
+from reporting.district import district_league, district_rank, visible_districts, write_league_workbook
 from reporting.documents import DOCX, Document, monthly_bulletin, weekly_analysis, write_docx
 from reporting.drilldown import tickets_matching
 from reporting.exports import write_workbook
@@ -50,6 +52,15 @@ def _require_reader(request: HttpRequest, ability: str = "reports.read") -> None
     if not access.may(request.user, ability):
         # the same answer as an unknown page: the figures are not this role's business
         raise Http404(gettext("The reports are for the street's leaders, the center and the inspectors."))
+
+
+def _street(request: HttpRequest, asked: str | None = None) -> Street:
+    """The street whose figures the page shows: ``?street=`` among the person's streets (a district
+    role may pick any of its district's), else their own; 404 for someone of no street."""
+    street = access.chosen_street(request.user, asked if asked is not None else request.GET.get("street"))
+    if street is None:
+        raise Http404(gettext("The reports are for the street's leaders, the center and the inspectors."))
+    return street
 
 
 def drill_url(spec: dict, title: str = "") -> str:
@@ -142,9 +153,12 @@ def _charts(data: dict) -> dict:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The latest nightly snapshot (每晚领导驾驶舱)."""
     _require_reader(request, "dashboard.read")
-    snapshot = latest_snapshot(Job.NIGHTLY)
+    street = _street(request)
+    snapshot = latest_snapshot(Job.NIGHTLY, street=street)
     context: dict[str, Any] = {
         "title": _("Leadership dashboard"),
+        "street": street,
+        "district_rank": district_rank(street, clock.today()),
         "snapshot": snapshot,
         "can_run": access.may(request.user, "reports.run"),
         "map": access.may(request.user, "map.read"),
@@ -173,7 +187,7 @@ def run_job(request: HttpRequest, job: str) -> HttpResponse:
     except ValueError:
         messages.error(request, gettext("The date is not valid (YYYY-MM-DD)."))
         return redirect(request.POST.get("back") or "reports")
-    take: dict[str, tuple[Callable[[dt.date], Snapshot], str]] = {
+    take: dict[str, tuple[Callable[..., Snapshot], str]] = {
         "nightly": (take_nightly_snapshot, "dashboard"),
         "daily_ranking": (take_daily_ranking, "report-ranking"),
         "weekly": (take_weekly_analysis, "report-weekly"),
@@ -182,7 +196,7 @@ def run_job(request: HttpRequest, job: str) -> HttpResponse:
     if job not in take:
         raise Http404(gettext("Unknown job."))
     function, page = take[job]
-    snapshot = function(day)
+    snapshot = function(day, street=_street(request, request.POST.get("street")))
     messages.success(request, gettext("Computed: %(job)s.") % {"job": snapshot})
     return redirect(reverse(page) + "?" + urlencode({"on": snapshot.period_start.isoformat()}))
 
@@ -229,10 +243,10 @@ def drilldown(request: HttpRequest) -> HttpResponse:
 # --- the reports: ranking, weekly analysis, monthly bulletin, each with an Excel download ---
 
 
-def _excel(request: HttpRequest, start_on: dt.date, end_on: dt.date, name: str) -> HttpResponse:
+def _excel(request: HttpRequest, start_on: dt.date, end_on: dt.date, name: str, street: Street) -> HttpResponse:
     """一账三表 of the period; the ledger's request and reply text only for who sees every ticket."""
     buffer = io.BytesIO()
-    write_workbook(start_on, end_on, buffer, with_text=access.may(request.user, "reports.ledger"))
+    write_workbook(start_on, end_on, buffer, with_text=access.may(request.user, "reports.ledger"), street=street)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}-{start_on:%Y%m%d}-{end_on:%Y%m%d}.xlsx"'
     return response
@@ -274,7 +288,8 @@ def _report_page(
 ) -> HttpResponse:
     _require_reader(request)
     day = _day_param(request)
-    snapshot = latest_snapshot(job, on_or_before=day) if day else latest_snapshot(job)
+    street = _street(request)
+    snapshot = latest_snapshot(job, street=street, on_or_before=day)
     if day and snapshot is not None and not (snapshot.period_start <= day <= snapshot.period_end):
         snapshot = None  # the period asked for has no snapshot yet
     output = request.GET.get("format")
@@ -287,7 +302,7 @@ def _report_page(
             raise Http404(gettext("No snapshot of this period yet."))
         # the daily ranking is month to date: its workbook covers the month up to that day
         start_on = clock.month_start(snapshot.period_start) if job == Job.DAILY_RANKING else snapshot.period_start
-        return _excel(request, start_on, snapshot.period_end, excel_name)
+        return _excel(request, start_on, snapshot.period_end, excel_name, street)
     context = {
         "title": title,
         "snapshot": snapshot,
@@ -311,7 +326,10 @@ def _report_page(
 def reports(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
     today = clock.today()
-    latest = {job: latest_snapshot(job) for job in (Job.DAILY_RANKING, Job.WEEKLY, Job.MONTHLY, Job.NIGHTLY)}
+    street = _street(request)
+    latest = {
+        job: latest_snapshot(job, street=street) for job in (Job.DAILY_RANKING, Job.WEEKLY, Job.MONTHLY, Job.NIGHTLY)
+    }
     context = {
         "title": _("Reports"),
         "latest": latest,
@@ -405,3 +423,43 @@ def ticket_map_data(request: HttpRequest) -> JsonResponse:
     for point in data["points"]:
         point["url"] = reverse("ticket", args=[point["ticket_no"]])
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+@require_GET
+def district(request: HttpRequest) -> HttpResponse:
+    """The district's league of streets (区级排名): month to date, or the months ``?from=YYYY-MM&to=YYYY-MM``
+    (rates and composite the means of the monthly ones), each street's units below it; ``?format=xlsx``."""
+    if not access.may(request.user, "district.read"):
+        raise Http404(gettext("The district's league is for the district center."))
+    districts = visible_districts(access.street_ids(request.user))
+    asked = request.GET.get("district", "")
+    chosen = next((d for d in districts if str(d.pk) == asked), districts[0] if districts else None)
+    if chosen is None:
+        raise Http404(gettext("The district's league is for the district center."))
+    today = clock.today()
+    start_on, end_on = clock.month_start(today), today
+    first, last = _day_param(request, "from"), _day_param(request, "to")
+    if first or last:
+        start_on = clock.month_start(first or last or today)
+        end_on = min(clock.month_end(last or first or today), today)
+        if start_on > end_on:
+            start_on, end_on = clock.month_start(end_on), end_on
+    league = district_league(chosen, start_on, end_on)
+    query = urlencode({"district": chosen.pk, "from": f"{start_on:%Y-%m}", "to": f"{end_on:%Y-%m}"})
+    if request.GET.get("format") == "xlsx":
+        buffer = io.BytesIO()
+        write_league_workbook(league, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="district-{start_on:%Y%m%d}-{end_on:%Y%m%d}.xlsx"'
+        return response
+    context = {
+        "title": _("District league"),
+        "league": league,
+        "standings": league.ranked + league.apart,
+        "districts": districts,
+        "from_month": f"{start_on:%Y-%m}",
+        "to_month": f"{end_on:%Y-%m}",
+        "query": query,
+    }
+    return render(request, "reporting/district.html", context)

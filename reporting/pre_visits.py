@@ -15,6 +15,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from dispatch.models import PreVisit
 from intake.models import ReturnVisit
 from jxq_cases.lib import clock
+from org.models import Street
 from reporting.rates import percent
 
 OURS_YES = Q(resolved=True, satisfied=True)
@@ -22,7 +23,7 @@ CITY_YES = Q(city_resolved=True, city_satisfied=True)
 COMPARED = Q(city_resolved__isnull=False)
 
 
-def pre_visit_agreement(start_on: dt.date, end_on: dt.date) -> dict:
+def pre_visit_agreement(start_on: dt.date, end_on: dt.date, street: Street | None = None) -> dict:
     """The pre-visits called from ``start_on`` to ``end_on`` (street dates, inclusive) against the city's
     next visit: counts of the four cells, and the agreement as a percentage of those compared (None
     when nothing could be compared)."""
@@ -31,6 +32,7 @@ def pre_visit_agreement(start_on: dt.date, end_on: dt.date) -> dict:
     city_next = city_next.order_by("visited_at", "id")
     counts = (
         PreVisit.objects.filter(called_at__gte=since, called_at__lt=until)
+        .filter(**({"ticket__street": street} if street is not None else {}))
         .annotate(
             city_resolved=Subquery(city_next.values("resolved")[:1]),
             city_satisfied=Subquery(city_next.values("satisfied")[:1]),

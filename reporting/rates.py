@@ -13,6 +13,9 @@ Rules, in one place:
   never above 100% when district tickets are counted too).
 - Double-no (双否) = a counted ticket neither resolved nor satisfied.
 - Every figure is attributed to the unit that led the ticket (``lead_unit``).
+- A street's figures are its own tickets' (``street``); without a street every ticket counts, which
+  is the street's in a single-street database (docs/district.md). The jobs, pages and commands
+  always name the street.
 - Percentages are Decimals rounded half-up (97.005 -> 97.01); ``clock.half_up`` is the only
   rounding in the reports.
 - A month's rates are rounded to the policy's decimals before they are weighted (the city publishes
@@ -37,7 +40,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from intake.models import GONE, Source, Ticket
 from jxq_cases.lib import clock
-from org.models import Unit
+from org.models import Street, Unit
 from reporting.models import DEFAULT_POLICY, ScoreAdjustment, ScoringPolicy
 
 HUNDRED = Decimal(100)
@@ -81,17 +84,28 @@ def mean(values: Iterable[Decimal | None], decimals: int = 2) -> Decimal | None:
 # --- the tickets and their counts -----------------------------------------------------------------
 
 
-def period_tickets(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None) -> QuerySet[Ticket]:
+def period_tickets(
+    start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None, street: Street | None = None
+) -> QuerySet[Ticket]:
     """The street's tickets received in the range (local dates, inclusive), optionally one lead
     unit's."""
     start_at, end_at = clock.range_bounds(start_on, end_on)
     tickets = Ticket.objects.filter(received_at__gte=start_at, received_at__lt=end_at).exclude(status__in=GONE)
+    if street is not None:
+        tickets = tickets.filter(street=street)
     if unit is not None:
         tickets = tickets.filter(lead_unit=unit)
     return tickets
 
 
-def month_counts(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None, by_unit: bool = False) -> list[dict]:
+def month_counts(
+    start_on: dt.date,
+    end_on: dt.date,
+    *,
+    unit: Unit | None = None,
+    by_unit: bool = False,
+    street: Street | None = None,
+) -> list[dict]:
     """The counts of :data:`MEASURES` per month (and per lead unit with ``by_unit``), one query.
 
     Rows: ``{"month": date, ["lead_unit_id": id,] "total": n, "city": n, ...}``; months and units
@@ -99,7 +113,7 @@ def month_counts(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None
     """
     keys = ["lead_unit_id", "month"] if by_unit else ["month"]
     rows = (
-        period_tickets(start_on, end_on, unit=unit)
+        period_tickets(start_on, end_on, unit=unit, street=street)
         .annotate(month=clock.trunc_month("received_at"))
         .values(*keys)
         .annotate(**MEASURES)
@@ -239,10 +253,11 @@ def range_score(
     rows: list[dict] | None = None,
     policies: PolicyBook | None = None,
     adjustments: dict | None = None,
+    street: Street | None = None,
 ) -> RangeScore:
     """The street's (or one unit's) score over a range; every month of the range has an entry."""
     if rows is None:
-        rows = month_counts(start_on, end_on, unit=unit)
+        rows = month_counts(start_on, end_on, unit=unit, street=street)
     policies = policies or PolicyBook()
     adjustments = adjustments_between(start_on, end_on) if adjustments is None else adjustments
     by_month = {row["month"]: row for row in rows}
@@ -277,18 +292,26 @@ class UnitStanding:
 
 
 def unit_scores(
-    start_on: dt.date, end_on: dt.date, *, policies: PolicyBook | None = None, rows: list[dict] | None = None
+    start_on: dt.date,
+    end_on: dt.date,
+    *,
+    policies: PolicyBook | None = None,
+    rows: list[dict] | None = None,
+    street: Street | None = None,
 ) -> dict[int, RangeScore]:
-    """Every lead unit's score over the range from ONE grouped query (unit × month)."""
+    """Every lead unit's score over the range from ONE grouped query (unit × month); with ``street``
+    the street's own units only."""
     policies = policies or PolicyBook()
     if rows is None:
-        rows = month_counts(start_on, end_on, by_unit=True)
+        rows = month_counts(start_on, end_on, by_unit=True, street=street)
     adjustments = adjustments_between(start_on, end_on)
     rows_by_unit: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
         if row["lead_unit_id"] is not None:  # not dispatched yet: attributed to nobody
             rows_by_unit[row["lead_unit_id"]].append(row)
     units = Unit.objects.filter(Q(is_active=True) | Q(pk__in=list(rows_by_unit)))
+    if street is not None:
+        units = units.filter(street=street)
     return {
         unit.pk: range_score(
             start_on, end_on, unit=unit, rows=rows_by_unit.get(unit.pk, []), policies=policies, adjustments=adjustments
@@ -307,7 +330,12 @@ class Ranking:
 
 
 def unit_ranking(
-    start_on: dt.date, end_on: dt.date, *, policies: PolicyBook | None = None, rows: list[dict] | None = None
+    start_on: dt.date,
+    end_on: dt.date,
+    *,
+    policies: PolicyBook | None = None,
+    rows: list[dict] | None = None,
+    street: Street | None = None,
 ) -> Ranking:
     """The street's own league table of its units over the range.
 
@@ -319,7 +347,7 @@ def unit_ranking(
     """
     policies = policies or PolicyBook()
     min_counted = policies.for_month(clock.month_start(end_on)).min_counted_to_rank
-    scores = unit_scores(start_on, end_on, policies=policies, rows=rows)
+    scores = unit_scores(start_on, end_on, policies=policies, rows=rows, street=street)
     units = {u.pk: u for u in Unit.objects.filter(pk__in=list(scores))}
     ranked, apart = [], []
     for unit_id, score in scores.items():

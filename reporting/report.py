@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError, ErrorCode
-from org.models import CommunityArea, Unit, UnitKind
+from org.models import CommunityArea, Street, Unit, UnitKind
+from org.streets import street_named
 from reporting.rates import RangeScore, percent, period_tickets, range_score
 
 # A report covers at most this many days: enough for several years, and a bound on the work a
@@ -58,17 +59,19 @@ def check_range(start_on: dt.date, end_on: dt.date) -> None:
         raise DomainError(ErrorCode.INVALID, _("A report covers at most ten years."))
 
 
-def find_unit(name: str) -> Unit:
+def find_unit(name: str, street: Street | None = None) -> Unit:
+    """A unit of the street by name (unit names repeat across streets: docs/district.md)."""
+    units = Unit.objects.filter(street=street) if street is not None else Unit.objects.all()
     try:
-        return Unit.objects.get(name=name.strip())
-    except Unit.DoesNotExist:
-        known = ", ".join(Unit.objects.order_by("kind", "sort_order", "name").values_list("name", flat=True))
+        return units.get(name=name.strip())
+    except (Unit.DoesNotExist, Unit.MultipleObjectsReturned):
+        known = ", ".join(units.order_by("kind", "sort_order", "name").values_list("name", flat=True))
         raise DomainError(
             ErrorCode.INVALID, _("Unknown unit %(name)s. Units: %(known)s") % {"name": name, "known": known}
         ) from None
 
 
-def build_report(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None) -> dict:
+def build_report(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None, street: Street | None = None) -> dict:
     """The report's figures (Decimals, already rounded half-up to two decimals).
 
     ``month_count`` is the number of months the range touches; ``months`` lists them (the rows of
@@ -76,7 +79,8 @@ def build_report(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None
     averages and rates that would divide by zero are None.
     """
     check_range(start_on, end_on)
-    score: RangeScore = range_score(start_on, end_on, unit=unit)
+    street = street if street is not None else (unit.street if unit is not None else street_named(None))
+    score: RangeScore = range_score(start_on, end_on, unit=unit, street=street)
     counts = score.counts
     days = (end_on - start_on).days + 1
     month_count = len(score.months)
@@ -85,6 +89,7 @@ def build_report(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None
         "from": start_on.isoformat(),
         "to": end_on.isoformat(),
         "unit": unit.name if unit else None,
+        "street": street.name,
         "days": days,
         "month_count": month_count,
         "total": total,
@@ -191,7 +196,7 @@ def _pct(value: Decimal | None) -> str:
 
 def report_text(report: dict) -> str:
     """The report as a paragraph of a street's public work report (Chinese by default)."""
-    who = report["unit"] or settings.REPORTING_STREET_NAME
+    who = report["unit"] or report.get("street") or settings.REPORTING_STREET_NAME
     start_on, end_on = dt.date.fromisoformat(report["from"]), dt.date.fromisoformat(report["to"])
     period = _("From %(start)s to %(end)s (%(days)s days)") % {
         "start": format_day(start_on),
@@ -256,9 +261,11 @@ def report_text(report: dict) -> str:
     return separator.join(parts)
 
 
-def top_categories(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None, limit: int = 8) -> list[dict]:
+def top_categories(
+    start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None, limit: int = 8, street: Street | None = None
+) -> list[dict]:
     """The most frequent categories of the range with their counts and shares (no ticket content)."""
-    tickets = period_tickets(start_on, end_on, unit=unit)
+    tickets = period_tickets(start_on, end_on, unit=unit, street=street)
     total = tickets.count()
     rows = (
         tickets.filter(category__isnull=False)
@@ -269,26 +276,30 @@ def top_categories(start_on: dt.date, end_on: dt.date, *, unit: Unit | None = No
     return [{"name": r["category__name"], "count": r["count"], "share": percent(r["count"], total)} for r in rows]
 
 
-def by_community(start_on: dt.date, end_on: dt.date) -> list[dict]:
+def by_community(start_on: dt.date, end_on: dt.date, street: Street | None = None) -> list[dict]:
     """The range's tickets counted by community — where the ticket's place lies, else the community
     the upstream named — for the public report: counts only, never a point (docs/geography.md)."""
     rows = (
-        period_tickets(start_on, end_on)
+        period_tickets(start_on, end_on, street=street)
         .annotate(where=Coalesce("place_community", "community"))
         .values("where")
         .annotate(count=Count("id"))
     )
     counts = {r["where"]: r["count"] for r in rows}
     communities = Unit.objects.filter(kind=UnitKind.COMMUNITY).order_by("sort_order", "name")
+    if street is not None:
+        communities = communities.filter(street=street)
     listed = [{"name": c.name, "count": counts.get(c.pk, 0)} for c in communities]
     unplaced = counts.get(None, 0)
     return listed + ([{"name": None, "count": unplaced}] if unplaced else [])
 
 
-def community_outlines() -> dict:
+def community_outlines(street: Street | None = None) -> dict:
     """The communities' boundaries only (no grid cells, no grid workers), for the public map."""
+    areas = CommunityArea.objects.select_related("community")
+    if street is not None:
+        areas = areas.filter(community__street=street)
     features = [
-        {"type": "Feature", "properties": {"name": area.community.name}, "geometry": area.boundary}
-        for area in CommunityArea.objects.select_related("community")
+        {"type": "Feature", "properties": {"name": area.community.name}, "geometry": area.boundary} for area in areas
     ]
     return {"type": "FeatureCollection", "features": features}

@@ -12,6 +12,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from org.models import Street
+from org.streets import street_named
 from reporting.drilldown import period_filter
 from reporting.models import Job, Snapshot
 from reporting.rates import MonthScore, RangeScore, Ranking, UnitStanding
@@ -73,14 +75,18 @@ def ranking_json(ranking: Ranking) -> dict:
     }
 
 
-def store_snapshot(job: Job, period_start: dt.date, period_end: dt.date, build: Callable[[], dict]) -> Snapshot:
-    """Run ``build`` and store its result as the job's snapshot of the period, replacing any earlier
-    one: running a job twice for a period leaves one snapshot (the unique constraint guarantees it)."""
+def store_snapshot(
+    job: Job, period_start: dt.date, period_end: dt.date, build: Callable[[], dict], *, street: Street
+) -> Snapshot:
+    """Run ``build`` and store its result as the street's snapshot of the job and period, replacing
+    any earlier one: running a job twice for a period leaves one snapshot (the unique constraint
+    guarantees it)."""
     started = time.monotonic()
     data = build()
     duration_ms = int((time.monotonic() - started) * 1000)
     with transaction.atomic():
         snapshot, _ = Snapshot.objects.update_or_create(
+            street=street,
             job=job,
             period_start=period_start,
             defaults={
@@ -93,9 +99,10 @@ def store_snapshot(job: Job, period_start: dt.date, period_end: dt.date, build: 
     return snapshot
 
 
-def latest_snapshot(job: Job, *, on_or_before: dt.date | None = None) -> Snapshot | None:
-    """The newest snapshot of a job (for the pages): the last period starting on or before a date."""
-    snapshots = Snapshot.objects.filter(job=job)
+def latest_snapshot(job: Job, *, street: Street | None = None, on_or_before: dt.date | None = None) -> Snapshot | None:
+    """The newest snapshot of a job (for the pages): the last period starting on or before a date, of
+    ``street`` (default: the only street)."""
+    snapshots = Snapshot.objects.filter(job=job, street=street if street is not None else street_named(None))
     if on_or_before is not None:
         snapshots = snapshots.filter(period_start__lte=on_or_before)
     return snapshots.order_by("-period_start").first()

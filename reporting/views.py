@@ -23,6 +23,7 @@ from django_ratelimit.decorators import ratelimit
 
 from jxq_cases.lib import clock, public_cache
 from jxq_cases.lib.errors import DomainError
+from org.models import Street
 from reporting.report import build_report, by_community, community_outlines, parse_range, report_text, top_categories
 
 
@@ -34,11 +35,19 @@ def public_rate(group: str, request: HttpRequest) -> str:
 @ratelimit(key="ip", rate=public_rate, block=False)
 @cache_control(public=True, max_age=300)
 def public_report(request: HttpRequest) -> HttpResponse:
-    """``/report/public/?from=YYYY-MM-DD&to=YYYY-MM-DD``; by default this year to date."""
+    """``/report/public/?from=YYYY-MM-DD&to=YYYY-MM-DD&street=NAME``; by default this year to date, of
+    the only street (else the first by name; docs/district.md)."""
     today = clock.today()
     from_text = request.GET.get("from") or today.replace(month=1, day=1).isoformat()
     to_text = request.GET.get("to") or today.isoformat()
-    context: dict[str, Any] = {"from_text": from_text, "to_text": to_text, "street": settings.REPORTING_STREET_NAME}
+    streets = Street.objects.order_by("name")
+    asked = (request.GET.get("street") or "").strip()
+    street = (streets.filter(name=asked).first() if asked else None) or streets.first()
+    street_name = street.name if street is not None else settings.REPORTING_STREET_NAME
+    context: dict[str, Any] = {"from_text": from_text, "to_text": to_text, "street": street_name}
+    if asked and (street is None or street.name != asked):
+        context["error"] = gettext("No such street.")
+        return render(request, "reporting/public_report.html", context, status=404)
     if getattr(request, "limited", False):
         context["error"] = gettext(
             "Too many requests from your address in a short time. Please wait a minute and try again."
@@ -50,18 +59,19 @@ def public_report(request: HttpRequest) -> HttpResponse:
         start_on, end_on = parse_range(from_text, to_text)
     except DomainError as error:
         return render(request, "reporting/public_report.html", {**context, "error": error.detail}, status=400)
-    key = public_cache.key("public-report", start_on.isoformat(), end_on.isoformat(), get_language())
+    street_key = str(street.pk) if street is not None else "-"
+    key = public_cache.key("public-report", street_key, start_on.isoformat(), end_on.isoformat(), get_language())
     figures = cache.get(key)
     if figures is None:
-        figures = _figures(start_on, end_on)
+        figures = _figures(start_on, end_on, street)
         cache.set(key, figures, settings.PUBLIC_CACHE_SECONDS)
     context.update(figures, end_is_future=end_on > today, today=today)
     return render(request, "reporting/public_report.html", context)
 
 
-def _figures(start_on: dt.date, end_on: dt.date) -> dict[str, Any]:
-    """What the page shows of a range, computed from the tickets (what the cache keeps)."""
-    report = build_report(start_on, end_on)
+def _figures(start_on: dt.date, end_on: dt.date, street: Street | None) -> dict[str, Any]:
+    """What the page shows of a street's range, computed from its tickets (what the cache keeps)."""
+    report = build_report(start_on, end_on, street=street)
     months = report["months"]
     chart = {
         "months": [m["month"] for m in months],
@@ -74,9 +84,9 @@ def _figures(start_on: dt.date, end_on: dt.date) -> dict[str, Any]:
     return {
         "report": report,
         "paragraph": report_text(report),
-        "categories": top_categories(start_on, end_on),
-        "communities": by_community(start_on, end_on),
-        "outlines": community_outlines(),
+        "categories": top_categories(start_on, end_on, street=street),
+        "communities": by_community(start_on, end_on, street),
+        "outlines": community_outlines(street),
         "chart": chart,
         "generated_at": clock.local(clock.now()),
     }

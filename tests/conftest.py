@@ -23,6 +23,9 @@ from org.models import Role, Unit
 from org.units import load_jiuxianqiao_units
 
 TEST_DATA = Path(__file__).resolve().parent / "data"
+# the personas' street (the Jiuxianqiao units load into it): named, so that a test with a second
+# street (docs/district.md) can ask for them in any order
+DEFAULT_STREET = "酒仙桥街道"
 PASSWORD = "test-password-123"
 
 
@@ -73,57 +76,78 @@ def street_units(db) -> None:
 
 @pytest.fixture
 def handler_unit(street_units) -> Unit:
-    return Unit.objects.get(name="南路社区")
+    return Unit.objects.get(street__name=DEFAULT_STREET, name="南路社区")
 
 
 @pytest.fixture
 def other_unit(street_units) -> Unit:
-    return Unit.objects.get(name="城市管理办公室")
+    return Unit.objects.get(street__name=DEFAULT_STREET, name="城市管理办公室")
 
 
 @pytest.fixture
 def center_unit(street_units) -> Unit:
-    return Unit.objects.get(is_center=True)
+    return Unit.objects.get(street__name=DEFAULT_STREET, is_center=True)
 
 
 @pytest.fixture
 def center_staff(db, center_unit):
-    return create_user("center", role=Role.CENTER_STAFF, unit_names=[center_unit.name], password=PASSWORD)
+    return create_user(
+        "center", role=Role.CENTER_STAFF, street=DEFAULT_STREET, unit_names=[center_unit.name], password=PASSWORD
+    )
 
 
 @pytest.fixture
 def unit_handler(db, handler_unit):
-    return create_user("handler", role=Role.UNIT_HANDLER, unit_names=[handler_unit.name], password=PASSWORD)
+    return create_user(
+        "handler", role=Role.UNIT_HANDLER, street=DEFAULT_STREET, unit_names=[handler_unit.name], password=PASSWORD
+    )
 
 
 @pytest.fixture
 def other_unit_handler(db, other_unit):
-    return create_user("other_handler", role=Role.UNIT_HANDLER, unit_names=[other_unit.name], password=PASSWORD)
+    return create_user(
+        "other_handler", role=Role.UNIT_HANDLER, street=DEFAULT_STREET, unit_names=[other_unit.name], password=PASSWORD
+    )
 
 
 @pytest.fixture
 def section_leader(db, handler_unit):
-    return create_user("leader", role=Role.SECTION_LEADER, unit_names=[handler_unit.name], password=PASSWORD)
+    return create_user(
+        "leader", role=Role.SECTION_LEADER, street=DEFAULT_STREET, unit_names=[handler_unit.name], password=PASSWORD
+    )
 
 
 @pytest.fixture
-def principal_leader(db):
-    return create_user("principal", role=Role.PRINCIPAL_LEADER, password=PASSWORD)
+def principal_leader(db, street_units):
+    return create_user("principal", role=Role.PRINCIPAL_LEADER, street=DEFAULT_STREET, password=PASSWORD)
 
 
 @pytest.fixture
-def inspector(db):
-    return create_user("inspector", role=Role.INSPECTOR, password=PASSWORD)
+def inspector(db, street_units):
+    return create_user("inspector", role=Role.INSPECTOR, street=DEFAULT_STREET, password=PASSWORD)
 
 
 @pytest.fixture
 def center_admin(db, center_unit):
-    return create_user("center_admin", role=Role.CENTER_ADMIN, unit_names=[center_unit.name], password=PASSWORD)
+    return create_user(
+        "center_admin", role=Role.CENTER_ADMIN, street=DEFAULT_STREET, unit_names=[center_unit.name], password=PASSWORD
+    )
 
 
 @pytest.fixture
-def platform_client(db):
-    return create_user("platform", role=Role.PLATFORM, password=PASSWORD)
+def district_staff(db, street_units):
+    """The district center's staff: every street of the default street's district, read-only."""
+    return create_user("district_staff", role=Role.DISTRICT_STAFF, password=PASSWORD)
+
+
+@pytest.fixture
+def district_leader(db, street_units):
+    return create_user("district_leader", role=Role.DISTRICT_LEADER, password=PASSWORD)
+
+
+@pytest.fixture
+def platform_client(db, street_units):
+    return create_user("platform", role=Role.PLATFORM, street=DEFAULT_STREET, password=PASSWORD)
 
 
 @pytest.fixture

@@ -163,9 +163,9 @@ def units_notice(unit_ids: Iterable[int], kind: str, message: str) -> dict:
     return {"kind": kind, "text": message, "unit_ids": list(unit_ids)}
 
 
-def center_notice(kind: str, message: str) -> dict:
-    """The street's complaint center."""
-    return {"kind": kind, "text": message, **access.center_recipients()}
+def center_notice(ticket: Ticket, kind: str, message: str) -> dict:
+    """The complaint center of the ticket's street."""
+    return {"kind": kind, "text": message, **access.center_recipients(ticket)}
 
 
 def person_notice(user_id: int | None, kind: str, message: str) -> dict:

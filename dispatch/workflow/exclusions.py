@@ -111,7 +111,9 @@ def sign_off_exclusion(ticket: Ticket, *, actor: User, now: datetime, comment: s
         message = _(
             "The exclusion request of ticket %(ticket_no)s is signed off; submit it upstream and record the decision."
         )
-        step.notices.append(core.center_notice("exclusion_signed_off", message % {"ticket_no": ticket.ticket_no}))
+        step.notices.append(
+            core.center_notice(ticket, "exclusion_signed_off", message % {"ticket_no": ticket.ticket_no})
+        )
     else:
         message = WAITS_FOR_YOU % {"ticket_no": ticket.ticket_no}
         step.notices.append(

@@ -50,7 +50,7 @@ def send_back_ticket(ticket: Ticket, *, actor: User, now: datetime, reason: str)
     step = Step(data={"reason": reason, "request_id": request.pk})
     message = _("A send-back of ticket %(ticket_no)s is requested: %(reason)s")
     step.notices.append(
-        core.center_notice("send_back_requested", message % {"ticket_no": ticket.ticket_no, "reason": reason})
+        core.center_notice(ticket, "send_back_requested", message % {"ticket_no": ticket.ticket_no, "reason": reason})
     )
     return step
 

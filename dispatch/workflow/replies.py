@@ -85,7 +85,7 @@ def sign_off_reply(ticket: Ticket, *, actor: User, now: datetime, comment: str =
         step.to_status = Status.REVIEWED
         step.fields.add("reviewed_at")
         message = _("The reply of ticket %(ticket_no)s is signed off; please send it upstream.")
-        step.notices.append(core.center_notice("reviewed", message % {"ticket_no": ticket.ticket_no}))
+        step.notices.append(core.center_notice(ticket, "reviewed", message % {"ticket_no": ticket.ticket_no}))
         message = _("The reply of ticket %(ticket_no)s is signed off.")
         step.notices.append(core.person_notice(draft.author_id, "reviewed", message % {"ticket_no": ticket.ticket_no}))
     else:

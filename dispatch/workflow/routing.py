@@ -197,6 +197,7 @@ def refuse_dispatch(ticket: Ticket, *, actor: User, now: datetime, reason: str) 
     )
     step.notices.append(
         center_notice(
+            ticket,
             "refused",
             _("%(unit)s refused ticket %(ticket_no)s (re-dispatch needed): %(reason)s")
             % {"unit": unit.name, "ticket_no": ticket.ticket_no, "reason": reason},

@@ -3,6 +3,7 @@ or closing."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from dispatch.workflow.core import Step
 from dispatch.workflow.registry import action
 from intake.models import ReturnVisit, Status, Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
+from org.models import Role
 
 # what dispatch.workflow exports from this step module (adding an action adds its name here)
 __all__ = [
@@ -165,7 +167,7 @@ def record_return_visit(
     )
     if to_status == Status.VISITED:
         message = _("The return visit of ticket %(ticket_no)s was not double-yes; decide on second handling.")
-        step.notices.append(core.center_notice("not_double_yes", message % {"ticket_no": ticket.ticket_no}))
+        step.notices.append(core.center_notice(ticket, "not_double_yes", message % {"ticket_no": ticket.ticket_no}))
     return step
 
 
@@ -201,9 +203,16 @@ def apply_imported_visits(ticket_ids: Iterable[int], *, actor: User | None, now:
     )
     if moves[Status.VISITED]:
         message = _("Imported visits: %(count)s ticket(s) not double-yes; decide on second handling.")
-        notify_after_commit(
-            ticket_id=None, **core.center_notice("not_double_yes", message % {"count": len(moves[Status.VISITED])})
-        )
+        # each street's center hears of its own tickets (an import is one street's: one notice)
+        streets = Counter(Ticket.objects.filter(pk__in=moves[Status.VISITED]).values_list("street_id", flat=True))
+        for street_id, count in sorted(streets.items()):
+            notify_after_commit(
+                ticket_id=None,
+                kind="not_double_yes",
+                text=message % {"count": count},
+                roles=[Role.CENTER_STAFF],
+                street_id=street_id,
+            )
     return moved
 
 

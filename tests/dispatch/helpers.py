@@ -134,7 +134,7 @@ def prepare(action: str, lead_unit, author) -> tuple[Ticket, dict]:
         extra = {"acknowledged_at": None, "handle_started_at": None}
     if action == "record_first_contact":
         extra = {"acknowledged_at": timezone.now() - timedelta(hours=1)}
-    ticket = ticket_in(status, lead_unit=lead_unit, **extra)
+    ticket = ticket_in(status, lead_unit=lead_unit, street=lead_unit.street, **extra)  # the unit's street
     body = dict(BODIES[action])
     if action in ("sign_off_reply", "return_reply_draft"):
         add_pending_draft(ticket, author)
@@ -145,7 +145,7 @@ def prepare(action: str, lead_unit, author) -> tuple[Ticket, dict]:
     elif action == "decide_send_back":
         add_send_back(ticket, author)
     elif action == "merge_ticket":
-        body["into"] = make_ticket().ticket_no
+        body["into"] = make_ticket(street=lead_unit.street).ticket_no
     elif action == "decide_extension":
         add_extension(ticket, author)
     elif action in ("sign_off_exclusion", "return_exclusion"):

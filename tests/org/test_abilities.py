@@ -51,6 +51,7 @@ MATRIX = {
     "map.read": ("section_leader", "inspector", ("page", "/map/data/", 404)),
     "places.resolve": ("center_staff", "principal_leader", ("page", "/places/unresolved/", 404)),
     "geography.edit": ("center_staff", "section_leader", ("page", "/geography/", 404)),
+    "district.read": ("district_leader", "principal_leader", ("page", "/district/", 404)),
 }
 
 

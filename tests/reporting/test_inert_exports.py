@@ -23,7 +23,7 @@ LEAD_UNIT = "@联合执法队"
 
 @pytest.fixture
 def dangerous_tickets(community_a):
-    lead = Unit.objects.create(name=LEAD_UNIT, kind=UnitKind.DEPARTMENT)
+    lead = Unit.objects.create(street=community_a.street, name=LEAD_UNIT, kind=UnitKind.DEPARTMENT)
     counted_ticket(
         "2023-01-03 09:00",
         unit=community_a,

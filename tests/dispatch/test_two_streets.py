@@ -1,0 +1,129 @@
+"""Two streets with the same unit names side by side (docs/district.md): a person of street A never
+sees or acts on street B — every action through the API, the ticket page, the lists, the figures —
+and a district role sees both streets and acts on neither."""
+
+import pytest
+from django.test import Client
+
+from dispatch.access import is_visible, visible_tickets
+from dispatch.models import Notification, TicketEvent
+from dispatch.workflow import registry
+from intake.models import Ticket
+from org.accounts import create_user
+from org.models import Role, Street, Unit
+from org.streets import add_street
+from tests.conftest import PASSWORD
+from tests.dispatch.helpers import prepare
+from tests.dispatch.test_access_matrix import PERMITTED
+from tests.factories import make_ticket
+
+pytestmark = pytest.mark.django_db
+
+A_PERSONAS = list(PERMITTED)  # center_staff, unit_handler, section_leader, principal_leader, inspector, platform
+
+
+@pytest.fixture
+def jiangtai(street_units):
+    """Street B: the same units as Jiuxianqiao (南路社区, 城市管理办公室, the center …)."""
+    return add_street("将台街道", "朝阳区")
+
+
+@pytest.fixture
+def b_people(jiangtai):
+    unit = lambda name: Unit.objects.get(street=jiangtai, name=name)  # noqa: E731
+    return {
+        "center_staff": create_user(
+            "b-center", role=Role.CENTER_STAFF, unit_names=["市民诉求处置中心"], street=jiangtai
+        ),
+        "unit_handler": create_user("b-handler", role=Role.UNIT_HANDLER, unit_names=["南路社区"], street=jiangtai),
+        "section_leader": create_user("b-leader", role=Role.SECTION_LEADER, unit_names=["南路社区"], street=jiangtai),
+        "principal_leader": create_user("b-principal", role=Role.PRINCIPAL_LEADER, street=jiangtai),
+        "inspector": create_user("b-inspector", role=Role.INSPECTOR, street=jiangtai),
+        "platform_client": create_user("b-platform", role=Role.PLATFORM, street=jiangtai),
+        "unit": unit("南路社区"),
+    }
+
+
+def _try(api_client_for, user, ticket, action, body):
+    return api_client_for(user).post(
+        f"/api/v1/tickets/{ticket.ticket_no}/actions/", {"action": action, **body}, format="json"
+    )
+
+
+@pytest.mark.parametrize("action", registry.names())
+def test_no_person_of_one_street_sees_or_acts_on_the_other(
+    request, api_client_for, action, handler_unit, b_people, district_leader
+):
+    a_author = request.getfixturevalue("unit_handler")
+    cases = [
+        # street A's personas against street B's ticket (led by B's 南路社区, same name as A's)
+        ([request.getfixturevalue(p) for p in A_PERSONAS], b_people["unit"], b_people["unit_handler"]),
+        # and street B's personas against street A's ticket
+        ([b_people[p] for p in A_PERSONAS], handler_unit, a_author),
+    ]
+    for people, lead_unit, author in cases:
+        for user in people:
+            ticket, body = prepare(action, lead_unit, author)
+            before = Ticket.objects.values().get(pk=ticket.pk)
+            response = _try(api_client_for, user, ticket, action, body)
+            case = f"{user.username} {action} on {ticket.street.name}"
+            assert response.status_code == 404, (case, response.json())
+            assert response.json()["code"] == "not_found", case
+            assert not TicketEvent.objects.filter(ticket=ticket).exists(), case
+            assert Ticket.objects.values().get(pk=ticket.pk) == before, case
+    # the district leader sees the ticket of either street and may do nothing on it
+    for lead_unit, author in ((handler_unit, a_author), (b_people["unit"], b_people["unit_handler"])):
+        ticket, body = prepare(action, lead_unit, author)
+        response = _try(api_client_for, district_leader, ticket, action, body)
+        assert response.status_code == 403, (action, response.json())
+        assert not TicketEvent.objects.filter(ticket=ticket).exists()
+
+
+@pytest.mark.parametrize("persona", [p for p in A_PERSONAS if p != "platform_client"])
+def test_pages_and_lists_show_nothing_of_the_other_street(request, persona, handler_unit, b_people):
+    user = request.getfixturevalue(persona)
+    ours = make_ticket(lead_unit=handler_unit, content="本街道的诉求")
+    theirs = make_ticket(lead_unit=b_people["unit"], content="另一个街道的诉求")
+    assert is_visible(user, ours) and not is_visible(user, theirs)
+    assert theirs.pk not in set(visible_tickets(user).values_list("id", flat=True))
+    client = Client()
+    client.force_login(user)
+    assert client.get(f"/tickets/{theirs.ticket_no}/").status_code == 404
+    assert client.get(f"/tickets/{ours.ticket_no}/").status_code == 200
+    listed = client.get("/tickets/").content.decode()
+    assert ours.ticket_no in listed and theirs.ticket_no not in listed
+    api = client.get("/api/v1/tickets/").json()
+    assert {row["ticket_no"] for row in api["results"]} == {ours.ticket_no}
+    assert client.get(f"/api/v1/tickets/{theirs.ticket_no}/").status_code == 404
+
+
+def test_a_district_role_reads_both_streets_and_sees_no_personal_data(handler_unit, b_people, district_staff):
+    ours = make_ticket(lead_unit=handler_unit)
+    theirs = make_ticket(lead_unit=b_people["unit"])
+    assert set(visible_tickets(district_staff).values_list("id", flat=True)) == {ours.pk, theirs.pk}
+    client = Client()
+    client.force_login(district_staff)
+    page = client.get(f"/tickets/{theirs.ticket_no}/")
+    assert page.status_code == 200
+    assert "13812341234" not in page.content.decode()  # masked: the district reads, it does not handle
+
+
+def test_a_notice_of_one_street_reaches_only_its_own_center(
+    api_client_for, center_staff, b_people, django_capture_on_commit_callbacks
+):
+    # B's handler refuses a dispatch: B's center is told to re-dispatch, A's center hears nothing
+    ticket, body = prepare("refuse_dispatch", b_people["unit"], b_people["unit_handler"])
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = _try(api_client_for, b_people["unit_handler"], ticket, "refuse_dispatch", body)
+    assert answer.status_code == 200, answer.json()
+    told = set(Notification.objects.filter(ticket=ticket).values_list("user_id", flat=True))
+    assert b_people["center_staff"].pk in told
+    assert center_staff.pk not in told
+
+
+def test_the_same_unit_names_stay_apart_in_every_street(jiangtai):
+    assert Unit.objects.filter(name="南路社区").count() == 2
+    assert Street.objects.count() == 2
+    a_center = create_user("a-c", role=Role.CENTER_STAFF, unit_names=["市民诉求处置中心"], street="酒仙桥街道")
+    assert a_center.units.get().street.name == "酒仙桥街道"
+    assert a_center.check_password(PASSWORD) is False  # no password given: cannot sign in
