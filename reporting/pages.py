@@ -446,7 +446,7 @@ def district(request: HttpRequest) -> HttpResponse:
         if start_on > end_on:
             start_on, end_on = clock.month_start(end_on), end_on
     league = district_league(chosen, start_on, end_on)
-    query = urlencode({"district": chosen.pk, "from": f"{start_on:%Y-%m}", "to": f"{end_on:%Y-%m}"})
+    query = urlencode({"district": str(chosen.pk), "from": f"{start_on:%Y-%m}", "to": f"{end_on:%Y-%m}"})
     if request.GET.get("format") == "xlsx":
         buffer = io.BytesIO()
         write_league_workbook(league, buffer)

@@ -27,7 +27,9 @@ def _streets_with_tickets() -> dict[str, int]:
     for name, count in counts.items():
         street = Street.objects.filter(name=name).first() or add_street(name, "朝阳区")
         for hour in range(count):
-            counted_ticket(f"{DAY} {9 + hour:02d}:00", unit=Unit.objects.get(street=street, name="南路社区"), visit="yyy")
+            counted_ticket(
+                f"{DAY} {9 + hour:02d}:00", unit=Unit.objects.get(street=street, name="南路社区"), visit="yyy"
+            )
     return counts
 
 
