@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -81,16 +82,35 @@ def left_text(delta: timedelta) -> str:
     return gettext("%(m)smin") % {"m": mins}
 
 
+def _may_be_paused(ticket: Ticket) -> bool:
+    return ticket.next_due_at is None and ticket.status in CLOCK_RUNNING
+
+
 def clock_paused(ticket: Ticket) -> bool:
     """Does the ticket's clock stand still because an extension request waits for a decision?
     (dispatch.deadlines runs no deadline meanwhile: ``next_due_at`` is empty in a state whose clock runs.)"""
-    if ticket.next_due_at is not None or ticket.status not in CLOCK_RUNNING:
+    if not _may_be_paused(ticket):
         return False
     if "_jxq_clock_paused" not in ticket.__dict__:
         ticket.__dict__["_jxq_clock_paused"] = ExtensionRequest.objects.filter(
             ticket_id=ticket.pk, status=RequestStatus.PENDING
         ).exists()
     return ticket.__dict__["_jxq_clock_paused"]
+
+
+def read_paused_clocks(tickets: Iterable[Ticket]) -> None:
+    """For a list page: which of these tickets' clocks stand still, read in one query, so that
+    ``clock_paused`` (and ``running_due``) asks nothing per row."""
+    candidates = {ticket.pk: ticket for ticket in tickets if _may_be_paused(ticket)}
+    if not candidates:
+        return
+    paused = set(
+        ExtensionRequest.objects.filter(ticket_id__in=candidates, status=RequestStatus.PENDING).values_list(
+            "ticket_id", flat=True
+        )
+    )
+    for pk, ticket in candidates.items():
+        ticket.__dict__["_jxq_clock_paused"] = pk in paused
 
 
 def running_due(ticket: Ticket, now: datetime) -> dict[str, Any] | None:
