@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dispatch import access
+from dispatch.deadlines import has_pending_extension
 from dispatch.models import ExtensionRequest, RequestStatus
 from intake.models import CLOCK_RUNNING, Ticket
 from jxq_cases.lib import clock
@@ -92,9 +93,7 @@ def clock_paused(ticket: Ticket) -> bool:
     if not _may_be_paused(ticket):
         return False
     if "_jxq_clock_paused" not in ticket.__dict__:
-        ticket.__dict__["_jxq_clock_paused"] = ExtensionRequest.objects.filter(
-            ticket_id=ticket.pk, status=RequestStatus.PENDING
-        ).exists()
+        ticket.__dict__["_jxq_clock_paused"] = has_pending_extension(ticket.pk)
     return ticket.__dict__["_jxq_clock_paused"]
 
 
