@@ -147,11 +147,20 @@ def running_due(ticket: Ticket, now: datetime) -> dict[str, Any] | None:
     }
 
 
-def visible_ticket_or_404(user: AnyUser, ticket_no: str, *, related: bool = True) -> Ticket:
+# what the ticket page shows beside the ticket itself, read with it
+TICKET_PAGE_RELATED = ("category", "community", "lead_unit", "taken_by", "merged_into", "place_community", "grid_cell")
+
+
+def visible_ticket(user: AnyUser, ticket_no: str, *, related: bool = True) -> Ticket | None:
+    """The ticket if this user may see it (None otherwise), with what its page shows beside it."""
     tickets = access.visible_tickets(user)
     if related:
-        tickets = tickets.select_related("category", "community", "lead_unit", "taken_by", "merged_into")
-    ticket = tickets.filter(ticket_no=ticket_no).first()
+        tickets = tickets.select_related(*TICKET_PAGE_RELATED)
+    return tickets.filter(ticket_no=ticket_no).first()
+
+
+def visible_ticket_or_404(user: AnyUser, ticket_no: str, *, related: bool = True) -> Ticket:
+    ticket = visible_ticket(user, ticket_no, related=related)
     if ticket is None:
         # the same answer whether the ticket does not exist or belongs to someone else (no probing)
         raise Http404(gettext("No such ticket among yours."))
