@@ -375,6 +375,7 @@ def _map_request(request: HttpRequest) -> tuple[dt.date, dt.date, Category | Non
 
 
 @login_required
+@require_GET
 def ticket_map_page(request: HttpRequest) -> HttpResponse:
     """The map of the street's tickets, with its period and category filters."""
     _require_reader(request, "map.read")
