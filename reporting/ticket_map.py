@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from dispatch import access
@@ -92,7 +92,7 @@ def ticket_map(
     points = (
         tickets.filter(place_lon__isnull=False, status__in=IN_FLIGHT)
         .filter(overdue | filter_q({"supervised": True}))
-        .annotate(is_overdue=Count("id", filter=overdue))
+        .annotate(is_overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
         .order_by("-received_at")
         .values("ticket_no", "place_lon", "place_lat", "supervision", "is_overdue")[:MAX_POINTS]
     )
