@@ -385,7 +385,8 @@ def write_monthly_table(
     undispatched = {row["month"]: row for row in rows if row["lead_unit_id"] is None}
     with_tickets = {row["lead_unit_id"] for row in rows}
     order = _unit_order(with_tickets)
-    report = build_report(start_on, end_on, unit=unit, street=street)
+    # the street's rows: a unit's workbook has none (its rows are its total), so no report is built
+    street_months = build_report(start_on, end_on, street=street)["months"] if unit is None else None
     for position, month in enumerate(clock.months_between(start_on, end_on)):
         label = month.strftime("%Y-%m")
         for unit_id, name in order:
@@ -402,9 +403,9 @@ def write_monthly_table(
                     [*_count_row(label, name, score.counts), float(score.adjustment), _number(score.composite)],
                 )
             )
-        if unit is not None:
-            continue  # one unit's workbook: its rows are its total
-        total = report["months"][position]
+        if street_months is None:
+            continue
+        total = street_months[position]
         sheet.append(
             text_row(
                 sheet,
