@@ -244,7 +244,7 @@ class TicketActionView(APIView):
         # Who, then when (403, 409: the state and what the action needs), then what (400): a refused
         # user learns nothing from their data. The ticket page does the same (dispatch.views.ticket).
         registry.require_available(request.user, declared, ticket)
-        body = declared.serializer(data=request.data)
+        body = declared.serializer(data=request.data, context={"street_id": ticket.street_id})
         if not body.is_valid():
             raise DomainError(
                 ErrorCode.INVALID,

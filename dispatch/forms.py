@@ -66,8 +66,12 @@ class WorkbenchFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, street_ids: set[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if street_ids is not None:  # the units of the user's streets (names repeat across streets)
+            mine = Unit.objects.filter(street_id__in=street_ids)
+            cast(forms.ModelChoiceField, self.fields["community"]).queryset = mine.filter(kind=UnitKind.COMMUNITY)
+            cast(forms.ModelChoiceField, self.fields["unit"]).queryset = mine
         cast(forms.ChoiceField, self.fields["status"]).choices = [
             (self.STATUS_OPEN, _("In flight")),
             (self.STATUS_ALL, _("All")),
@@ -140,6 +144,14 @@ class ActionForm(forms.Form):
     def __init__(self, *args: Any, ticket: Ticket | None = None, **kwargs: Any) -> None:
         self.ticket = ticket
         super().__init__(*args, **kwargs)
+        if ticket is not None:
+            # unit names repeat across streets: a ticket's form offers its own street's units only
+            for field in self.fields.values():
+                if not isinstance(field, forms.ModelChoiceField):
+                    continue
+                units = field.queryset
+                if units is not None and units.model is Unit:
+                    field.queryset = units.filter(street_id=ticket.street_id)
 
     def arguments(self) -> dict[str, Any]:
         return {name: value for name, value in self.cleaned_data.items() if name != "form_token"}

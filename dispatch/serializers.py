@@ -229,8 +229,16 @@ class MarkReadSerializer(serializers.Serializer):
 
 
 class UnitByName(serializers.SlugRelatedField):
+    """A unit by its name, among the units of the ticket's street (``context["street_id"]``): unit
+    names repeat across streets (docs/district.md)."""
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(slug_field="name", queryset=Unit.objects.filter(is_active=True), **kwargs)
+
+    def get_queryset(self) -> Any:
+        units = Unit.objects.filter(is_active=True)
+        street_id = self.context.get("street_id") if hasattr(self, "context") else None
+        return units.filter(street_id=street_id) if street_id is not None else units
 
 
 class CategoryByName(serializers.SlugRelatedField):

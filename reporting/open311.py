@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, JsonResponse, QueryDict
 from django.utils.dateparse import parse_date, parse_datetime
@@ -108,7 +107,7 @@ def _as_request(ticket: Ticket, centers: dict[int, tuple[float, float]]) -> dict
         "service_name": category.name if category else "",
         "service_code": str(ticket.category_id) if ticket.category_id else "",
         "description": "",  # the caller's words may name people: not published
-        "agency_responsible": settings.REPORTING_STREET_NAME,
+        "agency_responsible": ticket.street.name,  # the ticket's street (docs/district.md)
         "service_notice": "",
         "requested_datetime": _iso(ticket.received_at),
         "updated_datetime": _iso(updated),
@@ -125,9 +124,10 @@ def _as_request(ticket: Ticket, centers: dict[int, tuple[float, float]]) -> dict
 def _published() -> QuerySet[Ticket]:
     return (
         Ticket.objects.exclude(status__in=GONE)
-        .select_related("category", "community", "place_community")
+        .select_related("category", "community", "place_community", "street")
         .only(
             "ticket_no",
+            "street__name",
             "status",
             "received_at",
             "replied_at",

@@ -290,6 +290,8 @@ def _report_page(
     _require_reader(request)
     day = _day_param(request)
     street = _street(request)
+    # the links keep the street a district role chose (a street's own people have one street)
+    which = {"street": str(street.pk)} if request.GET.get("street") else {}
     snapshot = latest_snapshot(job, street=street, on_or_before=day)
     if day and snapshot is not None and not (snapshot.period_start <= day <= snapshot.period_end):
         snapshot = None  # the period asked for has no snapshot yet
@@ -311,14 +313,14 @@ def _report_page(
         "asked_on": day,
         "can_run": access.may(request.user, "reports.run"),
         "job": job.value,
-        "excel_url": f"{request.path}?{urlencode({'on': snapshot.period_start.isoformat(), 'format': 'xlsx'})}"
+        "excel_url": f"{request.path}?{urlencode({'on': snapshot.period_start.isoformat(), 'format': 'xlsx', **which})}"
         if snapshot
         else "",
     }
     if snapshot is not None and job in DOCUMENTS:
         on = snapshot.period_start.isoformat()
-        context["docx_url"] = f"{request.path}?{urlencode({'on': on, 'format': 'docx'})}"
-        context["print_url"] = f"{request.path}?{urlencode({'on': on, 'format': 'print'})}"
+        context["docx_url"] = f"{request.path}?{urlencode({'on': on, 'format': 'docx', **which})}"
+        context["print_url"] = f"{request.path}?{urlencode({'on': on, 'format': 'print', **which})}"
     return render(request, template, context)
 
 

@@ -63,8 +63,9 @@ def ticket_map(
     overdue = _overdue(now)
     by_cell = _counts(tickets, "grid_cell", overdue)
     by_community = _counts(tickets, "place_community", overdue)
+    streets = access.street_ids(user)  # the user's streets' cells and communities (docs/district.md)
     cells = []
-    for cell in GridCell.objects.select_related("community").order_by("code"):
+    for cell in GridCell.objects.filter(community__street_id__in=streets).select_related("community").order_by("code"):
         counts = by_cell.get(cell.pk, {"tickets": 0, "open": 0, "overdue": 0, "supervised": 0})
         cells.append(
             {
@@ -79,7 +80,7 @@ def ticket_map(
             }
         )
     communities = []
-    for area in CommunityArea.objects.select_related("community"):
+    for area in CommunityArea.objects.filter(community__street_id__in=streets).select_related("community"):
         counts = by_community.get(area.community_id, {"tickets": 0, "open": 0, "overdue": 0, "supervised": 0})
         communities.append(
             {

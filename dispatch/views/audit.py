@@ -113,7 +113,11 @@ def personal_data_log(request: HttpRequest) -> HttpResponse:
     if not access.may(request.user, "audit.read"):
         raise Http404(gettext("The personal-data log is for the principal leaders and the inspectors."))
     form = AccessLogFilter(request.GET or None)
-    entries = form.entries()
+    # the user's streets' entries: their tickets', and the searches (no ticket) of their people
+    streets = access.street_ids(request.user)
+    entries = form.entries().filter(
+        Q(ticket__street_id__in=streets) | Q(ticket__isnull=True, user__street_id__in=streets)
+    )
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(_workbook(entries), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="personal-data-log-{clock.today():%Y%m%d}.xlsx"'

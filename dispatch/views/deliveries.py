@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -25,8 +25,15 @@ def _require(user: Any) -> None:
 @require_GET
 def deliveries(request: HttpRequest) -> HttpResponse:
     _require(request.user)
-    rows = Delivery.objects.select_related("ticket").order_by("-created_at", "-id")
-    counts = dict(Delivery.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    # the notices of the user's streets: their tickets' and their streets' units' and people's channels
+    streets = access.street_ids(request.user)
+    mine = Delivery.objects.filter(
+        Q(ticket__street_id__in=streets)
+        | Q(channel__unit__street_id__in=streets)
+        | Q(channel__user__street_id__in=streets)
+    )
+    rows = mine.select_related("ticket").order_by("-created_at", "-id")
+    counts = dict(mine.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     context = {
         "title": _("Outgoing notices"),
         "failed": rows.filter(status=DeliveryStatus.FAILED)[:200],

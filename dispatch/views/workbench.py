@@ -232,7 +232,7 @@ def status_counts(user: AnyUser, current: str) -> list[dict[str, Any]]:
 def workbench(request: HttpRequest) -> HttpResponse:
     if not access.may(request.user, "tickets.list"):
         raise Http404(gettext("No ticket list for this account."))
-    form = WorkbenchFilterForm(request.GET or None, auto_id="filter-%s")
+    form = WorkbenchFilterForm(request.GET or None, auto_id="filter-%s", street_ids=access.street_ids(request.user))
     if form.is_bound and not form.is_valid():
         messages.error(request, gettext("Some filters are not valid and were ignored."))
     page, too_deep = requested_page(request)
@@ -265,7 +265,9 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "query_without_page": query.urlencode(),
         "status_counts": status_counts(request.user, status),
         "can_bulk_dispatch": is_center,
-        "units": Unit.objects.filter(is_center=False, is_active=True) if is_center else [],
+        "units": Unit.objects.filter(is_center=False, is_active=True, street_id__in=access.street_ids(request.user))
+        if is_center
+        else [],
     }
     return render(request, "dispatch/workbench.html", context, status=400 if too_deep else 200)
 

@@ -67,6 +67,8 @@ def triage_ticket(
             raise invalid(
                 _("%(community)s is not a community") % {"community": community.name}, community="not a community"
             )
+        if community.street_id != ticket.street_id:
+            raise invalid(_("the community must be of the ticket's street"), community="other street")
         ticket.community = community
         changes["community"] = community.name
     for name, value in (("is_key", is_key), ("is_difficult", is_difficult)):
@@ -115,6 +117,9 @@ def dispatch_ticket(
     co_units = [u for u in (co_units or []) if u.pk != lead_unit.pk]
     if any(u.is_center or not u.is_active for u in co_units):
         raise invalid(_("co-handling units must be active handling units"), co_units="invalid")
+    if any(u.street_id != ticket.street_id for u in [lead_unit, *co_units]):
+        # a street's tickets go to its own units only (docs/district.md)
+        raise invalid(_("the units must be of the ticket's street"), lead_unit="other street")
     ticket.lead_unit = lead_unit
     ticket.dispatched_at = now
     ticket.acknowledged_at = None

@@ -127,3 +127,51 @@ def test_the_same_unit_names_stay_apart_in_every_street(jiangtai):
     a_center = create_user("a-c", role=Role.CENTER_STAFF, unit_names=["市民诉求处置中心"], street="酒仙桥街道")
     assert a_center.units.get().street.name == "酒仙桥街道"
     assert a_center.check_password(PASSWORD) is False  # no password given: cannot sign in
+
+
+def test_a_unit_is_named_within_the_tickets_street_and_another_streets_unit_is_refused(
+    api_client_for, center_staff, handler_unit, b_people
+):
+    from dispatch.workflow import dispatch_ticket
+    from jxq_cases.lib.errors import DomainError
+    from tests.factories import ticket_in
+
+    # "南路社区" names B's unit for B's ticket (the name is in both streets)
+    theirs = ticket_in("triaged", street=b_people["unit"].street)
+    answer = _try(api_client_for, b_people["center_staff"], theirs, "dispatch_ticket", {"lead_unit": "南路社区"})
+    assert answer.status_code == 200, answer.json()
+    theirs.refresh_from_db()
+    assert theirs.lead_unit == b_people["unit"]
+    # A's ticket cannot go to B's unit, however it is asked
+    ours = ticket_in("triaged", street=handler_unit.street)
+    with pytest.raises(DomainError) as refused:
+        dispatch_ticket(ours, actor=center_staff, lead_unit=b_people["unit"])
+    assert refused.value.code == "invalid"
+    ours.refresh_from_db()
+    assert ours.lead_unit is None
+
+
+def test_the_public_report_and_the_report_command_speak_for_one_street(handler_unit, b_people):
+    import io
+
+    from django.core.management import call_command
+
+    from tests.factories import counted_ticket
+
+    counted_ticket("2023-03-01 09:00", unit=handler_unit, visit="yyy")
+    for hour in (9, 10):
+        counted_ticket(f"2023-03-02 {hour:02d}:00", unit=b_people["unit"], visit="ynn")
+    client = Client()
+    first = Street.objects.order_by("name").first().name  # the default: the first street by name
+    ours = client.get("/report/public/", {"from": "2023-03-01", "to": "2023-03-31"})
+    theirs = client.get("/report/public/", {"from": "2023-03-01", "to": "2023-03-31", "street": "将台街道"})
+    assert ours.status_code == theirs.status_code == 200
+    assert ours.context["report"]["street"] == first
+    assert ours.context["report"]["total"] == {"酒仙桥街道": 1, "将台街道": 2}[first]
+    assert theirs.context["report"]["total"] == 2 and theirs.context["report"]["street"] == "将台街道"
+    assert client.get("/report/public/", {"street": "火星街道"}).status_code == 404
+    out = io.StringIO()
+    call_command(
+        "report", "--from", "2023-03-01", "--to", "2023-03-31", "--street", "将台街道", "--format", "json", stdout=out
+    )
+    assert '"total": 2' in out.getvalue()
