@@ -24,6 +24,9 @@ DEMO_ACCOUNTS = [
     ("platform", Role.PLATFORM, "12345 平台接口", []),
     ("leader2", Role.SECTION_LEADER, "分管领导 赵敏", _SECTION_B_UNITS),
     ("admin", Role.CENTER_ADMIN, "诉求中心 系统管理员 周洁", [CENTER_NAME]),
+    # the district center reads the league of its streets (docs/district.md)
+    ("district", Role.DISTRICT_STAFF, "区诉求中心 孙磊", []),
+    ("district_leader", Role.DISTRICT_LEADER, "区领导 吴刚", []),
 ]
 
 
