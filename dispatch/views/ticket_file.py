@@ -15,7 +15,6 @@ import datetime as dt
 import re
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -115,7 +114,7 @@ def ticket_file(user: Any, ticket: Ticket, *, context: str) -> dict:
         "printed_at": clock.local(clock.now()),
         "printed_by": user,
         "title": _("Ticket file %(ticket_no)s") % {"ticket_no": ticket.ticket_no},
-        "street": settings.REPORTING_STREET_NAME,
+        "street": ticket.street.name,  # the ticket's street (docs/district.md)
     }
 
 
