@@ -353,7 +353,11 @@ def tonight(request: HttpRequest) -> HttpResponse:
     found = sections(request.user, now)
     for section in found:
         section.cards = [{"ticket": t, "due": running_due(t, now)} for t in section.tickets]
-    context = {"title": _("Tonight"), "sections": found, "now": now}
+    context = {
+        "title": _("Tonight"),
+        "sections": [(s, drill_url(s.filter, s.label)) for s in found],
+        "now": now,
+    }
     return render(request, "reporting/tonight.html", context)
 
 
