@@ -361,21 +361,21 @@ def place_hotspots(
                 },
             }
         )
-    top = _top_categories(base, [h["grid_cell"] for h in found], since, until, category_id)
+    # the most frequent category among exactly the tickets counted in the window
+    top = _top_categories(tickets.filter(received_at__gte=since), [h["grid_cell"] for h in found], category_id)
     for hotspot in found:
         hotspot["top_category"] = top.get(hotspot["grid_cell"], "")
     found.sort(key=lambda h: (-h["tickets"], h["code"]))
     return found
 
 
-def _top_categories(
-    base: QuerySet[Ticket], cells: list[int], since: datetime, until: datetime, category_id: int | None
-) -> dict[int, str]:
-    """The most frequent category of each cell's tickets in the window (one query)."""
+def _top_categories(window: QuerySet[Ticket], cells: list[int], category_id: int | None) -> dict[int, str]:
+    """The most frequent category of each cell's tickets in the window (one query): ``window`` is the
+    queryset the window's count was made of (sent-back and merged tickets already left out)."""
     if not cells or category_id is not None:
         return {}
     counts = (
-        base.filter(grid_cell__in=cells, received_at__gte=since, received_at__lt=until, category__isnull=False)
+        window.filter(grid_cell__in=cells, category__isnull=False)
         .values("grid_cell", "category__name")
         .annotate(n=Count("id"))
         .order_by("grid_cell", "-n", "category__name")
