@@ -90,9 +90,14 @@ def _words_condition(terms: list[list[str]]) -> Q:
     return condition
 
 
+def log_context(kind: str) -> str:
+    """The personal-data log's "where" of a search by phone, phone tail or name."""
+    return f"search:{kind}"
+
+
 def _log(user: AnyUser, kind: str, term: str) -> None:
     assert isinstance(user, User)  # only a signed-in user has tickets.search_personal
-    PersonalDataAccess.objects.create(user=user, ticket=None, context=f"search:{kind}", term=term[:40])
+    PersonalDataAccess.objects.create(user=user, ticket=None, context=log_context(kind), term=term[:40])
 
 
 def _matching_ids(found: SearchResult, condition: Q, what: str) -> list[int]:
