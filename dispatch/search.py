@@ -80,7 +80,7 @@ def clean_text(text: str) -> str:
 # the newest visible tickets a search of several stored words looks at first, and how many of them
 # must match for the list to be read newest first (docs/intake.md, "Search": "Several words")
 DENSE_PROBE = 1000
-DENSE_MATCHES = 5
+DENSE_MATCHES = 10
 
 
 def _words_condition(tickets: QuerySet[Ticket], terms: list[list[str]]) -> Q:
