@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -121,7 +122,10 @@ def _dense(tickets: QuerySet[Ticket], query: str) -> bool:
     newest = tickets.order_by("-received_at", "-id").annotate(
         _matches=RawSQL("search_vector @@ to_tsquery('simple'::regconfig, %s)", [query])
     )
-    sql, params = newest.values("_matches")[:DENSE_PROBE].query.sql_with_params()
+    try:
+        sql, params = newest.values("_matches")[:DENSE_PROBE].query.sql_with_params()
+    except EmptyResultSet:  # nothing visible (a handler of no unit): nothing to read either way
+        return False
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM ({sql}) AS newest WHERE newest._matches LIMIT %s) AS found",

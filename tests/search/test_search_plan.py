@@ -78,3 +78,11 @@ def test_one_stored_word_is_left_to_the_planner(tickets, center_staff, monkeypat
     found, sql = _found(center_staff, "占道经营")  # one stored word: its frequency is in the statistics
     assert "ts_match_vq" not in sql and "LIMIT 6" not in sql
     assert found & {t.ticket_no for t in tickets.values()} == {tickets[f"new{i}"].ticket_no for i in range(4)}
+
+
+def test_nothing_visible_is_not_dense(tickets, center_staff):
+    from intake.models import Ticket
+
+    assert not search._dense(Ticket.objects.none(), "驼房营南 & 房营南里")
+    assert not search._dense(Ticket.objects.filter(lead_unit_id__in=[]), "驼房营南 & 房营南里")
+    assert search_tickets(center_staff, "驼房营南里", Ticket.objects.none()).tickets.count() == 0
