@@ -25,6 +25,7 @@ def _signed_in(request: HttpRequest) -> User:
 class ScoringPolicyAdmin(admin.ModelAdmin):
     list_display = [
         "name",
+        "street",
         "effective_from",
         "w_response",
         "w_resolution",

@@ -226,7 +226,7 @@ def best_handler_candidates(first: dt.date, last: dt.date, min_counted: int, str
 def build_monthly(month: dt.date, street: Street | None = None) -> dict:
     street = street if street is not None else street_named(None)
     first, last = clock.month_start(month), clock.month_end(month)
-    policies = PolicyBook()
+    policies = PolicyBook(street=street)
     score = range_score(first, last, policies=policies, street=street)
     ranking = unit_ranking(first, last, policies=policies, street=street)
     return {

@@ -88,7 +88,6 @@ def _grouped(district: District, start_on: dt.date, end_on: dt.date, key: str) -
 
 def district_league(district: District, start_on: dt.date, end_on: dt.date, *, with_units: bool = True) -> League:
     """The league of the district's streets over the range (local dates, inclusive)."""
-    policies = PolicyBook()
     streets = list(Street.objects.filter(district=district).order_by("name"))
     rows_by_street: dict[int, list[dict]] = defaultdict(list)
     for row in _grouped(district, start_on, end_on, "street_id"):
@@ -101,6 +100,7 @@ def district_league(district: District, start_on: dt.date, end_on: dt.date, *, w
                 unit_rows[unit_street[row["lead_unit_id"]]].append(row)
     league = League(district, start_on, end_on)
     for street in streets:
+        policies = PolicyBook(street=street)  # the street's own policy, else the district's default
         score = range_score(
             start_on, end_on, rows=rows_by_street.get(street.pk, []), policies=policies, adjustments={}, street=street
         )

@@ -379,7 +379,7 @@ def write_monthly_table(
 ) -> None:
     """Every month: each unit's counts, rates, bonus − deductions and composite (one grouped query,
     ``unit_scores``), then the street's row — ``build_report``'s monthly row, as on the public page."""
-    policies = PolicyBook()
+    policies = PolicyBook(street=street)
     rows = month_counts(start_on, end_on, unit=unit, by_unit=True, street=street)
     scores = unit_scores(start_on, end_on, policies=policies, rows=rows, street=street)
     undispatched = {row["month"]: row for row in rows if row["lead_unit_id"] is None}

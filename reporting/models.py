@@ -29,11 +29,22 @@ class ScoringPolicy(models.Model):
     """The weights of the composite score from ``effective_from`` on (the city changes them yearly).
 
     The policy of a month is the one with the latest ``effective_from`` on or before the month's
-    first day; ``effective_from`` must therefore be the first day of a month.
+    first day; ``effective_from`` must therefore be the first day of a month. A policy without a
+    street is the default of every street (the district's); a street's own policies, from the first
+    one's date on, are that street's (``reporting.rates.PolicyBook``; docs/district.md).
     """
 
+    street = models.ForeignKey(
+        "org.Street",
+        verbose_name=_("street"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: the default of every street."),
+    )
     name = models.CharField(_("name"), max_length=100)
-    effective_from = models.DateField(_("effective from"), unique=True)
+    effective_from = models.DateField(_("effective from"))
     w_response = models.DecimalField(_("weight of the response rate"), max_digits=4, decimal_places=3)
     w_resolution = models.DecimalField(_("weight of the resolution rate"), max_digits=4, decimal_places=3)
     w_satisfaction = models.DecimalField(_("weight of the satisfaction rate"), max_digits=4, decimal_places=3)
@@ -51,6 +62,13 @@ class ScoringPolicy(models.Model):
         ordering = ["-effective_from"]
         verbose_name = _("scoring policy")
         verbose_name_plural = _("scoring policies")
+        constraints = [
+            # one policy a date: per street, and among the defaults
+            models.UniqueConstraint(fields=["street", "effective_from"], name="scoring_policy_street_from"),
+            models.UniqueConstraint(
+                fields=["effective_from"], condition=models.Q(street__isnull=True), name="scoring_policy_default_from"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.effective_from:%Y-%m-%d})"

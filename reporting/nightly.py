@@ -176,7 +176,7 @@ def build_nightly(
     as_of = moment_of(on, now)
     first_of_month = clock.month_start(on)
     trend_from = clock.month_start(trend_from or on.replace(month=1, day=1))
-    policies = PolicyBook()
+    policies = PolicyBook(street=street)
     mine = {"street": street.pk}
     today = period_filter(on, on, **mine)
     month = period_filter(first_of_month, on, **mine)

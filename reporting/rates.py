@@ -140,15 +140,21 @@ def add_counts(into: dict[str, int], row: dict) -> dict[str, int]:
 
 
 class PolicyBook:
-    """The scoring policies, loaded once: ``for_month(m)`` is the policy in effect on m's 1st day."""
+    """The scoring policies, loaded once: ``for_month(m)`` is the policy in effect on m's 1st day.
 
-    def __init__(self, policies: Iterable[ScoringPolicy] | None = None):
-        loaded = list(policies) if policies is not None else list(ScoringPolicy.objects.order_by("effective_from"))
-        self.policies = sorted(loaded, key=lambda p: p.effective_from)
+    With ``street``: the street's own policies, where one is in effect, else the defaults (the
+    policies without a street: the district's); without, the defaults only."""
+
+    def __init__(self, policies: Iterable[ScoringPolicy] | None = None, *, street: Street | None = None):
+        if policies is None:
+            mine = Q(street__isnull=True) | Q(street=street) if street is not None else Q(street__isnull=True)
+            policies = ScoringPolicy.objects.filter(mine).order_by("effective_from")
+        loaded = list(policies)
+        self.policies = sorted(loaded, key=lambda p: (p.street_id is not None, p.effective_from))
 
     def for_month(self, month: dt.date) -> ScoringPolicy:
         current = None
-        for policy in self.policies:
+        for policy in self.policies:  # the defaults first, then the street's own (which win)
             if policy.effective_from <= month:
                 current = policy
         if current is None:
@@ -258,7 +264,7 @@ def range_score(
     """The street's (or one unit's) score over a range; every month of the range has an entry."""
     if rows is None:
         rows = month_counts(start_on, end_on, unit=unit, street=street)
-    policies = policies or PolicyBook()
+    policies = policies or PolicyBook(street=street if street is not None else (unit.street if unit else None))
     adjustments = adjustments_between(start_on, end_on) if adjustments is None else adjustments
     by_month = {row["month"]: row for row in rows}
     adjustment_key = unit.pk if unit is not None else None
@@ -301,7 +307,7 @@ def unit_scores(
 ) -> dict[int, RangeScore]:
     """Every lead unit's score over the range from ONE grouped query (unit × month); with ``street``
     the street's own units only."""
-    policies = policies or PolicyBook()
+    policies = policies or PolicyBook(street=street)
     if rows is None:
         rows = month_counts(start_on, end_on, by_unit=True, street=street)
     adjustments = adjustments_between(start_on, end_on)
@@ -345,7 +351,7 @@ def unit_ranking(
     range's last month) is listed apart, so one lucky ticket does not make a unit first.
     ``rows`` may be unit × month counts of this exact range, already fetched.
     """
-    policies = policies or PolicyBook()
+    policies = policies or PolicyBook(street=street)
     min_counted = policies.for_month(clock.month_start(end_on)).min_counted_to_rank
     scores = unit_scores(start_on, end_on, policies=policies, rows=rows, street=street)
     units = {u.pk: u for u in Unit.objects.filter(pk__in=list(scores))}

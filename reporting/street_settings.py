@@ -77,7 +77,8 @@ def _page(request: HttpRequest, *, bound: dict | None = None, status: int = 200)
     ]
     scoring = [
         {"policy": p, "form": bound.get(f"scoring-{p.pk}") or ScoringPolicyForm(instance=p, prefix=f"p{p.pk}")}
-        for p in ScoringPolicy.objects.order_by("-effective_from")
+        # the default policies (no street); a street's own ones are kept in the admin (docs/district.md)
+        for p in ScoringPolicy.objects.filter(street__isnull=True).order_by("-effective_from")
     ]
     context = {
         "title": _("Settings"),
@@ -154,7 +155,7 @@ def remove_calendar_override(request: SignedInRequest, on: str) -> HttpResponse:
 def save_scoring_policy(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
     """A scoring policy, new or changed; the model's rules hold (first of a month, weights add up to 1)."""
     _require_admin(request)
-    current = get_object_or_404(ScoringPolicy, pk=pk) if pk else None
+    current = get_object_or_404(ScoringPolicy, pk=pk, street__isnull=True) if pk else None
     form = ScoringPolicyForm(request.POST, instance=current, prefix=f"p{pk}" if pk else "new")
     if not form.is_valid():
         return _refused(request, f"scoring-{pk}" if pk else "scoring-new", form)

@@ -126,3 +126,25 @@ def test_the_street_dashboard_shows_its_rank_in_the_district(principal_leader, t
     html = client.get("/dashboard/").content.decode()
     assert 'data-testid="district-rank"' in html
     assert "2" in html.split('data-testid="district-rank"')[1].split("</strong>")[0]
+
+
+def test_a_streets_own_scoring_policy_wins_over_the_district_default(three_streets):
+    from reporting.models import ScoringPolicy
+
+    a, b, c = three_streets
+    # 将台街道 weighs only the response rate from January 2023 on; the others keep the default
+    ScoringPolicy.objects.create(
+        street=b,
+        name="将台街道考评规则",
+        effective_from=dt.date(2023, 1, 1),
+        w_response=Decimal("1"),
+        w_resolution=Decimal("0"),
+        w_satisfaction=Decimal("0"),
+    )
+    league = district_league(a.district, *JAN)
+    # B: January response 100 -> composite 100.00; A and C as in EXPECTED (the default policy)
+    assert [(s.rank, s.street_name, str(s.score.composite)) for s in league.ranked] == [
+        (1, "将台街道", "100.00"),
+        (2, "@东坝乡", "95.00"),
+        (3, "酒仙桥街道", "77.50"),
+    ]
