@@ -44,6 +44,8 @@ class TicketFilter(django_filters.FilterSet):
     category = django_filters.CharFilter(field_name="category__name", help_text="category name")
     community = django_filters.CharFilter(field_name="community__name", help_text="community name")
     lead_unit = django_filters.CharFilter(field_name="lead_unit__name", help_text="lead unit name")
+    # a district's people see several streets (docs/district.md); a street's own see one
+    street = django_filters.CharFilter(field_name="street__name", help_text="street name")
     received_after = IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
     due_after = IsoDateTimeFilter(field_name="next_due_at", lookup_expr="gte")

@@ -175,3 +175,13 @@ def test_the_public_report_and_the_report_command_speak_for_one_street(handler_u
         "report", "--from", "2023-03-01", "--to", "2023-03-31", "--street", "将台街道", "--format", "json", stdout=out
     )
     assert '"total": 2' in out.getvalue()
+
+
+def test_a_district_role_narrows_the_api_list_to_one_street(api_client_for, handler_unit, b_people, district_staff):
+    ours = make_ticket(lead_unit=handler_unit)
+    theirs = make_ticket(lead_unit=b_people["unit"])
+    client = api_client_for(district_staff)
+    both = {row["ticket_no"] for row in client.get("/api/v1/tickets/").json()["results"]}
+    assert both == {ours.ticket_no, theirs.ticket_no}
+    only = client.get("/api/v1/tickets/", {"street": "将台街道"}).json()["results"]
+    assert [row["ticket_no"] for row in only] == [theirs.ticket_no]
