@@ -32,6 +32,7 @@ from intake.models import GONE, Ticket
 from jxq_cases.lib import clock
 from jxq_cases.lib.spreadsheet import text_cell, text_row
 from org.models import District, Street, Unit
+from reporting.models import ScoringPolicy
 from reporting.rates import MEASURES, PolicyBook, RangeScore, Ranking, range_score, unit_ranking
 
 if TYPE_CHECKING:
@@ -99,8 +100,11 @@ def district_league(district: District, start_on: dt.date, end_on: dt.date, *, w
             if row["lead_unit_id"] is not None:
                 unit_rows[unit_street[row["lead_unit_id"]]].append(row)
     league = League(district, start_on, end_on)
+    # the default policies and the district's streets' own, read once
+    known = list(ScoringPolicy.objects.filter(Q(street__isnull=True) | Q(street__district=district)))
     for street in streets:
-        policies = PolicyBook(street=street)  # the street's own policy, else the district's default
+        # the street's own policy in effect, else the default (PolicyBook's rule)
+        policies = PolicyBook([p for p in known if p.street_id in (None, street.pk)])
         score = range_score(
             start_on, end_on, rows=rows_by_street.get(street.pk, []), policies=policies, adjustments={}, street=street
         )
