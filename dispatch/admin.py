@@ -109,18 +109,27 @@ def _recomputed(request: HttpRequest, changed: int) -> None:
 # the change, its record (org.setting_changes) and the recomputed deadlines in one transaction.
 @admin.register(DeadlinePolicy)
 class DeadlinePolicyAdmin(admin.ModelAdmin):
-    list_display = ["rule", "acknowledge_hours", "contact_hours", "handle_amount", "handle_unit", "due_soon_fraction"]
-    readonly_fields = ["rule"]
+    list_display = [
+        "rule",
+        "street",
+        "acknowledge_hours",
+        "contact_hours",
+        "handle_amount",
+        "handle_unit",
+        "due_soon_fraction",
+    ]
+    list_filter = ["street"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # one row per rule, created by the migration
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["rule", "street"] if obj is not None else []  # a new row: a street's own rule
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         fields = {name: form.cleaned_data[name] for name in deadlines.POLICY_FIELDS if name in form.cleaned_data}
-        _recomputed(request, deadlines.save_policy(obj.rule, by=_signed_in(request), **fields))
+        saved = deadlines.save_policy(obj.rule, by=_signed_in(request), street=obj.street, **fields)
+        _recomputed(request, saved)
 
 
 @admin.register(CalendarOverride)

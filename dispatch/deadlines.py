@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import chinese_calendar
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext
 
 from intake.models import CLOCK_RUNNING, Kind, Status, Ticket, Urgency
@@ -111,11 +111,14 @@ def rule_key(urgency: str, kind: str) -> str:
     return "normal"
 
 
-def load_rules() -> dict[str, Rule]:
+def load_rules(street_id: int | None = None) -> dict[str, Rule]:
+    """The rules of a street: the built-in defaults, the default rows (no street), then the street's
+    own rows, each later one winning (docs/district.md)."""
     from dispatch.models import DeadlinePolicy
 
     rules = dict(DEFAULT_RULES)
-    for p in DeadlinePolicy.objects.all():
+    rows = DeadlinePolicy.objects.filter(Q(street__isnull=True) | Q(street_id=street_id))
+    for p in sorted(rows, key=lambda p: p.street_id is not None):
         rules[p.rule] = Rule(
             p.acknowledge_hours, p.contact_hours, p.handle_amount, p.handle_unit, Decimal(p.due_soon_fraction)
         )
@@ -212,7 +215,7 @@ def apply_deadlines(
         handle_paused_for=ticket.handle_paused_for,
         extended_handle_due_at=ticket.extended_handle_due_at,
         extension_pending=extension_pending,
-        rules=rules if rules is not None else load_rules(),
+        rules=rules if rules is not None else load_rules(ticket.street_id),
         overrides=overrides if overrides is not None else load_overrides(),
     )
     if values["next_due_at"] != ticket.next_due_at or values["next_due_kind"] != ticket.next_due_kind:
@@ -226,16 +229,21 @@ def apply_deadlines(
     return changed
 
 
-def recompute_open_tickets(*, rule_keys: Iterable[str] | None = None, chunk_size: int = 2000) -> int:
+def recompute_open_tickets(
+    *, rule_keys: Iterable[str] | None = None, chunk_size: int = 2000, street_id: int | None = None
+) -> int:
     """Recompute the stored deadlines of every ticket whose clock runs (after a policy or calendar
     change); returns how many tickets changed. Written back in chunks with bulk_update (one UPDATE
     per chunk), because working days are computed in Python from the calendar.
     """
     from dispatch.models import ExtensionRequest, RequestStatus
 
-    rules = load_rules()
+    rules_of: dict[int, dict[str, Rule]] = {}  # each street's rules, read once
     overrides = load_overrides()
-    tickets = Ticket.objects.filter(status__in=CLOCK_RUNNING).annotate(
+    tickets = Ticket.objects.filter(status__in=CLOCK_RUNNING)
+    if street_id is not None:
+        tickets = tickets.filter(street_id=street_id)
+    tickets = tickets.annotate(
         _pending=Exists(ExtensionRequest.objects.filter(ticket=OuterRef("pk"), status=RequestStatus.PENDING))
     )
     wanted = set(rule_keys) if rule_keys is not None else None
@@ -245,6 +253,9 @@ def recompute_open_tickets(*, rule_keys: Iterable[str] | None = None, chunk_size
         for ticket in tickets.order_by("pk").iterator(chunk_size=chunk_size):
             if wanted is not None and rule_key(ticket.urgency, ticket.kind) not in wanted:
                 continue
+            if ticket.street_id not in rules_of:
+                rules_of[ticket.street_id] = load_rules(ticket.street_id)
+            rules = rules_of[ticket.street_id]
             if apply_deadlines(ticket, extension_pending=ticket._pending, rules=rules, overrides=overrides):
                 changed.append(ticket)
             if len(changed) >= chunk_size:
@@ -261,15 +272,17 @@ def recompute_open_tickets(*, rule_keys: Iterable[str] | None = None, chunk_size
 POLICY_FIELDS = ["acknowledge_hours", "contact_hours", "handle_amount", "handle_unit", "due_soon_fraction"]
 
 
-def save_policy(rule: str, *, by: User, **fields: Any) -> int:
-    """Change one deadline rule, record the change (``org.setting_changes``) and recompute the open
-    tickets it governs, all in one transaction; returns tickets changed."""
+def save_policy(rule: str, *, by: User, street: Any = None, **fields: Any) -> int:
+    """Change one deadline rule — the default (``street`` None) or a street's own — record the change
+    (``org.setting_changes``) and recompute the open tickets it governs, all in one transaction;
+    returns tickets changed."""
     from dispatch.models import DeadlinePolicy, DeadlineRule
 
     with transaction.atomic():
-        policy = DeadlinePolicy.objects.select_for_update().filter(rule=rule).first()
+        rows = DeadlinePolicy.objects.select_for_update().filter(rule=rule)
+        policy = (rows.filter(street=street) if street is not None else rows.filter(street__isnull=True)).first()
         before = setting_changes.model_values(policy, POLICY_FIELDS) if policy else {}
-        policy = policy or DeadlinePolicy(rule=rule, **DEFAULT_RULES[rule].__dict__)
+        policy = policy or DeadlinePolicy(rule=rule, street=street, **DEFAULT_RULES[rule].__dict__)
         for name, value in fields.items():
             setattr(policy, name, value)
         policy.full_clean()
@@ -277,7 +290,7 @@ def save_policy(rule: str, *, by: User, **fields: Any) -> int:
         with setting_changes.in_street_language():
             setting = gettext("Deadline rule: %(rule)s") % {"rule": DeadlineRule(rule).label}
         setting_changes.record(by, setting, before, setting_changes.model_values(policy, POLICY_FIELDS))
-        return recompute_open_tickets(rule_keys=[rule])
+        return recompute_open_tickets(rule_keys=[rule], street_id=street.pk if street is not None else None)
 
 
 def _override_setting(on: date) -> str:

@@ -65,7 +65,8 @@ def _require_admin(request: HttpRequest) -> None:
 
 def _page(request: HttpRequest, *, bound: dict | None = None, status: int = 200) -> HttpResponse:
     bound = bound or {}
-    policies = {p.rule: p for p in DeadlinePolicy.objects.all()}
+    # the default rules (no street); a street's own ones are kept in the admin (docs/district.md)
+    policies = {p.rule: p for p in DeadlinePolicy.objects.filter(street__isnull=True)}
     rules = [
         {
             "rule": rule,

@@ -92,9 +92,20 @@ class HandleUnit(models.TextChoices):
 
 
 class DeadlinePolicy(models.Model):
-    """The editable deadline rules (docs/domain.md §3): one row per rule; saving one recomputes open tickets."""
+    """The editable deadline rules (docs/domain.md §3): one row per rule; saving one recomputes open tickets.
+    A row without a street is the default of every street (the district's); a street's own row for a
+    rule wins over the default (``dispatch.deadlines.load_rules``; docs/district.md)."""
 
-    rule = models.CharField(_("rule"), max_length=10, choices=DeadlineRule.choices, unique=True)
+    street = models.ForeignKey(
+        "org.Street",
+        verbose_name=_("street"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: the default of every street."),
+    )
+    rule = models.CharField(_("rule"), max_length=10, choices=DeadlineRule.choices)
     acknowledge_hours = models.PositiveIntegerField(_("acknowledge within (hours)"))
     contact_hours = models.PositiveIntegerField(_("contact within (hours)"))
     handle_amount = models.PositiveIntegerField(_("handle within"))
@@ -107,6 +118,13 @@ class DeadlinePolicy(models.Model):
         ordering = ["rule"]
         verbose_name = _("deadline policy")
         verbose_name_plural = _("deadline policies")
+        constraints = [
+            # one row a rule: per street, and among the defaults
+            models.UniqueConstraint(fields=["street", "rule"], name="deadline_policy_street_rule"),
+            models.UniqueConstraint(
+                fields=["rule"], condition=models.Q(street__isnull=True), name="deadline_policy_default_rule"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_rule_display()

@@ -92,7 +92,7 @@ def decide_extension(ticket: Ticket, *, actor: User, now: datetime, approved: bo
         # The current handling deadline (with the pause added), then the granted days on top of it:
         # working days under a working-days rule, calendar days otherwise.
         step.fields |= set(deadlines.apply_deadlines(ticket, extension_pending=False))
-        rule = deadlines.load_rules()[deadlines.rule_key(ticket.urgency, ticket.kind)]
+        rule = deadlines.load_rules(ticket.street_id)[deadlines.rule_key(ticket.urgency, ticket.kind)]
         unit = "working_days" if rule.handle_unit == "working_days" else "calendar_days"
         assert ticket.handle_due_at is not None  # just applied: a ticket in the units has a handling deadline
         ticket.extended_handle_due_at = deadlines.add_period(

@@ -185,3 +185,23 @@ def test_a_district_role_narrows_the_api_list_to_one_street(api_client_for, hand
     assert both == {ours.ticket_no, theirs.ticket_no}
     only = client.get("/api/v1/tickets/", {"street": "将台街道"}).json()["results"]
     assert [row["ticket_no"] for row in only] == [theirs.ticket_no]
+
+
+def test_a_streets_own_deadline_rule_wins_over_the_district_default(handler_unit, b_people, center_admin):
+    import datetime as dt
+
+    from dispatch import deadlines
+    from tests.factories import ticket_in
+
+    start = dt.datetime(2025, 3, 3, 2, 0, tzinfo=dt.UTC)
+    stamps = {"dispatched_at": start, "acknowledged_at": start, "handle_started_at": start}
+    ours = ticket_in("dispatched", lead_unit=handler_unit, **stamps)
+    theirs = ticket_in("dispatched", lead_unit=b_people["unit"], **stamps)
+    # 将台街道 wants first contact within 2 hours on normal tickets; the default stays 24
+    assert deadlines.save_policy("normal", by=center_admin, street=b_people["unit"].street, contact_hours=2) == 1
+    deadlines.recompute_open_tickets()  # every street's running clocks, each by its own rules
+    for ticket in (ours, theirs):
+        ticket.refresh_from_db()
+    assert ours.contact_due_at == start + dt.timedelta(hours=24)
+    assert theirs.contact_due_at == start + dt.timedelta(hours=2)
+    assert deadlines.load_rules()["normal"].contact_hours == 24
