@@ -30,8 +30,9 @@ _TICKET_FIELDS = ("id", "content", "address", "category_id", "community_id", "gr
 def profile_to_json(profile: Profile) -> dict:
     return {
         "w": profile.words,
-        "c": sorted(profile.chars),
-        "s": sorted(profile.sounds),
+        # n-grams as one space-separated string: a third of the decoding time of a JSON list
+        "c": " ".join(sorted(profile.chars)),
+        "s": " ".join(sorted(profile.sounds)),
         "p": sorted(profile.place_grams),
         "grid": profile.grid_cell_id,
         # the weighted lengths, so that a lookup does not weigh every n-gram of every candidate again
@@ -45,8 +46,8 @@ def profile_from_signature(signature: TicketSignature) -> Profile:
     words = data["w"]
     return Profile(
         words=words,
-        chars=frozenset(data["c"]),
-        sounds=frozenset(data["s"]),
+        chars=frozenset(data["c"].split(" ")) if data["c"] else frozenset(),
+        sounds=frozenset(data["s"].split(" ")) if data["s"] else frozenset(),
         place_grams=frozenset(data["p"]),
         category_id=signature.category_id,
         community_id=signature.community_id,

@@ -19,8 +19,8 @@ class TicketSignature(models.Model):
     received_at = models.DateTimeField()
     community = models.ForeignKey("org.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     category = models.ForeignKey("intake.Category", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    # {"w": {word: idf}, "c": [char n-grams], "s": [syllable n-grams], "p": [place bigrams], "grid": cell id,
-    #  "cn"/"sn": weighted lengths of c and s}
+    # {"w": {word: idf}, "c": "char n-grams", "s": "syllable n-grams" (space-separated), "p": [place bigrams],
+    #  "grid": cell id, "cn"/"sn": weighted lengths of c and s}
     profile = models.JSONField()
     minhash = models.JSONField()
     measure_version = models.PositiveSmallIntegerField()

@@ -68,23 +68,24 @@ def _candidate_ids(ticket: Ticket, signature, since, until) -> set[int]:
     ids = {ticket_id for ticket_id, _n in shared.most_common(cap)}
     recent = max(10, cap // 4)
     in_window = {"received_at__gte": since, "received_at__lte": until}
+    sources = []
     if signature.community_id is not None:
         # index (community, received_at); the category is filtered on the community's recent rows
         of_community = TicketSignature.objects.filter(community_id=signature.community_id, **in_window)
-        ids.update(of_community.order_by("-received_at").values_list("ticket_id", flat=True)[:recent])
+        sources.append(of_community.order_by("-received_at").values_list("ticket_id")[:recent])
         if signature.category_id is not None:
-            ids.update(
-                of_community.filter(category_id=signature.category_id)
-                .order_by("-received_at")
-                .values_list("ticket_id", flat=True)[:recent]
-            )
+            of_category = of_community.filter(category_id=signature.category_id)
+            sources.append(of_category.order_by("-received_at").values_list("ticket_id")[:recent])
     if ticket.grid_cell_id is not None:
         # index (grid_cell, received_at) on the tickets
-        ids.update(
-            Ticket.objects.filter(grid_cell_id=ticket.grid_cell_id, **in_window)
-            .order_by("-received_at")
-            .values_list("id", flat=True)[:recent]
-        )
+        of_cell = Ticket.objects.filter(grid_cell_id=ticket.grid_cell_id, **in_window)
+        sources.append(of_cell.order_by("-received_at").values_list("id")[:recent])
+    if sources and connection.features.supports_slicing_ordering_in_compound:
+        # one round trip (UNION ALL of the sliced queries) on PostgreSQL
+        ids.update(tid for (tid,) in sources[0].union(*sources[1:], all=True))
+    else:
+        for source in sources:
+            ids.update(tid for (tid,) in source)
     ids.discard(signature.ticket_id)
     return ids
 

@@ -433,7 +433,12 @@ def pair_features(a: Profile, b: Profile, time_scale_days: float) -> tuple[tuple
 def score(a: Profile, b: Profile, w: Weights) -> float:
     """The same-matter score of two profiles, between 0 and 1 (module docstring): a logistic model over
     the text features, each scaled by the context; 0 when the texts share nothing."""
-    text, context = pair_features(a, b, w.time_scale_days)
+    if _weighted_cosine(a.chars & b.chars, a.chars_norm, b.chars_norm) < w.text_floor:
+        return 0.0  # most candidates of a lookup end here, before the other features are computed
+    return _fitted_score(*pair_features(a, b, w.time_scale_days), w)
+
+
+def _fitted_score(text: tuple[float, ...], context: tuple[float, ...], w: Weights) -> float:
     if text[1] < w.text_floor:
         return 0.0  # the text decides: the context never makes a match of texts this far apart
     logit = w.intercept
@@ -452,7 +457,7 @@ def similarity(a: Profile, b: Profile, weights: Weights | None = None) -> Simila
         days = abs((a.received_at - b.received_at).total_seconds()) / 86400
     shared = sorted(set(a.words) & set(b.words), key=lambda word: -a.words[word])[:6]
     return Similarity(
-        score=round(score(a, b, weights), 4),
+        score=round(_fitted_score(text, context, weights), 4),
         text=round(0.5 * text[1] + 0.5 * text[2], 4),  # characters and sounds, for the reader
         shared_words=shared,
         same_category=bool(context[1]),
