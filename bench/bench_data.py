@@ -47,6 +47,9 @@ def load_bench_tickets(
         # what autovacuum does soon after a bulk load: statistics and the visibility map (index-only scans)
         for table in ("intake_ticket", "intake_returnvisit", "dispatch_ticketevent"):
             cursor.execute(f"VACUUM ANALYZE {table}")
+        # and the statistics of every other table the load filled (drafts, notes, requests): without
+        # them the planner guesses, e.g. thousands of reply drafts per ticket
+        cursor.execute("ANALYZE")
     print(
         f"loaded {result.tickets} tickets ({result.played} stories played, {result.copied} copies) "
         f"in {time.perf_counter() - started:.1f} s"

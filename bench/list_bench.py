@@ -38,21 +38,28 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from dispatch.views.common import MAX_PAGE  # noqa: E402
 from intake.models import Ticket  # noqa: E402
+from intake.staging import model_defaults  # noqa: E402
 from org.accounts import create_user  # noqa: E402
 from org.models import Role, Unit, UnitKind  # noqa: E402
 
 # one row in ten is in flight, spread over the workflow's states; nine in ten are closed
 STATES = "ARRAY['received','triaged','dispatched','contacted','handling','rehandling','reviewed','replied','visited']"
 
+# the columns GENERATE computes; every other column gets the model's default (intake.staging.model_defaults),
+# so a column another app adds does not break the bench
+COLUMNS = (
+    "ticket_no", "source", "received_at", "kind", "content", "complainant_name", "complainant_phone", "address",
+    "urgency", "status", "is_key", "is_difficult", "supervision", "rehandling_count", "is_excluded", "created_at",
+    "updated_at", "handle_paused_for", "next_due_kind", "warning_level", "lead_unit_id", "community_id",
+    "dispatched_at", "next_due_at", "next_warn_at",
+)  # fmt: skip
+
 GENERATE = f"""
-INSERT INTO intake_ticket (
-    ticket_no, source, received_at, kind, content, complainant_name, complainant_phone, address,
-    urgency, status, is_key, is_difficult, supervision, rehandling_count, is_excluded, created_at,
-    updated_at, handle_paused_for, next_due_kind, warning_level, lead_unit_id, community_id,
-    dispatched_at, next_due_at, next_warn_at)
+INSERT INTO intake_ticket ({{columns}})
 SELECT
     'LB' || lpad(n::text, 9, '0'),
     CASE WHEN n % 4 = 0 THEN 'district' ELSE 'city' END,
@@ -68,7 +75,7 @@ SELECT
     CASE WHEN state IN ('dispatched','contacted','handling','rehandling')
          THEN now() + make_interval(mins => (n % 20000) - 5000) END,
     CASE WHEN state IN ('dispatched','contacted','handling','rehandling')
-         THEN now() + make_interval(mins => (n % 20000) - 8000) END
+         THEN now() + make_interval(mins => (n % 20000) - 8000) END{{defaults}}
 FROM generate_series(1, %(count)s) AS n
 CROSS JOIN LATERAL (
     SELECT CASE WHEN n % 10 = 0 THEN ({STATES})[1 + (n / 10) % 9] ELSE 'closed' END AS state
@@ -89,7 +96,13 @@ def load(count: int, reload: bool) -> None:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE intake_ticket, intake_returnvisit, intake_importbatch RESTART IDENTITY CASCADE")
-        cursor.execute(GENERATE.replace(" % ", " %% "), {"count": count, "community": UnitKind.COMMUNITY})
+        default_columns, defaults = model_defaults(Ticket, set(COLUMNS), timezone.now())
+        sql = GENERATE.format(
+            columns=", ".join([*COLUMNS, *default_columns]),
+            defaults="".join(f", %(d{i})s" for i in range(len(defaults))),
+        )
+        params = {"count": count, "community": UnitKind.COMMUNITY, **{f"d{i}": v for i, v in enumerate(defaults)}}
+        cursor.execute(sql.replace(" % ", " %% "), params)
         cursor.execute("VACUUM ANALYZE intake_ticket")
     print(f"generated {count} tickets in {time.perf_counter() - started:.1f} s (set-based INSERT … SELECT)")
 

@@ -126,8 +126,7 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         before = {"is_working_day": obj.is_working_day, "note": obj.note}
-        obj.delete()
-        deadlines.recompute_open_tickets()
+        deadlines.remove_calendar_override(obj.on)
         setting_changes.record(request.user, f"Working day {obj.on.isoformat()}", before, {})
 
 

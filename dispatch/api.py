@@ -324,6 +324,16 @@ class NotificationReadView(APIView):
         return Response({"marked": mark_read(request.user, body.validated_data.get("ids"))})
 
 
+def _download(stored: Attachment | EvidenceFile) -> FileResponse:
+    """A stored upload as sent: a photo shown in the browser, a PDF downloaded, under its own name."""
+    return FileResponse(
+        stored.file.open("rb"),
+        content_type=stored.content_type,
+        as_attachment=stored.content_type == "application/pdf",
+        filename=stored.original_name,
+    )
+
+
 @extend_schema(
     tags=["tickets"],
     responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERRORS[404]},
@@ -336,12 +346,7 @@ class TicketAttachmentView(APIView):
         attachment = Attachment.objects.filter(pk=attachment_id, note__ticket=ticket).first()
         if attachment is None:
             raise DomainError(ErrorCode.NOT_FOUND, _("Attachment not found."))
-        return FileResponse(
-            attachment.file.open("rb"),
-            content_type=attachment.content_type,
-            as_attachment=attachment.content_type == "application/pdf",
-            filename=attachment.original_name,
-        )
+        return _download(attachment)
 
 
 @extend_schema(
@@ -357,9 +362,4 @@ class TicketEvidenceView(APIView):
         evidence = EvidenceFile.objects.filter(pk=evidence_id, ticket=ticket).first()
         if evidence is None:
             raise DomainError(ErrorCode.NOT_FOUND, _("Evidence file not found."))
-        return FileResponse(
-            evidence.file.open("rb"),
-            content_type=evidence.content_type,
-            as_attachment=evidence.content_type == "application/pdf",
-            filename=evidence.original_name,
-        )
+        return _download(evidence)

@@ -172,7 +172,8 @@ def compute_deadlines(
     return out
 
 
-def _pending_extension(ticket_id: int | None) -> bool:
+def has_pending_extension(ticket_id: int | None) -> bool:
+    """Does an extension request of this ticket wait for a decision (its clock stands still)?"""
     from dispatch.models import ExtensionRequest, RequestStatus
 
     if ticket_id is None:  # an unsaved ticket has no requests
@@ -192,7 +193,7 @@ def apply_deadlines(
     A changed running deadline clears the warning, so the warning task judges it afresh.
     """
     if extension_pending is None:
-        extension_pending = _pending_extension(ticket.pk)
+        extension_pending = has_pending_extension(ticket.pk)
     values = compute_deadlines(
         status=ticket.status,
         urgency=ticket.urgency,

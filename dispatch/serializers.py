@@ -280,6 +280,13 @@ class PlaceAction(ActionSerializer):
     method = serializers.ChoiceField(PLACE_METHODS, required=False, default="map")
 
 
+def _files() -> serializers.ListField:
+    """The files an action takes beside its fields (multipart/form-data only)."""
+    return serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="images or PDFs (multipart/form-data)"
+    )
+
+
 class NoteAction(ActionSerializer):
     """A note as JSON: text only (files cannot travel in JSON)."""
 
@@ -289,9 +296,7 @@ class NoteAction(ActionSerializer):
 class NoteWithFilesAction(NoteAction):
     """A note as multipart/form-data, with its photos or PDFs."""
 
-    files = serializers.ListField(
-        child=serializers.FileField(), required=False, help_text="images or PDFs (multipart/form-data)"
-    )
+    files = _files()
 
 
 class TextAction(ActionSerializer):
@@ -347,17 +352,13 @@ class ExclusionAction(ActionSerializer):
 class ExclusionWithFilesAction(ExclusionAction):
     """An exclusion request as multipart/form-data, with its evidence files (photos, scans)."""
 
-    files = serializers.ListField(
-        child=serializers.FileField(), required=False, help_text="images or PDFs (multipart/form-data)"
-    )
+    files = _files()
 
 
 class ReplyDraftWithFilesAction(TextAction):
     """A reply draft as multipart/form-data, with files backing it (photos of the work done)."""
 
-    files = serializers.ListField(
-        child=serializers.FileField(), required=False, help_text="images or PDFs (multipart/form-data)"
-    )
+    files = _files()
 
 
 # the JSON variant of each action that takes files (files cannot travel in JSON)

@@ -10,6 +10,7 @@ that nothing the upstream sends is applied without a trace. Every way tickets co
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -58,10 +59,7 @@ def record_upstream_updates(batch: ImportBatch, changes: list[TicketChange], *, 
 
 def import_tickets_and_record(stream_or_path: Any, *, actor: User | None = None, file_name: str = "") -> ImportResult:
     """A ticket export, whole or not at all, with every update recorded on its ticket's timeline."""
-
-    def record(batch: ImportBatch, changes: list[TicketChange]) -> None:
-        record_upstream_updates(batch, changes, actor=actor)
-
+    record = partial(record_upstream_updates, actor=actor)
     result = import_tickets(stream_or_path, actor=actor, file_name=file_name, record_updates=record)
     place_tickets()
     return result
@@ -69,11 +67,7 @@ def import_tickets_and_record(stream_or_path: Any, *, actor: User | None = None,
 
 def receive_ticket_and_record(data: dict[str, Any], *, actor: User | None = None) -> ReceiveResult:
     """One ticket as JSON, with an update recorded on its timeline."""
-
-    def record(batch: ImportBatch, changes: list[TicketChange]) -> None:
-        record_upstream_updates(batch, changes, actor=actor)
-
-    received = receive_ticket(data, actor=actor, record_updates=record)
+    received = receive_ticket(data, actor=actor, record_updates=partial(record_upstream_updates, actor=actor))
     place_tickets(Ticket.objects.filter(pk=received.ticket.pk))
     return received
 

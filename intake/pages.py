@@ -31,10 +31,14 @@ def _require_center(request: HttpRequest) -> None:
 @require_GET
 def new_categories(request: HttpRequest) -> HttpResponse:
     _require_center(request)
-    rows = [
-        {"new": new, "form": MapCategoryForm(auto_id=f"map-{new.category.pk}-%s")}
-        for new in categories.new_categories()
-    ]
+    rows = []
+    confirmed = None  # the street's categories, read once for every row's select
+    for new in categories.new_categories():
+        form = MapCategoryForm(auto_id=f"map-{new.category.pk}-%s")
+        if confirmed is None:
+            confirmed = list(form.fields["into"].choices)
+        form.fields["into"].choices = confirmed
+        rows.append({"new": new, "form": form})
     return render(request, "intake/new_categories.html", {"title": _("New categories"), "rows": rows})
 
 

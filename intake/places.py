@@ -87,8 +87,6 @@ def retry_unresolved() -> PlacingResult:
 
 # --- the gazetteer CSV ----------------------------------------------------------------------------
 
-GAZETTEER_COLUMNS = ("address", "community", "grid", "lon", "lat")
-
 
 @dataclass
 class GazetteerResult:

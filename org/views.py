@@ -107,7 +107,7 @@ def geography(request: HttpRequest) -> HttpResponse:
         {
             "title": _("The street's communities and grid cells"),
             "areas": areas,
-            "cells": [(cell, None) for cell in cells],
+            "cells": cells,
             "is_demo": any(a.is_demo for a in areas) or any(c.is_demo for c in cells),
             "upload": GeographyUploadForm(),
         },

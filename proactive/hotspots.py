@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from intake.models import Ticket
+from intake.models import GONE, Ticket
 from jxq_cases.lib import clock
 from org.models import Unit
 from proactive.indexing import index_tickets, profile_from_signature
@@ -316,8 +316,6 @@ def place_hotspots(
     """The grid cells with a cluster of requests in the ``weeks`` weeks ending on ``end_on`` (the
     street's dates), busiest first: one aggregate query over the window and its baseline. Sent-back
     and merged tickets do not count."""
-    from intake.models import GONE
-
     end_on = end_on or clock.today()
     start_on = end_on - timedelta(weeks=weeks, days=-1)
     since, until = clock.range_bounds(start_on, end_on)

@@ -278,6 +278,3 @@ def load(model: TriageModel) -> Fitted:
 
 def current_model() -> TriageModel | None:
     return TriageModel.objects.defer("blob").first()
-
-
-# --- suggestions -------------------------------------------------------------------------------

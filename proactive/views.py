@@ -234,6 +234,8 @@ def caller_fragment(request: HttpRequest, ticket_no: str) -> HttpResponse:
     return render(request, "proactive/_caller.html", {"ticket": ticket, "history": history})
 
 
+@login_required
+@require_GET
 def triage_assistant(request: HttpRequest) -> HttpResponse:
     """The triage assistant: the model in use and how often the center accepts its suggestions."""
     if not access.may(request.user, "triage.assistant"):

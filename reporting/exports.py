@@ -376,7 +376,8 @@ def write_monthly_table(
     undispatched = {row["month"]: row for row in rows if row["lead_unit_id"] is None}
     with_tickets = {row["lead_unit_id"] for row in rows}
     order = _unit_order(with_tickets)
-    report = build_report(start_on, end_on, unit=unit)
+    # the street's rows: a unit's workbook has none (its rows are its total), so no report is built
+    street_months = build_report(start_on, end_on)["months"] if unit is None else None
     for position, month in enumerate(clock.months_between(start_on, end_on)):
         label = month.strftime("%Y-%m")
         for unit_id, name in order:
@@ -393,9 +394,9 @@ def write_monthly_table(
                     [*_count_row(label, name, score.counts), float(score.adjustment), _number(score.composite)],
                 )
             )
-        if unit is not None:
-            continue  # one unit's workbook: its rows are its total
-        street = report["months"][position]
+        if street_months is None:
+            continue
+        street = street_months[position]
         sheet.append(
             text_row(
                 sheet,

@@ -38,6 +38,7 @@ from reporting.models import Job, Snapshot
 from reporting.nightly import take_nightly_snapshot
 from reporting.snapshots import latest_snapshot
 from reporting.ticket_map import default_period, ticket_map
+from reporting.tonight import sections
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -348,8 +349,6 @@ def tonight(request: HttpRequest) -> HttpResponse:
     """The leader's 23:00 look on a phone: five figures, each with its tickets one tap away."""
     if not access.may(request.user, "tonight.read"):
         raise Http404(gettext("This page is for the street's leaders."))
-    from reporting.tonight import sections
-
     now = timezone.now()
     found = sections(request.user, now)
     for section in found:
@@ -375,6 +374,7 @@ def _map_request(request: HttpRequest) -> tuple[dt.date, dt.date, Category | Non
 
 
 @login_required
+@require_GET
 def ticket_map_page(request: HttpRequest) -> HttpResponse:
     """The map of the street's tickets, with its period and category filters."""
     _require_reader(request, "map.read")

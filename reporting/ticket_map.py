@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from dispatch import access
@@ -28,8 +28,12 @@ DEFAULT_DAYS = 30
 MAX_POINTS = 500  # the points drawn: the overdue and supervised tickets in flight, newest first
 
 
-def _counts(tickets: QuerySet[Ticket], key: str, now: dt.datetime) -> dict[int, dict[str, Any]]:
-    overdue = filter_q({"handle_overdue_at": now.isoformat()}) | filter_q({"contact_overdue_at": now.isoformat()})
+def _overdue(now: dt.datetime) -> Q:
+    """Open and past its handling or first-contact deadline at ``now`` (the drill-down's words)."""
+    return filter_q({"handle_overdue_at": now.isoformat()}) | filter_q({"contact_overdue_at": now.isoformat()})
+
+
+def _counts(tickets: QuerySet[Ticket], key: str, overdue: Q) -> dict[int, dict[str, Any]]:
     rows = (
         tickets.filter(**{f"{key}__isnull": False})
         .values(key)
@@ -56,8 +60,9 @@ def ticket_map(
     extra = {"category": category.pk} if category else {}
     spec = period_filter(start_on, end_on, **extra)
     tickets = tickets_matching(spec, base=access.visible_tickets(user))
-    by_cell = _counts(tickets, "grid_cell", now)
-    by_community = _counts(tickets, "place_community", now)
+    overdue = _overdue(now)
+    by_cell = _counts(tickets, "grid_cell", overdue)
+    by_community = _counts(tickets, "place_community", overdue)
     cells = []
     for cell in GridCell.objects.select_related("community").order_by("code"):
         counts = by_cell.get(cell.pk, {"tickets": 0, "open": 0, "overdue": 0, "supervised": 0})
@@ -84,11 +89,10 @@ def ticket_map(
                 "filter": {**spec, "place_community": area.community_id},
             }
         )
-    flagged = filter_q({"handle_overdue_at": now.isoformat()}) | filter_q({"contact_overdue_at": now.isoformat()})
     points = (
         tickets.filter(place_lon__isnull=False, status__in=IN_FLIGHT)
-        .filter(flagged | filter_q({"supervised": True}))
-        .annotate(is_overdue=Count("id", filter=flagged))
+        .filter(overdue | filter_q({"supervised": True}))
+        .annotate(is_overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
         .order_by("-received_at")
         .values("ticket_no", "place_lon", "place_lat", "supervision", "is_overdue")[:MAX_POINTS]
     )

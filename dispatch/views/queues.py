@@ -33,7 +33,7 @@ from dispatch.models import (
     SignOffStatus,
 )
 from dispatch.notifications import mark_read
-from dispatch.views.common import MAX_PAGE, PAGE_SIZE, error_text, requested_page, running_due
+from dispatch.views.common import MAX_PAGE, PAGE_SIZE, error_text, read_paused_clocks, requested_page, running_due
 from dispatch.workflow import acknowledge_ticket, apply_imported_visits, registry
 from intake.importers import import_visits
 from intake.models import AWAITING_REPLY, Status, Urgency
@@ -78,6 +78,7 @@ def inbox(request: SignedInRequest) -> HttpResponse:
     now = timezone.now()
     my_units = {u.pk for u in user.units.all()}
     cards = []
+    read_paused_clocks(found[:PAGE_SIZE])
     for ticket in found[:PAGE_SIZE]:
         is_lead = ticket.lead_unit_id in my_units
         if ticket.status == Status.DISPATCHED and ticket.acknowledged_at is None:

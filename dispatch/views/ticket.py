@@ -29,6 +29,7 @@ from dispatch.views.common import (
     left_text,
     running_due,
     safe_next,
+    visible_ticket,
     visible_ticket_or_404,
 )
 from dispatch.views.workbench import list_rows, panel_context
@@ -253,14 +254,7 @@ def ticket_action(request: SignedInRequest, ticket_no: str, action: str) -> Http
     if error is None:
         done = gettext("%(action)s: done.") % {"action": label}
         # read again: the action may have moved the ticket out of this user's sight (a refused dispatch)
-        still_visible = (
-            access.visible_tickets(user)
-            .select_related(
-                "category", "community", "lead_unit", "taken_by", "merged_into", "place_community", "grid_cell"
-            )
-            .filter(ticket_no=ticket_no)
-            .first()
-        )
+        still_visible = visible_ticket(user, ticket_no)
         if from_panel and is_htmx(request) and still_visible is not None:
             return _panel_after(request, still_visible, done=done)
         messages.success(request, done)
@@ -297,12 +291,7 @@ def _panel_after(request: HttpRequest, ticket: Ticket, *, done: str) -> HttpResp
 def _already_done(request: HttpRequest, ticket: Ticket, from_panel: bool) -> HttpResponse:
     """A repeated post (double click, reload): say it was done already, and show the ticket as it is."""
     done = gettext("This was already done: the form was sent twice and acted once.")
-    current = (
-        access.visible_tickets(request.user)
-        .select_related("category", "community", "lead_unit", "taken_by", "merged_into", "place_community", "grid_cell")
-        .filter(pk=ticket.pk)
-        .first()
-    )
+    current = visible_ticket(request.user, ticket.ticket_no)
     if from_panel and is_htmx(request) and current is not None:
         return _panel_after(request, current, done=done)
     messages.info(request, done)

@@ -30,6 +30,7 @@ from dispatch.views.common import (
     MAX_PAGE,
     PAGE_SIZE,
     error_text,
+    read_paused_clocks,
     requested_page,
     running_due,
     safe_next,
@@ -149,6 +150,8 @@ def list_rows(user: AnyUser, tickets: Iterable[Ticket], now: datetime) -> list[d
         field: {code: str(label) for code, label in choices}
         for field, choices in (("source", Source.choices), ("kind", Kind.choices), ("status", Status.choices))
     }
+    tickets = list(tickets)
+    read_paused_clocks(tickets)
     rows = []
     for ticket in tickets:
         no = quote(ticket.ticket_no, safe="")

@@ -1,4 +1,5 @@
-"""The two views that belong to no app: the liveness probe and /favicon.ico.
+"""The views that belong to no app: the liveness probe, /favicon.ico, and the web app's manifest and
+service worker.
 
 They live in the floor (``jxq_cases.lib``: imports no app) because they are about the site, not about
 any app's data; ``jxq_cases.urls`` routes them.

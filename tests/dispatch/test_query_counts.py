@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from dispatch.models import Note
 from intake.models import Status
-from tests.dispatch.helpers import add_pending_draft
+from tests.dispatch.helpers import add_extension, add_pending_draft
 from tests.factories import ticket_in
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +51,22 @@ def test_detail_queries_do_not_grow_with_notes_and_drafts(api_client_for, unit_h
         Note.objects.create(ticket=ticket, author=unit_handler, text=str(i), created_at=timezone.now())
     many = _queries(client, url)
     assert many == few
+
+
+def _paused(n, lead, author):
+    """Tickets whose clock stands still: an extension request waits, so no deadline runs."""
+    for _ in range(n):
+        add_extension(ticket_in(Status.HANDLING, lead_unit=lead, next_due_at=None), author)
+
+
+@pytest.mark.parametrize(("persona", "url"), [("center_staff", "/tickets/"), ("unit_handler", "/inbox/")])
+def test_pages_do_not_ask_per_row_whether_the_clock_stands_still(
+    request, client, persona, url, handler_unit, unit_handler
+):
+    client.force_login(request.getfixturevalue(persona))
+    _paused(2, handler_unit, unit_handler)
+    few = _queries(client, url)
+    _paused(20, handler_unit, unit_handler)
+    many = _queries(client, url)
+    assert many == few
+    assert client.get(url).content.decode().count('class="due paused"') == 22

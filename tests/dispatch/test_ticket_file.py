@@ -138,14 +138,27 @@ def test_a_ticket_one_cannot_see_is_not_found(case, other_unit_handler, platform
     assert _client(other_unit_handler).get("/tickets/NO-SUCH/file/").status_code == 404
 
 
-def test_the_pdf_fetches_nothing_but_the_notes_photos():
+def test_the_pdf_fetches_nothing_but_the_notes_photos(tmp_path, media_root):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
     from jxq_cases.lib.pdf import html_to_pdf
 
-    html = '<p>外部</p><img src="http://127.0.0.1:9/x.png"><img src="file:///etc/hostname"><img src="/media/x.png">'
-    reader = PdfReader(io.BytesIO(html_to_pdf(html)))
+    # real pictures behind every refused address, so that fetching any of them would show
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(_png())
+    unlisted = default_storage.save("attachments/unlisted.png", ContentFile(_png()))
+    listed = default_storage.save("attachments/listed.png", ContentFile(_png()))
+    html = f'<p>外部</p><img src="http://127.0.0.1:9/x.png"><img src="file://{outside}"><img src="/media/{unlisted}">'
 
+    reader = PdfReader(io.BytesIO(html_to_pdf(html)))
     assert "外部" in reader.pages[0].extract_text()
     assert len(reader.pages[0].images) == 0
+
+    # the one stored file the document is given is shown, and only it
+    files = {f"/media/{listed}": (listed, "image/png")}
+    reader = PdfReader(io.BytesIO(html_to_pdf(html + f'<img src="/media/{listed}">', files=files)))
+    assert len(reader.pages[0].images) == 1
 
 
 def test_the_file_shows_the_evidence_files_of_an_exclusion_and_the_pdf_carries_its_photo(

@@ -3,7 +3,9 @@ creates it unconfirmed and the center's page lists it, to confirm or to map to a
 (the tickets move; the new name goes). Both import paths (JSON one by one, CSV in bulk) do this."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from dispatch.upstream import import_tickets_and_record
 from intake.models import Category, Ticket
@@ -109,3 +111,23 @@ def test_a_mapped_name_is_remembered_by_the_next_imports(tmp_path, api_client_fo
     }
     assert not Category.objects.filter(name="物业服务").exists()
     assert 'data-testid="no-new-categories"' in _page(center_staff).get("/categories/new/").content.decode()
+
+
+def test_the_page_reads_the_street_categories_once_for_all_its_rows(center_staff):
+    Category.objects.create(name="市容环境")  # confirmed: a choice of every row's select
+    client = _page(center_staff)
+
+    def queries() -> tuple[int, str]:
+        client.get("/categories/new/")  # warm
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get("/categories/new/").content.decode()
+        return len(captured), html
+
+    for i in range(2):
+        Category.objects.create(name=f"新分类{i}", confirmed=False)
+    few, _html = queries()
+    for i in range(2, 12):
+        Category.objects.create(name=f"新分类{i}", confirmed=False)
+    many, html = queries()
+    assert many == few
+    assert html.count('data-testid="new-category"') == 12 and html.count(">市容环境</option>") == 12

@@ -94,14 +94,20 @@ def test_each_ability_is_refused_to_the_persona_without_it(request, ability, api
     elif surface == "home":
         assert home_page(has) == "swagger-ui" and home_page(lacks) != "swagger-ui"
     elif surface.startswith("api"):
-        client = api_client_for(lacks)
-        answer = client.get(url) if surface == "api_get" else client.post(url, {}, format="json")
-        assert answer.status_code == status, answer.content
+        # the persona with the ability is not refused there (so the refusal is not a wrong address)
+        for persona, refused_here in ((has, False), (lacks, True)):
+            client = api_client_for(persona)
+            answer = client.get(url) if surface == "api_get" else client.post(url, {}, format="json")
+            assert (answer.status_code == status) is refused_here, (persona.role, answer.status_code, answer.content)
     else:
-        client = Client()
-        client.force_login(lacks)
-        answer = client.get(url) if surface == "page" else client.post(url, {"tickets": [make_ticket().ticket_no]})
-        assert answer.status_code == status
+        for persona, refused_here in ((has, False), (lacks, True)):
+            client = Client()
+            client.force_login(persona)
+            if surface == "page":
+                answer = client.get(url)
+            else:
+                answer = client.post(url, {"tickets": [make_ticket().ticket_no]})
+            assert (answer.status_code == status) is refused_here, (persona.role, answer.status_code)
 
 
 def test_an_inactive_or_anonymous_user_may_nothing(center_staff):

@@ -56,6 +56,10 @@ PAGES = [
     ("section_leader", "/tickets/"),
     ("principal_leader", "/dashboard/"),
     ("principal_leader", '/dashboard/tickets/?filter={"open": true}'),
+    ("principal_leader", "/tonight/"),
+    ("section_leader", "/tonight/"),
+    ("center_staff", "/map/data/"),
+    ("center_staff", "/open311/v2/requests.json"),
 ]
 
 

@@ -45,7 +45,7 @@ def test_the_header_has_the_search_box_for_every_role_with_a_ticket_list(
 def test_the_center_finds_a_closed_ticket_by_each_kind(client_for, center_staff, lamp, noise, q):
     html = _search(client_for(center_staff), q)
     assert "楼道灯坏了" in html
-    assert "夜间施工噪音" not in html or q.startswith(("JXQ", "jxq"))
+    assert "夜间施工噪音" not in html or q == "jxq202612030001"  # the beginning both numbers share
 
 
 def test_a_handler_finds_only_their_units_tickets(client_for, unit_handler, lamp, noise):

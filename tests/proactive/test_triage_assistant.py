@@ -201,3 +201,5 @@ def test_the_center_reads_the_acceptance_rate(db, center_staff, section_leader, 
 
     client.force_login(section_leader)
     assert client.get("/proactive/triage-assistant/").status_code == 404
+    client.logout()  # like every page: sent to sign in, not told the page does not exist
+    assert client.get("/proactive/triage-assistant/")["Location"].startswith("/login/?next=")

@@ -73,6 +73,20 @@ def test_services_have_the_spec_fields():
     assert services[0]["service_name"] == "噪音扰民" and services[0]["metadata"] is False
 
 
+def test_services_are_the_categories_in_use_or_at_the_leaves():
+    city = Category.objects.create(name="城市管理")  # a group with its own ticket: listed
+    order = Category.objects.create(name="市容环境")  # a group nobody filed under itself: left out
+    noise = Category.objects.create(name="噪音扰民", parent=city)
+    Category.objects.create(name="占道经营", parent=order)  # a leaf without tickets: listed
+    make_ticket(category=city)
+    make_ticket(category=noise)
+    make_ticket(category=noise)  # one service however many tickets
+    status, services = get("/open311/v2/services.json")
+    assert status == 200
+    listed = [(s["service_name"], s["group"]) for s in services]
+    assert len(listed) == 3 and set(listed) == {("城市管理", ""), ("噪音扰民", "城市管理"), ("占道经营", "市容环境")}
+
+
 def test_requests_carry_public_fields_only_with_the_community_centre_as_location(street):
     answer = Client().get("/open311/v2/requests.json")
     assert answer.status_code == 200 and answer["Content-Type"] == "application/json"
