@@ -165,6 +165,8 @@ def main() -> None:
     at_recall = max(
         (step / 100 for step in range(5, 100) if quality(pairs[chooser], step / 100).recall >= 0.8), default=None
     )
+    if args.check:
+        print("(the pairs of hard_dev.csv were fitted on: the threshold is chosen by the cross-validation of a refit)")
     print(f"best recall at precision >= 0.90 on {chooser}: threshold {best[0] if best else '-'}")
     print(f"highest threshold keeping recall >= 0.80 on {chooser}: {at_recall if at_recall else '-'}")
     marks = [t for t in (best[0] if best else None, at_recall) if t is not None]

@@ -6,7 +6,7 @@ address, segmented by jieba with a small street dictionary and street synonyms f
 
 - **words** weighted by jieba's inverse document frequency (a rare word such as 早市 says more than 小区);
 - **characters**: the character 1-, 2- and 3-grams of the synonym-folded text, which survive
-  segmentation differences and paraphrases that share a character (煤气味 / 燃气味, 楼道灯 / 楼道的灯);
+  segmentation differences and paraphrases that share a character (垃圾站 / 垃圾堆, 楼道灯 / 楼道里的灯);
 - **sounds**: the tone-less pinyin syllables and syllable pairs of the same text, which homophone typos
   keep (楼到 / 楼道 lou-dao, 暖器 / 暖气 nuan-qi);
 - the place: the address's character bigrams, the community and the grid cell.
