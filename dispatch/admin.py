@@ -4,7 +4,9 @@ calendar overrides are editable, and saving either recomputes the open tickets' 
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from dispatch import deadlines
 from dispatch.models import (
@@ -20,7 +22,7 @@ from dispatch.models import (
     SendBackRequest,
     TicketEvent,
 )
-from org import setting_changes
+from org.models import User
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -94,9 +96,21 @@ class NotificationAdmin(ReadOnlyAdmin):
     search_fields = ["user__username", "ticket__ticket_no"]
 
 
+def _signed_in(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # the admin is behind its own sign-in
+    return request.user
+
+
+def _recomputed(request: HttpRequest, changed: int) -> None:
+    messages.info(request, gettext("Saved; %(n)d open tickets got new deadlines.") % {"n": changed})
+
+
+# The deadline rules and working days are changed through dispatch.deadlines, as on the settings page:
+# the change, its record (org.setting_changes) and the recomputed deadlines in one transaction.
 @admin.register(DeadlinePolicy)
 class DeadlinePolicyAdmin(admin.ModelAdmin):
     list_display = ["rule", "acknowledge_hours", "contact_hours", "handle_amount", "handle_unit", "due_soon_fraction"]
+    readonly_fields = ["rule"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # one row per rule, created by the migration
@@ -105,12 +119,8 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        fields = {name: form.cleaned_data[name] for name in form.changed_data}
-        before = {name: form.initial.get(name) for name in fields}
-        changed = deadlines.save_policy(obj.rule, **fields)
-        # recorded like a change on the settings page (the admin runs this in the change's transaction)
-        setting_changes.record(request.user, f"Deadline rule: {obj.rule}", before, fields)
-        messages.info(request, f"{changed} open ticket(s) got new deadlines.")
+        fields = {name: form.cleaned_data[name] for name in deadlines.POLICY_FIELDS if name in form.cleaned_data}
+        _recomputed(request, deadlines.save_policy(obj.rule, by=_signed_in(request), **fields))
 
 
 @admin.register(CalendarOverride)
@@ -118,16 +128,21 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     list_display = ["on", "is_working_day", "note"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        before = {name: form.initial.get(name) for name in ("is_working_day", "note")} if change else {}
-        changed = deadlines.set_calendar_override(obj.on, is_working_day=obj.is_working_day, note=obj.note)
-        after = {"is_working_day": obj.is_working_day, "note": obj.note}
-        setting_changes.record(request.user, f"Working day {obj.on.isoformat()}", before, after)
-        messages.info(request, f"{changed} open ticket(s) got new deadlines.")
+        moved_from = form.initial.get("on") if change else None
+        if moved_from and moved_from != obj.on:  # the override was moved to another day
+            deadlines.remove_calendar_override(moved_from, by=_signed_in(request))
+        changed = deadlines.set_calendar_override(
+            obj.on, is_working_day=obj.is_working_day, note=obj.note, by=_signed_in(request)
+        )
+        obj.pk = CalendarOverride.objects.get(on=obj.on).pk  # for the admin's log and message
+        _recomputed(request, changed)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        before = {"is_working_day": obj.is_working_day, "note": obj.note}
-        deadlines.remove_calendar_override(obj.on)
-        setting_changes.record(request.user, f"Working day {obj.on.isoformat()}", before, {})
+        _recomputed(request, deadlines.remove_calendar_override(obj.on, by=_signed_in(request)))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarOverride]) -> None:
+        """The bulk "delete selected": one recompute for all the days, a record for each."""
+        _recomputed(request, deadlines.remove_calendar_overrides([o.on for o in queryset], by=_signed_in(request)))
 
 
 @admin.register(Delivery)

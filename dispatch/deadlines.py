@@ -20,18 +20,26 @@ contacted, handle while handling) and ``next_warn_at`` the moment it is "due soo
 ``due_soon_fraction`` (default 25%) of its time is left.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import chinese_calendar
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext
 
 from intake.models import CLOCK_RUNNING, Kind, Status, Ticket, Urgency
 from jxq_cases.lib import clock
+from org import setting_changes
+
+if TYPE_CHECKING:
+    from dispatch.models import CalendarOverride
+    from org.models import User
 
 
 @dataclass(frozen=True)
@@ -249,34 +257,73 @@ def recompute_open_tickets(*, rule_keys: Iterable[str] | None = None, chunk_size
     return total
 
 
-def save_policy(rule: str, **fields: Any) -> int:
-    """Change one deadline rule and recompute the open tickets it governs; returns tickets changed."""
-    from dispatch.models import DeadlinePolicy
+# the editable fields of a deadline rule, as the settings page and the admin offer them
+POLICY_FIELDS = ["acknowledge_hours", "contact_hours", "handle_amount", "handle_unit", "due_soon_fraction"]
+
+
+def save_policy(rule: str, *, by: User, **fields: Any) -> int:
+    """Change one deadline rule, record the change (``org.setting_changes``) and recompute the open
+    tickets it governs, all in one transaction; returns tickets changed."""
+    from dispatch.models import DeadlinePolicy, DeadlineRule
 
     with transaction.atomic():
-        policy, _ = DeadlinePolicy.objects.select_for_update().get_or_create(
-            rule=rule, defaults={**DEFAULT_RULES[rule].__dict__, **fields}
-        )
+        policy = DeadlinePolicy.objects.select_for_update().filter(rule=rule).first()
+        before = setting_changes.model_values(policy, POLICY_FIELDS) if policy else {}
+        policy = policy or DeadlinePolicy(rule=rule, **DEFAULT_RULES[rule].__dict__)
         for name, value in fields.items():
             setattr(policy, name, value)
         policy.full_clean()
         policy.save()
+        with setting_changes.in_street_language():
+            setting = gettext("Deadline rule: %(rule)s") % {"rule": DeadlineRule(rule).label}
+        setting_changes.record(by, setting, before, setting_changes.model_values(policy, POLICY_FIELDS))
         return recompute_open_tickets(rule_keys=[rule])
 
 
-def set_calendar_override(on: date, *, is_working_day: bool, note: str = "") -> int:
-    """Record a day announced late as working or not, and recompute open tickets' deadlines."""
+def _override_setting(on: date) -> str:
+    with setting_changes.in_street_language():
+        return gettext("Working day %(on)s") % {"on": on.isoformat()}
+
+
+def _override_values(row: CalendarOverride | None) -> dict[str, str]:
+    """A working-day override as the record keeps it (the settings page's words)."""
+    if row is None:
+        return {}
+    with setting_changes.in_street_language():
+        kind = gettext("a working day") if row.is_working_day else gettext("a day off")
+        return {gettext("That day is"): kind, gettext("Note"): row.note}
+
+
+def set_calendar_override(on: date, *, is_working_day: bool, note: str = "", by: User) -> int:
+    """Record a day announced late as working or not, record the change and recompute open tickets'
+    deadlines, in one transaction; returns tickets changed."""
     from dispatch.models import CalendarOverride
 
     with transaction.atomic():
-        CalendarOverride.objects.update_or_create(on=on, defaults={"is_working_day": is_working_day, "note": note})
+        before = _override_values(CalendarOverride.objects.select_for_update().filter(on=on).first())
+        row, _ = CalendarOverride.objects.update_or_create(
+            on=on, defaults={"is_working_day": is_working_day, "note": note}
+        )
+        setting_changes.record(by, _override_setting(on), before, _override_values(row))
         return recompute_open_tickets()
 
 
-def remove_calendar_override(on: date) -> int:
-    """Forget a day's override (the official calendar holds again) and recompute open tickets' deadlines."""
+def remove_calendar_overrides(days: Iterable[date], *, by: User) -> int:
+    """Forget these days' overrides (the official calendar holds again), record each removal and
+    recompute open tickets' deadlines once, in one transaction; returns tickets changed. Days without
+    an override are ignored."""
     from dispatch.models import CalendarOverride
 
     with transaction.atomic():
-        CalendarOverride.objects.filter(on=on).delete()
+        rows = list(CalendarOverride.objects.select_for_update().filter(on__in=list(days)).order_by("on"))
+        if not rows:
+            return 0
+        for row in rows:
+            setting_changes.record(by, _override_setting(row.on), _override_values(row), {})
+        CalendarOverride.objects.filter(pk__in=[row.pk for row in rows]).delete()
         return recompute_open_tickets()
+
+
+def remove_calendar_override(on: date, *, by: User) -> int:
+    """Forget one day's override (see ``remove_calendar_overrides``)."""
+    return remove_calendar_overrides([on], by=by)

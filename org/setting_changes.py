@@ -1,14 +1,21 @@
 """The record of every change to the street's settings (``SettingChange``): who changed what, when,
-from which value to which. The settings pages call ``record`` inside the transaction of the change,
-so a refused change leaves no record and a recorded change always happened."""
+from which value to which. The functions that change a setting (``dispatch.deadlines.save_policy``,
+``set_calendar_override``, ``remove_calendar_overrides``; ``reporting.policies``) call ``record``
+inside the transaction of the change, so a refused change leaves no record, a recorded change always
+happened, and the settings page and the Django admin record the same words. The words are the
+street's language (``LANGUAGE_CODE``), whatever language the person who made the change reads."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
+from django.conf import settings
+from django.db.models import Model
+from django.utils import timezone, translation
 
 from org.models import SettingChange
 
@@ -19,7 +26,28 @@ def shown(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
+    if isinstance(value, Decimal):  # 0.2 from a form and 0.200 from the database are one value
+        return format(value.normalize(), "f")
     return str(value)
+
+
+def in_street_language() -> AbstractContextManager[None]:
+    """Translate the record's labels into the street's language, not the request's."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def model_values(instance: Model, fields: Sequence[str]) -> dict[str, str]:
+    """The fields of a row as the record keeps them: labelled by their verbose name, choices by their
+    label, in the street's language."""
+    values = {}
+    with in_street_language():
+        for name in fields:
+            field = instance._meta.get_field(name)
+            value = getattr(instance, name)
+            if field.choices:
+                value = dict(field.choices).get(value, value)
+            values[str(field.verbose_name)] = shown(value)
+    return values
 
 
 def record(

@@ -28,7 +28,7 @@ from time import perf_counter
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from intake.models import GONE, Ticket
@@ -311,16 +311,22 @@ PLACE_BASELINE = 3
 
 
 def place_hotspots(
-    end_on: date | None = None, *, weeks: int = PLACE_WEEKS, category_id: int | None = None
+    end_on: date | None = None,
+    *,
+    weeks: int = PLACE_WEEKS,
+    category_id: int | None = None,
+    base: QuerySet[Ticket] | None = None,
 ) -> list[dict]:
     """The grid cells with a cluster of requests in the ``weeks`` weeks ending on ``end_on`` (the
     street's dates), busiest first: one aggregate query over the window and its baseline. Sent-back
-    and merged tickets do not count."""
+    and merged tickets do not count. ``base`` limits the count to those tickets (the map passes the
+    ones its user may see, ``dispatch.access.visible_tickets``); without it, the whole street's."""
     end_on = end_on or clock.today()
     start_on = end_on - timedelta(weeks=weeks, days=-1)
     since, until = clock.range_bounds(start_on, end_on)
     baseline_since = since - timedelta(weeks=weeks * PLACE_BASELINE)
-    tickets = Ticket.objects.filter(grid_cell__isnull=False, received_at__gte=baseline_since, received_at__lt=until)
+    base = base if base is not None else Ticket.objects.all()
+    tickets = base.filter(grid_cell__isnull=False, received_at__gte=baseline_since, received_at__lt=until)
     tickets = tickets.exclude(status__in=GONE)
     if category_id is not None:
         tickets = tickets.filter(category_id=category_id)
@@ -355,21 +361,21 @@ def place_hotspots(
                 },
             }
         )
-    top = _top_categories([h["grid_cell"] for h in found], since, until, category_id)
+    # the most frequent category among exactly the tickets counted in the window
+    top = _top_categories(tickets.filter(received_at__gte=since), [h["grid_cell"] for h in found], category_id)
     for hotspot in found:
         hotspot["top_category"] = top.get(hotspot["grid_cell"], "")
     found.sort(key=lambda h: (-h["tickets"], h["code"]))
     return found
 
 
-def _top_categories(cells: list[int], since: datetime, until: datetime, category_id: int | None) -> dict[int, str]:
-    """The most frequent category of each cell's tickets in the window (one query)."""
+def _top_categories(window: QuerySet[Ticket], cells: list[int], category_id: int | None) -> dict[int, str]:
+    """The most frequent category of each cell's tickets in the window (one query): ``window`` is the
+    queryset the window's count was made of (sent-back and merged tickets already left out)."""
     if not cells or category_id is not None:
         return {}
     counts = (
-        Ticket.objects.filter(
-            grid_cell__in=cells, received_at__gte=since, received_at__lt=until, category__isnull=False
-        )
+        window.filter(grid_cell__in=cells, category__isnull=False)
         .values("grid_cell", "category__name")
         .annotate(n=Count("id"))
         .order_by("grid_cell", "-n", "category__name")

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from intake.models import Ticket
@@ -98,9 +98,35 @@ def index_tickets(tickets: Iterable[Ticket]) -> list[TicketSignature]:
 
 def _delete_bands(old: QuerySet) -> None:
     """Delete the band rows of already indexed tickets, found by their stored keys and received_at (as
-    they were written; the table has no index on the ticket alone)."""
-    for ticket_id, values, received_at in old.values_list("ticket_id", "minhash", "received_at"):
-        SignatureBand.objects.filter(key__in=band_keys(values), received_at=received_at, ticket_id=ticket_id).delete()
+    they were written; the table has no index on the ticket alone), in one statement."""
+    rows = [
+        (ticket_id, key, received_at)
+        for ticket_id, values, received_at in old.values_list("ticket_id", "minhash", "received_at")
+        for key in band_keys(values)
+    ]
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        # the (key, received_at) index finds each row; one DELETE joined to the arrays of the rows
+        table = SignatureBand._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} AS b "
+                "USING unnest(%s::bigint[], %s::bigint[], %s::timestamptz[]) AS v(ticket_id, key, received_at) "
+                "WHERE b.key = v.key AND b.received_at = v.received_at AND b.ticket_id = v.ticket_id",
+                [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
+            )
+        return
+    # the embedded SQLite: one DELETE per 200 tickets (its limits on bound parameters and expression depth)
+    by_ticket: dict[tuple[int, datetime], list[int]] = {}
+    for ticket_id, key, received_at in rows:
+        by_ticket.setdefault((ticket_id, received_at), []).append(key)
+    items = list(by_ticket.items())
+    for start in range(0, len(items), 200):
+        match = Q()
+        for (ticket_id, received_at), keys in items[start : start + 200]:
+            match |= Q(key__in=keys, received_at=received_at, ticket_id=ticket_id)
+        SignatureBand.objects.filter(match).delete()
 
 
 def _insert_bands(bands: list[tuple[int, int, datetime]]) -> None:

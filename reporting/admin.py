@@ -5,13 +5,20 @@ import json
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from org import setting_changes
+from org.models import User
+from reporting import policies
 from reporting.models import ScoreAdjustment, ScoringPolicy, Snapshot
+
+
+def _signed_in(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # the admin is behind its own sign-in
+    return request.user
 
 
 @admin.register(ScoringPolicy)
@@ -27,12 +34,15 @@ class ScoringPolicyAdmin(admin.ModelAdmin):
     ]
     ordering = ["-effective_from"]
 
+    # saved and deleted through reporting.policies, as on the settings page: each change recorded
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        before = {name: form.initial.get(name) for name in form.changed_data} if change else {}
-        super().save_model(request, obj, form, change)
-        after = {name: getattr(obj, name) for name in (form.changed_data if change else form.fields)}
-        # recorded like a change on the settings page (the admin runs this in the change's transaction)
-        setting_changes.record(request.user, f"Scoring policy from {obj.effective_from.isoformat()}", before, after)
+        policies.save_scoring_policy(obj, by=_signed_in(request))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        policies.delete_scoring_policies([obj], by=_signed_in(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ScoringPolicy]) -> None:
+        policies.delete_scoring_policies(queryset, by=_signed_in(request))
 
 
 @admin.register(ScoreAdjustment)

@@ -12,23 +12,36 @@ the other filters are ignored), ``service_code`` (comma-separated), ``start_date
 (W3C/ISO 8601 date-times; by default the last 90 days), ``status`` (``open``, ``closed`` or both,
 comma-separated). At most 1000 requests, newest first. A bad parameter is answered 400 with the
 spec's error list ``[{"code": 400, "description": …}]``.
+
+Public like the public report, so guarded like it (docs/performance.md, "Anonymous pages"): an answer
+is kept in the cache for ``PUBLIC_CACHE_SECONDS``, keyed by the parsed question (not the raw query
+string) in the current generation of ``jxq_cases.lib.public_cache``, and one address may ask the three
+URLs together ``PUBLIC_RATE_LIMIT`` times (django-ratelimit) before it is answered 429 in the spec's
+error list, with ``Retry-After``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, JsonResponse, QueryDict
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
+from django_ratelimit.decorators import ratelimit
 
 from intake.models import GONE, REPLY_SENT, Category, Ticket
-from jxq_cases.lib import clock
+from jxq_cases.lib import clock, public_cache
 from org.models import CommunityArea
+from reporting.views import public_rate
 
 DEFAULT_DAYS = 90
 MAX_REQUESTS = 1000
@@ -143,59 +156,125 @@ def _centers() -> dict[int, tuple[float, float]]:
     return {a.community_id: (a.center_lon, a.center_lat) for a in CommunityArea.objects.all()}
 
 
-def _filtered(params: QueryDict) -> QuerySet[Ticket]:
-    tickets = _published()
+@dataclass(frozen=True)
+class Question:
+    """What requests.json is asked, parsed: the cache's key and the query's filters."""
+
+    ids: tuple[str, ...] = ()
+    codes: tuple[int, ...] = ()
+    start: dt.datetime | None = None  # None: the default window, ending now
+    end: dt.datetime | None = None
+    statuses: frozenset[str] = frozenset()
+
+    def key(self) -> str:
+        if self.ids:
+            return "ids=" + ",".join(self.ids)
+        moments = [m.isoformat() if m else "-" for m in (self.start, self.end)]
+        return "|".join([",".join(map(str, self.codes)), *moments, ",".join(sorted(self.statuses))])
+
+
+def _question(params: QueryDict) -> Question:
     ids = [i.strip() for i in (params.get("service_request_id") or "").split(",") if i.strip()]
     if ids:
-        return tickets.filter(ticket_no__in=ids[:MAX_REQUESTS])
+        return Question(ids=tuple(sorted(set(ids[:MAX_REQUESTS]))))
     codes = [c.strip() for c in (params.get("service_code") or "").split(",") if c.strip()]
-    if codes:
-        if not all(c.isdigit() for c in codes):
-            raise BadRequest("service_code must be codes from services.json")
-        tickets = tickets.filter(category_id__in=[int(c) for c in codes])
+    if not all(c.isdigit() for c in codes):
+        raise BadRequest("service_code must be codes from services.json")
     end_text, start_text = params.get("end_date") or "", params.get("start_date") or ""
-    end = _moment(end_text, "end_date", end=True) if end_text else clock.now()
-    start = _moment(start_text, "start_date") if start_text else end - dt.timedelta(days=DEFAULT_DAYS)
-    if start > end:
+    end = _moment(end_text, "end_date", end=True) if end_text else None
+    start = _moment(start_text, "start_date") if start_text else None
+    if start and start > (end or clock.now()):
         raise BadRequest("start_date is after end_date")
-    tickets = tickets.filter(received_at__gte=start, received_at__lte=end)
-    statuses = {s.strip() for s in (params.get("status") or "").split(",") if s.strip()}
+    statuses = frozenset(s.strip() for s in (params.get("status") or "").split(",") if s.strip())
     if statuses - {"open", "closed"}:
         raise BadRequest("status must be open, closed or both")
-    if statuses == {"open"}:
+    if statuses == {"open", "closed"}:
+        statuses = frozenset()  # both is no filter
+    return Question(codes=tuple(sorted({int(c) for c in codes})), start=start, end=end, statuses=statuses)
+
+
+def _filtered(question: Question) -> QuerySet[Ticket]:
+    tickets = _published()
+    if question.ids:
+        return tickets.filter(ticket_no__in=question.ids)
+    if question.codes:
+        tickets = tickets.filter(category_id__in=question.codes)
+    end = question.end or clock.now()
+    start = question.start or end - dt.timedelta(days=DEFAULT_DAYS)
+    tickets = tickets.filter(received_at__gte=start, received_at__lte=end)
+    if question.statuses == {"open"}:
         tickets = tickets.exclude(status__in=CLOSED)
-    elif statuses == {"closed"}:
+    elif question.statuses == {"closed"}:
         tickets = tickets.filter(status__in=CLOSED)
     return tickets
 
 
-@require_GET
-@cache_control(public=True, max_age=300)
-def services(request: HttpRequest) -> JsonResponse:
+def _cached(name: str, compute: Callable[[], list[dict[str, Any]] | None]) -> list[dict[str, Any]] | None:
+    """The answer kept in the public cache's current generation (``None``, not found, is kept too)."""
+    key = public_cache.key("open311", name)
+    found = cache.get(key)
+    if found is None:
+        found = {"answer": compute()}
+        cache.set(key, found, settings.PUBLIC_CACHE_SECONDS)
+    return found["answer"]
+
+
+def _guarded(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
+    """GET only, one rate count per address for the three URLs, public HTTP caching."""
+
+    @require_GET
+    @ratelimit(key="ip", rate=public_rate, group="open311", block=False)
+    @cache_control(public=True, max_age=300)
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        if getattr(request, "limited", False):
+            response = _error(
+                gettext("Too many requests from your address in a short time. Please wait a minute and try again."),
+                429,
+            )
+            response["Retry-After"] = "60"
+            return response
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def _services() -> list[dict[str, Any]]:
     # the categories in use or at the leaves; EXISTS, not a join to the tickets made distinct again
     # (a public URL: that join read every ticket of the street on each request)
     used = Exists(Ticket.objects.filter(category=OuterRef("pk")))
     leaf = ~Exists(Category.objects.filter(parent=OuterRef("pk")))
     categories = Category.objects.select_related("parent").filter(used | leaf)
-    return JsonResponse([_service(c) for c in categories.order_by("name")], safe=False)
+    return [_service(c) for c in categories.order_by("name")]
 
 
-@require_GET
-@cache_control(public=True, max_age=300)
+@_guarded
+def services(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(_cached("services", _services), safe=False)
+
+
+@_guarded
 def requests(request: HttpRequest) -> JsonResponse:
     try:
-        tickets = _filtered(request.GET)
+        question = _question(request.GET)
     except BadRequest as error:
         return _error(str(error))
-    centers = _centers()
-    found = tickets.order_by("-received_at", "-id")[:MAX_REQUESTS]
-    return JsonResponse([_as_request(t, centers) for t in found], safe=False)
+
+    def compute() -> list[dict[str, Any]]:
+        centers = _centers()
+        found = _filtered(question).order_by("-received_at", "-id")[:MAX_REQUESTS]
+        return [_as_request(t, centers) for t in found]
+
+    return JsonResponse(_cached("requests:" + question.key(), compute), safe=False)
 
 
-@require_GET
-@cache_control(public=True, max_age=300)
+@_guarded
 def single_request(request: HttpRequest, service_request_id: str) -> JsonResponse:
-    ticket = _published().filter(ticket_no=service_request_id).first()
-    if ticket is None:
+    def compute() -> list[dict[str, Any]] | None:
+        ticket = _published().filter(ticket_no=service_request_id).first()
+        return None if ticket is None else [_as_request(ticket, _centers())]
+
+    answer = _cached("request:" + service_request_id, compute)
+    if answer is None:
         return _error(f"no service request {service_request_id}", 404)
-    return JsonResponse([_as_request(ticket, _centers())], safe=False)
+    return JsonResponse(answer, safe=False)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dispatch import access
-from dispatch.views.common import MAX_PAGE, PAGE_SIZE, requested_page, running_due
+from dispatch.views.common import MAX_PAGE, PAGE_SIZE, read_paused_clocks, requested_page, running_due
 from intake.models import Category
 from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError
@@ -213,6 +213,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         )
     )
     now = timezone.now()
+    read_paused_clocks(found[:PAGE_SIZE])
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -351,9 +352,14 @@ def tonight(request: HttpRequest) -> HttpResponse:
         raise Http404(gettext("This page is for the street's leaders."))
     now = timezone.now()
     found = sections(request.user, now)
+    read_paused_clocks(t for section in found for t in section.tickets)
     for section in found:
         section.cards = [{"ticket": t, "due": running_due(t, now)} for t in section.tickets]
-    context = {"title": _("Tonight"), "sections": found, "now": now}
+    context = {
+        "title": _("Tonight"),
+        "sections": [(s, drill_url(s.filter, s.label)) for s in found],
+        "now": now,
+    }
     return render(request, "reporting/tonight.html", context)
 
 

@@ -2,20 +2,20 @@
 the working-day overrides and the deadline rules (``dispatch.deadlines``: saving either recomputes
 the open tickets' deadlines) and the scoring policy of the composite score (``reporting.models``).
 
-Every change is recorded (``org.setting_changes``: who, when, which setting and field, old → new) in
-the transaction of the change, and the page lists the latest changes. It sits in reporting because
+Every change is recorded (``org.setting_changes``: who, when, which setting and field, old → new) by
+the function that makes it, in its transaction (``dispatch.deadlines``, ``reporting.policies``; the
+Django admin calls the same functions), and the page lists the latest changes. It sits in reporting because
 it edits both dispatch's and reporting's settings; the Django admin is no longer the place for them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
@@ -24,9 +24,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dispatch import access, deadlines
 from dispatch.models import CalendarOverride, DeadlinePolicy, DeadlineRule
-from org import setting_changes
 from org.models import SettingChange
+from reporting import policies
 from reporting.models import ScoringPolicy
+
+if TYPE_CHECKING:
+    from dispatch.access import SignedInRequest
 
 CHANGES_SHOWN = 100
 
@@ -58,26 +61,6 @@ class ScoringPolicyForm(forms.ModelForm):
 def _require_admin(request: HttpRequest) -> None:
     if not access.may(request.user, "settings.edit"):
         raise Http404(gettext("The settings are kept by the center's administrator."))
-
-
-def _shown(instance: Any, fields: list[str]) -> dict[str, str]:
-    """The fields of a row as the change record keeps them: labelled by their verbose name, choices
-    by their label."""
-    values = {}
-    for name in fields:
-        field = instance._meta.get_field(name)
-        value = getattr(instance, name)
-        if field.choices:
-            value = dict(field.choices).get(value, value)
-        values[str(field.verbose_name)] = setting_changes.shown(value)
-    return values
-
-
-def _override_values(row: CalendarOverride | None) -> dict[str, str]:
-    if row is None:
-        return {}
-    kind = gettext("a working day") if row.is_working_day else gettext("a day off")
-    return {gettext("That day is"): kind, gettext("Note"): row.note}
 
 
 def _page(request: HttpRequest, *, bound: dict | None = None, status: int = 200) -> HttpResponse:
@@ -122,7 +105,7 @@ def _refused(request: HttpRequest, key: str, form: forms.BaseForm) -> HttpRespon
 
 @login_required
 @require_POST
-def save_deadline_rule(request: HttpRequest, rule: str) -> HttpResponse:
+def save_deadline_rule(request: SignedInRequest, rule: str) -> HttpResponse:
     """One deadline rule: saved, recorded and the open tickets it governs recomputed — all or nothing."""
     _require_admin(request)
     if rule not in DeadlineRule.values:
@@ -132,66 +115,49 @@ def save_deadline_rule(request: HttpRequest, rule: str) -> HttpResponse:
     fields = DeadlinePolicyForm.Meta.fields
     if not form.is_valid():
         return _refused(request, f"deadline-{rule}", form)
-    with transaction.atomic():
-        before = _shown(DeadlinePolicy.objects.select_for_update().get(pk=current.pk), fields) if current else {}
-        changed = deadlines.save_policy(rule, **{name: form.cleaned_data[name] for name in fields})
-        after = _shown(DeadlinePolicy.objects.get(rule=rule), fields)
-        setting = gettext("Deadline rule: %(rule)s") % {"rule": DeadlineRule(rule).label}
-        setting_changes.record(request.user, setting, before, after)
+    changed = deadlines.save_policy(rule, by=request.user, **{name: form.cleaned_data[name] for name in fields})
     messages.success(request, gettext("Saved; %(n)d open tickets got new deadlines.") % {"n": changed})
     return redirect("street-settings")
 
 
 @login_required
 @require_POST
-def save_calendar_override(request: HttpRequest) -> HttpResponse:
+def save_calendar_override(request: SignedInRequest) -> HttpResponse:
     _require_admin(request)
     form = CalendarOverrideForm(request.POST, auto_id="override-%s")
     if not form.is_valid():
         return _refused(request, "override", form)
     on = form.cleaned_data["on"]
-    with transaction.atomic():
-        before = _override_values(CalendarOverride.objects.select_for_update().filter(on=on).first())
-        changed = deadlines.set_calendar_override(
-            on, is_working_day=form.cleaned_data["is_working_day"], note=form.cleaned_data["note"]
-        )
-        after = _override_values(CalendarOverride.objects.get(on=on))
-        setting_changes.record(request.user, gettext("Working day %(on)s") % {"on": on.isoformat()}, before, after)
+    changed = deadlines.set_calendar_override(
+        on, is_working_day=form.cleaned_data["is_working_day"], note=form.cleaned_data["note"], by=request.user
+    )
     messages.success(request, gettext("Saved; %(n)d open tickets got new deadlines.") % {"n": changed})
     return redirect("street-settings")
 
 
 @login_required
 @require_POST
-def remove_calendar_override(request: HttpRequest, on: str) -> HttpResponse:
+def remove_calendar_override(request: SignedInRequest, on: str) -> HttpResponse:
     _require_admin(request)
     try:
         day = dt.date.fromisoformat(on)
     except ValueError:
         raise Http404(gettext("No such day.")) from None
-    with transaction.atomic():
-        row = get_object_or_404(CalendarOverride.objects.select_for_update(), on=day)
-        before = _override_values(row)
-        changed = deadlines.remove_calendar_override(day)
-        setting_changes.record(request.user, gettext("Working day %(on)s") % {"on": on}, before, {})
+    get_object_or_404(CalendarOverride, on=day)
+    changed = deadlines.remove_calendar_override(day, by=request.user)
     messages.success(request, gettext("Removed; %(n)d open tickets got new deadlines.") % {"n": changed})
     return redirect("street-settings")
 
 
 @login_required
 @require_POST
-def save_scoring_policy(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def save_scoring_policy(request: SignedInRequest, pk: int | None = None) -> HttpResponse:
     """A scoring policy, new or changed; the model's rules hold (first of a month, weights add up to 1)."""
     _require_admin(request)
-    fields = ScoringPolicyForm.Meta.fields
     current = get_object_or_404(ScoringPolicy, pk=pk) if pk else None
     form = ScoringPolicyForm(request.POST, instance=current, prefix=f"p{pk}" if pk else "new")
     if not form.is_valid():
         return _refused(request, f"scoring-{pk}" if pk else "scoring-new", form)
-    with transaction.atomic():
-        before = _shown(ScoringPolicy.objects.select_for_update().get(pk=pk), fields) if pk else {}
-        policy = form.save()
-        name = gettext("Scoring policy from %(on)s") % {"on": policy.effective_from.isoformat()}
-        setting_changes.record(request.user, name, before, _shown(policy, fields))
+    policies.save_scoring_policy(form.save(commit=False), by=request.user)
     messages.success(request, gettext("Scoring policy saved."))
     return redirect("street-settings")

@@ -59,7 +59,8 @@ def ticket_map(
     now = now or timezone.now()
     extra = {"category": category.pk} if category else {}
     spec = period_filter(start_on, end_on, **extra)
-    tickets = tickets_matching(spec, base=access.visible_tickets(user))
+    visible = access.visible_tickets(user)
+    tickets = tickets_matching(spec, base=visible)
     overdue = _overdue(now)
     by_cell = _counts(tickets, "grid_cell", overdue)
     by_community = _counts(tickets, "place_community", overdue)
@@ -105,7 +106,7 @@ def ticket_map(
         "unplaced": tickets.filter(place_community__isnull=True).count(),
         "cells": cells,
         "communities": communities,
-        "hotspots": place_hotspots(end_on, category_id=category.pk if category else None),
+        "hotspots": place_hotspots(end_on, category_id=category.pk if category else None, base=visible),
         "points": [
             {
                 "ticket_no": p["ticket_no"],

@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
-from dispatch import access
+from dispatch import access, search
 from dispatch.models import PersonalDataAccess
+from dispatch.views.ticket_file import LOGGED_AS_FILE, LOGGED_AS_PDF
 from jxq_cases.lib import clock
 from jxq_cases.lib.spreadsheet import text_row
 from org.models import Role
@@ -34,6 +35,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTEXTS = {
     "ticket page": _("Ticket page: shown in full on request"),
     "api_detail": _("API: ticket detail"),
+    LOGGED_AS_FILE: _("Ticket file: viewed or printed"),
+    LOGGED_AS_PDF: _("Ticket file: PDF downloaded"),
+    search.log_context(search.PHONE): _("Search by phone number"),
+    search.log_context(search.PHONE_TAIL): _("Search by the last four digits of a phone number"),
+    search.log_context(search.NAME): _("Search by name"),
 }
 
 

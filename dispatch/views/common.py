@@ -100,16 +100,16 @@ def clock_paused(ticket: Ticket) -> bool:
 def read_paused_clocks(tickets: Iterable[Ticket]) -> None:
     """For a list page: which of these tickets' clocks stand still, read in one query, so that
     ``clock_paused`` (and ``running_due``) asks nothing per row."""
-    candidates = {ticket.pk: ticket for ticket in tickets if _may_be_paused(ticket)}
+    candidates = [ticket for ticket in tickets if _may_be_paused(ticket)]  # a ticket may come twice
     if not candidates:
         return
     paused = set(
-        ExtensionRequest.objects.filter(ticket_id__in=candidates, status=RequestStatus.PENDING).values_list(
-            "ticket_id", flat=True
-        )
+        ExtensionRequest.objects.filter(
+            ticket_id__in={ticket.pk for ticket in candidates}, status=RequestStatus.PENDING
+        ).values_list("ticket_id", flat=True)
     )
-    for pk, ticket in candidates.items():
-        ticket.__dict__["_jxq_clock_paused"] = pk in paused
+    for ticket in candidates:
+        ticket.__dict__["_jxq_clock_paused"] = ticket.pk in paused
 
 
 def running_due(ticket: Ticket, now: datetime) -> dict[str, Any] | None:

@@ -44,6 +44,10 @@ from jxq_cases.lib import clock
 from jxq_cases.lib.pdf import html_to_pdf
 from org.models import Role, User
 
+# the personal-data log's "where" of the file and of its PDF (labelled in dispatch.views.audit)
+LOGGED_AS_FILE = "ticket file"
+LOGGED_AS_PDF = "ticket file PDF"
+
 # the timeline's events shown again in the file's sections, by section
 ROUTING = {
     f.action.event_kind
@@ -147,7 +151,7 @@ def ticket_file_page(request: HttpRequest, ticket_no: str) -> HttpResponse:
     """The ticket file on A4: the print view, or its PDF with ``?format=pdf``."""
     ticket = visible_ticket_or_404(request.user, ticket_no)
     as_pdf = request.GET.get("format") == "pdf"
-    file = ticket_file(request.user, ticket, context="ticket file PDF" if as_pdf else "ticket file")
+    file = ticket_file(request.user, ticket, context=LOGGED_AS_PDF if as_pdf else LOGGED_AS_FILE)
     if as_pdf:
         html = render_to_string("dispatch/ticket_file.html", {**file, "for_pdf": True}, request=request)
         response = HttpResponse(html_to_pdf(html, files=stored_images(file)), content_type="application/pdf")

@@ -35,9 +35,10 @@ def test_saving_the_policy_in_the_admin_recomputes(client, django_user_model, ha
     ticket.refresh_from_db()
     assert ticket.handle_due_at == started + timedelta(days=3)
     assert ticket.next_due_at == ticket.handle_due_at
-    changes = SettingChange.objects.filter(changed_by=admin, setting="Deadline rule: normal")
+    # in the settings page's words (the street's language), not the model's field names
+    changes = SettingChange.objects.filter(changed_by=admin, setting="办理时限规则：一般件")
     [change] = changes  # only the amount differs from the rule as it was
-    assert (change.field, change.new) == ("handle_amount", "3") and change.old not in ("", "3")
+    assert (change.field, change.new) == ("办结时限", "3") and change.old not in ("", "3")
 
 
 def test_a_working_day_added_and_removed_in_the_admin_is_recorded(client, django_user_model):
@@ -50,10 +51,10 @@ def test_a_working_day_added_and_removed_in_the_admin_is_recorded(client, django
     row = CalendarOverride.objects.get(on="2026-10-10")
     removed = client.post(f"/admin/dispatch/calendaroverride/{row.pk}/delete/", {"post": "yes"})
     assert removed.status_code == 302 and not CalendarOverride.objects.exists()
-    changes = SettingChange.objects.filter(setting="Working day 2026-10-10").order_by("id")
+    changes = SettingChange.objects.filter(setting="工作日调整 2026-10-10").order_by("id")
     assert [(c.field, c.old, c.new) for c in changes] == [
-        ("is_working_day", "", "1"),
-        ("note", "", "调休"),
-        ("is_working_day", "1", ""),
-        ("note", "调休", ""),
+        ("当天为", "", "工作日"),
+        ("备注", "", "调休"),
+        ("当天为", "工作日", ""),
+        ("备注", "调休", ""),
     ]

@@ -90,7 +90,7 @@ def test_default_policy(urgency, kind, contact_h, handle):
 @pytest.mark.django_db
 def test_working_days_policy_across_spring_festival_through_the_workflow(center_staff, unit_handler, handler_unit):
     # given a working-days policy of 7 days for normal tickets
-    deadlines.save_policy("normal", handle_amount=7, handle_unit="working_days")
+    deadlines.save_policy("normal", by=center_staff, handle_amount=7, handle_unit="working_days")
     ticket = ticket_in(Status.TRIAGED, received_at=at("2025-01-24 08:00"))
     # when it is dispatched and acknowledged on the Friday before the holiday
     dispatch_ticket(ticket, actor=center_staff, lead_unit=handler_unit, now=at("2025-01-24 09:00"))
@@ -101,7 +101,7 @@ def test_working_days_policy_across_spring_festival_through_the_workflow(center_
     assert ticket.contact_due_at == at("2025-01-25 10:00")
     assert ticket.handle_due_at == at("2025-02-10 10:00")
     # and when the street announces 2025-02-10 as a day off, open tickets are recomputed
-    assert deadlines.set_calendar_override(date(2025, 2, 10), is_working_day=False, note="补休") == 1
+    assert deadlines.set_calendar_override(date(2025, 2, 10), is_working_day=False, note="补休", by=center_staff) == 1
     ticket.refresh_from_db()
     assert ticket.handle_due_at == at("2025-02-11 10:00")
     assert CalendarOverride.objects.count() == 1
@@ -125,7 +125,7 @@ def test_policy_change_recomputes_open_tickets_only(center_staff, unit_handler, 
     assert open_ticket.handle_due_at == at("2025-03-10 10:00")
     assert open_ticket.next_due_at == at("2025-03-10 10:00")
     # when the policy moves to 5 calendar days
-    assert deadlines.save_policy("normal", handle_amount=5) == 1
+    assert deadlines.save_policy("normal", by=center_staff, handle_amount=5) == 1
     open_ticket.refresh_from_db()
     closed.refresh_from_db()
     assert open_ticket.handle_due_at == at("2025-03-08 10:00") and open_ticket.next_due_at == at("2025-03-08 10:00")
@@ -176,7 +176,7 @@ def test_the_recompute_command_applies_a_changed_calendar(center_staff, unit_han
 
     from django.core.management import call_command
 
-    deadlines.save_policy("normal", handle_amount=2, handle_unit="working_days")
+    deadlines.save_policy("normal", by=center_staff, handle_amount=2, handle_unit="working_days")
     ticket = ticket_in(Status.TRIAGED)
     dispatch_ticket(ticket, actor=center_staff, lead_unit=handler_unit, now=at("2025-02-06 09:00"))
     acknowledge_ticket(ticket, actor=unit_handler, now=at("2025-02-06 10:00"))

@@ -46,3 +46,16 @@ def test_old_tickets_are_outside_the_window():
     _tickets(cell, [30, 31, 32, 33, 34, 35])
     assert place_hotspots(clock.today()) == []
     assert [h["code"] for h in place_hotspots(clock.today() - dt.timedelta(days=28))] == ["NL-1"]
+
+
+def test_the_top_category_counts_the_tickets_the_window_counts():
+    load_test_street(gazetteer=False)
+    cell = GridCell.objects.get(code="NL-1")
+    noise, light = Category.objects.create(name="噪音扰民"), Category.objects.create(name="路灯照明")
+    _tickets(cell, [1, 2, 3], category=light)
+    _tickets(cell, [4, 5], category=noise)
+    # sent back and merged: not the street's, so neither in the count nor in the top category
+    _tickets(cell, [1, 2], category=noise, status=Status.SENT_BACK)
+    _tickets(cell, [3], category=noise, status=Status.MERGED)
+    [found] = place_hotspots(clock.today())
+    assert (found["tickets"], found["top_category"]) == (5, "路灯照明")

@@ -3,10 +3,13 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from intake.models import Category, Status
+from jxq_cases.lib import public_cache
 from org.models import CommunityArea, Unit
 from reporting.open311 import REQUEST_FIELDS, SERVICE_FIELDS
 from tests.factories import make_ticket
@@ -150,3 +153,51 @@ def test_at_most_a_thousand_requests():
         make_ticket(ticket_no=f"B{i:05d}", received_at=now - dt.timedelta(minutes=i))
     status, body = get("/open311/v2/requests.json")
     assert status == 200 and len(body) == 1000 and body[0]["service_request_id"] == "B00000"
+
+
+def _ticket_reads(captured):
+    return [q["sql"] for q in captured.captured_queries if '"intake_ticket"' in q["sql"]]
+
+
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("/open311/v2/requests.json", {"status": "open,closed"}),
+        ("/open311/v2/requests/S2.json", {}),
+        ("/open311/v2/services.json", {}),
+    ],
+)
+def test_an_answer_is_served_from_the_cache_until_the_figures_change(street, path, params):
+    with CaptureQueriesContext(connection) as first:
+        answer = Client().get(path, params).json()
+    assert _ticket_reads(first)
+    # the same question in other words (the order of a list, a junk parameter): no ticket read
+    again = {**params, "status": "closed,open", "junk": "x"} if params else {"junk": "x"}
+    with CaptureQueriesContext(connection) as second:
+        assert Client().get(path, again).json() == answer
+    assert _ticket_reads(second) == []
+    # the nightly job's new generation: computed again
+    public_cache.figures_changed()
+    with CaptureQueriesContext(connection) as third:
+        assert Client().get(path, params).json() == answer
+    assert _ticket_reads(third)
+
+
+def test_the_cache_keeps_filters_apart(street):
+    assert [r["service_request_id"] for r in get("/open311/v2/requests.json", status="closed")[1]] == ["S2"]
+    assert [r["service_request_id"] for r in get("/open311/v2/requests.json", status="open")[1]] == ["S1"]
+    assert [r["service_request_id"] for r in get("/open311/v2/requests.json", service_request_id="S1")[1]] == ["S1"]
+
+
+def test_one_address_asking_too_often_gets_429_in_the_spec_error_list(settings, street):
+    settings.PUBLIC_RATE_LIMIT = "3/m"
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    # the three Open311 URLs share one count per address
+    assert client.get("/open311/v2/services.json").status_code == 200
+    assert client.get("/open311/v2/requests.json").status_code == 200
+    assert client.get("/open311/v2/requests/S2.json").status_code == 200
+    answer = client.get("/open311/v2/requests.json")
+    assert answer.status_code == 429 and answer["Retry-After"] == "60"
+    assert answer.json()[0]["code"] == 429 and "请求过于频繁" in answer.json()[0]["description"]
+    # another address is served meanwhile
+    assert Client(REMOTE_ADDR="203.0.113.8").get("/open311/v2/requests.json").status_code == 200

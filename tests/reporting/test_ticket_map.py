@@ -114,3 +114,24 @@ def test_the_public_report_counts_by_community_and_never_shows_a_point(mapped):
     assert rows["南路社区"] == 3 and rows["东路社区"] == 1 and rows[None] == 1
     assert 'id="community-table"' in html
     assert "116.482" not in html and "NL-1" not in html and "grid_worker" not in html
+
+
+def test_the_hot_spots_by_place_count_only_the_tickets_the_user_may_see(
+    center_staff, section_leader, handler_unit, other_unit, mapped
+):
+    light = Category.objects.create(name="路灯照明")
+    recent = [timezone.now() - dt.timedelta(days=d) for d in range(1, 7)]
+    for at in recent[:5]:  # the section leader's unit: five in NL-2
+        ticket_in(Status.HANDLING, lead_unit=handler_unit, grid_cell=mapped["NL-2"], received_at=at, category=light)
+    for at in recent:  # a unit the section leader does not oversee: six in NL-2, six in DL-1
+        for cell in ("NL-2", "DL-1"):
+            ticket_in(
+                Status.HANDLING, lead_unit=other_unit, grid_cell=mapped[cell], received_at=at, category=mapped["noise"]
+            )
+    _client, everything = _data(center_staff)
+    assert {h["code"]: (h["tickets"], h["top_category"]) for h in everything["hotspots"]} == {
+        "NL-2": (12, "噪音扰民"),  # M3 included
+        "DL-1": (6, "噪音扰民"),
+    }
+    _client, mine = _data(section_leader)
+    assert {h["code"]: (h["tickets"], h["top_category"]) for h in mine["hotspots"]} == {"NL-2": (5, "路灯照明")}

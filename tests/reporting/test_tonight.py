@@ -18,10 +18,21 @@ from tests.receiver import Receiver
 
 def _street(handler_unit, other_unit):
     now = timezone.now()
-    late = ticket_in(Status.HANDLING, lead_unit=handler_unit, next_due_at=now - timedelta(hours=1), received_at=now)
+    late = ticket_in(
+        Status.HANDLING,
+        lead_unit=handler_unit,
+        handle_due_at=now - timedelta(hours=1),
+        next_due_at=now - timedelta(hours=1),
+        received_at=now,
+    )
     supervised = ticket_in(Status.CONTACTED, lead_unit=handler_unit, supervision="district")
     double_no = ticket_in(Status.VISITED, lead_unit=handler_unit)
-    elsewhere = ticket_in(Status.HANDLING, lead_unit=other_unit, next_due_at=now - timedelta(hours=2))
+    elsewhere = ticket_in(
+        Status.HANDLING,
+        lead_unit=other_unit,
+        handle_due_at=now - timedelta(hours=2),
+        next_due_at=now - timedelta(hours=2),
+    )
     return late, supervised, double_no, elsewhere
 
 
