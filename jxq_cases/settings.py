@@ -310,9 +310,10 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # spot job. The score is a logistic model over what the texts share, scaled by the context; its coefficients
 # are fitted on the labelled pairs (proactive/similarity_model.json, bench/similarity_fit.py).
 PROACTIVE_TIME_SCALE_DAYS = env_float("PROACTIVE_TIME_SCALE_DAYS", 14.0)
-PROACTIVE_TEXT_FLOOR = env_float("PROACTIVE_TEXT_FLOOR", 0.17)  # texts less alike than this never match
-# "probably the same matter" from this score on (precision/recall on the labelled set in the doc)
-PROACTIVE_SAME_MATTER_THRESHOLD = env_float("PROACTIVE_SAME_MATTER_THRESHOLD", 0.42)
+PROACTIVE_TEXT_FLOOR = env_float("PROACTIVE_TEXT_FLOOR", 0.03)  # characters less alike than this never match
+# "probably the same matter" from this score on: the highest keeping recall 0.80 in the cross-validation
+# of bench/similarity_fit.py on hard_dev.csv (precision/recall of every labelled set in the doc)
+PROACTIVE_SAME_MATTER_THRESHOLD = env_float("PROACTIVE_SAME_MATTER_THRESHOLD", 0.47)
 PROACTIVE_SIMILAR_WINDOW_DAYS = env_int("PROACTIVE_SIMILAR_WINDOW_DAYS", 90)  # how far back the lookup looks
 # Search and repeat callers (docs/intake.md "Search"): the shortest and longest search, the window of
 # "this caller's Nth request"
@@ -329,7 +330,7 @@ PROACTIVE_LSH_ROWS = env_int("PROACTIVE_LSH_ROWS", 1)
 PROACTIVE_INDEX_BATCH = env_int("PROACTIVE_INDEX_BATCH", 2000)
 PROACTIVE_HOTSPOT_DAYS = env_int("PROACTIVE_HOTSPOT_DAYS", 90)
 PROACTIVE_HOTSPOT_MIN_TICKETS = env_int("PROACTIVE_HOTSPOT_MIN_TICKETS", 3)
-PROACTIVE_HOTSPOT_THRESHOLD = env_float("PROACTIVE_HOTSPOT_THRESHOLD", 0.6)
+PROACTIVE_HOTSPOT_THRESHOLD = env_float("PROACTIVE_HOTSPOT_THRESHOLD", 0.7)
 # runs whose window ended longer ago are deleted by the job (cases keep their own copy of the matter)
 PROACTIVE_HOTSPOT_KEEP_DAYS = env_int("PROACTIVE_HOTSPOT_KEEP_DAYS", 62)
 # The triage assistant (docs/proactive.md "Triage assistant"): history it learns from, when it stays silent.

@@ -1,6 +1,7 @@
 """Precision and recall of "same matter" on a labelled set (bench/similarity_bench.py and the floor test).
 
-The set is a CSV (tests/data/similarity/labelled.csv): ``group,day,category,community,address,content``.
+The set is a CSV (tests/data/similarity/labelled.csv): ``group,day,category,community,address,content``
+and optionally ``grid`` (the grid cell the ticket was placed in; empty: not placed).
 Tickets of one group (``g*``, ``h*``) describe the same matter; ``n*`` rows are hard negatives, each its own
 matter, written to share words, place and category with a group. Every unordered pair is judged:
 predicted "same" when the score reaches the threshold.
@@ -50,6 +51,7 @@ class Quality:
 def load_labelled(path: Path) -> list[LabelledTicket]:
     categories: dict[str, int] = {}
     communities: dict[str, int] = {}
+    grids: dict[str, int] = {}
     out = []
     with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
@@ -58,6 +60,7 @@ def load_labelled(path: Path) -> list[LabelledTicket]:
                 address=row["address"],
                 category_id=categories.setdefault(row["category"], len(categories) + 1),
                 community_id=communities.setdefault(row["community"], len(communities) + 1),
+                grid_cell_id=grids.setdefault(row["grid"], len(grids) + 1) if row.get("grid") else None,
                 received_at=_BASE + timedelta(days=int(row["day"])),
             )
             out.append(LabelledTicket(group=row["group"], profile=profile))

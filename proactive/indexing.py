@@ -7,6 +7,7 @@ or changed since, and on lookup for the ticket asked about. Indexing a ticket tw
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -21,17 +22,22 @@ from proactive.similarity import Profile, band_keys, minhash, profile_of_ticket
 
 # Bump when the measure (normalisation, dictionary, features, hashing) changes: every ticket is then
 # indexed again by the periodic task.
-MEASURE_VERSION = 2
+MEASURE_VERSION = 3
 
-_TICKET_FIELDS = ("id", "content", "address", "category_id", "community_id", "received_at")
+_TICKET_FIELDS = ("id", "content", "address", "category_id", "community_id", "grid_cell_id", "received_at")
 
 
 def profile_to_json(profile: Profile) -> dict:
     return {
         "w": profile.words,
-        "g": sorted(profile.grams),
+        # n-grams as one space-separated string: a third of the decoding time of a JSON list
+        "c": " ".join(sorted(profile.chars)),
+        "s": " ".join(sorted(profile.sounds)),
         "p": sorted(profile.place_grams),
-        "y": sorted(profile.pinyin),
+        "grid": profile.grid_cell_id,
+        # the weighted lengths, so that a lookup does not weigh every n-gram of every candidate again
+        "cn": round(profile.chars_norm, 6),
+        "sn": round(profile.sounds_norm, 6),
     }
 
 
@@ -40,13 +46,16 @@ def profile_from_signature(signature: TicketSignature) -> Profile:
     words = data["w"]
     return Profile(
         words=words,
-        grams=frozenset(data["g"]),
+        chars=frozenset(data["c"].split(" ")) if data["c"] else frozenset(),
+        sounds=frozenset(data["s"].split(" ")) if data["s"] else frozenset(),
         place_grams=frozenset(data["p"]),
-        pinyin=frozenset(data.get("y", ())),
         category_id=signature.category_id,
         community_id=signature.community_id,
+        grid_cell_id=data.get("grid"),
         received_at=signature.received_at,
-        norm=sum(v * v for v in words.values()) ** 0.5,
+        norm=math.sqrt(sum(v * v for v in words.values())),
+        chars_norm=data["cn"],
+        sounds_norm=data["sn"],
     )
 
 
@@ -140,7 +149,15 @@ def _insert_bands(bands: list[tuple[int, int, datetime]]) -> None:
 
 def fingerprint(ticket: Ticket) -> str:
     source = "\x1f".join(
-        str(v) for v in (ticket.content, ticket.address, ticket.category_id, ticket.community_id, ticket.received_at)
+        str(v)
+        for v in (
+            ticket.content,
+            ticket.address,
+            ticket.category_id,
+            ticket.community_id,
+            ticket.grid_cell_id,
+            ticket.received_at,
+        )
     )
     return hashlib.blake2b(source.encode(), digest_size=16).hexdigest()
 

@@ -19,7 +19,9 @@ class TicketSignature(models.Model):
     received_at = models.DateTimeField()
     community = models.ForeignKey("org.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     category = models.ForeignKey("intake.Category", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    profile = models.JSONField()  # {"w": {word: idf}, "g": [bigrams], "p": [place bigrams]}
+    # {"w": {word: idf}, "c": "char n-grams", "s": "syllable n-grams" (space-separated), "p": [place bigrams],
+    #  "grid": cell id, "cn"/"sn": weighted lengths of c and s}
+    profile = models.JSONField()
     minhash = models.JSONField()
     measure_version = models.PositiveSmallIntegerField()
     # a hash of what the signature was computed from: a workflow save (updated_at moves) that did not

@@ -1,19 +1,25 @@
 """How alike two tickets are: the measure behind "similar tickets" and the hot spots (docs/proactive.md).
 
 A ticket is reduced to a *profile*: its text normalised (full-width to half-width, traditional to
-simplified Chinese, Chinese numerals before 号/栋/单元/层 to digits), segmented by jieba with a small
-street dictionary, stop words removed. The profile holds two feature sets:
+simplified Chinese, Chinese numerals before 号/栋/单元/层 to digits), place references moved to the
+address, segmented by jieba with a small street dictionary and street synonyms folded. The profile holds:
 
 - **words** weighted by jieba's inverse document frequency (a rare word such as 早市 says more than 小区);
-- **character bigrams** of the normalised text, which survive typos (燥音 / 噪音 still share 音扰, 扰民)
-  and segmentation differences.
+- **characters**: the character 1-, 2- and 3-grams of the synonym-folded text, which survive
+  segmentation differences and paraphrases that share a character (垃圾站 / 垃圾堆, 楼道灯 / 楼道里的灯);
+- **sounds**: the tone-less pinyin syllables and syllable pairs of the same text, which homophone typos
+  keep (楼到 / 楼道 lou-dao, 暖器 / 暖气 nuan-qi);
+- the place: the address's character bigrams, the community and the grid cell.
+
+Characters and sounds are weighted by their inverse document frequency in a reference set of the
+street's tickets (``ngram_df.json``, written with the model by bench/similarity_fit.py), so 电梯 weighs
+more than 楼 or 了.
 
 The score of a pair (``score``) is a logistic model fitted on labelled pairs (``similarity_model.json``,
-written by bench/similarity_fit.py): each text feature — the IDF-weighted word cosine, the jaccard of
-tone-less pinyin syllable bigrams (homophone typos keep them) and of character bigrams — is multiplied
-by each context feature (1, same category, same community, place, time closeness), so the context only
-scales what the texts share; texts less alike than ``PROACTIVE_TEXT_FLOOR`` score 0. docs/proactive.md
-gives the figures on the labelled sets.
+written by bench/similarity_fit.py): each text feature — the IDF-weighted cosines of the words, of the
+characters and of the sounds — is multiplied by each context feature (1, same category, same community,
+place, time closeness), so the context only scales what the texts share; texts whose characters are less
+alike than ``PROACTIVE_TEXT_FLOOR`` score 0. docs/proactive.md gives the figures on the labelled sets.
 
 The same profile yields a MinHash signature whose LSH band keys are stored per ticket
 (``proactive.models.TicketSignature`` / ``SignatureBand``) so that candidates for one ticket are found
@@ -138,17 +144,75 @@ def normalise(text: str) -> str:
     return _CN_NUMBER_BEFORE_UNIT.sub(to_digits, text)
 
 
-def _pinyin_grams(text: str) -> set[str]:
-    """Bigrams of tone-less syllables (pypinyin): homophone typos (楼到/楼道, 暖器/暖气) keep them."""
+def _sound_grams(text: str) -> set[str]:
+    """Tone-less syllables and syllable pairs (pypinyin): homophone typos (楼到/楼道, 暖器/暖气) keep them."""
     from pypinyin import lazy_pinyin
 
     grams: set[str] = set()
     for run in _CJK_OR_ALNUM.findall(text):
         syllables = lazy_pinyin(run)
-        if len(syllables) == 1:
-            grams.add(syllables[0])
+        grams.update(syllables)
         grams.update(f"{syllables[i]}-{syllables[i + 1]}" for i in range(len(syllables) - 1))
     return grams
+
+
+def _char_grams(text: str) -> set[str]:
+    """Character 1-, 2- and 3-grams of each run of Chinese characters, letters and digits."""
+    grams: set[str] = set()
+    for run in _CJK_OR_ALNUM.findall(text):
+        for n in (1, 2, 3):
+            grams.update(run[i : i + n] for i in range(len(run) - n + 1))
+    return grams
+
+
+def fold(text: str) -> str:
+    """The normalised text with the street's synonyms folded and its stop words cut (jieba's segmentation,
+    each word replaced by the first of its line in synonyms.txt): 卡拉ok / 歌厅 / ktv all read 歌厅."""
+    synonyms = _synonyms()
+    stop = _stop_words()
+    words = (synonyms.get(word.strip(), word.strip()) for word in _tokenizer().lcut(text))
+    # a stop word breaks the text (no n-gram across it); the other words join up again, so that n-grams
+    # do not depend on where jieba cut (单元楼|道 and 楼道灯 share 楼道)
+    return "".join(" " if word in stop else word for word in words)
+
+
+NGRAM_DF_FILE = HERE / "ngram_df.json"
+
+
+@cache
+def _ngram_idf() -> tuple[dict[str, float], float]:
+    """IDF of the character and syllable n-grams, from the document frequencies counted in a reference
+    set of tickets (``ngram_df.json``; only n-grams in two tickets or more are stored). An n-gram seen in
+    fewer counts as seen in one: rare, so it weighs most."""
+    import json
+
+    data = json.loads(NGRAM_DF_FILE.read_text(encoding="utf-8"))
+    documents = data["documents"]
+    weights = {gram: math.log((documents + 1) / (df + 1)) + 1 for gram, df in data["df"].items()}
+    return weights, math.log((documents + 1) / 2) + 1
+
+
+def ngram_document_frequencies(profiles: list[Profile]) -> dict:
+    """What ``ngram_df.json`` holds, counted over these profiles (bench/similarity_fit.py)."""
+    from collections import Counter
+
+    df: Counter = Counter()
+    for profile in profiles:
+        df.update(profile.chars)
+        df.update(profile.sounds)
+    return {"documents": len(profiles), "df": {gram: n for gram, n in sorted(df.items()) if n >= 2}}
+
+
+def _weighted_norm(grams: frozenset[str]) -> float:
+    idf, unseen = _ngram_idf()
+    return math.sqrt(sum(idf.get(g, unseen) ** 2 for g in grams))
+
+
+def _weighted_cosine(shared: set[str], a_norm: float, b_norm: float) -> float:
+    if not a_norm or not b_norm:
+        return 0.0
+    idf, unseen = _ngram_idf()
+    return sum(idf.get(g, unseen) ** 2 for g in shared) / (a_norm * b_norm)
 
 
 def _bigrams(text: str) -> set[str]:
@@ -162,16 +226,20 @@ def _bigrams(text: str) -> set[str]:
 
 @dataclass(frozen=True)
 class Profile:
-    """What the measure compares: weighted words and character bigrams of one ticket, plus context."""
+    """What the measure compares: weighted words, character and syllable n-grams of one ticket, plus
+    context. ``norm``, ``chars_norm`` and ``sounds_norm`` are the lengths of the weighted vectors."""
 
     words: dict[str, float]
-    grams: frozenset[str]
+    chars: frozenset[str] = frozenset()  # character 1-3-grams of the folded text
     place_grams: frozenset[str] = frozenset()
-    pinyin: frozenset[str] = frozenset()  # tone-less syllable bigrams: 燥音 and 噪音 are both zao-yin
+    sounds: frozenset[str] = frozenset()  # tone-less syllables and pairs: 燥音 and 噪音 are both zao-yin
     category_id: int | None = None
     community_id: int | None = None
+    grid_cell_id: int | None = None
     received_at: datetime | None = None
     norm: float = field(default=0.0)
+    chars_norm: float = field(default=0.0)
+    sounds_norm: float = field(default=0.0)
 
     def features(self) -> set[str]:
         """The set MinHash summarises: the words. (Bigrams would dilute the estimate between
@@ -200,6 +268,7 @@ def profile_of(
     address: str = "",
     category_id: int | None = None,
     community_id: int | None = None,
+    grid_cell_id: int | None = None,
     received_at: datetime | None = None,
 ) -> Profile:
     text = normalise(content)
@@ -213,16 +282,28 @@ def profile_of(
     for word in segment(text):
         # term frequency matters little in two-line complaints: each word counts once, by rarity
         weights[word] = idf.get(word, median_idf)
-    norm = math.sqrt(sum(v * v for v in weights.values()))
-    return Profile(
-        words=weights,
-        grams=frozenset(_bigrams(text)),
+    return make_profile(
+        weights,
+        chars=frozenset(_char_grams(folded := fold(text))),
+        sounds=frozenset(_sound_grams(folded)),
         place_grams=frozenset(_bigrams(place_text)),
-        pinyin=frozenset(_pinyin_grams(text)),
         category_id=category_id,
         community_id=community_id,
+        grid_cell_id=grid_cell_id,
         received_at=received_at,
-        norm=norm,
+    )
+
+
+def make_profile(words: dict[str, float], *, chars: frozenset[str], sounds: frozenset[str], **context) -> Profile:
+    """A profile with its vector lengths (from a text, or from a stored signature)."""
+    return Profile(
+        words=words,
+        chars=chars,
+        sounds=sounds,
+        norm=math.sqrt(sum(v * v for v in words.values())),
+        chars_norm=_weighted_norm(chars),
+        sounds_norm=_weighted_norm(sounds),
+        **context,
     )
 
 
@@ -232,6 +313,7 @@ def profile_of_ticket(ticket) -> Profile:
         address=ticket.address,
         category_id=ticket.category_id,
         community_id=ticket.community_id,
+        grid_cell_id=ticket.grid_cell_id,
         received_at=ticket.received_at,
     )
 
@@ -276,7 +358,7 @@ class Similarity:
 
 
 MODEL_FILE = HERE / "similarity_model.json"
-TEXT_FEATURES = ("cosine", "pinyin_jaccard", "bigram_jaccard")
+TEXT_FEATURES = ("word_cosine", "char_cosine", "sound_cosine")
 CONTEXT_FEATURES = ("always", "same_category", "same_community", "place", "time")
 
 
@@ -313,19 +395,31 @@ def _fitted() -> tuple[tuple[tuple[float, ...], ...], float]:
 
 def pair_features(a: Profile, b: Profile, time_scale_days: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """(text features, context features) of a pair: what the fitted score combines (TEXT_FEATURES,
-    CONTEXT_FEATURES). The text features are all 0 for two texts without a shared word or syllable pair."""
+    CONTEXT_FEATURES). The text features are all 0 for two texts that share no two characters and no
+    two syllables in a row (暖气不热 and 遛狗不拴绳 share only 不)."""
     if a.norm and b.norm:
         aw, bw = (a.words, b.words) if len(a.words) <= len(b.words) else (b.words, a.words)
         cosine = sum(v * bw[k] for k, v in aw.items() if k in bw) / (a.norm * b.norm)
     else:
         cosine = 0.0
-    text = (cosine, _jaccard(a.pinyin, b.pinyin), _jaccard(a.grams, b.grams))
+    shared_chars, shared_sounds = a.chars & b.chars, a.sounds & b.sounds
+    if any(len(g) > 1 for g in shared_chars) or any("-" in g for g in shared_sounds):
+        text = (
+            cosine,
+            _weighted_cosine(shared_chars, a.chars_norm, b.chars_norm),
+            _weighted_cosine(shared_sounds, a.sounds_norm, b.sounds_norm),
+        )
+    else:
+        text = (0.0, 0.0, 0.0)  # not two characters nor two syllables in a row in common: nothing shared
     same_category = 1.0 if a.category_id is not None and a.category_id == b.category_id else 0.0
     if a.community_id is None or b.community_id is None:
         place, same_community = 0.5, 0.0
     else:
         same_community = 1.0 if a.community_id == b.community_id else 0.0
         place = same_community
+    if a.grid_cell_id is not None and b.grid_cell_id is not None:
+        # the grid cell, where both were placed, says more than the community
+        place = 1.0 if a.grid_cell_id == b.grid_cell_id else 0.0
     if a.place_grams and b.place_grams:
         # the address refines the community: the same building or gate counts, another one less
         place = 0.5 * place + 0.5 * min(1.0, 2 * _jaccard(a.place_grams, b.place_grams))
@@ -339,8 +433,13 @@ def pair_features(a: Profile, b: Profile, time_scale_days: float) -> tuple[tuple
 def score(a: Profile, b: Profile, w: Weights) -> float:
     """The same-matter score of two profiles, between 0 and 1 (module docstring): a logistic model over
     the text features, each scaled by the context; 0 when the texts share nothing."""
-    text, context = pair_features(a, b, w.time_scale_days)
-    if 0.5 * text[0] + 0.5 * text[1] < w.text_floor:
+    if _weighted_cosine(a.chars & b.chars, a.chars_norm, b.chars_norm) < w.text_floor:
+        return 0.0  # most candidates of a lookup end here, before the other features are computed
+    return _fitted_score(*pair_features(a, b, w.time_scale_days), w)
+
+
+def _fitted_score(text: tuple[float, ...], context: tuple[float, ...], w: Weights) -> float:
+    if text[1] < w.text_floor:
         return 0.0  # the text decides: the context never makes a match of texts this far apart
     logit = w.intercept
     for value, row in zip(text, w.coef, strict=True):
@@ -358,8 +457,8 @@ def similarity(a: Profile, b: Profile, weights: Weights | None = None) -> Simila
         days = abs((a.received_at - b.received_at).total_seconds()) / 86400
     shared = sorted(set(a.words) & set(b.words), key=lambda word: -a.words[word])[:6]
     return Similarity(
-        score=round(score(a, b, weights), 4),
-        text=round(0.5 * text[0] + 0.5 * text[1], 4),  # words and syllables, for the reader
+        score=round(_fitted_score(text, context, weights), 4),
+        text=round(0.5 * text[1] + 0.5 * text[2], 4),  # characters and sounds, for the reader
         shared_words=shared,
         same_category=bool(context[1]),
         same_community=bool(context[2]),

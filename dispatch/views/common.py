@@ -147,8 +147,10 @@ def running_due(ticket: Ticket, now: datetime) -> dict[str, Any] | None:
     }
 
 
-# what the ticket page shows beside the ticket itself, read with it
-TICKET_PAGE_RELATED = ("category", "community", "lead_unit", "taken_by", "merged_into", "place_community", "grid_cell")
+# what the ticket page shows beside the ticket itself, read with it. Not ``merged_into``: few tickets
+# are merged (their page reads it when there is one), and joining the ticket table to itself doubled
+# the planning of the page's first query (1.8 -> 4.6 ms planning for 0.2 ms of execution at 1M tickets)
+TICKET_PAGE_RELATED = ("category", "community", "lead_unit", "taken_by", "place_community", "grid_cell")
 
 
 def visible_ticket(user: AnyUser, ticket_no: str, *, related: bool = True) -> Ticket | None:

@@ -110,3 +110,31 @@ def test_refusing_a_misrouted_dispatch_returns_the_handler_to_the_inbox(client_f
     assert "退回改派：已完成" in response.content.decode()
     ticket.refresh_from_db()
     assert ticket.status == Status.TRIAGED and ticket.lead_unit is None
+
+
+def test_signoff_queue_shows_the_oldest_of_a_long_backlog_and_says_how_many_wait(
+    client_for, section_leader, unit_handler, handler_unit, monkeypatch
+):
+    from dispatch.views import queues
+
+    monkeypatch.setattr(queues, "SIGNOFF_SHOWN", 2)
+    now = timezone.now()
+    for age, text in ((3, "最早的答复"), (2, "第二份答复"), (1, "最新的答复")):
+        ticket = dispatched_ticket(handler_unit, status=Status.HANDLING, acknowledged_at=now)
+        draft = _draft(ticket, unit_handler)
+        ReplyDraft.objects.filter(pk=draft.pk).update(text=text, created_at=now - timedelta(hours=age))
+    html = client_for(section_leader).get("/signoff/").content.decode()
+    assert html.count('data-testid="signoff-draft"') == 2
+    assert "最早的答复" in html and "第二份答复" in html and "最新的答复" not in html
+    assert "显示最早的 2 件（共 3 件）" in html
+    assert "3 项待审核" in html.split("</h1>")[0]  # the heading counts every waiting document
+
+
+def test_signoff_queue_says_nothing_more_when_everything_is_shown(
+    client_for, section_leader, unit_handler, handler_unit
+):
+    ticket = dispatched_ticket(handler_unit, status=Status.HANDLING, acknowledged_at=timezone.now())
+    _draft(ticket, unit_handler)
+    html = client_for(section_leader).get("/signoff/").content.decode()
+    assert html.count('data-testid="signoff-draft"') == 1
+    assert 'data-testid="signoff-more"' not in html

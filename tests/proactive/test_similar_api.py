@@ -110,3 +110,28 @@ def test_the_periodic_pass_indexes_new_tickets_once_and_changed_ones_again(db):
     stored = TicketSignature.objects.get(ticket=first)
     assert "装修" in stored.profile["w"]
     assert TicketSignature.objects.filter(ticket=second).exists()
+
+
+def test_a_retelling_without_a_shared_word_is_found_through_its_grid_cell(db, center_staff, api_client_for):
+    # given a call about a stairwell light in one grid cell, then 60 calls of the same community
+    # elsewhere (more than the most recent of the community that the lookup reads), then a retelling
+    # with a homophone typo (楼到) that shares no word with it: no band key can bring them together
+    from org.models import GridCell
+    from tests.geography import load_test_street
+
+    load_test_street(gazetteer=False)
+    cell = GridCell.objects.get(code="NL-1")
+    first = resident_ticket("楼道灯坏了，晚上黑漆漆的", day=0, category="物业管理", grid_cell=cell)
+    for i in range(60):
+        resident_ticket(f"{i}号院门口垃圾没人清运，味道很大", day=1 + i / 100, category="市容环境")
+    asked = resident_ticket("楼到灯不亮，上下楼摸黑", day=2, category="物业管理", grid_cell=cell)
+    index_pending()
+    words = [set(TicketSignature.objects.get(ticket=t).profile["w"]) for t in (first, asked)]
+    assert not words[0] & words[1]
+
+    # when
+    response = api_client_for(center_staff).get(_url(asked))
+
+    # then
+    assert response.status_code == 200, response.content
+    assert [r["ticket_no"] for r in response.json()["results"]] == [first.ticket_no]

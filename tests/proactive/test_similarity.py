@@ -9,12 +9,15 @@ from proactive.similarity import band_keys, minhash, normalise, profile_of, simi
 from tests.conftest import TEST_DATA
 
 # The level reached at the default threshold (bench/similarity_fit.py --check, docs/proactive.md):
-# labelled.csv precision 0.922, recall 0.662; the hold-out of the harder set precision 0.952, recall 0.492.
+# labelled.csv precision 0.913, recall 0.822; the hold-outs of the harder set precision 0.822, recall
+# 0.808 (hard_holdout.csv) and precision 0.863, recall 0.690 (hard_holdout2.csv).
 # The floors leave room for rounding, not for a worse measure.
-PRECISION_FLOOR = 0.91
-RECALL_FLOOR = 0.65
-HOLDOUT_PRECISION_FLOOR = 0.93
-HOLDOUT_RECALL_FLOOR = 0.48
+PRECISION_FLOOR = 0.90
+RECALL_FLOOR = 0.81
+HOLDOUT_PRECISION_FLOOR = 0.81
+HOLDOUT_RECALL_FLOOR = 0.79
+HOLDOUT2_PRECISION_FLOOR = 0.85
+HOLDOUT2_RECALL_FLOOR = 0.68
 
 
 def test_precision_and_recall_of_same_matter_stay_above_the_floor():
@@ -35,6 +38,15 @@ def test_on_tickets_it_was_not_fitted_on_it_stays_above_the_hold_out_floor():
     q = quality(scored_pairs(tickets), settings.PROACTIVE_SAME_MATTER_THRESHOLD)
     assert q.precision >= HOLDOUT_PRECISION_FLOOR, q
     assert q.recall >= HOLDOUT_RECALL_FLOOR, q
+
+
+def test_on_the_second_hold_out_by_another_hand_it_stays_above_its_floor():
+    # other matters and templates, two groups per grid cell, the grid cell of each placed ticket
+    tickets = load_labelled(TEST_DATA / "similarity" / "hard_holdout2.csv")
+    assert any(t.profile.grid_cell_id for t in tickets)
+    q = quality(scored_pairs(tickets), settings.PROACTIVE_SAME_MATTER_THRESHOLD)
+    assert q.precision >= HOLDOUT2_PRECISION_FLOOR, q
+    assert q.recall >= HOLDOUT2_RECALL_FLOOR, q
 
 
 def test_normalise_folds_traditional_full_width_and_chinese_building_numbers():
@@ -59,6 +71,43 @@ def test_a_typo_keeps_most_of_the_score():
     right = profile_of("小区广场舞音响噪音太大，晚上十点还在跳")
     typo = profile_of("小区广场舞音响燥音太大，晚上十点还在跳")
     assert similarity(right, typo).text >= 0.7
+
+
+def test_a_homophone_typo_and_a_retelling_without_a_shared_word_still_match():
+    at = datetime(2026, 3, 2, tzinfo=UTC)
+
+    def ticket(text):
+        return profile_of(text, community_id=1, category_id=1, received_at=at)
+
+    # 楼到灯 / 楼道灯: no word in common, the syllables lou-dao-deng are
+    right, typo = ticket("楼道灯坏了，晚上看不见"), ticket("楼到灯不亮，上下楼看不见")
+    assert similarity(right, typo).score >= settings.PROACTIVE_SAME_MATTER_THRESHOLD
+    # jieba cuts 单元楼|道 in one and 楼道灯 in the other: the characters 楼道 still meet
+    a, b = ticket("楼道灯坏了一个月了，晚上黑漆漆的"), ticket("我们单元楼道里的灯不亮，老人摔了一跤")
+    assert not set(a.words) & set(b.words)
+    assert "楼道" in a.chars & b.chars
+    assert similarity(a, b).text > 0
+
+
+def test_a_stock_phrase_alone_does_not_make_two_matters_one():
+    # 吵得睡不着 says what the noise does, not which noise it is (stopwords.txt)
+    at = datetime(2026, 3, 2, tzinfo=UTC)
+    market = profile_of("楼下早市每天凌晨五点就用喇叭叫卖，吵得睡不着", community_id=1, received_at=at)
+    renovation = profile_of("楼下住户装修，每天早上电钻声吵得睡不着", community_id=1, received_at=at)
+    assert similarity(market, renovation).score < settings.PROACTIVE_SAME_MATTER_THRESHOLD
+
+
+def test_the_grid_cell_counts_as_place():
+    at = datetime(2026, 3, 2, tzinfo=UTC)
+    first, second = "路面积水很深，走不了路", "门前一下雨就积水"
+
+    def pair(grid_a, grid_b):
+        a = profile_of(first, community_id=1, grid_cell_id=grid_a, received_at=at)
+        b = profile_of(second, community_id=1, grid_cell_id=grid_b, received_at=at)
+        return similarity(a, b).score
+
+    # one community: the same cell counts as the community did, another cell of it much less
+    assert pair(5, 5) == pair(None, None) > 2 * pair(5, 6) > 0
 
 
 def test_context_scales_the_text_score_and_never_creates_one():
