@@ -29,7 +29,8 @@ from intake.csv_reading import detect_encoding
 from intake.models import GazetteerEntry, PlaceOrigin, Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from org.geography import has_geography, locate, locator
-from org.models import GridCell, Unit, UnitKind
+from org.models import GridCell, Street, Unit, UnitKind
+from org.streets import street_named
 
 
 @dataclass
@@ -44,19 +45,21 @@ def place_tickets(tickets=None) -> PlacingResult:
     the center are never touched here."""
     queryset = (tickets if tickets is not None else Ticket.objects.all()).filter(place_origin=PlaceOrigin.PENDING)
     result = PlacingResult()
-    by_address: dict[str, list[int]] = {}
-    for pk, address in queryset.values_list("id", "address").iterator(chunk_size=5000):
-        by_address.setdefault(address, []).append(pk)
+    by_address: dict[tuple[int, str], list[int]] = {}
+    for pk, street_id, address in queryset.values_list("id", "street_id", "address").iterator(chunk_size=5000):
+        by_address.setdefault((street_id, address), []).append(pk)
     if not by_address:
         return result
     book = gazetteer()
+    # an entry places only tickets of its community's street (docs/district.md)
+    street_of = dict(Unit.objects.filter(kind=UnitKind.COMMUNITY).values_list("id", "street_id"))
     # one UPDATE per distinct place (and one for the unresolved), however many addresses lead there
     by_place: dict[tuple, list[int]] = {}
-    for address, ids in by_address.items():
+    for (street_id, address), ids in by_address.items():
         match = book.find(address_key(address))
         place = (
             (PlaceOrigin.UNRESOLVED, None, None, None, None)
-            if match is None
+            if match is None or street_of.get(match.community_id) != street_id
             else (match.ticket_origin, match.community_id, match.grid_cell_id, match.lon, match.lat)
         )
         by_place.setdefault(place, []).extend(ids)
@@ -126,10 +129,16 @@ def _check_point(
     return lon, lat, None
 
 
-def import_gazetteer(source: str | Path | IO, *, origin: str = GazetteerEntry.Origin.IMPORTED) -> GazetteerResult:
+def import_gazetteer(
+    source: str | Path | IO, *, origin: str = GazetteerEntry.Origin.IMPORTED, street: Street | str | None = None
+) -> GazetteerResult:
     """The street's gazetteer from a CSV (address, community, grid, lon, lat; UTF-8 or GB18030), whole
     or not at all: every bad row is named. The grid and the point are optional; when given, the point
-    must lie in the grid cell, the cell in the community. Tickets not yet placed are placed again."""
+    must lie in the grid cell, the cell in the community. Tickets not yet placed are placed again.
+
+    The communities are named within ``street`` (default: the only street; several streets: name
+    it); an address another street's gazetteer holds is refused (docs/district.md)."""
+    street = street if isinstance(street, Street) else street_named(street)
     raw = source.read() if hasattr(source, "read") else Path(source).read_bytes()
     if isinstance(raw, bytes):
         encoding, _has_nul = detect_encoding(io.BytesIO(raw))
@@ -141,8 +150,8 @@ def import_gazetteer(source: str | Path | IO, *, origin: str = GazetteerEntry.Or
     missing = [c for c in ("address", "community") if c not in header]
     if missing:
         raise _refuse([_("missing columns: %(cols)s") % {"cols": ", ".join(missing)}])
-    communities = {u.name: u for u in Unit.objects.filter(kind=UnitKind.COMMUNITY)}
-    cells = {c.code: c for c in GridCell.objects.all()}
+    communities = {u.name: u for u in Unit.objects.filter(kind=UnitKind.COMMUNITY, street=street)}
+    cells = {c.code: c for c in GridCell.objects.filter(community__street=street)}
     locate_point = locator() if has_geography() else None
     problems: list[str] = []
     entries: dict[str, GazetteerEntry] = {}
@@ -189,6 +198,9 @@ def import_gazetteer(source: str | Path | IO, *, origin: str = GazetteerEntry.Or
         )
     if not result.rows:
         problems.append(_("the file has no rows"))
+    held = GazetteerEntry.objects.filter(key__in=list(entries)).exclude(community__street=street)
+    for key, other in held.values_list("key", "community__street__name"):
+        problems.append(_("%(key)s is in the gazetteer of another street (%(street)s)") % {"key": key, "street": other})
     if problems:
         raise _refuse(problems)
     with transaction.atomic():
@@ -208,7 +220,11 @@ def import_gazetteer(source: str | Path | IO, *, origin: str = GazetteerEntry.Or
 def place_address(address: str, *, grid_cell: GridCell, lon: float | None = None, lat: float | None = None) -> int:
     """The center places an unresolved address once: the gazetteer learns it and every ticket with an
     address of the same key gets the place. The point defaults to the cell's centre; a point outside
-    the cell is refused. Returns the number of tickets placed."""
+    the cell is refused. Returns the number of tickets placed.
+
+    Only the tickets of the cell's street are placed (docs/district.md); an entry of the same key
+    that another street's community holds is left as it is (the gazetteer's keys are the
+    deployment's), so one street never rewrites another's gazetteer."""
     key = address_key(address)
     if not key:
         raise DomainError(ErrorCode.INVALID, _("The address is empty."))
@@ -222,23 +238,23 @@ def place_address(address: str, *, grid_cell: GridCell, lon: float | None = None
             raise DomainError(
                 ErrorCode.INVALID, _("The point is not inside grid cell %(code)s.") % {"code": grid_cell.code}
             )
+    street_id = Unit.objects.filter(pk=grid_cell.community_id).values_list("street_id", flat=True).get()
     with transaction.atomic():
-        GazetteerEntry.objects.update_or_create(
-            key=key,
-            defaults={
-                "address": address[:255],
-                "community_id": grid_cell.community_id,
-                "grid_cell": grid_cell,
-                "lon": lon,
-                "lat": lat,
-                "origin": GazetteerEntry.Origin.PLACED,
-            },
-        )
-        ids = [
-            pk
-            for pk, text in Ticket.objects.filter(place_origin=PlaceOrigin.UNRESOLVED).values_list("id", "address")
-            if address_key(text) == key
-        ]
+        held = GazetteerEntry.objects.filter(key=key).exclude(community__street_id=street_id).exists()
+        if not held:
+            GazetteerEntry.objects.update_or_create(
+                key=key,
+                defaults={
+                    "address": address[:255],
+                    "community_id": grid_cell.community_id,
+                    "grid_cell": grid_cell,
+                    "lon": lon,
+                    "lat": lat,
+                    "origin": GazetteerEntry.Origin.PLACED,
+                },
+            )
+        unresolved = Ticket.objects.filter(place_origin=PlaceOrigin.UNRESOLVED, street_id=street_id)
+        ids = [pk for pk, text in unresolved.values_list("id", "address") if address_key(text) == key]
         return Ticket.objects.filter(id__in=ids).update(
             place_origin=PlaceOrigin.CENTER,
             place_community_id=grid_cell.community_id,
@@ -248,12 +264,15 @@ def place_address(address: str, *, grid_cell: GridCell, lon: float | None = None
         )
 
 
-def unresolved_addresses(limit: int = 200) -> list[dict]:
+def unresolved_addresses(limit: int = 200, *, street_ids: set[int] | None = None) -> list[dict]:
     """The addresses the street could not place, one row per place (spellings with the same key
-    together, shown by the most frequent one), most tickets first (the center's page)."""
+    together, shown by the most frequent one), most tickets first (the center's page); with
+    ``street_ids``, those streets' tickets only."""
+    tickets = Ticket.objects.filter(place_origin=PlaceOrigin.UNRESOLVED)
+    if street_ids is not None:
+        tickets = tickets.filter(street_id__in=street_ids)
     rows = (
-        Ticket.objects.filter(place_origin=PlaceOrigin.UNRESOLVED)
-        .exclude(address="")
+        tickets.exclude(address="")
         .values("address")
         .annotate(tickets=Count("id"), latest=Max("received_at"))
         .order_by("-tickets", "-latest")

@@ -25,7 +25,8 @@ from shapely.prepared import prep
 from shapely.validation import explain_validity
 
 from jxq_cases.lib.errors import DomainError, ErrorCode
-from org.models import CommunityArea, GridCell, Unit, UnitKind
+from org.models import CommunityArea, GridCell, Street, Unit, UnitKind
+from org.streets import street_named
 
 # Two areas may touch along an edge; a shared surface above this (square degrees, ~1 m² here) overlaps.
 OVERLAP_TOLERANCE = 1e-10
@@ -237,16 +238,30 @@ def _area_fields(feature: Feature, *, is_demo: bool, source: str) -> dict:
     }
 
 
-def load_geography(source: str | Path | IO, *, file_name: str = "") -> GeographyResult:
+def load_geography(
+    source: str | Path | IO, *, file_name: str = "", street: Street | str | None = None
+) -> GeographyResult:
     """Replace the street's communities' boundaries and grid cells with those of the file, or refuse
     the whole file with every problem, naming the feature; nothing is written then. Grid cells that
-    are not in the file are removed (their tickets lose the cell and are placed again)."""
+    are not in the file are removed (their tickets lose the cell and are placed again).
+
+    The file is one street's (``street``; default the only street, several: name it): its
+    communities are named within that street, only that street's areas are replaced, and a grid
+    code another street's cell holds is refused (docs/district.md)."""
+    street = street if isinstance(street, Street) else street_named(street)
     data, read_name = _read(source)
     file_name = file_name or read_name
-    communities = {u.name: u for u in Unit.objects.filter(kind=UnitKind.COMMUNITY)}
+    communities = {u.name: u for u in Unit.objects.filter(kind=UnitKind.COMMUNITY, street=street)}
     features, problems = check_features(data, communities)
     if not problems:
         problems = check_layout(features)
+    if not problems:
+        codes_in_file = [str(f.properties["code"]).strip() for f in features if f.kind == GRID]
+        held = GridCell.objects.filter(code__in=codes_in_file).exclude(community__street=street)
+        problems = [
+            _("grid cell %(code)s is a cell of another street (%(street)s)") % {"code": code, "street": other}
+            for code, other in held.values_list("code", "community__street__name")
+        ]
     if problems:
         raise _refuse(problems)
     is_demo = bool(isinstance(data, dict) and (data.get("properties") or {}).get("demo"))
@@ -261,7 +276,7 @@ def load_geography(source: str | Path | IO, *, file_name: str = "") -> Geography
             )
             in_file.add(communities[feature.name].pk)
             result.communities += 1
-        CommunityArea.objects.exclude(community_id__in=in_file).delete()
+        CommunityArea.objects.filter(community__street=street).exclude(community_id__in=in_file).delete()
         codes = set()
         for feature in features:
             if feature.kind != GRID:
@@ -279,16 +294,24 @@ def load_geography(source: str | Path | IO, *, file_name: str = "") -> Geography
             )
             codes.add(code)
             result.grid_cells += 1
-        result.removed_grid_cells, _removed = GridCell.objects.exclude(code__in=codes).delete()
+        result.removed_grid_cells, _removed = (
+            GridCell.objects.filter(community__street=street).exclude(code__in=codes).delete()
+        )
     forget_index()
     return result
 
 
-def as_feature_collection() -> dict:
-    """The street's geography as GeoJSON, as ``load_geography`` reads it (the export and the map)."""
+def as_feature_collection(street_ids: set[int] | None = None) -> dict:
+    """The street's geography as GeoJSON, as ``load_geography`` reads it (the export and the map);
+    with ``street_ids``, those streets' communities and cells only."""
     features = []
     is_demo = False
-    for area in CommunityArea.objects.select_related("community"):
+    areas = CommunityArea.objects.select_related("community")
+    cells = GridCell.objects.select_related("community")
+    if street_ids is not None:
+        areas = areas.filter(community__street_id__in=street_ids)
+        cells = cells.filter(community__street_id__in=street_ids)
+    for area in areas:
         is_demo = is_demo or area.is_demo
         features.append(
             {
@@ -297,7 +320,7 @@ def as_feature_collection() -> dict:
                 "geometry": area.boundary,
             }
         )
-    for cell in GridCell.objects.select_related("community"):
+    for cell in cells:
         is_demo = is_demo or cell.is_demo
         features.append(
             {

@@ -8,9 +8,9 @@ from org.geography import load_geography
 GEO_DATA = Path(__file__).resolve().parent / "data" / "geography"
 
 
-def load_test_street(*, gazetteer: bool = True) -> None:
+def load_test_street(*, gazetteer: bool = True, street=None) -> None:
     """Two communities (南路社区 west of 116.49°E, 东路社区 east of it, 39.96–39.97°N), three grid cells
     (NL-1, NL-2, DL-1) and, unless told otherwise, five known addresses."""
-    load_geography(GEO_DATA / "street.geojson")
+    load_geography(GEO_DATA / "street.geojson", street=street)
     if gazetteer:
-        import_gazetteer(GEO_DATA / "gazetteer.csv")
+        import_gazetteer(GEO_DATA / "gazetteer.csv", street=street)

@@ -27,8 +27,11 @@ def unplaced_addresses(request: HttpRequest) -> HttpResponse:
     """Each unresolved address once, most tickets first; placing it teaches the gazetteer."""
     if not access.may(request.user, "places.resolve"):
         raise Http404(_("This page is not part of your work."))
+    # a center places its own streets' addresses in its own streets' cells (docs/district.md)
+    streets = access.street_ids(request.user)
+    own_cells = GridCell.objects.filter(community__street_id__in=streets)
     if request.method == "POST":
-        cell = get_object_or_404(GridCell, pk=request.POST.get("grid_cell") or 0)
+        cell = get_object_or_404(own_cells, pk=request.POST.get("grid_cell") or 0)
         address = request.POST.get("address", "")
         try:
             placed = place_address(
@@ -48,8 +51,8 @@ def unplaced_addresses(request: HttpRequest) -> HttpResponse:
         "dispatch/unplaced.html",
         {
             "title": _("Addresses to place"),
-            "addresses": unresolved_addresses(),
-            "unresolved": Ticket.objects.filter(place_origin=PlaceOrigin.UNRESOLVED).count(),
-            "cells": list(GridCell.objects.select_related("community").order_by("community__sort_order", "code")),
+            "addresses": unresolved_addresses(street_ids=streets),
+            "unresolved": Ticket.objects.filter(place_origin=PlaceOrigin.UNRESOLVED, street_id__in=streets).count(),
+            "cells": list(own_cells.select_related("community").order_by("community__sort_order", "code")),
         },
     )

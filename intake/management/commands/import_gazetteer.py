@@ -12,6 +12,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", help="the CSV file (UTF-8 or GB18030)")
+        parser.add_argument("--street", help="the street whose gazetteer it is (required with several streets)")
         parser.add_argument("--learn", action="store_true", help="(also) learn addresses from earlier tickets")
 
     def handle(self, *args, **options):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
             raise CommandError(_("name a file, or --learn"))
         if options["file"]:
             try:
-                result = import_gazetteer(options["file"])
+                result = import_gazetteer(options["file"], street=options["street"])
             except FileNotFoundError as exc:
                 raise CommandError(_("no such file: %(path)s") % {"path": options["file"]}) from exc
             except DomainError as exc:

@@ -12,10 +12,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="a GeoJSON FeatureCollection (UTF-8), longitude before latitude")
+        parser.add_argument("--street", help="the street whose geography it is (required with several streets)")
 
     def handle(self, *args, **options):
         try:
-            result = load_geography(options["file"])
+            result = load_geography(options["file"], street=options["street"])
         except FileNotFoundError as exc:
             raise CommandError(_("no such file: %(path)s") % {"path": options["file"]}) from exc
         except DomainError as exc:

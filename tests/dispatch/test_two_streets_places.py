@@ -1,0 +1,125 @@
+"""Two streets with the same community names (docs/district.md): a street's center places only its own
+street's addresses in its own street's grid cells, edits only its own geography, and never rewrites
+or uses the other street's gazetteer."""
+
+import io
+import json
+
+import pytest
+from django.test import Client
+
+from intake.models import GazetteerEntry, PlaceOrigin
+from intake.places import import_gazetteer, place_tickets
+from jxq_cases.lib.errors import DomainError
+from org.geography import load_geography
+from org.models import Street
+from tests.dispatch.test_two_streets import b_people, jiangtai  # noqa: F401  (the two-street fixtures)
+from tests.factories import make_ticket
+from tests.geography import GEO_DATA, load_test_street
+
+pytestmark = pytest.mark.django_db
+
+A = "酒仙桥街道"
+B = "将台街道"
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _b_geography() -> io.BytesIO:
+    """Street B's file: the test street's shapes, under B's community names (the same names) and
+    grid codes of its own (JT-…)."""
+    data = json.loads((GEO_DATA / "street.geojson").read_text(encoding="utf-8"))
+    for feature in data["features"]:
+        if feature["properties"].get("kind") == "grid":
+            feature["properties"]["code"] = "JT-" + feature["properties"]["code"]
+    return io.BytesIO(json.dumps(data, ensure_ascii=False).encode())
+
+
+@pytest.fixture
+def two_geographies(b_people):  # noqa: F811
+    load_test_street(street=A)
+    load_geography(_b_geography(), street=B)
+    return b_people
+
+
+def test_a_center_sees_and_places_only_its_own_streets_addresses(center_staff, handler_unit, two_geographies):
+    b = two_geographies
+    ours = make_ticket(lead_unit=handler_unit, address="酒仙桥星星村7号")
+    theirs = make_ticket(lead_unit=b["unit"], address="酒仙桥星星村7号")  # the same address in street B
+    b_only = make_ticket(lead_unit=b["unit"], address="将台路月亮湾9号")
+    place_tickets()
+    for ticket in (ours, theirs, b_only):
+        ticket.refresh_from_db()
+        assert ticket.place_origin == PlaceOrigin.UNRESOLVED
+
+    a_page = _client(center_staff).get("/places/unresolved/")
+    assert [(row["address"], row["tickets"]) for row in a_page.context["addresses"]] == [("酒仙桥星星村7号", 1)]
+    assert a_page.context["unresolved"] == 1
+    assert {cell.code for cell in a_page.context["cells"]} == {"NL-1", "NL-2", "DL-1"}
+    b_page = _client(b["center_staff"]).get("/places/unresolved/")
+    assert {row["address"] for row in b_page.context["addresses"]} == {"酒仙桥星星村7号", "将台路月亮湾9号"}
+    assert {cell.code for cell in b_page.context["cells"]} == {"JT-NL-1", "JT-NL-2", "JT-DL-1"}
+
+    # A's center cannot place anything in B's cell (another street's community): 404, nothing written
+    b_cell = b_page.context["cells"][0]
+    refused = _client(center_staff).post("/places/unresolved/", {"address": "将台路月亮湾9号", "grid_cell": b_cell.pk})
+    assert refused.status_code == 404
+    assert not GazetteerEntry.objects.filter(address="将台路月亮湾9号").exists()
+    b_only.refresh_from_db()
+    assert b_only.place_origin == PlaceOrigin.UNRESOLVED
+
+    # A places the shared address in its own cell: A's ticket only, the gazetteer entry is A's
+    a_cell = a_page.context["cells"][0]
+    _client(center_staff).post("/places/unresolved/", {"address": "酒仙桥星星村7号", "grid_cell": a_cell.pk})
+    ours.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (ours.place_origin, ours.grid_cell_id) == (PlaceOrigin.CENTER, a_cell.pk)
+    assert theirs.place_origin == PlaceOrigin.UNRESOLVED and theirs.grid_cell_id is None
+    entry = GazetteerEntry.objects.get(address="酒仙桥星星村7号")
+    assert entry.community.street.name == A
+
+    # a new ticket of B at that address is not placed by A's entry; a new one of A is
+    later_b = make_ticket(lead_unit=b["unit"], address="酒仙桥星星村7号")
+    later_a = make_ticket(lead_unit=handler_unit, address="酒仙桥星星村7号")
+    place_tickets()
+    later_a.refresh_from_db()
+    later_b.refresh_from_db()
+    assert later_a.grid_cell_id == a_cell.pk
+    assert later_b.place_origin == PlaceOrigin.UNRESOLVED and later_b.place_community_id is None
+
+    # B places it in its own cell: B's tickets get B's place, A's gazetteer entry stays A's
+    _client(b["center_staff"]).post("/places/unresolved/", {"address": "酒仙桥星星村7号", "grid_cell": b_cell.pk})
+    for ticket in (theirs, later_b):
+        ticket.refresh_from_db()
+        assert (ticket.place_origin, ticket.grid_cell_id) == (PlaceOrigin.CENTER, b_cell.pk)
+    entry.refresh_from_db()
+    assert (entry.community.street.name, entry.grid_cell_id) == (A, a_cell.pk)
+    later_a.refresh_from_db()
+    assert later_a.grid_cell_id == a_cell.pk
+
+
+def test_a_gazetteer_file_names_its_streets_communities_and_cannot_take_anothers_address(two_geographies):
+    b_south = two_geographies["unit"]
+    # A's file (load_test_street) put 南路社区 of A, not B's namesake
+    assert not GazetteerEntry.objects.filter(community=b_south).exists()
+    assert set(GazetteerEntry.objects.values_list("community__street__name", flat=True)) == {A}
+    # B's file with an address A's gazetteer holds is refused whole, nothing changed
+    before = list(GazetteerEntry.objects.order_by("key").values_list("key", "community_id"))
+    csv_text = "address,community,grid\n北京市朝阳区酒仙桥南路社区12号楼,南路社区,JT-NL-1\n将台路1号,南路社区,JT-NL-1\n"
+    with pytest.raises(DomainError) as refused:
+        import_gazetteer(io.BytesIO(csv_text.encode()), street=B)
+    assert "酒仙桥街道" in refused.value.detail
+    assert list(GazetteerEntry.objects.order_by("key").values_list("key", "community_id")) == before
+    # its own addresses go to its own communities; a cell of A is not one of B's
+    import_gazetteer(io.BytesIO("address,community,grid\n将台路1号,南路社区,JT-NL-1\n".encode()), street=B)
+    assert GazetteerEntry.objects.get(address="将台路1号").community == b_south
+    with pytest.raises(DomainError):
+        import_gazetteer(io.BytesIO("address,community,grid\n将台路2号,南路社区,NL-1\n".encode()), street=B)
+    # with two streets, a file must name its street
+    with pytest.raises(DomainError):
+        import_gazetteer(io.BytesIO("address,community\n将台路3号,南路社区\n".encode()))
+    assert Street.objects.count() == 2
