@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy
 from jxq_cases.lib.errors import DomainError
 from org.abilities import home_page, may
 from org.geography import as_feature_collection, load_geography
-from org.models import CommunityArea, GridCell
+from org.models import CommunityArea, GridCell, Street
+from org.streets import street_ids_of
 
 
 @login_required
@@ -57,7 +58,7 @@ def street_geojson(request: HttpRequest) -> JsonResponse:
     """The street's communities and grid cells as GeoJSON, for the maps of the staff's pages."""
     if not (may(request.user, "tickets.list") or may(request.user, "geography.edit")):
         raise Http404(_("This page is not part of your work."))
-    return JsonResponse(as_feature_collection(), json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(as_feature_collection(street_ids_of(request.user)), json_dumps_params={"ensure_ascii": False})
 
 
 class GeographyUploadForm(forms.Form):
@@ -75,12 +76,17 @@ class GridWorkerForm(forms.ModelForm):
 @login_required
 def geography(request: HttpRequest) -> HttpResponse:
     """The center edits the street's geography: a new GeoJSON file (whole or refused), a cell's name
-    and grid worker."""
+    and grid worker. Its own street's communities and cells only (docs/district.md)."""
     _require(request, "geography.edit")
+    streets = street_ids_of(request.user)
+    street = Street.objects.filter(pk__in=streets).order_by("name").first()
+    if street is None:
+        raise Http404(_("This page is not part of your work."))
+    own_cells = GridCell.objects.filter(community__street_id__in=streets)
     if request.method == "POST" and "file" in request.FILES:
         upload = request.FILES["file"]
         try:
-            result = load_geography(upload, file_name=upload.name)
+            result = load_geography(upload, file_name=upload.name, street=street)
         except DomainError as exc:
             messages.error(request, exc.detail)
         else:
@@ -91,7 +97,7 @@ def geography(request: HttpRequest) -> HttpResponse:
             )
         return redirect("geography")
     if request.method == "POST":
-        cell = get_object_or_404(GridCell, pk=request.POST.get("cell"))
+        cell = get_object_or_404(own_cells, pk=request.POST.get("cell") or 0)
         form = GridWorkerForm(request.POST, instance=cell)
         if form.is_valid():
             form.save()
@@ -99,8 +105,8 @@ def geography(request: HttpRequest) -> HttpResponse:
         else:
             messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
         return redirect("geography")
-    areas = list(CommunityArea.objects.select_related("community"))
-    cells = list(GridCell.objects.select_related("community").order_by("community__sort_order", "code"))
+    areas = list(CommunityArea.objects.filter(community__street_id__in=streets).select_related("community"))
+    cells = list(own_cells.select_related("community").order_by("community__sort_order", "code"))
     return render(
         request,
         "org/geography.html",

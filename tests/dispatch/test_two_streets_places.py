@@ -123,3 +123,47 @@ def test_a_gazetteer_file_names_its_streets_communities_and_cannot_take_anothers
     with pytest.raises(DomainError):
         import_gazetteer(io.BytesIO("address,community\n将台路3号,南路社区\n".encode()))
     assert Street.objects.count() == 2
+
+
+def test_a_center_sees_and_edits_only_its_own_streets_geography(center_staff, two_geographies):
+    b = two_geographies
+    a_client = _client(center_staff)
+    page = a_client.get("/geography/")
+    assert {area.community.street.name for area in page.context["areas"]} == {A}
+    assert len(page.context["areas"]) == 2
+    assert {cell.code for cell in page.context["cells"]} == {"NL-1", "NL-2", "DL-1"}
+    geojson = a_client.get("/geography/street.geojson").json()
+    assert {f["properties"].get("code") for f in geojson["features"]} == {None, "NL-1", "NL-2", "DL-1"}
+    assert len(geojson["features"]) == 5
+
+    # A's center cannot edit B's grid cell: 404, unchanged
+    from org.models import CommunityArea, GridCell
+
+    theirs = GridCell.objects.get(code="JT-NL-1")
+    before = (theirs.name, theirs.grid_worker)
+    answer = a_client.post("/geography/", {"cell": theirs.pk, "name": "改名", "grid_worker": "赵明"})
+    assert answer.status_code == 404
+    theirs.refresh_from_db()
+    assert (theirs.name, theirs.grid_worker) == before != ("改名", "赵明")
+
+    # A's file replaces A's areas and cells only; B's stay as they were
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    b_before = sorted(GridCell.objects.filter(community__street__name=B).values_list("code", "updated_at"))
+    upload = SimpleUploadedFile("street.geojson", (GEO_DATA / "street.geojson").read_bytes())
+    a_client.post("/geography/", {"file": upload})
+    assert sorted(GridCell.objects.filter(community__street__name=B).values_list("code", "updated_at")) == b_before
+    assert CommunityArea.objects.filter(community__street__name=B).count() == 2
+    # a file of A that names B's grid code is refused whole
+    data = json.loads((GEO_DATA / "street.geojson").read_text(encoding="utf-8"))
+    for feature in data["features"]:
+        if feature["properties"].get("code") == "NL-1":
+            feature["properties"]["code"] = "JT-NL-1"
+    with pytest.raises(DomainError) as refused:
+        load_geography(io.BytesIO(json.dumps(data).encode()), street=A)
+    assert "JT-NL-1" in refused.value.detail and B in refused.value.detail
+    assert GridCell.objects.get(code="JT-NL-1").community == b["unit"]
+
+    # B's center sees B's
+    b_page = _client(b["center_staff"]).get("/geography/")
+    assert {cell.code for cell in b_page.context["cells"]} == {"JT-NL-1", "JT-NL-2", "JT-DL-1"}
