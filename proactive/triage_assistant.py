@@ -52,8 +52,8 @@ TRIAGE_EVENT = "triage_ticket"
 DISPATCH_EVENT = "dispatch_ticket"
 
 
-def _names(ids: set[int]) -> tuple[dict[int, str], dict[int, str]]:
-    units = dict(Unit.objects.filter(id__in=ids).values_list("id", "name"))
+def _names(ids: set[int], street_id: int) -> tuple[dict[int, str], dict[int, str]]:
+    units = dict(Unit.objects.filter(id__in=ids, street_id=street_id).values_list("id", "name"))
     categories = dict(Category.objects.filter(id__in=ids).values_list("id", "name"))
     return units, categories
 
@@ -94,7 +94,9 @@ def suggest(ticket: Ticket, *, user) -> dict:
 
     model = current_model()
     if model is None:
-        routed = Ticket.objects.filter(lead_unit__isnull=False).exclude(status__in=GONE).count()
+        routed = (
+            Ticket.objects.filter(lead_unit__isnull=False, street_id=ticket.street_id).exclude(status__in=GONE).count()
+        )
         return {
             "ticket_no": ticket.ticket_no,
             "status": "insufficient_history",
@@ -115,7 +117,9 @@ def suggest(ticket: Ticket, *, user) -> dict:
         community_id=ticket.community_id,
         category_id=ticket.category_id,
     )
-    ranked = rank(fitted, example)
+    # only the ticket's street's units are ever suggested (docs/district.md)
+    street_units = set(Unit.objects.filter(street_id=ticket.street_id).values_list("id", flat=True))
+    ranked = rank(fitted, example, units=street_units)
     similar = similar_tickets(ticket, user=user, limit=10)
     ids = {ticket.community_id, ticket.category_id}
     for name in (SuggestedField.COMMUNITY, SuggestedField.CATEGORY, SuggestedField.LEAD_UNIT):
@@ -126,10 +130,11 @@ def suggest(ticket: Ticket, *, user) -> dict:
     category_used = ranked["_category_used"].classes[0][0] if ranked["_category_used"].classes else None
     lead = ranked[SuggestedField.LEAD_UNIT].classes[0][0] if ranked[SuggestedField.LEAD_UNIT].classes else None
     total, helpers = co_units_for(fitted, lead, category_used) if lead is not None else (0, [])
+    helpers = [(unit, n) for unit, n in helpers if unit in street_units]
     ids.update(unit for unit, _n in helpers)
     ids.update(s.ticket.lead_unit_id for s in similar)
     ids.discard(None)
-    units, categories = _names(ids)
+    units, categories = _names(ids, ticket.street_id)
     floor = settings.PROACTIVE_TRIAGE_MIN_CONFIDENCE
     payload: dict[str, Any] = {}
     for name, names, of_similar in (
@@ -240,13 +245,17 @@ def record_decisions(event) -> int:
     return len(new)
 
 
-def acceptance(since: datetime, until: datetime) -> list[dict]:
-    """Per suggested field: decisions, accepted, rate (None without decisions), in one grouped query."""
+def acceptance(since: datetime, until: datetime, *, street_ids: set[int] | None = None) -> list[dict]:
+    """Per suggested field: decisions, accepted, rate (None without decisions), in one grouped query;
+    with ``street_ids``, the decisions on those streets' tickets only."""
+    decisions = TriageDecision.objects.filter(decided_at__gte=since, decided_at__lt=until)
+    if street_ids is not None:
+        decisions = decisions.filter(suggestion__ticket__street_id__in=street_ids)
     counts = {
         row["field"]: row
-        for row in TriageDecision.objects.filter(decided_at__gte=since, decided_at__lt=until)
-        .values("field")
-        .annotate(decided=Count("id"), accepted=Count("id", filter=Q(accepted=True)))
+        for row in decisions.values("field").annotate(
+            decided=Count("id"), accepted=Count("id", filter=Q(accepted=True))
+        )
     }
     out = []
     for name, label in SuggestedField.choices:

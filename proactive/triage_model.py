@@ -136,11 +136,13 @@ class Ranked:
     evidence: list[str] = field(default_factory=list)
 
 
-def _rank(model, document: str, top: int = 3) -> Ranked:
+def _rank(model, document: str, top: int = 3, allowed: set[int] | None = None) -> Ranked:
     vectorizer, classifier = model.steps[0][1], model.steps[-1][1]
     vector = vectorizer.transform([document])
     probabilities = classifier.predict_proba(vector)[0]
-    order = probabilities.argsort()[::-1]
+    order = [i for i in probabilities.argsort()[::-1] if allowed is None or int(classifier.classes_[i]) in allowed]
+    if not order:
+        return Ranked(classes=[])
     classes = [(int(classifier.classes_[i]), float(probabilities[i])) for i in order[:top]]
     # why the first: the features of this ticket with the largest weight x value for its class
     best = order[0]
@@ -152,16 +154,19 @@ def _rank(model, document: str, top: int = 3) -> Ranked:
     return Ranked(classes=classes, evidence=[name for weight, name in weighed if weight > 0][:6])
 
 
-def rank(fitted: Fitted, example: Example, top: int = 3) -> dict[str, Ranked]:
+def rank(fitted: Fitted, example: Example, top: int = 3, units: set[int] | None = None) -> dict[str, Ranked]:
     """For each field, the ``top`` most probable values for ``example`` (a ticket not yet routed).
 
     The lead unit is ranked with the ticket's community and category, or the suggested ones when the
-    ticket has none."""
+    ticket has none. With ``units`` (the ticket's street's, docs/district.md), a community or lead
+    unit outside them is never ranked, however probable: a model fitted on several streets names
+    only the ticket's street's units, each with its own probability."""
     out: dict[str, Ranked] = {}
     docs = _documents(example, None, None)
     for name in (SuggestedField.COMMUNITY, SuggestedField.CATEGORY):
         model = fitted.classifiers.get(name)
-        out[name] = _rank(model, docs[name], top) if model is not None else Ranked(classes=[])
+        allowed = units if name == SuggestedField.COMMUNITY else None
+        out[name] = _rank(model, docs[name], top, allowed) if model is not None else Ranked(classes=[])
     community = example.community_id
     if community is None and out[SuggestedField.COMMUNITY].classes:
         community = out[SuggestedField.COMMUNITY].classes[0][0]
@@ -170,7 +175,7 @@ def rank(fitted: Fitted, example: Example, top: int = 3) -> dict[str, Ranked]:
         category = out[SuggestedField.CATEGORY].classes[0][0]
     model = fitted.classifiers.get(SuggestedField.LEAD_UNIT)
     lead_doc = _documents(example, community, category)[SuggestedField.LEAD_UNIT]
-    out[SuggestedField.LEAD_UNIT] = _rank(model, lead_doc, top) if model is not None else Ranked(classes=[])
+    out[SuggestedField.LEAD_UNIT] = _rank(model, lead_doc, top, units) if model is not None else Ranked(classes=[])
     out["_category_used"] = Ranked(classes=[(category, 1.0)] if category is not None else [])
     return out
 

@@ -242,10 +242,11 @@ def triage_assistant(request: HttpRequest) -> HttpResponse:
     if not access.may(request.user, "triage.assistant"):
         raise Http404(gettext("The triage assistant's figures are for the complaint center and its leaders."))
     today = clock.today()
+    streets = access.street_ids(request.user)  # the figures of the user's streets (docs/district.md)
     periods = []
     for label, days in ((_("Last 7 days"), 7), (_("Last 30 days"), 30), (_("Last 365 days"), 365)):
         since, until = clock.range_bounds(today - timedelta(days=days - 1), today)
-        periods.append({"label": label, "rows": triage_assistant_module.acceptance(since, until)})
+        periods.append({"label": label, "rows": triage_assistant_module.acceptance(since, until, street_ids=streets)})
     context = {
         "title": _("Triage assistant"),
         "model": triage_assistant_module.current_model(),
