@@ -20,6 +20,7 @@ from dispatch.models import (
     PersonalDataAccess,
     ReplyDraft,
     SendBackRequest,
+    SignOffChain,
     TicketEvent,
 )
 from org.models import User
@@ -103,6 +104,15 @@ def _signed_in(request: HttpRequest) -> User:
 
 def _recomputed(request: HttpRequest, changed: int) -> None:
     messages.info(request, gettext("Saved; %(n)d open tickets got new deadlines.") % {"n": changed})
+
+
+@admin.register(SignOffChain)
+class SignOffChainAdmin(admin.ModelAdmin):
+    """The sign-off chains: a row without a street is every street's default, a street's row wins
+    (docs/district.md). A document keeps the chain it was submitted with."""
+
+    list_display = ["chain", "street", "roles"]
+    list_filter = ["street"]
 
 
 # The deadline rules and working days are changed through dispatch.deadlines, as on the settings page:

@@ -34,6 +34,8 @@ from dispatch.models.operations import (
     HandleUnit,
     Notification,
     PersonalDataAccess,
+    SignOffChain,
+    SignOffChainKind,
     UsedFormToken,
 )
 
@@ -63,6 +65,8 @@ __all__ = [
     "DeadlineRule",
     "HandleUnit",
     "DeadlinePolicy",
+    "SignOffChainKind",
+    "SignOffChain",
     "CalendarOverride",
     "DeliveryStatus",
     "Delivery",

@@ -130,6 +130,55 @@ class DeadlinePolicy(models.Model):
         return self.get_rule_display()
 
 
+class SignOffChainKind(models.TextChoices):
+    REPLY = "reply", _("Reply")
+    REPLY_KEY = "reply_key", _("Reply of a key or supervised ticket")
+    EXCLUSION = "exclusion", _("Exclusion request")
+
+
+class SignOffChain(models.Model):
+    """Which roles sign a kind of document, in order (``dispatch.workflow.signoff``). A row without a
+    street is the default of every street (the district's), over the built-in chains and
+    ``JXQ_SIGN_OFF_CHAINS``; a street's own row wins over the default (docs/district.md)."""
+
+    street = models.ForeignKey(
+        "org.Street",
+        verbose_name=_("street"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: the default of every street."),
+    )
+    chain = models.CharField(_("document"), max_length=10, choices=SignOffChainKind.choices)
+    roles = models.JSONField(_("signers in order"), help_text=_("A list of roles: section_leader, principal_leader."))
+
+    class Meta:
+        ordering = ["chain"]
+        verbose_name = _("sign-off chain")
+        verbose_name_plural = _("sign-off chains")
+        constraints = [
+            # one row a chain: per street, and among the defaults
+            models.UniqueConstraint(fields=["street", "chain"], name="sign_off_chain_street_chain"),
+            models.UniqueConstraint(
+                fields=["chain"], condition=models.Q(street__isnull=True), name="sign_off_chain_default_chain"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_chain_display()
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from dispatch.workflow.signoff import SIGNING_ROLES
+
+        if not isinstance(self.roles, list) or not self.roles or any(r not in SIGNING_ROLES for r in self.roles):
+            raise ValidationError(
+                {"roles": _("List one or more of: %(roles)s.") % {"roles": ", ".join(sorted(SIGNING_ROLES))}}
+            )
+
+
 class CalendarOverride(models.Model):
     """A day whose working status differs from the official calendar package (announced late)."""
 

@@ -4,7 +4,8 @@ Which roles sign, in order (docs/domain.md §3, §7): a reply needs the section 
 the reply of a key or supervised ticket needs the section leader and then the principal leader; an
 exclusion request needs the section leader and then the principal leader (the street's leaders sign
 exclusions personally). A deployment changes them with ``JXQ_SIGN_OFF_CHAINS`` in settings (same
-keys, lists of roles). The chain is copied onto each document when it is submitted, so a later change
+keys, lists of roles); ``SignOffChain`` rows override those, a street's own row the default row
+(docs/district.md). The chain is copied onto each document when it is submitted, so a later change
 never strands a document.
 
 A document (``dispatch.models.SignedDocument``) is submitted in a new version, signed step by step
@@ -18,8 +19,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
+from django.db.models import Q
 
-from dispatch.models import SignedDocument
+from dispatch.models import SignedDocument, SignOffChain
 from dispatch.workflow import core
 from dispatch.workflow.core import Step
 from intake.models import Ticket
@@ -37,8 +39,13 @@ SIGNING_ROLES = {Role.SECTION_LEADER, Role.PRINCIPAL_LEADER}
 Document = TypeVar("Document", bound=SignedDocument)
 
 
-def chains() -> dict[str, list[str]]:
+def chains(street_id: int | None = None) -> dict[str, list[str]]:
+    """The chains of a street: the built-in ones, ``JXQ_SIGN_OFF_CHAINS``, the default rows
+    (``SignOffChain`` without a street), then the street's own rows (docs/district.md)."""
     configured = {**DEFAULT_CHAINS, **getattr(settings, "JXQ_SIGN_OFF_CHAINS", {})}
+    rows = SignOffChain.objects.filter(Q(street__isnull=True) | Q(street_id=street_id))
+    for row in sorted(rows, key=lambda row: row.street_id is not None):  # the street's rows last: they win
+        configured[row.chain] = row.roles
     for name, roles in configured.items():
         if not roles or any(role not in SIGNING_ROLES for role in roles):
             raise ValueError(f"sign-off chain {name!r} must list only {sorted(SIGNING_ROLES)}")
@@ -47,11 +54,11 @@ def chains() -> dict[str, list[str]]:
 
 def reply_chain(ticket: Ticket) -> list[str]:
     key = "reply_key" if (ticket.is_key or ticket.supervision) else "reply"
-    return chains()[key]
+    return chains(ticket.street_id)[key]
 
 
 def exclusion_chain(ticket: Ticket) -> list[str]:
-    return chains()["exclusion"]
+    return chains(ticket.street_id)["exclusion"]
 
 
 def submit(

@@ -205,3 +205,31 @@ def test_a_streets_own_deadline_rule_wins_over_the_district_default(handler_unit
     assert ours.contact_due_at == start + dt.timedelta(hours=24)
     assert theirs.contact_due_at == start + dt.timedelta(hours=2)
     assert deadlines.load_rules()["normal"].contact_hours == 24
+
+
+def test_a_streets_own_sign_off_chain_wins_over_the_district_default(
+    api_client_for, request, handler_unit, b_people, django_capture_on_commit_callbacks
+):
+    from dispatch.models import ReplyDraft, SignOffChain
+    from dispatch.workflow import signoff
+
+    # the district's default: replies signed by the section leader and the principal leader;
+    # 将台街道 keeps the section leader alone for replies and lets the principal sign exclusions alone
+    SignOffChain.objects.create(chain="reply", roles=["section_leader", "principal_leader"])
+    street_b = b_people["unit"].street
+    SignOffChain.objects.create(street=street_b, chain="reply", roles=["section_leader"])
+    SignOffChain.objects.create(street=street_b, chain="exclusion", roles=["principal_leader"])
+    assert signoff.chains()["reply"] == ["section_leader", "principal_leader"]
+    assert signoff.chains(street_b.pk)["exclusion"] == ["principal_leader"]
+    assert signoff.chains(handler_unit.street_id)["exclusion"] == ["section_leader", "principal_leader"]
+
+    # a reply submitted in each street copies its street's chain onto the draft
+    for unit, author, chain in (
+        (handler_unit, request.getfixturevalue("unit_handler"), ["section_leader", "principal_leader"]),
+        (b_people["unit"], b_people["unit_handler"], ["section_leader"]),
+    ):
+        ticket, body = prepare("submit_reply_draft", unit, author)
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = _try(api_client_for, author, ticket, "submit_reply_draft", body)
+        assert answer.status_code == 200, answer.json()
+        assert ReplyDraft.objects.get(ticket=ticket).chain == chain, ticket.street.name
