@@ -153,7 +153,9 @@ def prepare(action: str, lead_unit, author) -> tuple[Ticket, dict]:
     elif action == "record_exclusion_decision":
         add_exclusion(ticket, author, status=ExclusionStatus.SIGNED_OFF)
     elif action == "confirm_place":
+        from org.geography import has_geography
         from tests.geography import load_test_street
 
-        load_test_street(gazetteer=False)
+        if not has_geography():  # the first street asking gets the test geography
+            load_test_street(gazetteer=False, street=lead_unit.street)
     return ticket, body

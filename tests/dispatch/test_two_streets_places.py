@@ -167,3 +167,27 @@ def test_a_center_sees_and_edits_only_its_own_streets_geography(center_staff, tw
     # B's center sees B's
     b_page = _client(b["center_staff"]).get("/geography/")
     assert {cell.code for cell in b_page.context["cells"]} == {"JT-NL-1", "JT-NL-2", "JT-DL-1"}
+
+
+def test_a_point_in_another_streets_community_is_outside_the_tickets_street(
+    api_client_for,
+    unit_handler,
+    handler_unit,
+    b_people,  # noqa: F811
+):
+    from tests.factories import ticket_in
+
+    load_test_street(gazetteer=False, street=A)  # only street A has its geography
+    point = {"action": "confirm_place", "lon": 116.487, "lat": 39.965, "method": "location"}  # in A's 南路社区
+    theirs = ticket_in("handling", lead_unit=b_people["unit"], street=b_people["unit"].street)
+    answer = api_client_for(b_people["unit_handler"]).post(
+        f"/api/v1/tickets/{theirs.ticket_no}/actions/", point, format="json"
+    )
+    assert answer.status_code == 400, answer.json()
+    theirs.refresh_from_db()
+    assert theirs.place_community_id is None and theirs.grid_cell_id is None
+    ours = ticket_in("handling", lead_unit=handler_unit, street=handler_unit.street)
+    answer = api_client_for(unit_handler).post(f"/api/v1/tickets/{ours.ticket_no}/actions/", point, format="json")
+    assert answer.status_code == 200, answer.json()
+    ours.refresh_from_db()
+    assert ours.place_community_id == handler_unit.pk
