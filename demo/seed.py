@@ -220,14 +220,19 @@ def seed_demo(
 def load_demo_geography() -> bool:
     """The demo street's approximate territory and gazetteer (``demo.geography``), through the real
     import paths, unless the street has a geography of its own already."""
+    from django.conf import settings
+
     from demo.geography import GAZETTEER_FILE, GEOJSON_FILE
     from intake.places import import_gazetteer
     from org.geography import has_geography, load_geography
+    from org.streets import only_street
 
     if has_geography():
         return False
-    load_geography(GEOJSON_FILE)
-    import_gazetteer(GAZETTEER_FILE)
+    # the demo's territory is Jiuxianqiao's: the only street, or the configured one among several
+    street = only_street() or settings.REPORTING_STREET_NAME
+    load_geography(GEOJSON_FILE, street=street)
+    import_gazetteer(GAZETTEER_FILE, street=street)
     return True
 
 
