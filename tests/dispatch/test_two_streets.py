@@ -222,6 +222,12 @@ def test_a_streets_own_sign_off_chain_wins_over_the_district_default(
     assert signoff.chains()["reply"] == ["section_leader", "principal_leader"]
     assert signoff.chains(street_b.pk)["exclusion"] == ["principal_leader"]
     assert signoff.chains(handler_unit.street_id)["exclusion"] == ["section_leader", "principal_leader"]
+    # a chain lists signing roles only (the admin's form asks the model)
+    from django.core.exceptions import ValidationError
+
+    for roles in (["inspector"], [], "section_leader"):
+        with pytest.raises(ValidationError):
+            SignOffChain(street=street_b, chain="reply_key", roles=roles).full_clean()
 
     # a reply submitted in each street copies its street's chain onto the draft
     for unit, author, chain in (
