@@ -137,7 +137,7 @@ def confirm_place(ticket: Ticket, *, actor: User, now: datetime, lon: float, lat
         raise invalid(_("The street has no geography yet: the center loads it first."))
     where = locate(lon, lat)
     # a point in another street's community is outside this ticket's street (docs/district.md)
-    if not where.in_street or not Unit.objects.filter(pk=where.community_id, street_id=ticket.street_id).exists():
+    if not where.in_street or not Unit.objects.filter(pk=where.community_id or 0, street_id=ticket.street_id).exists():
         raise invalid(
             _("The point (%(lon).6f, %(lat).6f) is outside the street; move to the place or tap it on the map.")
             % {"lon": lon, "lat": lat},
