@@ -155,6 +155,7 @@ def test_people_belong_to_streets_through_their_units_and_district_roles_to_the_
 
 
 def test_an_import_into_a_database_without_a_street_says_so(db):
+    Unit.objects.all().delete()
     Street.objects.all().delete()
     with pytest.raises(DomainError, match="add_street"):
         street_named(None)
