@@ -113,6 +113,8 @@ def street_named(name: str | None) -> Street:
         return street
     street = only_street()
     if street is None:
+        if not Street.objects.exists():
+            raise DomainError(ErrorCode.INVALID, _("No street is set up yet: add one with manage.py add_street."))
         raise DomainError(ErrorCode.INVALID, _("This database holds several streets: name the street."))
     return street
 

@@ -109,6 +109,8 @@ def test_workbench_and_dashboard_in_production(signed_in, real_password_hashing,
     # the dashboard: computing the nightly snapshot through the page draws the charts with ECharts
     page.goto("/dashboard/")
     assert page.evaluate("typeof window.echarts") == "object"
+    # the page's own map data first: a click that leaves the page while it loads aborts that request
+    page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="立即计算").click()
     page.wait_for_load_state("networkidle")
     page.locator('[data-chart="chart-intake"] svg').first.wait_for()

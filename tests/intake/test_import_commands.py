@@ -61,6 +61,9 @@ def test_import_visits_fails_for_an_unknown_ticket(tmp_path):
     assert ReturnVisit.objects.count() == 0
 
 
+# transactional: the command runs in another process, which sees only committed rows (the street and
+# its units, reloaded and committed by the reference-data fixture when a flush removed them)
+@pytest.mark.django_db(transaction=True)
 def test_the_command_exit_code_is_non_zero_on_a_bad_file(tmp_path):
     # a real process: the exit status is what scripts and cron see
     path = tmp_path / "missing-column.csv"
@@ -77,6 +80,9 @@ def test_an_unknown_user_is_refused(tmp_path):
     assert Ticket.objects.count() == 0
 
 
+# transactional: the command runs in another process, which sees only committed rows (the street and
+# its units, reloaded and committed by the reference-data fixture when a flush removed them)
+@pytest.mark.django_db(transaction=True)
 def test_the_messages_are_in_chinese_by_default(tmp_path):
     path = write_csv(tmp_path / "bad.csv", [ZH_TICKET_HEADER, zh_ticket("C2", community="火星社区")])
     done = run_command("import_tickets", str(path))
