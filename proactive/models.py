@@ -296,7 +296,9 @@ class TriageDecision(models.Model):
     suggestion = models.ForeignKey(TriageSuggestion, on_delete=models.CASCADE, related_name="decisions")
     field = models.CharField(_("field"), max_length=12, choices=SuggestedField.choices)
     suggested = models.JSONField()  # id (or list of ids for co_units), null when nothing was suggested
-    chosen = models.JSONField()
+    # what the center chose: an id, a list of ids, or null when it left a suggested field empty
+    # (a triage that sets a community and no category overrides the suggested category with nothing)
+    chosen = models.JSONField(null=True)
     accepted = models.BooleanField(_("accepted"))
     event = models.ForeignKey("dispatch.TicketEvent", on_delete=models.CASCADE, related_name="+")
     decided_at = models.DateTimeField(_("decided at"))

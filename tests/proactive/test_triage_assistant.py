@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from dispatch.models import TicketEvent
 from dispatch.workflow import dispatch_ticket, triage_ticket
-from intake.models import Category, Status
+from intake.models import Category, Status, Ticket
 from org.models import Unit
 from proactive import tasks
 from proactive.models import TriageDecision, TriageModel, TriageSuggestion
@@ -152,6 +152,21 @@ def test_accepts_and_overrides_are_recorded_with_the_event_and_counted(db, cente
     assert (rates["community"]["decided"], rates["community"]["rate"]) == (1, 1.0)
     assert (rates["category"]["decided"], rates["category"]["rate"]) == (1, 0.0)
     assert rates["co_units"]["rate"] is None
+
+
+def test_a_triage_that_leaves_a_suggested_field_empty_is_an_override(db, center_staff, api_client_for):
+    _history()
+    train()
+    asked = make_ticket(
+        content="南路小区楼道灯坏了好几天没人修", address="酒仙桥南路5号楼", community=None, category=None
+    )
+    suggested = api_client_for(center_staff).get(_url(asked)).json()
+    assert suggested["category"] is not None  # a category was suggested ...
+    community = Unit.objects.get(pk=suggested["community"]["id"])
+    triage_ticket(asked, actor=center_staff, community=community)  # ... and the clerk chose none
+    decision = TriageDecision.objects.get(suggestion__ticket=asked, field="category")
+    assert (decision.chosen, decision.accepted) == (None, False)
+    assert Ticket.objects.get(pk=asked.pk).community == community
 
 
 def test_a_triage_without_a_suggestion_records_nothing(db, center_staff):
