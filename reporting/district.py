@@ -33,7 +33,7 @@ from jxq_cases.lib import clock
 from jxq_cases.lib.spreadsheet import text_cell, text_row
 from org.models import District, Street, Unit
 from reporting.models import ScoringPolicy
-from reporting.rates import MEASURES, PolicyBook, RangeScore, Ranking, range_score, unit_ranking
+from reporting.rates import PolicyBook, RangeScore, Ranking, monthly_measures, range_score, unit_ranking
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -73,18 +73,7 @@ def _district_tickets(district: District, start_on: dt.date, end_on: dt.date) ->
 
 
 def _grouped(district: District, start_on: dt.date, end_on: dt.date, key: str) -> list[dict]:
-    rows = (
-        _district_tickets(district, start_on, end_on)
-        .annotate(month=clock.trunc_month("received_at"))
-        .values(key, "month")
-        .annotate(**MEASURES)
-        .order_by()
-    )
-    result = []
-    for row in rows:
-        row["month"] = clock.period_start(row["month"])
-        result.append(row)
-    return result
+    return monthly_measures(_district_tickets(district, start_on, end_on), key)
 
 
 def district_league(district: District, start_on: dt.date, end_on: dt.date, *, with_units: bool = True) -> League:

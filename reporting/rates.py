@@ -111,13 +111,15 @@ def month_counts(
     Rows: ``{"month": date, ["lead_unit_id": id,] "total": n, "city": n, ...}``; months and units
     without tickets have no row.
     """
-    keys = ["lead_unit_id", "month"] if by_unit else ["month"]
+    keys = ["lead_unit_id"] if by_unit else []
+    return monthly_measures(period_tickets(start_on, end_on, unit=unit, street=street), *keys)
+
+
+def monthly_measures(tickets: QuerySet[Ticket], *keys: str) -> list[dict]:
+    """The counts of :data:`MEASURES` of ``tickets`` per month received (and per ``keys``), one query;
+    each row's ``month`` is the first day of its month on the street's clock."""
     rows = (
-        period_tickets(start_on, end_on, unit=unit, street=street)
-        .annotate(month=clock.trunc_month("received_at"))
-        .values(*keys)
-        .annotate(**MEASURES)
-        .order_by()
+        tickets.annotate(month=clock.trunc_month("received_at")).values(*keys, "month").annotate(**MEASURES).order_by()
     )
     result = []
     for row in rows:
