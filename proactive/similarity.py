@@ -318,15 +318,6 @@ def profile_of_ticket(ticket) -> Profile:
     )
 
 
-def _cosine(a: dict[str, float], a_norm: float, b: dict[str, float], b_norm: float) -> float:
-    if not a_norm or not b_norm:
-        return 0.0
-    if len(a) > len(b):
-        a, b = b, a
-    dot = sum(v * b[k] for k, v in a.items() if k in b)
-    return dot / (a_norm * b_norm)
-
-
 def _jaccard(a: frozenset | set, b: frozenset | set) -> float:
     if not a or not b:
         return 0.0
