@@ -27,6 +27,7 @@ def _street(unit):
             acknowledge_due_at=now - timedelta(hours=1),
             next_due_at=now - timedelta(hours=1),
             handle_due_at=now + timedelta(days=3),
+            received_at=now - timedelta(days=2),  # not today's intake, whatever the hour in Beijing
         ),
         # reviewed (awaiting the reply upstream) past its handling deadline: no clock runs, but overdue
         "reviewed_late": ticket_in(Status.REVIEWED, lead_unit=unit, handle_due_at=now - timedelta(hours=2)),
