@@ -1,9 +1,10 @@
-"""The record of every change to the street's settings (``SettingChange``): who changed what, when,
-from which value to which. The functions that change a setting (``dispatch.deadlines.save_policy``,
-``set_calendar_override``, ``remove_calendar_overrides``; ``dispatch.sign_off_chains``; ``reporting.policies``) call ``record``
+"""The record of every change to the settings (``SettingChange``): who changed what, when, from
+which value to which, and whose setting it was (a street's own, or a default of every street). The
+functions that change a setting (``dispatch.deadlines.save_policy``, ``set_calendar_override``,
+``remove_calendar_overrides``; ``dispatch.sign_off_chains``; ``reporting.policies``) call ``record``
 inside the transaction of the change, so a refused change leaves no record, a recorded change always
 happened, and the settings page and the Django admin record the same words. The words are the
-street's language (``LANGUAGE_CODE``), whatever language the person who made the change reads."""
+street's language (``LANGUAGE_CODE``), whatever language the person who made it reads."""
 
 from __future__ import annotations
 
