@@ -328,6 +328,27 @@ def save_policy(rule: str, *, by: User, street: Any = None, **fields: Any) -> in
         return recompute_open_tickets(rule_keys=[rule], street_id=street.pk if street is not None else None)
 
 
+def remove_street_policy(rule: str, *, by: User, street: Street) -> int:
+    """Drop a street's own deadline rule: the default holds again for the street. The change is
+    recorded (from the street's values to the rule now in effect for it) and the street's open
+    tickets the rule governs are recomputed, in one transaction; returns tickets changed. A street
+    without its own row for the rule changes nothing (0). The defaults are never removed."""
+    from dispatch.models import DeadlinePolicy, DeadlineRule
+
+    with transaction.atomic():
+        own = DeadlinePolicy.objects.select_for_update().filter(rule=rule, street=street).first()
+        if own is None:
+            return 0
+        before = setting_changes.model_values(own, POLICY_FIELDS)
+        own.delete()
+        in_effect = DeadlinePolicy(rule=rule, street=street, **load_rules(street.pk)[rule].__dict__)
+        with setting_changes.in_street_language():
+            setting = gettext("Deadline rule: %(rule)s") % {"rule": DeadlineRule(rule).label}
+        after = setting_changes.model_values(in_effect, POLICY_FIELDS)
+        setting_changes.record(by, setting, before, after, street=street)
+        return recompute_open_tickets(rule_keys=[rule], street_id=street.pk)
+
+
 def _override_setting(on: date) -> str:
     with setting_changes.in_street_language():
         return gettext("Working day %(on)s") % {"on": on.isoformat()}

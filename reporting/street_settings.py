@@ -187,6 +187,18 @@ def save_deadline_rule(request: SignedInRequest, street: Street, rule: str) -> H
 
 @require_POST
 @street_admin
+def remove_deadline_rule(request: SignedInRequest, street: Street, rule: str) -> HttpResponse:
+    """Drop the street's own deadline rule: the default holds again (no own rule: 404)."""
+    if rule not in DeadlineRule.values:
+        raise Http404(gettext("No such deadline rule."))
+    get_object_or_404(DeadlinePolicy, rule=rule, street=street)
+    changed = deadlines.remove_street_policy(rule, by=request.user, street=street)
+    messages.success(request, gettext("Saved; %(n)d open tickets got new deadlines.") % {"n": changed})
+    return redirect("street-settings")
+
+
+@require_POST
+@street_admin
 def save_calendar_override(request: SignedInRequest, street: Street) -> HttpResponse:
     """A working day of the street's own (it wins over a default row for that day)."""
     form = CalendarOverrideForm(request.POST, auto_id="override-%s")
@@ -231,6 +243,16 @@ def save_scoring_policy(request: SignedInRequest, street: Street, pk: int | None
         form.add_error(None, error)
         return _refused(request, street, key, form)
     messages.success(request, gettext("Scoring policy saved."))
+    return redirect("street-settings")
+
+
+@require_POST
+@street_admin
+def remove_scoring_policy(request: SignedInRequest, street: Street, pk: int) -> HttpResponse:
+    """Remove one of the street's own scoring policies (a default or another street's: 404)."""
+    policy = get_object_or_404(ScoringPolicy, pk=pk, street=street)
+    policies.delete_scoring_policies([policy], by=request.user)
+    messages.success(request, gettext("Scoring policy removed."))
     return redirect("street-settings")
 
 

@@ -124,6 +124,7 @@ def test_forged_ids_of_the_other_streets_rows_or_the_defaults_are_404_and_write_
     )
     b_day = CalendarOverride.objects.get(street=jiangtai)
     sign_off_chains.save_chain("exclusion", ["principal_leader"], by=b_admin, street=jiangtai)
+    deadlines.save_policy("urgent", by=b_admin, street=jiangtai, contact_hours=1)
     root = User.objects.create_superuser("root", "root@example.org", "pw-123456")
     deadlines.set_calendar_override(dt.date(2030, 10, 13), is_working_day=True, note="统一调休", by=root)
     default_day = CalendarOverride.objects.get(street__isnull=True)
@@ -135,6 +136,9 @@ def test_forged_ids_of_the_other_streets_rows_or_the_defaults_are_404_and_write_
     forged = [
         (f"/settings/scoring/{b_policy.pk}/", {f"p{b_policy.pk}-{k}": v for k, v in POLICY.items()}),
         (f"/settings/scoring/{default_policy.pk}/", {f"p{default_policy.pk}-{k}": v for k, v in POLICY.items()}),
+        (f"/settings/scoring/{b_policy.pk}/remove/", {}),
+        (f"/settings/scoring/{default_policy.pk}/remove/", {}),
+        ("/settings/deadlines/urgent/remove/", {}),  # B has its own urgent rule, A has none
         (f"/settings/calendar/{b_day.pk}/remove/", {}),
         (f"/settings/calendar/{default_day.pk}/remove/", {}),
         ("/settings/sign-off/exclusion/remove/", {}),  # B has its own exclusion chain, A has none
@@ -151,6 +155,31 @@ def test_forged_ids_of_the_other_streets_rows_or_the_defaults_are_404_and_write_
     text = page.get("/settings/").content.decode()
     assert "将台调休" not in text and b_policy.name not in text
     assert "统一调休" in text  # the default day is shown, read-only
+
+
+def test_the_street_admin_takes_a_rule_back_to_the_default_and_removes_a_policy(handler_unit, center_admin):
+    street = center_admin.street
+    ticket = _handling(handler_unit)
+    deadlines.recompute_open_tickets()
+    page = _client(center_admin)
+    assert page.post("/settings/deadlines/normal/", {**RULE, "normal-handle_amount": "2"}).status_code == 302
+    assert DeadlinePolicy.objects.filter(street=street).exists()
+    ticket.refresh_from_db()
+    assert _local_due(ticket) == dt.date(2025, 3, 5)  # two working days
+
+    assert page.post("/settings/deadlines/normal/remove/").status_code == 302
+    assert not DeadlinePolicy.objects.filter(street=street).exists()
+    assert DeadlinePolicy.objects.filter(street__isnull=True, rule="normal").exists()  # the default stays
+    assert _local_due(ticket) == dt.date(2025, 3, 10)  # seven calendar days: the default again
+    last = {(c.field, c.old, c.new) for c in SettingChange.objects.order_by("-id")[:3]}
+    assert last == {("联系时限（小时）", "12", "24"), ("办结时限", "2", "7"), ("单位", "工作日", "自然日")}
+    assert page.post("/settings/deadlines/normal/remove/").status_code == 404  # nothing of its own left
+
+    assert page.post("/settings/scoring/", {f"new-{k}": v for k, v in POLICY.items()}).status_code == 302
+    policy = ScoringPolicy.objects.get(street=street)
+    assert page.post(f"/settings/scoring/{policy.pk}/remove/").status_code == 302
+    assert not ScoringPolicy.objects.filter(street=street).exists()
+    assert SettingChange.objects.filter(street=street, setting__contains="2031-01-01", new="").count() == 7
 
 
 def test_an_administrator_of_no_single_street_is_refused_with_the_reason(street_units):
