@@ -115,7 +115,8 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
         "cases.read_all",
     ),
     Role.PLATFORM: ("api.docs", "tickets.receive", "visits.import"),
-    Role.CENTER_ADMIN: ("settings.edit",),
+    # the center's administrator keeps the street's settings and its map data (communities, grid cells)
+    Role.CENTER_ADMIN: ("settings.edit", "geography.edit"),
     # the district center (docs/district.md): reads every street of its district, acts on no ticket
     Role.DISTRICT_STAFF: ("district.read", "dashboard.read", "tickets.list", "reports.read"),
     Role.DISTRICT_LEADER: ("district.read", "dashboard.read", "tickets.list", "reports.read"),
