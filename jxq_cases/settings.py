@@ -313,7 +313,7 @@ PROACTIVE_TIME_SCALE_DAYS = env_float("PROACTIVE_TIME_SCALE_DAYS", 14.0)
 PROACTIVE_TEXT_FLOOR = env_float("PROACTIVE_TEXT_FLOOR", 0.03)  # characters less alike than this never match
 # "probably the same matter" from this score on: the highest keeping recall 0.80 in the cross-validation
 # of bench/similarity_fit.py on hard_dev.csv (precision/recall of every labelled set in the doc)
-PROACTIVE_SAME_MATTER_THRESHOLD = env_float("PROACTIVE_SAME_MATTER_THRESHOLD", 0.47)
+PROACTIVE_SAME_MATTER_THRESHOLD = env_float("PROACTIVE_SAME_MATTER_THRESHOLD", 0.49)
 PROACTIVE_SIMILAR_WINDOW_DAYS = env_int("PROACTIVE_SIMILAR_WINDOW_DAYS", 90)  # how far back the lookup looks
 # Search and repeat callers (docs/intake.md "Search"): the shortest and longest search, the window of
 # "this caller's Nth request"
