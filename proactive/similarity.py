@@ -399,6 +399,7 @@ FEATURES = (
     "time",
 )
 _CHAR_COSINE = FEATURES.index("char_cosine")
+_MATTER = frozenset(FEATURES.index(name) for name in FEATURES if name.startswith("matter_") or name == "place_share")
 
 
 @dataclass(frozen=True)
@@ -412,6 +413,11 @@ class Weights:
     intercept: float
     time_scale_days: float
     text_floor: float
+
+    @property
+    def matter(self) -> bool:
+        """Whether a term reads the matter part (when none does, the lookup does not compute it)."""
+        return any(position in _MATTER for term in self.terms for position in term)
 
     @classmethod
     def from_settings(cls) -> Weights:
@@ -456,7 +462,7 @@ def _weighted_sum(grams) -> float:
     return sum(idf.get(g, unseen) ** 2 for g in grams)
 
 
-def pair_features(a: Profile, b: Profile, time_scale_days: float) -> tuple[float, ...]:
+def pair_features(a: Profile, b: Profile, time_scale_days: float, *, matter: bool = True) -> tuple[float, ...]:
     """The features of a pair, in the order of FEATURES: what the fitted score combines.
 
     The cosines of the words, characters and sounds, then the same over the **matter** part only: what
@@ -464,37 +470,43 @@ def pair_features(a: Profile, b: Profile, time_scale_days: float) -> tuple[float
     building references taken out of its text), so that two complaints about one crossing that share
     环岛 but not their matter (红绿灯 / 路灯) do not look alike for the crossing; ``place_share``: the share
     of the shared characters' weight that is place text. The text features are all 0 for two texts that
-    share no two characters and no two syllables in a row (暖气不热 and 遛狗不拴绳 share only 不)."""
+    share no two characters and no two syllables in a row (暖气不热 and 遛狗不拴绳 share only 不).
+    ``matter=False``: the matter features are left 0 (a model that does not read them: half the time)."""
     shared_chars, shared_sounds = a.chars & b.chars, a.sounds & b.sounds
     if any(len(g) > 1 for g in shared_chars) or any("-" in g for g in shared_sounds):
         cosine = matter_cosine = 0.0
         if a.norm and b.norm:
             aw, bw = (a.words, b.words) if len(a.words) <= len(b.words) else (b.words, a.words)
-            product = matter = 0.0
+            product = matter_product = 0.0
             for word, value in aw.items():
                 if word in bw:
                     product += value * bw[word]
-                    if not _is_place(word, a.place_grams, a.place_chars, b.place_grams, b.place_chars):
-                        matter += value * bw[word]
+                    if matter and not _is_place(word, a.place_grams, a.place_chars, b.place_grams, b.place_chars):
+                        matter_product += value * bw[word]
             cosine = product / (a.norm * b.norm)
-            if a.matter_norm and b.matter_norm:
-                matter_cosine = matter / (a.matter_norm * b.matter_norm)
-        matter_chars = [
-            g for g in shared_chars if not _is_place(g, a.place_grams, a.place_chars, b.place_grams, b.place_chars)
-        ]
-        shared_weight, matter_weight = _weighted_sum(shared_chars), _weighted_sum(matter_chars)
-        matter_sounds = shared_sounds - a.place_sounds - b.place_sounds
+            if matter and a.matter_norm and b.matter_norm:
+                matter_cosine = matter_product / (a.matter_norm * b.matter_norm)
         text = (
             cosine,
             _weighted_cosine(shared_chars, a.chars_norm, b.chars_norm),
             _weighted_cosine(shared_sounds, a.sounds_norm, b.sounds_norm),
-            matter_cosine,
-            matter_weight / (a.matter_chars_norm * b.matter_chars_norm)
-            if a.matter_chars_norm and b.matter_chars_norm
-            else 0.0,
-            _weighted_cosine(matter_sounds, a.matter_sounds_norm, b.matter_sounds_norm),
-            1.0 - matter_weight / shared_weight if shared_weight else 0.0,
         )
+        if matter:
+            matter_chars = [
+                g for g in shared_chars if not _is_place(g, a.place_grams, a.place_chars, b.place_grams, b.place_chars)
+            ]
+            shared_weight, matter_weight = _weighted_sum(shared_chars), _weighted_sum(matter_chars)
+            matter_sounds = shared_sounds - a.place_sounds - b.place_sounds
+            text += (
+                matter_cosine,
+                matter_weight / (a.matter_chars_norm * b.matter_chars_norm)
+                if a.matter_chars_norm and b.matter_chars_norm
+                else 0.0,
+                _weighted_cosine(matter_sounds, a.matter_sounds_norm, b.matter_sounds_norm),
+                1.0 - matter_weight / shared_weight if shared_weight else 0.0,
+            )
+        else:
+            text += (0.0, 0.0, 0.0, 0.0)
     else:
         text = (0.0,) * 7  # not two characters nor two syllables in a row in common: nothing shared
     same_category = 1.0 if a.category_id is not None and a.category_id == b.category_id else 0.0
@@ -521,7 +533,7 @@ def score(a: Profile, b: Profile, w: Weights) -> float:
     the pair's features; 0 when the texts share (almost) nothing."""
     if _weighted_cosine(a.chars & b.chars, a.chars_norm, b.chars_norm) < w.text_floor:
         return 0.0  # most candidates of a lookup end here, before the other features are computed
-    return _fitted_score(pair_features(a, b, w.time_scale_days), w)
+    return _fitted_score(pair_features(a, b, w.time_scale_days, matter=w.matter), w)
 
 
 def _fitted_score(features: tuple[float, ...], w: Weights) -> float:
@@ -539,7 +551,7 @@ def _fitted_score(features: tuple[float, ...], w: Weights) -> float:
 def similarity(a: Profile, b: Profile, weights: Weights | None = None) -> Similarity:
     """The documented score of two profiles (module docstring), between 0 and 1, with its reasons."""
     weights = weights or Weights.from_settings()
-    features = pair_features(a, b, weights.time_scale_days)
+    features = pair_features(a, b, weights.time_scale_days, matter=weights.matter)
     named = dict(zip(FEATURES, features, strict=True))
     days = None
     if a.received_at is not None and b.received_at is not None:

@@ -126,3 +126,21 @@ def test_a_stored_signature_keeps_the_matter_part_and_an_older_one_still_loads()
     old = profile_from_signature(TicketSignature(profile=older, category_id=1, community_id=1, received_at=AT))
     assert old.matter_chars_norm == old.chars_norm
     assert 0 <= similarity.similarity(old, profile).score <= 1
+
+
+def test_the_matter_part_is_computed_only_for_a_model_that_reads_it(model_file):
+    a = ticket("大山子环岛的红绿灯时间太短，过马路走一半就变灯", "大山子环岛")
+    b = ticket("大山子环岛附近路灯晚上不亮，黑乎乎的", "大山子环岛")
+    full, lean = pair_features(a, b, 14), pair_features(a, b, 14, matter=False)
+    kept = [FEATURES.index(n) for n in FEATURES if not n.startswith("matter_") and n != "place_share"]
+    assert [full[i] for i in kept] == [lean[i] for i in kept]
+    assert full[FEATURES.index("matter_char_cosine")] > 0 == lean[FEATURES.index("matter_char_cosine")]
+    model_file.write_text(json.dumps({"terms": ["char_cosine"], "coef": [1.0], "intercept": 0.0}), "utf-8")
+    assert not Weights.from_settings().matter
+    model_file.write_text(json.dumps({"terms": ["matter_char_cosine*place"], "coef": [1.0], "intercept": 0.0}), "utf-8")
+    similarity._fitted.cache_clear()
+    weights = Weights.from_settings()
+    assert weights.matter
+    # and the score reads it: a model of the matter part alone scores by it
+    expected = 1 / (1 + math.exp(-full[FEATURES.index("matter_char_cosine")] * full[FEATURES.index("place")]))
+    assert similarity.similarity(a, b, weights).score == pytest.approx(expected, abs=1e-4)
