@@ -16,10 +16,13 @@ street's tickets (``ngram_df.json``, written with the model by bench/similarity_
 more than 楼 or 了.
 
 The score of a pair (``score``) is a logistic model fitted on labelled pairs (``similarity_model.json``,
-written by bench/similarity_fit.py): each text feature — the IDF-weighted cosines of the words, of the
-characters and of the sounds — is multiplied by each context feature (1, same category, same community,
-place, time closeness), so the context only scales what the texts share; texts whose characters are less
-alike than ``PROACTIVE_TEXT_FLOOR`` score 0. docs/proactive.md gives the figures on the labelled sets.
+written by bench/similarity_fit.py) over the terms the model file names, each a feature of
+``pair_features`` or a product of them. The shipped model multiplies each text feature — the
+IDF-weighted cosines of the words, of the characters and of the sounds — by each context feature (1, same
+category, same community, place, time closeness), so the context only scales what the texts share; texts
+whose characters are less alike than ``PROACTIVE_TEXT_FLOOR`` score 0. ``pair_features`` also gives the
+same cosines over the *matter* part (less the place text of either ticket), for a model that reads them.
+docs/proactive.md gives the figures on the labelled sets.
 
 The same profile yields a MinHash signature whose LSH band keys are stored per ticket
 (``proactive.models.TicketSignature`` / ``SignatureBand``) so that candidates for one ticket are found
