@@ -17,21 +17,23 @@ tickets searched are the caller's visible ones: a role sees no more through sear
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.expressions import OrderBy, RawSQL
 from django.utils.translation import gettext as _
 
 from dispatch import access
 from dispatch.models import PersonalDataAccess
 from intake.models import Ticket
 from intake.search_columns import PHONE_MIN_DIGITS, caller_key, normalise, phone_digits, query_terms
+from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from org.models import User
 
@@ -57,6 +59,8 @@ class SearchResult:
     tickets: QuerySet[Ticket]
     kinds: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    # read a page newest first from the newest matches first (NewestWindowQuerySet)
+    newest_window: bool = False
 
 
 def clean_text(text: str) -> str:
@@ -84,12 +88,78 @@ DENSE_PROBE = 1000
 DENSE_MATCHES = 10
 
 
-def _words_condition(tickets: QuerySet[Ticket], terms: list[list[str]]) -> Q:
+# the recent windows of received_at (smallest first) from which a search of several words reads a
+# page newest first before it reads every match (docs/intake.md, "Search": "The newest window first")
+NEWEST_WINDOWS: tuple[dt.timedelta, ...] = (dt.timedelta(days=30),)
+
+
+class NewestWindowQuerySet(QuerySet[Ticket]):
+    """The tickets a search by words finds. Read as a slice newest first (a page of the API, of the
+    workbench sorted by receipt, newest first), it reads the slice from the matches received within
+    each of ``NEWEST_WINDOWS`` in turn and answers from the first window that fills it; only when none
+    does is every match read. A window that fills the slice holds its answer exactly: each match
+    outside it was received earlier than all of those inside, so it would come after them.
+
+    Everything else — another order, no slice, a count, ``exists``, a subquery — is the plain query."""
+
+    _windows: tuple[dt.timedelta, ...] = ()
+
+    def _clone(self) -> Any:
+        copy = super()._clone()  # type: ignore[misc]
+        copy._windows = self._windows
+        return copy
+
+    def _fetch_all(self) -> None:
+        if self._result_cache is None and self._windows and self._reads_newest_slice():
+            wanted = self.query.high_mark - self.query.low_mark  # type: ignore[operator]
+            now = clock.now()
+            for span in self._windows:
+                part = self._clone()
+                part._windows = ()
+                part.query.add_q(Q(received_at__gte=now - span))
+                rows = list(part._iterable_class(part))
+                if len(rows) == wanted:
+                    self._result_cache = rows
+                    break
+        super()._fetch_all()
+
+    def _reads_newest_slice(self) -> bool:
+        query = self.query
+        if query.high_mark is None or query.high_mark <= query.low_mark or query.combinator:
+            return False
+        if query.distinct_fields or query.extra_order_by or query.group_by is not None:
+            return False
+        if any(getattr(a, "contains_aggregate", False) for a in query.annotations.values()):
+            return False
+        ordering: list[Any] = list(query.order_by) or (
+            list(self.model._meta.ordering or []) if query.default_ordering else []
+        )
+        if not ordering:
+            return False
+        first = ordering[0]
+        if isinstance(first, OrderBy):
+            return first.descending and isinstance(first.expression, F) and first.expression.name == "received_at"
+        return first == "-received_at"
+
+
+def newest_window(tickets: QuerySet[Ticket]) -> NewestWindowQuerySet:
+    """``tickets`` as a :class:`NewestWindowQuerySet` (the same query, filters and prefetches)."""
+    windowed = tickets.all()  # a copy, whose class is then this one
+    windowed.__class__ = NewestWindowQuerySet
+    assert isinstance(windowed, NewestWindowQuerySet)
+    windowed._windows = NEWEST_WINDOWS
+    return windowed
+
+
+def _words_condition(tickets: QuerySet[Ticket], terms: list[list[str]], found: SearchResult) -> Q:
     if connection.vendor == "postgresql":
         # the words hold only Chinese characters, letters and digits: nothing to quote in a tsquery
         words = [word for term in terms for word in term]
         query = " & ".join(words)
+        # several words not dense: through the GIN index, a page newest first from the newest window
+        found.newest_window = len(words) > 1
         if len(words) > 1 and _dense(tickets, query):
+            found.newest_window = False  # the list is read newest first through its own index
             # one word (the longest) as the index's condition, which the planner estimates from its
             # statistics, and all of them as a function call, which it takes as true for a third of
             # the rows: a third of that word's tickets expected instead of the product of the words'
@@ -207,7 +277,7 @@ def search_tickets(user: AnyUser, text: str, tickets: QuerySet[Ticket] | None = 
     condition = Q(pk__in=ids) if ids else Q(pk__in=[])
     terms = query_terms(text)
     if terms:
-        condition |= _words_condition(found.tickets, terms)
+        condition |= _words_condition(found.tickets, terms, found)
         found.kinds.append(WORDS)
     if not found.kinds:
         raise DomainError(
@@ -220,4 +290,6 @@ def search_tickets(user: AnyUser, text: str, tickets: QuerySet[Ticket] | None = 
 
 def _finish(found: SearchResult, condition: Q) -> SearchResult:
     found.tickets = found.tickets.filter(condition)
+    if found.newest_window:
+        found.tickets = newest_window(found.tickets)
     return found
