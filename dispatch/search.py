@@ -18,13 +18,14 @@ tickets searched are the caller's visible ones: a role sees no more through sear
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.expressions import OrderBy, RawSQL
 from django.utils.translation import gettext as _
@@ -88,17 +89,23 @@ DENSE_PROBE = 1000
 DENSE_MATCHES = 10
 
 
-# the recent windows of received_at (smallest first) from which a search of several words reads a
-# page newest first before it reads every match (docs/intake.md, "Search": "The newest window first")
-NEWEST_WINDOWS: tuple[dt.timedelta, ...] = (dt.timedelta(days=30),)
+# the recent windows of received_at (smallest first) one of which a search of several words reads a
+# page newest first from, before it reads every match; the planner's estimate of the matches in the
+# largest must reach WINDOW_MARGIN times the rows asked for (docs/intake.md, "Search": "The newest
+# window first")
+NEWEST_WINDOWS: tuple[dt.timedelta, ...] = (dt.timedelta(days=7), dt.timedelta(days=14), dt.timedelta(days=30))
+WINDOW_MARGIN = 1.5
 
 
 class NewestWindowQuerySet(QuerySet[Ticket]):
-    """The tickets a search by words finds. Read as a slice newest first (a page of the API, of the
-    workbench sorted by receipt, newest first), it reads the slice from the matches received within
-    each of ``NEWEST_WINDOWS`` in turn and answers from the first window that fills it; only when none
-    does is every match read. A window that fills the slice holds its answer exactly: each match
-    outside it was received earlier than all of those inside, so it would come after them.
+    """The tickets a search of several words finds. Read as a slice newest first (a page of the API,
+    of the workbench sorted by receipt, newest first), it first asks the planner how many matches the
+    largest of ``NEWEST_WINDOWS`` holds; it then reads the slice from the smallest window expected to
+    hold ``WINDOW_MARGIN`` times the rows up to the slice's end (the expectation scaled by the
+    windows' lengths), and from
+    every match when no window is expected to, or when the window read does not fill the slice. A
+    window that fills the slice holds its answer exactly: each match outside it was received earlier
+    than all of those inside, so it would come after them.
 
     Everything else — another order, no slice, a count, ``exists``, a subquery — is the plain query."""
 
@@ -111,17 +118,27 @@ class NewestWindowQuerySet(QuerySet[Ticket]):
 
     def _fetch_all(self) -> None:
         if self._result_cache is None and self._windows and self._reads_newest_slice():
-            wanted = self.query.high_mark - self.query.low_mark  # type: ignore[operator]
+            held = self.query.high_mark  # the rows a window must hold for the slice (any offset too)
+            assert held is not None
+            wanted = held - self.query.low_mark
             now = clock.now()
-            for span in self._windows:
-                part = self._clone()
-                part._windows = ()
-                part.query.add_q(Q(received_at__gte=now - span))
-                rows = list(part._iterable_class(part))
-                if len(rows) == wanted:
-                    self._result_cache = rows
+            largest = max(self._windows)
+            expected = expected_rows(self._within(now - largest))
+            for span in sorted(self._windows):
+                if expected * (span / largest) >= WINDOW_MARGIN * held:
+                    part = self._within(now - span)
+                    rows = list(part._iterable_class(part))  # type: ignore[call-overload]
+                    if len(rows) == wanted:
+                        self._result_cache = rows
                     break
         super()._fetch_all()
+
+    def _within(self, since: dt.datetime) -> NewestWindowQuerySet:
+        """This query (sliced as it is) for the tickets received since ``since``."""
+        part = self._clone()
+        part._windows = ()
+        part.query.add_q(Q(received_at__gte=since))
+        return part
 
     def _reads_newest_slice(self) -> bool:
         query = self.query
@@ -140,6 +157,23 @@ class NewestWindowQuerySet(QuerySet[Ticket]):
         if isinstance(first, OrderBy):
             return first.descending and isinstance(first.expression, F) and first.expression.name == "received_at"
         return first == "-received_at"
+
+
+def expected_rows(tickets: QuerySet[Ticket]) -> float:
+    """The planner's estimate of the rows ``tickets`` holds (its order and slice left out): one
+    ``EXPLAIN``, planned, not run."""
+    query = tickets.query.chain()
+    query.clear_ordering(force=True)
+    query.clear_limits()
+    query.select_related = False  # the ticket rows alone: no joins to plan
+    query.set_annotation_mask(())
+    query.clear_select_fields()
+    query.add_fields(["pk"])
+    sql, params = query.get_compiler(tickets.db).as_sql()
+    with connections[tickets.db].cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    return float((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
 
 
 def newest_window(tickets: QuerySet[Ticket]) -> NewestWindowQuerySet:

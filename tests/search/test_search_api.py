@@ -196,8 +196,8 @@ def test_a_prefix_matching_too_many_tickets_asks_for_more(street, center_staff, 
         ("JXQ2026120300017", 3),
         # the ids by number, the log row, the ids by the phone's last four, the page, the co-handlers
         ("2222", 5),
-        # the ids by name, the look at the newest tickets, the page (its newest window first: the one
-        # ticket holding both words is older than the window, so every match is read next), co-handlers
+        # the ids by name, the look at the newest tickets, the planner's estimate of the matches in the
+        # newest window (too few for a page: no window is read), the page, the co-handlers
         ("垃圾 清运", 5),
         # one stored word: no look at the newest, no window
         ("噪音", 3),

@@ -92,6 +92,8 @@ def test_nothing_visible_is_not_dense(tickets, center_staff):
 
 NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
 WINDOWS = (dt.timedelta(days=30), dt.timedelta(days=120))
+ESTIMATE = {"rows": 0.0}
+PLANNERS_ESTIMATE = search.expected_rows
 
 
 @pytest.fixture
@@ -102,6 +104,10 @@ def across_windows(monkeypatch, handler_unit):
     monkeypatch.setattr(search.clock, "now", lambda: NOW)
     monkeypatch.setattr(search, "NEWEST_WINDOWS", WINDOWS)
     monkeypatch.setattr(search, "DENSE_MATCHES", 100)  # rare among the newest: through the GIN index
+    # the planner's estimate of the matches in the largest window, as each test sets it (a table this
+    # small has no statistics to estimate from): by default, plenty
+    monkeypatch.setattr(search, "expected_rows", lambda tickets: ESTIMATE["rows"])
+    ESTIMATE["rows"] = 10**6
     edge, far = NOW - WINDOWS[0], NOW - WINDOWS[1]
     times = {
         "fresh": NOW - dt.timedelta(hours=1),
@@ -137,7 +143,10 @@ def _newest_first(tickets):
 
 
 @pytest.mark.parametrize("persona", ["center_staff", "unit_handler"])
-def test_every_slice_newest_first_is_the_plain_querys(request, across_windows, persona):
+# plenty: the 30-day window for every slice; 20: the 120-day one up to 13 rows, none beyond; none
+@pytest.mark.parametrize("estimate", [10**6, 20, 0])
+def test_every_slice_newest_first_is_the_plain_querys(request, across_windows, persona, estimate):
+    ESTIMATE["rows"] = estimate
     user = request.getfixturevalue(persona)
     found = search_tickets(user, "施工 噪音")
     assert isinstance(found.tickets, search.NewestWindowQuerySet)
@@ -149,24 +158,50 @@ def test_every_slice_newest_first_is_the_plain_querys(request, across_windows, p
             assert windowed == everything[start:stop], (start, stop)
 
 
+def _read(tickets, stop):
+    with CaptureQueriesContext(connection) as queries:
+        numbers = [t.ticket_no for t in _newest_first(tickets)[:stop]]
+    return numbers, [q["sql"] for q in queries.captured_queries]
+
+
 def test_a_window_that_fills_the_slice_answers_alone(across_windows, center_staff):
     found = search_tickets(center_staff, "施工 噪音")
-    # the first window holds fresh, tie_a, tie_b, edge_a, edge_b: a slice of five is answered from it
-    with CaptureQueriesContext(connection) as queries:
-        five = [t.ticket_no for t in _newest_first(found.tickets)[:5]]
-    assert len(queries) == 1 and '"received_at" >= ' in queries[0]["sql"], queries.captured_queries
+    # plenty expected: the 30-day window, which holds fresh, tie_a, tie_b, edge_a, edge_b
+    five, sql = _read(found.tickets, 5)
+    assert len(sql) == 1 and f"\"received_at\" >= '{(NOW - WINDOWS[0]).isoformat()}'" in sql[0], sql
     names = ["fresh", "tie_b", "tie_a", "edge_b", "edge_a"]  # equal times: the later id first
     assert five == [across_windows[n].ticket_no for n in names]
-    # six: the first window has five, the second (120 days) answers
-    with CaptureQueriesContext(connection) as queries:
-        six = [t.ticket_no for t in _newest_first(found.tickets)[:6]]
-    assert len(queries) == 2
+    # six: the window holds five, so every match is read
+    six, sql = _read(found.tickets, 6)
+    assert len(sql) == 2 and '"received_at" >= ' not in sql[1]
     assert six == [*five, across_windows["past_edge"].ticket_no]
-    # more than both windows hold: every match is read, after the two windows
-    with CaptureQueriesContext(connection) as queries:
-        rows = list(_newest_first(found.tickets)[:20])
-    assert len(queries) == 3 and '"received_at" >= ' not in queries[2]["sql"]
+
+
+def test_the_smallest_window_expected_to_hold_the_slice_is_read(across_windows, center_staff):
+    found = search_tickets(center_staff, "施工 噪音")
+    ESTIMATE["rows"] = 20  # in 120 days: 5 expected in 30 days
+    # 6 rows × 1.5 = 9: the 30-day window is expected to hold 5, the 120-day one 20 — it is read
+    six, sql = _read(found.tickets, 6)
+    assert len(sql) == 1 and f"\"received_at\" >= '{(NOW - WINDOWS[1]).isoformat()}'" in sql[0], sql
+    assert six[-1] == across_windows["past_edge"].ticket_no
+    # 14 rows × 1.5 = 21: no window is expected to hold them, every match is read at once
+    rows, sql = _read(found.tickets, 14)
+    assert len(sql) == 1 and '"received_at" >= ' not in sql[0]
     assert len(rows) == 11
+    ESTIMATE["rows"] = 3  # 3 rows × 1.5 > 0.75 in 30 days; 3 in 120 days < 4.5
+    assert len(_read(found.tickets, 3)[1]) == 1 and '"received_at" >= ' not in _read(found.tickets, 3)[1][0]
+
+
+def test_the_estimate_is_the_planners(across_windows, center_staff, monkeypatch):
+    monkeypatch.setattr(search, "expected_rows", PLANNERS_ESTIMATE)
+    found = search_tickets(center_staff, "施工 噪音")
+    with CaptureQueriesContext(connection) as queries:
+        expected = search.expected_rows(found.tickets.filter(received_at__gte=NOW - WINDOWS[0]))
+    assert expected >= 0 and len(queries) == 1
+    assert queries[0]["sql"].startswith('EXPLAIN (FORMAT JSON) SELECT "intake_ticket"."id" FROM "intake_ticket" WHERE')
+    # a page newest first asks it before reading; the API's page of 50 is expected in no window here
+    rows, sql = _read(found.tickets, 51)
+    assert len(rows) == 11 and sql[0].startswith("EXPLAIN") and len(sql) == 2
 
 
 def test_other_orders_counts_and_unsliced_reads_are_the_plain_query(across_windows, center_staff):
