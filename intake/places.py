@@ -39,6 +39,32 @@ class PlacingResult:
     unresolved: int = 0
 
 
+class Placer:
+    """The place of an address in a street, as a ticket stores it: (origin, community, grid cell,
+    longitude, latitude); unresolved when the gazetteer knows no place for it, or knows one of
+    another street (an entry places only tickets of its community's street, docs/district.md).
+    Each distinct address is looked up once."""
+
+    UNRESOLVED = (PlaceOrigin.UNRESOLVED, None, None, None, None)
+
+    def __init__(self) -> None:
+        self.book = gazetteer()
+        self.street_of = dict(Unit.objects.filter(kind=UnitKind.COMMUNITY).values_list("id", "street_id"))
+        self.known: dict[tuple[int, str], tuple] = {}
+
+    def place(self, street_id: int, address: str) -> tuple:
+        found = self.known.get((street_id, address))
+        if found is None:
+            match = self.book.find(address_key(address))
+            found = (
+                self.UNRESOLVED
+                if match is None or self.street_of.get(match.community_id) != street_id
+                else (match.ticket_origin, match.community_id, match.grid_cell_id, match.lon, match.lat)
+            )
+            self.known[(street_id, address)] = found
+        return found
+
+
 def place_tickets(tickets=None) -> PlacingResult:
     """Give the tickets not looked up yet (default: all of them) their place: each distinct address is
     resolved once and its tickets updated together. Tickets whose place was confirmed on site or by
@@ -50,19 +76,11 @@ def place_tickets(tickets=None) -> PlacingResult:
         by_address.setdefault((street_id, address), []).append(pk)
     if not by_address:
         return result
-    book = gazetteer()
-    # an entry places only tickets of its community's street (docs/district.md)
-    street_of = dict(Unit.objects.filter(kind=UnitKind.COMMUNITY).values_list("id", "street_id"))
+    placer = Placer()
     # one UPDATE per distinct place (and one for the unresolved), however many addresses lead there
     by_place: dict[tuple, list[int]] = {}
     for (street_id, address), ids in by_address.items():
-        match = book.find(address_key(address))
-        place = (
-            (PlaceOrigin.UNRESOLVED, None, None, None, None)
-            if match is None or street_of.get(match.community_id) != street_id
-            else (match.ticket_origin, match.community_id, match.grid_cell_id, match.lon, match.lat)
-        )
-        by_place.setdefault(place, []).extend(ids)
+        by_place.setdefault(placer.place(street_id, address), []).extend(ids)
     with transaction.atomic():
         for (origin, community_id, grid_cell_id, lon, lat), ids in by_place.items():
             for start in range(0, len(ids), 5000):
