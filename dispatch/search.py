@@ -99,13 +99,12 @@ WINDOW_MARGIN = 1.5
 
 class NewestWindowQuerySet(QuerySet[Ticket]):
     """The tickets a search of several words finds. Read as a slice newest first (a page of the API,
-    of the workbench sorted by receipt, newest first), it first asks the planner how many matches the
-    largest of ``NEWEST_WINDOWS`` holds; it then reads the slice from the smallest window expected to
-    hold ``WINDOW_MARGIN`` times the rows up to the slice's end (the expectation scaled by the
-    windows' lengths), and from
-    every match when no window is expected to, or when the window read does not fill the slice. A
-    window that fills the slice holds its answer exactly: each match outside it was received earlier
-    than all of those inside, so it would come after them.
+    of the workbench newest first), it first asks the planner how many matches the largest of
+    ``NEWEST_WINDOWS`` holds; it then reads the slice from the smallest window expected to hold
+    ``WINDOW_MARGIN`` times the rows up to the slice's end (the expectation scaled by the windows'
+    lengths), and from every match when no window is expected to, or when the window read does not
+    fill the slice. A window that fills the slice holds its answer exactly: each match outside it was
+    received earlier than all of those inside, so it would come after them.
 
     Everything else — another order, no slice, a count, ``exists``, a subquery — is the plain query."""
 
