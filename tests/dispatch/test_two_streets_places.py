@@ -14,7 +14,7 @@ from intake.models import GazetteerEntry, PlaceOrigin
 from intake.places import import_gazetteer, place_tickets
 from jxq_cases.lib.errors import DomainError
 from org.geography import load_geography
-from org.models import Street
+from org.models import GridCell, Street
 from tests.dispatch.test_two_streets import b_people, jiangtai  # noqa: F401  (the two-street fixtures)
 from tests.factories import make_ticket
 from tests.geography import GEO_DATA, load_test_street
@@ -31,11 +31,18 @@ def _client(user) -> Client:
     return client
 
 
-def _b_geography() -> io.BytesIO:
-    """Street B's file: the test street's shapes, under B's community names (the same names) and
-    grid codes of its own (JT-…)."""
+def _shifted(coordinates, east: float):
+    if isinstance(coordinates[0], (int, float)):
+        return [coordinates[0] + east, *coordinates[1:]]
+    return [_shifted(part, east) for part in coordinates]
+
+
+def _b_geography(east: float = 0.05) -> io.BytesIO:
+    """Street B's file: the test street's shapes moved ``east`` degrees (streets do not overlap),
+    under B's community names (the same names) and grid codes of its own (JT-…)."""
     data = json.loads((GEO_DATA / "street.geojson").read_text(encoding="utf-8"))
     for feature in data["features"]:
+        feature["geometry"]["coordinates"] = _shifted(feature["geometry"]["coordinates"], east)
         if feature["properties"].get("kind") == "grid":
             feature["properties"]["code"] = "JT-" + feature["properties"]["code"]
     return io.BytesIO(json.dumps(data, ensure_ascii=False).encode())
@@ -217,3 +224,18 @@ def test_a_point_in_another_streets_community_is_outside_the_tickets_street(
     assert answer.status_code == 200, answer.json()
     ours.refresh_from_db()
     assert ours.place_community_id == handler_unit.pk
+
+
+def test_a_streets_areas_may_not_cover_another_streets(b_people):  # noqa: F811
+    load_test_street(street=A)
+    # B's file drawn over A's communities: refused whole, naming the feature and A's community
+    with pytest.raises(DomainError) as refused:
+        load_geography(_b_geography(east=0.0), street=B)
+    assert "南路社区" in refused.value.detail and A in refused.value.detail
+    assert not GridCell.objects.filter(community__street__name=B).exists()
+    # beside A's, it is loaded
+    load_geography(_b_geography(), street=B)
+    assert (
+        GridCell.objects.filter(community__street__name=B).count()
+        == GridCell.objects.filter(community__street__name=A).count()
+    )
