@@ -32,6 +32,7 @@ from intake.models import GONE, Ticket
 from jxq_cases.lib import clock
 from jxq_cases.lib.spreadsheet import text_cell, text_row
 from org.models import District, Street, Unit
+from reporting import tally
 from reporting.models import ScoringPolicy
 from reporting.rates import PolicyBook, RangeScore, Ranking, monthly_measures, range_score, unit_ranking
 
@@ -73,6 +74,9 @@ def _district_tickets(district: District, start_on: dt.date, end_on: dt.date) ->
 
 
 def _grouped(district: District, start_on: dt.date, end_on: dt.date, key: str) -> list[dict]:
+    if tally.in_use():  # the streets' monthly tallies (reporting.tally)
+        street_ids = list(Street.objects.filter(district=district).values_list("pk", flat=True))
+        return tally.month_counts(start_on, end_on, street_ids=street_ids, keys=[key])
     return monthly_measures(_district_tickets(district, start_on, end_on), key)
 
 

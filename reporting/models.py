@@ -172,3 +172,98 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_job_display()} {self.period_start:%Y-%m-%d} ({self.street})"
+
+
+# --- the monthly tallies behind the reports (reporting.tally, docs/performance.md) ---------------------
+
+
+class TallyColumns(models.Model):
+    """The counts of one street × month × lead unit × source, as ``reporting.rates.MEASURES`` counts
+    them: every figure of a range of whole months is a SUM over these rows."""
+
+    # No foreign-key constraint: a ticket's change writes a row here inside its own statement, and
+    # the check on org_street / org_unit would cost each write a lookup (the tickets keep them valid).
+    street = models.ForeignKey("org.Street", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    month = models.DateField(_("month"))  # the 1st of the month received, on the street's clock
+    lead_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=10)
+    total = models.IntegerField(default=0)
+    counted = models.IntegerField(default=0)
+    responded = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    double_no = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class MonthlyTally(TallyColumns):
+    """The folded counts (one row per key); the reports add the pending changes to them."""
+
+    class Meta:
+        verbose_name = _("monthly tally")
+        verbose_name_plural = _("monthly tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "month", "lead_unit", "source"], name="monthly_tally_key", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street_id} {self.month:%Y-%m} {self.lead_unit_id} {self.source}: {self.total}"
+
+
+class MonthlyTallyChange(TallyColumns):
+    """What one statement on the ticket table changed in the counts (+/-), written by the database
+    trigger in that statement's transaction; ``reporting.tally.fold`` moves the rows into
+    :class:`MonthlyTally`. Append only: writers never wait on each other here."""
+
+    id = models.BigAutoField(primary_key=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["street", "month"], name="tally_change_street_month")]
+
+    def __str__(self) -> str:
+        return f"{self.street_id} {self.month:%Y-%m} {self.lead_unit_id} {self.source}: {self.total:+d}"
+
+
+class BreakdownColumns(models.Model):
+    """The tickets of one street × month by category or by community (the public report's lists)."""
+
+    class Dimension(models.TextChoices):
+        CATEGORY = "category", _("category")
+        COMMUNITY = "community", _("community")  # the place's community, else the upstream's
+
+    street = models.ForeignKey("org.Street", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    month = models.DateField(_("month"))
+    dimension = models.CharField(max_length=10, choices=Dimension.choices)
+    item_id = models.IntegerField(null=True)  # the category's or the community's id; NULL: none
+    total = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class MonthlyBreakdown(BreakdownColumns):
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "month", "dimension", "item_id"], name="monthly_breakdown_key", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street_id} {self.month:%Y-%m} {self.dimension} {self.item_id}: {self.total}"
+
+
+class MonthlyBreakdownChange(BreakdownColumns):
+    id = models.BigAutoField(primary_key=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["street", "month"], name="breakdown_change_street_month")]
+
+    def __str__(self) -> str:
+        return f"{self.street_id} {self.month:%Y-%m} {self.dimension} {self.item_id}: {self.total:+d}"
