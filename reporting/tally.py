@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -42,12 +43,36 @@ TALLY = "reporting_monthlytally"
 TALLY_CHANGE = "reporting_monthlytallychange"
 BREAKDOWN = "reporting_monthlybreakdown"
 BREAKDOWN_CHANGE = "reporting_monthlybreakdownchange"
+DAILY_TALLY = "reporting_dailytally"
+DAILY_TALLY_CHANGE = "reporting_dailytallychange"
+DAILY_BREAKDOWN = "reporting_dailybreakdown"
+DAILY_BREAKDOWN_CHANGE = "reporting_dailybreakdownchange"
 
 COUNTERS = ("total", "counted", "responded", "resolved", "satisfied", "double_no")
-KEY = ("street_id", "month", "lead_unit_id", "source")
-BREAKDOWN_KEY = ("street_id", "month", "dimension", "item_id")
 
-# the advisory lock folds take (one fold at a time; readers and writers never take it)
+
+@dataclass(frozen=True)
+class Grain:
+    """Months or days: the period column and the four tables of that grain."""
+
+    period: str  # the period column: "month" or "day"
+    tally: str
+    tally_change: str
+    breakdown: str
+    breakdown_change: str
+
+    def key(self) -> tuple[str, ...]:
+        return ("street_id", self.period, "lead_unit_id", "source")
+
+    def breakdown_key(self) -> tuple[str, ...]:
+        return ("street_id", self.period, "dimension", "item_id")
+
+
+MONTH = Grain("month", TALLY, TALLY_CHANGE, BREAKDOWN, BREAKDOWN_CHANGE)
+DAY = Grain("day", DAILY_TALLY, DAILY_TALLY_CHANGE, DAILY_BREAKDOWN, DAILY_BREAKDOWN_CHANGE)
+GRAINS = (MONTH, DAY)
+
+# the advisory lock folds and rebuilds take (one at a time; readers and writers never take it)
 FOLD_LOCK = 0x7A11
 
 
@@ -68,6 +93,15 @@ def month_sql(alias: str) -> str:
     return f"(date_trunc('month', {alias}.received_at AT TIME ZONE {_literal(clock.STREET_TZ.key)}))::date"
 
 
+def day_sql(alias: str) -> str:
+    """The street's date of ``alias.received_at`` (as clock.trunc_day)."""
+    return f"({alias}.received_at AT TIME ZONE {_literal(clock.STREET_TZ.key)})::date"
+
+
+def period_sql(grain: Grain, alias: str) -> str:
+    return month_sql(alias) if grain is MONTH else day_sql(alias)
+
+
 def not_gone_sql(alias: str) -> str:
     return f"{alias}.status NOT IN ({', '.join(_literal(s) for s in GONE)})"
 
@@ -85,24 +119,25 @@ def counter_sql(alias: str) -> dict[str, str]:
     }
 
 
-def contributions_sql(table: str, sign: int, alias: str = "t", where: str = "") -> str:
+def contributions_sql(grain: Grain, table: str, sign: int, alias: str = "t") -> str:
     """One row per counted ticket of ``table``: its key and counters times ``sign``."""
     counters = ", ".join(f"{sign} * {expr} AS {name}" for name, expr in counter_sql(alias).items())
-    condition = not_gone_sql(alias) + (f" AND ({where})" if where else "")
     return (
-        f"SELECT {alias}.street_id, {month_sql(alias)} AS month, {alias}.lead_unit_id, {alias}.source, {counters} "
-        f"FROM {table} {alias} WHERE {condition}"
+        f"SELECT {alias}.street_id, {period_sql(grain, alias)} AS {grain.period}, {alias}.lead_unit_id, "
+        f"{alias}.source, {counters} FROM {table} {alias} WHERE {not_gone_sql(alias)}"
     )
 
 
-def breakdown_contributions_sql(table: str, sign: int, alias: str = "t", where: str = "") -> str:
-    condition = not_gone_sql(alias) + (f" AND ({where})" if where else "")
-    month = month_sql(alias)
-    return (
-        f"SELECT {alias}.street_id, {month} AS month, 'category' AS dimension, {alias}.category_id AS item_id, "
-        f"{sign} AS total FROM {table} {alias} WHERE {condition} "
-        f"UNION ALL SELECT {alias}.street_id, {month}, 'community', "
-        f"COALESCE({alias}.place_community_id, {alias}.community_id), {sign} FROM {table} {alias} WHERE {condition}"
+# what a ticket is counted under in the breakdowns
+ITEM_SQL = {"category": "{t}.category_id", "community": "COALESCE({t}.place_community_id, {t}.community_id)"}
+
+
+def breakdown_contributions_sql(grain: Grain, table: str, sign: int, alias: str = "t") -> str:
+    period = period_sql(grain, alias)
+    return " UNION ALL ".join(
+        f"SELECT {alias}.street_id, {period} AS {grain.period}, '{dimension}' AS dimension, "
+        f"{item.format(t=alias)} AS item_id, {sign} AS total FROM {table} {alias} WHERE {not_gone_sql(alias)}"
+        for dimension, item in ITEM_SQL.items()
     )
 
 
@@ -110,9 +145,8 @@ def _sums(names: Iterable[str]) -> str:
     return ", ".join(f"SUM({n})" for n in names)
 
 
-def _insert_grouped(target: str, parts: Sequence[str], *, breakdown: bool = False) -> str:
+def _insert_grouped(target: str, key: Sequence[str], counters: Sequence[str], parts: Sequence[str]) -> str:
     """``INSERT INTO target`` the parts' rows summed per key, leaving out the keys that sum to nothing."""
-    key, counters = (BREAKDOWN_KEY, ("total",)) if breakdown else (KEY, COUNTERS)
     nonzero = " OR ".join(f"SUM({c}) <> 0" for c in counters)
     return (
         f"INSERT INTO {target} ({', '.join((*key, *counters))}) "
@@ -121,33 +155,50 @@ def _insert_grouped(target: str, parts: Sequence[str], *, breakdown: bool = Fals
     )
 
 
+def _count_into(grain: Grain, tables: Sequence[tuple[str, int]], *, changes: bool) -> list[str]:
+    """The INSERTs counting the ``(table, sign)`` rows into the grain's tallies (or their change tables)."""
+    tally_table = grain.tally_change if changes else grain.tally
+    breakdown_table = grain.breakdown_change if changes else grain.breakdown
+    return [
+        _insert_grouped(
+            tally_table,
+            grain.key(),
+            COUNTERS,
+            [contributions_sql(grain, table, sign, f"r{i}") for i, (table, sign) in enumerate(tables)],
+        ),
+        _insert_grouped(
+            breakdown_table,
+            grain.breakdown_key(),
+            ("total",),
+            [breakdown_contributions_sql(grain, table, sign, f"r{i}") for i, (table, sign) in enumerate(tables)],
+        ),
+    ]
+
+
 # --- the trigger ----------------------------------------------------------------------------------
 
 
 def trigger_function_sql() -> str:
     """The trigger function: what one statement on the ticket table changed, appended to the change
-    tables (statement level, transition tables ``old_rows`` / ``new_rows``)."""
+    tables of both grains (statement level, transition tables ``old_rows`` / ``new_rows``)."""
 
-    def both(tables: list[tuple[str, int]]) -> str:
-        tally = _insert_grouped(
-            TALLY_CHANGE, [contributions_sql(t, sign, f"r{i}") for i, (t, sign) in enumerate(tables)]
-        )
-        counts = _insert_grouped(
-            BREAKDOWN_CHANGE,
-            [breakdown_contributions_sql(t, sign, f"r{i}") for i, (t, sign) in enumerate(tables)],
-            breakdown=True,
-        )
-        return f"{tally};\n    {counts};"
+    def count(tables: list[tuple[str, int]]) -> str:
+        return ";\n    ".join(sql for grain in GRAINS for sql in _count_into(grain, tables, changes=True)) + ";"
 
+    truncate = " ".join(
+        f"DELETE FROM {table};"
+        for grain in GRAINS
+        for table in (grain.tally, grain.tally_change, grain.breakdown, grain.breakdown_change)
+    )
     return f"""
 CREATE OR REPLACE FUNCTION reporting_tally_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    {both([("new_rows", 1)])}
+    {count([("new_rows", 1)])}
   ELSIF TG_OP = 'UPDATE' THEN
-    {both([("old_rows", -1), ("new_rows", 1)])}
+    {count([("old_rows", -1), ("new_rows", 1)])}
   ELSIF TG_OP = 'DELETE' THEN
-    {both([("old_rows", -1)])}
+    {count([("old_rows", -1)])}
   END IF;
   RETURN NULL;
 END $$;
@@ -155,7 +206,7 @@ END $$;
 CREATE OR REPLACE FUNCTION reporting_tally_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   -- DELETE, not TRUNCATE: a TRUNCATE of several tables (a test database's flush) names these too
-  DELETE FROM {TALLY}; DELETE FROM {TALLY_CHANGE}; DELETE FROM {BREAKDOWN}; DELETE FROM {BREAKDOWN_CHANGE};
+  {truncate}
   RETURN NULL;
 END $$;
 """
@@ -217,10 +268,11 @@ def rebuild(using: BaseDatabaseWrapper | None = None) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FOLD_LOCK])
         # writers wait for the rebuild (a change made meanwhile would be counted twice or not at all)
         cursor.execute("LOCK TABLE intake_ticket IN SHARE MODE")
-        cursor.execute(f"DELETE FROM {TALLY}; DELETE FROM {TALLY_CHANGE}")
-        cursor.execute(f"DELETE FROM {BREAKDOWN}; DELETE FROM {BREAKDOWN_CHANGE}")
-        cursor.execute(_insert_grouped(TALLY, [contributions_sql("intake_ticket", 1)]))
-        cursor.execute(_insert_grouped(BREAKDOWN, [breakdown_contributions_sql("intake_ticket", 1)], breakdown=True))
+        for grain in GRAINS:
+            for table in (grain.tally, grain.tally_change, grain.breakdown, grain.breakdown_change):
+                cursor.execute(f"DELETE FROM {table}")
+            for sql in _count_into(grain, [("intake_ticket", 1)], changes=False):
+                cursor.execute(sql)
 
 
 def _fold_sql(target: str, source: str, key: Sequence[str], counters: Sequence[str], street_id: int | None) -> str:
@@ -243,24 +295,27 @@ def fold(street_id: int | None = None, using: BaseDatabaseWrapper | None = None)
     only = f" AND street_id = {int(street_id)}" if street_id is not None else ""
     with transaction.atomic(using=using.alias), using.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FOLD_LOCK])
-        cursor.execute(_fold_sql(TALLY, TALLY_CHANGE, KEY, COUNTERS, street_id))
-        cursor.execute(f"DELETE FROM {TALLY} WHERE total = 0 AND counted = 0{only}")
-        cursor.execute(_fold_sql(BREAKDOWN, BREAKDOWN_CHANGE, BREAKDOWN_KEY, ("total",), street_id))
-        cursor.execute(f"DELETE FROM {BREAKDOWN} WHERE total = 0{only}")
+        for grain in GRAINS:
+            cursor.execute(_fold_sql(grain.tally, grain.tally_change, grain.key(), COUNTERS, street_id))
+            cursor.execute(f"DELETE FROM {grain.tally} WHERE total = 0 AND counted = 0{only}")
+            cursor.execute(
+                _fold_sql(grain.breakdown, grain.breakdown_change, grain.breakdown_key(), ("total",), street_id)
+            )
+            cursor.execute(f"DELETE FROM {grain.breakdown} WHERE total = 0{only}")
 
 
 # --- reading a range ------------------------------------------------------------------------------
 
 
 class Plan:
-    """How a range is read: the months taken whole from the tallies, the raw days added, the raw
-    days subtracted (each a half-open pair of aware datetimes)."""
+    """How a range is read: the months taken whole from the monthly tallies, and the days added or
+    subtracted from the daily tallies (inclusive pairs of local dates)."""
 
     def __init__(self, start_on: dt.date, end_on: dt.date, today: dt.date | None = None):
         today = today or clock.today()
         self.whole: list[dt.date] = []
-        self.added: list[clock.Bounds] = []
-        self.subtracted: list[clock.Bounds] = []
+        self.added: list[tuple[dt.date, dt.date]] = []
+        self.subtracted: list[tuple[dt.date, dt.date]] = []
         for month in clock.months_between(start_on, end_on):
             last = clock.month_end(month)
             first_in, last_in = max(start_on, month), min(end_on, last)
@@ -271,22 +326,14 @@ class Plan:
             outside = [(a, b) for a, b in outside if a <= b]
             if _past_days(outside, today) < _past_days([(first_in, last_in)], today):
                 self.whole.append(month)
-                self.subtracted.extend(clock.range_bounds(a, b) for a, b in outside)
+                self.subtracted.extend(outside)
             else:
-                self.added.append(clock.range_bounds(first_in, last_in))
+                self.added.append((first_in, last_in))
 
 
 def _past_days(ranges: list[tuple[dt.date, dt.date]], today: dt.date) -> int:
-    """Days of the ranges up to today: what reading their tickets costs (nothing is received later)."""
+    """Days of the ranges up to today: what reading them costs (nothing is received later)."""
     return sum(max(0, (min(b, today) - a).days + 1) for a, b in ranges)
-
-
-def _raw_where(ranges: list[clock.Bounds], params: list) -> str:
-    clauses = []
-    for start_at, end_at in ranges:
-        clauses.append("(t.received_at >= %s AND t.received_at < %s)")
-        params.extend([start_at, end_at])
-    return " OR ".join(clauses)
 
 
 def _scope(alias: str, street_ids: Sequence[int] | None, unit_id: int | None, params: list) -> str:
@@ -300,17 +347,69 @@ def _scope(alias: str, street_ids: Sequence[int] | None, unit_id: int | None, pa
     return " AND ".join(clauses) or "TRUE"
 
 
-# the MEASURES of reporting.rates from the tally's per-source counters
+def _days(ranges: list[tuple[dt.date, dt.date]], params: list) -> str:
+    clauses = []
+    for first, last in ranges:
+        clauses.append("s.day BETWEEN %s AND %s")
+        params.extend([first, last])
+    return " OR ".join(clauses)
+
+
+def _parts(
+    plan: Plan,
+    columns: Sequence[str],
+    street_ids: Sequence[int] | None,
+    unit_id: int | None = None,
+    dimension: str | None = None,
+) -> tuple[list[str], list]:
+    """The SELECTs of a plan: the whole months' rows of the monthly tallies and their changes, the
+    days' rows of the daily ones, each row with its month and its sign (+1, or -1 for the days
+    subtracted); the breakdowns' of ``dimension`` when it is given."""
+    params: list = []
+    parts = []
+    listed = ", ".join(f"s.{c}" for c in columns)
+    only = " AND s.dimension = %s" if dimension is not None else ""
+
+    def tables(grain: Grain) -> tuple[str, str]:
+        if dimension is not None:
+            return grain.breakdown, grain.breakdown_change
+        return grain.tally, grain.tally_change
+
+    if plan.whole:
+        for table in tables(MONTH):
+            scope = _scope("s", street_ids, unit_id, params)
+            parts.append(
+                f"SELECT s.month, 1 AS sign, {listed} FROM {table} s WHERE {scope} AND s.month = ANY(%s){only}"
+            )
+            params.append(plan.whole)
+            if dimension is not None:
+                params.append(dimension)
+    for ranges, sign in ((plan.added, 1), (plan.subtracted, -1)):
+        if not ranges:
+            continue
+        for table in tables(DAY):
+            scope = _scope("s", street_ids, unit_id, params)
+            days = _days(ranges, params)
+            parts.append(
+                f"SELECT (date_trunc('month', s.day))::date AS month, {sign} AS sign, {listed} FROM {table} s "
+                f"WHERE {scope} AND ({days}){only}"
+            )
+            if dimension is not None:
+                params.append(dimension)
+    return parts, params
+
+
+# the MEASURES of reporting.rates from the tally's per-source counters (each row times its sign)
 MEASURE_SQL = {
-    "total": "SUM(total)",
-    "city": f"SUM(total) FILTER (WHERE source = '{Source.CITY}')",
-    "district": f"SUM(total) FILTER (WHERE source = '{Source.DISTRICT}')",
-    "counted": "SUM(counted)",
-    "counted_city": f"SUM(counted) FILTER (WHERE source = '{Source.CITY}')",
-    "responded": "SUM(responded)",
-    "resolved": "SUM(resolved)",
-    "satisfied": "SUM(satisfied)",
-    "double_no": "SUM(double_no)",
+    "total": "SUM(sign * total)",
+    "city": f"SUM(sign * total) FILTER (WHERE source = '{Source.CITY}')",
+    "district": f"SUM(sign * total) FILTER (WHERE source = '{Source.DISTRICT}')",
+    "counted": "SUM(sign * counted)",
+    "counted_city": f"SUM(sign * counted) FILTER (WHERE source = '{Source.CITY}')",
+    "responded": "SUM(sign * responded)",
+    "resolved": "SUM(sign * resolved)",
+    "satisfied": "SUM(sign * satisfied)",
+    "double_no": "SUM(sign * double_no)",
 }
 
 
@@ -324,25 +423,12 @@ def month_counts_sql(
     today: dt.date | None = None,
 ) -> tuple[str, list]:
     plan = Plan(start_on, end_on, today)
-    params: list = []
-    columns = ", ".join((*KEY, *COUNTERS))
-    parts = []
-    if plan.whole:
-        for table in (TALLY, TALLY_CHANGE):
-            parts.append(
-                f"SELECT {columns} FROM {table} s WHERE {_scope('s', street_ids, unit_id, params)} "
-                "AND s.month = ANY(%s)"
-            )
-            params.append(plan.whole)
-    for ranges, sign in ((plan.added, 1), (plan.subtracted, -1)):
-        if ranges:
-            scope = _scope("t", street_ids, unit_id, params)
-            parts.append(contributions_sql("intake_ticket", sign, where=f"{scope} AND ({_raw_where(ranges, params)})"))
+    parts, params = _parts(plan, ("lead_unit_id", "street_id", "source", *COUNTERS), street_ids, unit_id)
     group = ", ".join((*keys, "month"))
     measures = ", ".join(f"COALESCE({sql}, 0) AS {name}" for name, sql in MEASURE_SQL.items())
     sql = (
         f"SELECT {group}, {measures} FROM ({' UNION ALL '.join(parts)}) AS parts "
-        f"GROUP BY {group} HAVING SUM(total) <> 0"
+        f"GROUP BY {group} HAVING SUM(sign * total) <> 0"
     )
     return sql, params
 
@@ -356,8 +442,8 @@ def month_counts(
     keys: Sequence[str] = (),
 ) -> list[dict]:
     """The counts of ``reporting.rates.MEASURES`` per month (and per ``keys``: ``lead_unit_id``,
-    ``street_id``) of the streets' tickets received in the range, one statement; the rows
-    ``rates.monthly_measures`` gives for the same tickets (no row for a month without tickets)."""
+    ``street_id``) of the streets' tickets received in the range, one statement over the tallies; the
+    rows ``rates.monthly_measures`` gives for the same tickets (no row for a month without tickets)."""
     sql, params = month_counts_sql(start_on, end_on, street_ids=street_ids, unit_id=unit_id, keys=keys)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -365,34 +451,14 @@ def month_counts(
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-ITEM_SQL = {"category": "t.category_id", "community": "COALESCE(t.place_community_id, t.community_id)"}
-
-
 def breakdown(start_on: dt.date, end_on: dt.date, *, street_ids: Sequence[int] | None, dimension: str) -> dict:
     """The tickets of the range by category or community: ``{item id or None: count}``, one statement."""
-    plan = Plan(start_on, end_on)
-    params: list = []
-    parts = []
-    columns = ", ".join((*BREAKDOWN_KEY, "total"))
-    if plan.whole:
-        for table in (BREAKDOWN, BREAKDOWN_CHANGE):
-            parts.append(
-                f"SELECT {columns} FROM {table} s WHERE {_scope('s', street_ids, None, params)} "
-                "AND s.month = ANY(%s) AND s.dimension = %s"
-            )
-            params.extend([plan.whole, dimension])
-    item = ITEM_SQL[dimension]
-    for ranges, sign in ((plan.added, 1), (plan.subtracted, -1)):
-        if ranges:
-            params.append(dimension)
-            scope = _scope("t", street_ids, None, params)
-            parts.append(
-                f"SELECT t.street_id, {month_sql('t')} AS month, %s AS dimension, {item} AS item_id, {sign} AS total "
-                f"FROM intake_ticket t WHERE {not_gone_sql('t')} AND {scope} AND ({_raw_where(ranges, params)})"
-            )
+    if dimension not in ITEM_SQL:
+        raise ValueError(f"no breakdown by {dimension!r}")
+    parts, params = _parts(Plan(start_on, end_on), ("item_id", "total"), street_ids, dimension=dimension)
     sql = (
-        f"SELECT item_id, SUM(total) FROM ({' UNION ALL '.join(parts)}) AS parts "
-        "GROUP BY item_id HAVING SUM(total) <> 0"
+        f"SELECT item_id, SUM(sign * total) FROM ({' UNION ALL '.join(parts)}) AS parts "
+        "GROUP BY item_id HAVING SUM(sign * total) <> 0"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

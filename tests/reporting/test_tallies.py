@@ -18,7 +18,16 @@ from org.models import Street, Unit
 from org.streets import add_street
 from reporting import rates, tally
 from reporting.district import district_league
-from reporting.models import MonthlyBreakdown, MonthlyBreakdownChange, MonthlyTally, MonthlyTallyChange
+from reporting.models import (
+    DailyBreakdown,
+    DailyBreakdownChange,
+    DailyTally,
+    DailyTallyChange,
+    MonthlyBreakdown,
+    MonthlyBreakdownChange,
+    MonthlyTally,
+    MonthlyTallyChange,
+)
 from reporting.report import build_report, by_community, top_categories
 from tests.dispatch.helpers import prepare
 from tests.factories import counted_ticket, local_time
@@ -85,15 +94,18 @@ def assert_exact(streets: list[Street], units: list[Unit], monkeypatch) -> None:
             assert with_tally == raw, (case, street)
 
 
-def _folded_rows() -> tuple[list, list]:
-    fields = ("street_id", "month", "lead_unit_id", "source", *tally.COUNTERS)
+def _folded_rows() -> tuple[list, ...]:
+    fields = ("street_id", "lead_unit_id", "source", *tally.COUNTERS)
 
     def key(row: tuple) -> tuple:
         return tuple(-1 if value is None else value for value in row)
 
+    breakdown = ("street_id", "dimension", "item_id", "total")
     return (
-        sorted(MonthlyTally.objects.values_list(*fields), key=key),
-        sorted(MonthlyBreakdown.objects.values_list("street_id", "month", "dimension", "item_id", "total"), key=key),
+        sorted(MonthlyTally.objects.values_list("month", *fields), key=key),
+        sorted(DailyTally.objects.values_list("day", *fields), key=key),
+        sorted(MonthlyBreakdown.objects.values_list("month", *breakdown), key=key),
+        sorted(DailyBreakdown.objects.values_list("day", *breakdown), key=key),
     )
 
 
@@ -176,12 +188,13 @@ def test_the_tallies_equal_the_tickets_through_imports_actions_and_corrections(
 
     # folded, the pending changes are gone and the figures the same; a rebuild gives the same rows
     tally.fold()
-    assert not MonthlyTallyChange.objects.exists() and not MonthlyBreakdownChange.objects.exists()
+    for change in (MonthlyTallyChange, MonthlyBreakdownChange, DailyTallyChange, DailyBreakdownChange):
+        assert not change.objects.exists(), change
     assert_exact(streets, [handler_unit, other_unit, b_unit], monkeypatch)
     folded = _folded_rows()
     tally.rebuild()
     assert _folded_rows() == folded
-    assert not MonthlyTally.objects.filter(total=0).exists()
+    assert not MonthlyTally.objects.filter(total=0).exists() and not DailyTally.objects.filter(total=0).exists()
 
 
 def test_a_rolled_back_change_leaves_no_count(handler_unit, monkeypatch):
@@ -201,13 +214,17 @@ def test_a_change_outside_the_counted_columns_writes_no_change_row(handler_unit)
     ticket = counted_ticket("2025-02-10 09:00", unit=handler_unit, visit="yyy", status=Status.VISITED)
     tally.fold()
     Ticket.objects.filter(pk=ticket.pk).update(status=Status.CLOSED, content="改过", is_key=True)
-    assert not MonthlyTallyChange.objects.exists() and not MonthlyBreakdownChange.objects.exists()
+    for change in (MonthlyTallyChange, MonthlyBreakdownChange, DailyTallyChange, DailyBreakdownChange):
+        assert not change.objects.exists(), change
     Ticket.objects.filter(pk=ticket.pk).update(visit_satisfied=False)
-    [change] = MonthlyTallyChange.objects.all()
-    assert (change.total, change.counted, change.satisfied) == (0, 0, -1)
+    [month] = MonthlyTallyChange.objects.all()
+    [day] = DailyTallyChange.objects.all()
+    assert (month.month, month.total, month.counted, month.satisfied) == (dt.date(2025, 2, 1), 0, 0, -1)
+    assert (day.day, day.total, day.counted, day.satisfied) == (dt.date(2025, 2, 10), 0, 0, -1)
+    assert not MonthlyBreakdownChange.objects.exists()  # the same category and community
 
 
-def test_whole_months_read_no_ticket_row_and_partial_months_read_only_their_days(handler_unit):
+def test_a_range_is_one_statement_over_the_tallies_whole_months_and_days(handler_unit):
     counted_ticket("2025-02-10 09:00", unit=handler_unit, visit="yyy")
     with CaptureQueriesContext(connection) as whole:
         rows = rates.month_counts(dt.date(2025, 1, 1), dt.date(2025, 3, 31), by_unit=True, street=handler_unit.street)
@@ -217,16 +234,17 @@ def test_whole_months_read_no_ticket_row_and_partial_months_read_only_their_days
     # 15 Jan – 2 Mar: January is its whole month minus the 1st–14th (fewer days), March its 1st and 2nd
     plan = tally.Plan(dt.date(2025, 1, 15), dt.date(2025, 3, 2), today=dt.date(2026, 1, 1))
     assert plan.whole == [dt.date(2025, 1, 1), dt.date(2025, 2, 1)]
-    assert plan.subtracted == [clock.range_bounds(dt.date(2025, 1, 1), dt.date(2025, 1, 14))]
-    assert plan.added == [clock.range_bounds(dt.date(2025, 3, 1), dt.date(2025, 3, 2))]
-    # to date: this month whole, minus the days after today (nothing is received then: no row read)
+    assert plan.subtracted == [(dt.date(2025, 1, 1), dt.date(2025, 1, 14))]
+    assert plan.added == [(dt.date(2025, 3, 1), dt.date(2025, 3, 2))]
+    # to date: this month whole, minus the days after today (nothing is received then: no row)
     today = dt.date(2025, 3, 10)
     plan = tally.Plan(dt.date(2025, 1, 1), today, today=today)
     assert plan.whole == [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)] and not plan.added
-    assert plan.subtracted == [clock.range_bounds(dt.date(2025, 3, 11), dt.date(2025, 3, 31))]
+    assert plan.subtracted == [(dt.date(2025, 3, 11), dt.date(2025, 3, 31))]
     with CaptureQueriesContext(connection) as partial:
-        rates.month_counts(dt.date(2025, 1, 15), dt.date(2025, 3, 2), street=handler_unit.street)
-    assert len(partial.captured_queries) == 1
+        rows = rates.month_counts(dt.date(2025, 2, 10), dt.date(2025, 3, 2), street=handler_unit.street)
+    assert [r["total"] for r in rows] == [1]
+    assert len(partial.captured_queries) == 1 and "intake_ticket" not in partial.captured_queries[0]["sql"]
 
 
 def test_a_ticket_received_after_the_range_in_its_month_is_subtracted(handler_unit, monkeypatch):

@@ -29,13 +29,79 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='MonthlyBreakdown',
+            name='DailyBreakdown',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='month')),
                 ('dimension', models.CharField(choices=[('category', 'category'), ('community', 'community')], max_length=10)),
                 ('item_id', models.IntegerField(null=True)),
                 ('total', models.IntegerField(default=0)),
+                ('day', models.DateField(verbose_name='day')),
+                ('street', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
+            ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('street', 'day', 'dimension', 'item_id'), name='daily_breakdown_key', nulls_distinct=False)],
+            },
+        ),
+        migrations.CreateModel(
+            name='DailyBreakdownChange',
+            fields=[
+                ('dimension', models.CharField(choices=[('category', 'category'), ('community', 'community')], max_length=10)),
+                ('item_id', models.IntegerField(null=True)),
+                ('total', models.IntegerField(default=0)),
+                ('id', models.BigAutoField(primary_key=True, serialize=False)),
+                ('day', models.DateField(verbose_name='day')),
+                ('street', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
+            ],
+            options={
+                'indexes': [models.Index(fields=['street', 'day'], name='breakdown_change_street_day')],
+            },
+        ),
+        migrations.CreateModel(
+            name='DailyTally',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('source', models.CharField(max_length=10, verbose_name='source')),
+                ('total', models.IntegerField(default=0)),
+                ('counted', models.IntegerField(default=0)),
+                ('responded', models.IntegerField(default=0)),
+                ('resolved', models.IntegerField(default=0)),
+                ('satisfied', models.IntegerField(default=0)),
+                ('double_no', models.IntegerField(default=0)),
+                ('day', models.DateField(verbose_name='day')),
+                ('lead_unit', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.unit')),
+                ('street', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
+            ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('street', 'day', 'lead_unit', 'source'), name='daily_tally_key', nulls_distinct=False)],
+            },
+        ),
+        migrations.CreateModel(
+            name='DailyTallyChange',
+            fields=[
+                ('source', models.CharField(max_length=10, verbose_name='source')),
+                ('total', models.IntegerField(default=0)),
+                ('counted', models.IntegerField(default=0)),
+                ('responded', models.IntegerField(default=0)),
+                ('resolved', models.IntegerField(default=0)),
+                ('satisfied', models.IntegerField(default=0)),
+                ('double_no', models.IntegerField(default=0)),
+                ('id', models.BigAutoField(primary_key=True, serialize=False)),
+                ('day', models.DateField(verbose_name='day')),
+                ('lead_unit', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.unit')),
+                ('street', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
+            ],
+            options={
+                'indexes': [models.Index(fields=['street', 'day'], name='tally_change_street_day')],
+            },
+        ),
+        migrations.CreateModel(
+            name='MonthlyBreakdown',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('dimension', models.CharField(choices=[('category', 'category'), ('community', 'community')], max_length=10)),
+                ('item_id', models.IntegerField(null=True)),
+                ('total', models.IntegerField(default=0)),
+                ('month', models.DateField(verbose_name='month')),
                 ('street', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
             ],
             options={
@@ -45,11 +111,11 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='MonthlyBreakdownChange',
             fields=[
-                ('month', models.DateField(verbose_name='month')),
                 ('dimension', models.CharField(choices=[('category', 'category'), ('community', 'community')], max_length=10)),
                 ('item_id', models.IntegerField(null=True)),
                 ('total', models.IntegerField(default=0)),
                 ('id', models.BigAutoField(primary_key=True, serialize=False)),
+                ('month', models.DateField(verbose_name='month')),
                 ('street', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
             ],
             options={
@@ -60,7 +126,6 @@ class Migration(migrations.Migration):
             name='MonthlyTally',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='month')),
                 ('source', models.CharField(max_length=10, verbose_name='source')),
                 ('total', models.IntegerField(default=0)),
                 ('counted', models.IntegerField(default=0)),
@@ -68,19 +133,17 @@ class Migration(migrations.Migration):
                 ('resolved', models.IntegerField(default=0)),
                 ('satisfied', models.IntegerField(default=0)),
                 ('double_no', models.IntegerField(default=0)),
+                ('month', models.DateField(verbose_name='month')),
                 ('lead_unit', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.unit')),
                 ('street', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
             ],
             options={
-                'verbose_name': 'monthly tally',
-                'verbose_name_plural': 'monthly tallies',
                 'constraints': [models.UniqueConstraint(fields=('street', 'month', 'lead_unit', 'source'), name='monthly_tally_key', nulls_distinct=False)],
             },
         ),
         migrations.CreateModel(
             name='MonthlyTallyChange',
             fields=[
-                ('month', models.DateField(verbose_name='month')),
                 ('source', models.CharField(max_length=10, verbose_name='source')),
                 ('total', models.IntegerField(default=0)),
                 ('counted', models.IntegerField(default=0)),
@@ -89,6 +152,7 @@ class Migration(migrations.Migration):
                 ('satisfied', models.IntegerField(default=0)),
                 ('double_no', models.IntegerField(default=0)),
                 ('id', models.BigAutoField(primary_key=True, serialize=False)),
+                ('month', models.DateField(verbose_name='month')),
                 ('lead_unit', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.unit')),
                 ('street', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
             ],
