@@ -304,6 +304,39 @@ def fold(street_id: int | None = None, using: BaseDatabaseWrapper | None = None)
             cursor.execute(f"DELETE FROM {grain.breakdown} WHERE total = 0{only}")
 
 
+def differences(using: BaseDatabaseWrapper | None = None) -> list[tuple[str, tuple]]:
+    """Where the tallies (with their pending changes) differ from a count of the tickets: ``(table,
+    row)`` for every key of every grain whose counts differ (the row as the tickets count it, or as
+    the tally has it when the tickets have no such key). Empty when they are exact."""
+    using = using or connection
+    found: list[tuple[str, tuple]] = []
+    with using.cursor() as cursor:
+        for grain in GRAINS:
+            for table, change, key, counters, counted in (
+                (grain.tally, grain.tally_change, grain.key(), COUNTERS, contributions_sql(grain, "intake_ticket", 1)),
+                (
+                    grain.breakdown,
+                    grain.breakdown_change,
+                    grain.breakdown_key(),
+                    ("total",),
+                    breakdown_contributions_sql(grain, "intake_ticket", 1),
+                ),
+            ):
+                columns = ", ".join(key)
+                nonzero = " OR ".join(f"SUM({c}) <> 0" for c in counters)
+                tallied = (
+                    f"SELECT {columns}, {_sums(counters)} FROM (SELECT {columns}, {', '.join(counters)} FROM {table} "
+                    f"UNION ALL SELECT {columns}, {', '.join(counters)} FROM {change}) AS t "
+                    f"GROUP BY {columns} HAVING {nonzero}"
+                )
+                recounted = f"SELECT {columns}, {_sums(counters)} FROM ({counted}) AS c GROUP BY {columns}"
+                cursor.execute(
+                    f"(({recounted}) EXCEPT ({tallied})) UNION ALL (({tallied}) EXCEPT ({recounted})) LIMIT 1000"
+                )
+                found.extend((table, row) for row in cursor.fetchall())
+    return found
+
+
 # --- reading a range ------------------------------------------------------------------------------
 
 
