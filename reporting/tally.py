@@ -1,27 +1,27 @@
-"""The monthly tallies behind the reports: per street × month × lead unit × source, the counts each
-rate is made of (``reporting.rates.MEASURES``), and per street × month the tickets by category and by
-community (the public report's lists). Any range of whole months is a SUM over their rows.
+"""The tallies behind the reports: per street × month × lead unit × source, the counts each rate is
+made of (``reporting.rates.MEASURES``), the same per day, and per street × month (× day) the tickets
+by category and by community (the public report's lists). Any range of whole months is a SUM over the
+monthly rows; the days of a partial month are a SUM over the daily rows.
 
-How they stay exact (docs/performance.md, "The monthly tallies"):
+How they stay exact (docs/performance.md, "The tallies behind the reports"):
 
 - **Every change is counted in its own transaction.** A statement-level trigger on ``intake_ticket``
   (installed by migration ``0005``; PostgreSQL only) reads the statement's old and new rows
-  (transition tables) and appends what the statement changed to the counts — ``-1`` for a row's old
-  contribution, ``+1`` for its new one, summed per key, nothing when they cancel — to
-  ``MonthlyTallyChange`` / ``MonthlyBreakdownChange``. Whatever writes tickets (the imports' SQL,
-  the workflow, the admin, a back-dated correction, a delete) is counted, and committed or rolled
-  back with it. The change tables have no unique key: writers append and never wait on each other.
-- **Folding** (:func:`fold`) moves the change rows into ``MonthlyTally`` / ``MonthlyBreakdown`` in one
-  transaction (``DELETE … RETURNING`` into an ``ON CONFLICT`` upsert): the nightly job, each import and
-  the beat (every ten minutes) fold, so the change tables stay a day's handful of rows.
-- **Reading** (:func:`month_counts`, :func:`breakdown`) is ONE statement: the tally rows of the range's
-  whole months, plus their pending changes, plus the raw tickets of the partial months' days. One
-  statement reads one snapshot, so the answer is the raw computation's at that moment, exactly.
-- **A range that does not align with months**: a partial month is answered from the raw tickets of
-  its days in the range, or — when the days *outside* the range are fewer (counting days after today
-  as none: nothing is received in the future, and if something is, it is subtracted) — as the whole
-  month's tally minus the raw tickets outside the range. Year to date ending today therefore reads no
-  ticket row; a range of a few days reads those days' tickets only.
+  (transition tables) and appends what the statement changed — ``-1`` for a row's old contribution,
+  ``+1`` for its new one, summed per key, nothing when they cancel — to the change tables of both
+  grains. Whatever writes tickets (the imports' SQL, the workflow, the admin, a back-dated
+  correction, a delete) is counted, and committed or rolled back with it. The change tables have no
+  unique key: writers append and never wait on each other.
+- **Folding** (:func:`fold`) moves the change rows into the tallies in one transaction
+  (``DELETE … RETURNING`` into an ``ON CONFLICT`` upsert): the nightly job, each import and the beat
+  (every ten minutes) fold, so the change tables stay a day's handful of rows.
+- **Reading** (:func:`month_counts`, :func:`breakdown`) is ONE statement over the tallies and their
+  pending changes. One statement reads one snapshot, so the answer is the count of the tickets at that
+  moment, exactly; no ticket row is read.
+- **A range that does not align with months** (:class:`Plan`): a partial month is read as its days in
+  the range from the daily tallies, or — when the days *outside* the range are fewer, counting the
+  days after today as none (nothing is received in the future; if something is, it is subtracted) —
+  as the whole month minus the days outside. Year to date ending today is whole months only.
 
 On another database (SQLite under ``make run``) there is no trigger: the reports count the raw tickets,
 as :func:`in_use` says.
