@@ -106,6 +106,17 @@ def chosen_street(user: AnyUser, asked: str | None = None) -> Street | None:
     return streets.first()
 
 
+def settings_street(user: AnyUser) -> Street | None:
+    """The street whose own settings this person keeps on the settings page (ability
+    ``settings.edit``): their street, when they belong to exactly one; None otherwise. The defaults
+    of every street are nobody's on the page: a superuser keeps them in the Django admin
+    (docs/district.md, "Settings per street")."""
+    if not may(user, "settings.edit"):
+        return None
+    ids = street_ids(user)
+    return Street.objects.get(pk=next(iter(ids))) if len(ids) == 1 else None
+
+
 def _unit_ids(user: User) -> set[int]:
     # Cached on the user object: one query per request, not one per ticket checked.
     cached = getattr(user, "_jxq_unit_ids", None)

@@ -1,5 +1,7 @@
-"""Admin for the workflow's records: the history and logs are read-only; the deadline policy and the
-calendar overrides are editable, and saving either recomputes the open tickets' deadlines."""
+"""Admin for the workflow's records: the history and logs are read-only; the deadline rules, the
+calendar overrides and the sign-off chains are editable by superusers only (the defaults of every
+street and any street's own rows; a street's administrator keeps the street's own on the settings
+page), and saving a rule or a day recomputes the open tickets' deadlines."""
 
 from typing import Any
 
@@ -8,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext
 
-from dispatch import deadlines
+from dispatch import deadlines, sign_off_chains
 from dispatch.models import (
     CalendarOverride,
     DeadlinePolicy,
@@ -23,6 +25,7 @@ from dispatch.models import (
     SignOffChain,
     TicketEvent,
 )
+from jxq_cases.lib.admin import SuperuserOnlyAdmin
 from org.models import User
 
 
@@ -107,18 +110,31 @@ def _recomputed(request: HttpRequest, changed: int) -> None:
 
 
 @admin.register(SignOffChain)
-class SignOffChainAdmin(admin.ModelAdmin):
+class SignOffChainAdmin(SuperuserOnlyAdmin):
     """The sign-off chains: a row without a street is every street's default, a street's row wins
-    (docs/district.md). A document keeps the chain it was submitted with."""
+    (docs/district.md). A document keeps the chain it was submitted with. Saved and removed through
+    ``dispatch.sign_off_chains``, as on the settings page: each change recorded."""
 
     list_display = ["chain", "street", "roles"]
     list_filter = ["street"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["chain", "street"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj.pk = sign_off_chains.save_chain(obj.chain, obj.roles, by=_signed_in(request), street=obj.street).pk
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        sign_off_chains.delete_chains([obj], by=_signed_in(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SignOffChain]) -> None:
+        sign_off_chains.delete_chains(queryset, by=_signed_in(request))
 
 
 # The deadline rules and working days are changed through dispatch.deadlines, as on the settings page:
 # the change, its record (org.setting_changes) and the recomputed deadlines in one transaction.
 @admin.register(DeadlinePolicy)
-class DeadlinePolicyAdmin(admin.ModelAdmin):
+class DeadlinePolicyAdmin(SuperuserOnlyAdmin):
     list_display = [
         "rule",
         "street",
@@ -143,25 +159,33 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(admin.ModelAdmin):
-    list_display = ["on", "is_working_day", "note"]
+class CalendarOverrideAdmin(SuperuserOnlyAdmin):
+    """Working days: a row without a street is every street's default (the State Council's make-up
+    days), a street's row for a day wins (docs/district.md)."""
+
+    list_display = ["on", "street", "is_working_day", "note"]
+    list_filter = ["street"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["street"] if obj is not None else []
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        by = _signed_in(request)
         moved_from = form.initial.get("on") if change else None
         if moved_from and moved_from != obj.on:  # the override was moved to another day
-            deadlines.remove_calendar_override(moved_from, by=_signed_in(request))
+            deadlines.remove_calendar_override(moved_from, by=by, street=obj.street)
         changed = deadlines.set_calendar_override(
-            obj.on, is_working_day=obj.is_working_day, note=obj.note, by=_signed_in(request)
+            obj.on, is_working_day=obj.is_working_day, note=obj.note, by=by, street=obj.street
         )
-        obj.pk = CalendarOverride.objects.get(on=obj.on).pk  # for the admin's log and message
+        obj.pk = CalendarOverride.objects.get(on=obj.on, street=obj.street).pk  # for the admin's log and message
         _recomputed(request, changed)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        _recomputed(request, deadlines.remove_calendar_override(obj.on, by=_signed_in(request)))
+        _recomputed(request, deadlines.remove_calendar_overrides([obj], by=_signed_in(request)))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarOverride]) -> None:
         """The bulk "delete selected": one recompute for all the days, a record for each."""
-        _recomputed(request, deadlines.remove_calendar_overrides([o.on for o in queryset], by=_signed_in(request)))
+        _recomputed(request, deadlines.remove_calendar_overrides(list(queryset), by=_signed_in(request)))
 
 
 @admin.register(Delivery)

@@ -39,7 +39,7 @@ from org import setting_changes
 
 if TYPE_CHECKING:
     from dispatch.models import CalendarOverride
-    from org.models import User
+    from org.models import Street, User
 
 
 @dataclass(frozen=True)
@@ -125,10 +125,37 @@ def load_rules(street_id: int | None = None) -> dict[str, Rule]:
     return rules
 
 
-def load_overrides() -> dict[date, bool]:
-    from dispatch.models import CalendarOverride
+def load_overrides(street_id: int | None = None) -> dict[date, bool]:
+    """The working-day overrides of a street: the default rows (no street), then the street's own
+    rows, a street's row for a day winning (docs/district.md). One query."""
+    return OverrideBook.load(street_id).of(street_id)
 
-    return dict(CalendarOverride.objects.values_list("on", "is_working_day"))
+
+class OverrideBook:
+    """Every street's working-day overrides read in one query: the defaults and each street's own
+    rows, merged per street on first use and kept (``recompute_open_tickets`` asks once a street)."""
+
+    def __init__(self, rows: Iterable[tuple[int | None, date, bool]]) -> None:
+        self.defaults: dict[date, bool] = {}
+        self.own: dict[int, dict[date, bool]] = {}
+        for street_id, on, working in rows:
+            (self.defaults if street_id is None else self.own.setdefault(street_id, {}))[on] = working
+        self._merged: dict[int | None, dict[date, bool]] = {}
+
+    @classmethod
+    def load(cls, street_id: int | None = None, *, every_street: bool = False) -> OverrideBook:
+        """The defaults and one street's rows, or every street's (``every_street``)."""
+        from dispatch.models import CalendarOverride
+
+        rows = CalendarOverride.objects.all()
+        if not every_street:
+            rows = rows.filter(Q(street__isnull=True) | Q(street_id=street_id))
+        return cls(rows.values_list("street_id", "on", "is_working_day"))
+
+    def of(self, street_id: int | None) -> dict[date, bool]:
+        if street_id not in self._merged:
+            self._merged[street_id] = {**self.defaults, **self.own.get(street_id or 0, {})}
+        return self._merged[street_id]
 
 
 def _warn_at(start: datetime | None, due: datetime, fraction: Decimal) -> datetime:
@@ -216,7 +243,7 @@ def apply_deadlines(
         extended_handle_due_at=ticket.extended_handle_due_at,
         extension_pending=extension_pending,
         rules=rules if rules is not None else load_rules(ticket.street_id),
-        overrides=overrides if overrides is not None else load_overrides(),
+        overrides=overrides if overrides is not None else load_overrides(ticket.street_id),
     )
     if values["next_due_at"] != ticket.next_due_at or values["next_due_kind"] != ticket.next_due_kind:
         values["warning_level"] = ""
@@ -233,13 +260,15 @@ def recompute_open_tickets(
     *, rule_keys: Iterable[str] | None = None, chunk_size: int = 2000, street_id: int | None = None
 ) -> int:
     """Recompute the stored deadlines of every ticket whose clock runs (after a policy or calendar
-    change); returns how many tickets changed. Written back in chunks with bulk_update (one UPDATE
-    per chunk), because working days are computed in Python from the calendar.
+    change) — of one street (``street_id``) or of every street; returns how many tickets changed.
+    Each ticket by its street's rules and working days (read once a street; the overrides of every
+    street in one query). Written back in chunks with bulk_update (one UPDATE per chunk), because
+    working days are computed in Python from the calendar.
     """
     from dispatch.models import ExtensionRequest, RequestStatus
 
     rules_of: dict[int, dict[str, Rule]] = {}  # each street's rules, read once
-    overrides = load_overrides()
+    overrides_of = OverrideBook.load(street_id, every_street=street_id is None)
     tickets = Ticket.objects.filter(status__in=CLOCK_RUNNING)
     if street_id is not None:
         tickets = tickets.filter(street_id=street_id)
@@ -255,7 +284,7 @@ def recompute_open_tickets(
                 continue
             if ticket.street_id not in rules_of:
                 rules_of[ticket.street_id] = load_rules(ticket.street_id)
-            rules = rules_of[ticket.street_id]
+            rules, overrides = rules_of[ticket.street_id], overrides_of.of(ticket.street_id)
             if apply_deadlines(ticket, extension_pending=ticket._pending, rules=rules, overrides=overrides):
                 changed.append(ticket)
             if len(changed) >= chunk_size:
@@ -274,14 +303,19 @@ POLICY_FIELDS = ["acknowledge_hours", "contact_hours", "handle_amount", "handle_
 
 def save_policy(rule: str, *, by: User, street: Any = None, **fields: Any) -> int:
     """Change one deadline rule — the default (``street`` None) or a street's own — record the change
-    (``org.setting_changes``) and recompute the open tickets it governs, all in one transaction;
-    returns tickets changed."""
+    (``org.setting_changes``, with the street; a street's first own row is recorded against the rule
+    that was in effect for it) and recompute the open tickets it governs (the street's, or every
+    street's for a default), all in one transaction; returns tickets changed."""
     from dispatch.models import DeadlinePolicy, DeadlineRule
 
     with transaction.atomic():
         rows = DeadlinePolicy.objects.select_for_update().filter(rule=rule)
         policy = (rows.filter(street=street) if street is not None else rows.filter(street__isnull=True)).first()
-        before = setting_changes.model_values(policy, POLICY_FIELDS) if policy else {}
+        if policy is None and street is not None:  # the street's first own row: from the rule in effect
+            in_effect = DeadlinePolicy(rule=rule, street=street, **load_rules(street.pk)[rule].__dict__)
+            before = setting_changes.model_values(in_effect, POLICY_FIELDS)
+        else:
+            before = setting_changes.model_values(policy, POLICY_FIELDS) if policy else {}
         policy = policy or DeadlinePolicy(rule=rule, street=street, **DEFAULT_RULES[rule].__dict__)
         for name, value in fields.items():
             setattr(policy, name, value)
@@ -289,8 +323,30 @@ def save_policy(rule: str, *, by: User, street: Any = None, **fields: Any) -> in
         policy.save()
         with setting_changes.in_street_language():
             setting = gettext("Deadline rule: %(rule)s") % {"rule": DeadlineRule(rule).label}
-        setting_changes.record(by, setting, before, setting_changes.model_values(policy, POLICY_FIELDS))
+        after = setting_changes.model_values(policy, POLICY_FIELDS)
+        setting_changes.record(by, setting, before, after, street=street)
         return recompute_open_tickets(rule_keys=[rule], street_id=street.pk if street is not None else None)
+
+
+def remove_street_policy(rule: str, *, by: User, street: Street) -> int:
+    """Drop a street's own deadline rule: the default holds again for the street. The change is
+    recorded (from the street's values to the rule now in effect for it) and the street's open
+    tickets the rule governs are recomputed, in one transaction; returns tickets changed. A street
+    without its own row for the rule changes nothing (0). The defaults are never removed."""
+    from dispatch.models import DeadlinePolicy, DeadlineRule
+
+    with transaction.atomic():
+        own = DeadlinePolicy.objects.select_for_update().filter(rule=rule, street=street).first()
+        if own is None:
+            return 0
+        before = setting_changes.model_values(own, POLICY_FIELDS)
+        own.delete()
+        in_effect = DeadlinePolicy(rule=rule, street=street, **load_rules(street.pk)[rule].__dict__)
+        with setting_changes.in_street_language():
+            setting = gettext("Deadline rule: %(rule)s") % {"rule": DeadlineRule(rule).label}
+        after = setting_changes.model_values(in_effect, POLICY_FIELDS)
+        setting_changes.record(by, setting, before, after, street=street)
+        return recompute_open_tickets(rule_keys=[rule], street_id=street.pk)
 
 
 def _override_setting(on: date) -> str:
@@ -307,36 +363,52 @@ def _override_values(row: CalendarOverride | None) -> dict[str, str]:
         return {gettext("That day is"): kind, gettext("Note"): row.note}
 
 
-def set_calendar_override(on: date, *, is_working_day: bool, note: str = "", by: User) -> int:
-    """Record a day announced late as working or not, record the change and recompute open tickets'
-    deadlines, in one transaction; returns tickets changed."""
+def _street_rows(model: Any, street: Street | None) -> Any:
+    """A settings model's rows of one street, or its default rows (``street`` None)."""
+    return model.objects.filter(street=street) if street is not None else model.objects.filter(street__isnull=True)
+
+
+def set_calendar_override(
+    on: date, *, is_working_day: bool, note: str = "", by: User, street: Street | None = None
+) -> int:
+    """Record a day announced late as working or not — a default of every street (``street`` None) or
+    a street's own — record the change and recompute the open tickets' deadlines (that street's, or
+    every street's for a default), in one transaction; returns tickets changed."""
     from dispatch.models import CalendarOverride
 
     with transaction.atomic():
-        before = _override_values(CalendarOverride.objects.select_for_update().filter(on=on).first())
-        row, _ = CalendarOverride.objects.update_or_create(
-            on=on, defaults={"is_working_day": is_working_day, "note": note}
+        before = _override_values(_street_rows(CalendarOverride, street).select_for_update().filter(on=on).first())
+        row, _ = _street_rows(CalendarOverride, street).update_or_create(
+            on=on,
+            defaults={"is_working_day": is_working_day, "note": note},
+            create_defaults={"street": street, "is_working_day": is_working_day, "note": note},
         )
-        setting_changes.record(by, _override_setting(on), before, _override_values(row))
-        return recompute_open_tickets()
+        setting_changes.record(by, _override_setting(on), before, _override_values(row), street=street)
+        return recompute_open_tickets(street_id=street.pk if street is not None else None)
 
 
-def remove_calendar_overrides(days: Iterable[date], *, by: User) -> int:
-    """Forget these days' overrides (the official calendar holds again), record each removal and
-    recompute open tickets' deadlines once, in one transaction; returns tickets changed. Days without
-    an override are ignored."""
+def remove_calendar_overrides(rows: Iterable[CalendarOverride], *, by: User) -> int:
+    """Forget these overrides (the default, or the official calendar, holds again for their days),
+    record each removal with its street and recompute open tickets' deadlines once, in one
+    transaction: the one street's when every row is that street's own, else every street's. Returns
+    tickets changed; rows already gone are ignored."""
     from dispatch.models import CalendarOverride
 
     with transaction.atomic():
-        rows = list(CalendarOverride.objects.select_for_update().filter(on__in=list(days)).order_by("on"))
-        if not rows:
+        locked = CalendarOverride.objects.select_for_update().filter(pk__in=[row.pk for row in rows])
+        found = list(locked.order_by("on", "street_id"))
+        if not found:
             return 0
-        for row in rows:
-            setting_changes.record(by, _override_setting(row.on), _override_values(row), {})
-        CalendarOverride.objects.filter(pk__in=[row.pk for row in rows]).delete()
-        return recompute_open_tickets()
+        for row in found:
+            setting_changes.record(by, _override_setting(row.on), _override_values(row), {}, street=row.street_id)
+        CalendarOverride.objects.filter(pk__in=[row.pk for row in found]).delete()
+        streets = {row.street_id for row in found}
+        only = next(iter(streets)) if len(streets) == 1 else None
+        return recompute_open_tickets(street_id=only)  # None: a default or several streets: all of them
 
 
-def remove_calendar_override(on: date, *, by: User) -> int:
-    """Forget one day's override (see ``remove_calendar_overrides``)."""
-    return remove_calendar_overrides([on], by=by)
+def remove_calendar_override(on: date, *, by: User, street: Street | None = None) -> int:
+    """Forget one day's override of a street, or the default one (see ``remove_calendar_overrides``)."""
+    from dispatch.models import CalendarOverride
+
+    return remove_calendar_overrides(list(_street_rows(CalendarOverride, street).filter(on=on)), by=by)

@@ -43,7 +43,7 @@ ABILITIES: dict[str, str] = {
     "api.docs": "the API documentation (the machine client's home)",
     "categories.review": "new categories an import brought: confirm each, or map it to an existing one",
     "audit.read": "the personal-data access log: who saw whose name and phone, when and why; its Excel export",
-    "settings.edit": "the street's settings in the pages: working-day overrides, deadline rules, scoring policy",
+    "settings.edit": "the own street's settings in the pages: working days, deadline rules, scoring, sign-off chains",
     "map.read": "the map of the street's tickets by grid cell and community, with their points",
     "places.resolve": "the addresses the street could not place, to place each once",
     "geography.edit": "the street's community boundaries and grid cells: load a GeoJSON file, edit grid workers",
@@ -115,7 +115,8 @@ ROLE_ABILITIES: dict[str, tuple[str, ...]] = {
         "cases.read_all",
     ),
     Role.PLATFORM: ("api.docs", "tickets.receive", "visits.import"),
-    Role.CENTER_ADMIN: ("settings.edit",),
+    # the center's administrator keeps the street's settings and its map data (communities, grid cells)
+    Role.CENTER_ADMIN: ("settings.edit", "geography.edit"),
     # the district center (docs/district.md): reads every street of its district, acts on no ticket
     Role.DISTRICT_STAFF: ("district.read", "dashboard.read", "tickets.list", "reports.read"),
     Role.DISTRICT_LEADER: ("district.read", "dashboard.read", "tickets.list", "reports.read"),

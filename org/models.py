@@ -153,6 +153,10 @@ class SettingChange(models.Model):
     there was none). Written by the settings pages in the transaction of the change; never edited."""
 
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # the street whose own setting changed; empty: a default of every street (docs/district.md)
+    street = models.ForeignKey(
+        Street, verbose_name=_("street"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(_("at"))
     setting = models.CharField(_("setting"), max_length=80)  # "deadline rule: 普通工单", "working day 2026-10-10"
     field = models.CharField(_("field"), max_length=80)
@@ -163,6 +167,7 @@ class SettingChange(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("setting change")
         verbose_name_plural = _("setting changes")
+        indexes = [models.Index(fields=["street", "-at"], name="setting_change_street_at")]
 
     def __str__(self) -> str:
         return f"{self.setting} {self.field}: {self.old} -> {self.new}"

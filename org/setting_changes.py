@@ -1,9 +1,10 @@
-"""The record of every change to the street's settings (``SettingChange``): who changed what, when,
-from which value to which. The functions that change a setting (``dispatch.deadlines.save_policy``,
-``set_calendar_override``, ``remove_calendar_overrides``; ``reporting.policies``) call ``record``
+"""The record of every change to the settings (``SettingChange``): who changed what, when, from
+which value to which, and whose setting it was (a street's own, or a default of every street). The
+functions that change a setting (``dispatch.deadlines.save_policy``, ``set_calendar_override``,
+``remove_calendar_overrides``; ``dispatch.sign_off_chains``; ``reporting.policies``) call ``record``
 inside the transaction of the change, so a refused change leaves no record, a recorded change always
 happened, and the settings page and the Django admin record the same words. The words are the
-street's language (``LANGUAGE_CODE``), whatever language the person who made the change reads."""
+street's language (``LANGUAGE_CODE``), whatever language the person who made it reads."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.db.models import Model
 from django.utils import timezone, translation
 
-from org.models import SettingChange
+from org.models import SettingChange, Street
 
 
 def shown(value: Any) -> str:
@@ -56,14 +57,19 @@ def record(
     before: Mapping[str, Any],
     after: Mapping[str, Any],
     *,
+    street: Street | int | None = None,
     now: datetime | None = None,
 ) -> list[SettingChange]:
     """One row per field whose shown value differs between ``before`` and ``after`` (a field missing
-    from ``before`` was not there: a new setting; missing from ``after``: a removed one)."""
+    from ``before`` was not there: a new setting; missing from ``after``: a removed one). ``street``:
+    the street (or its id) whose own setting changed; None for a default of every street
+    (docs/district.md)."""
     now = now or timezone.now()
+    street_id = street.pk if isinstance(street, Street) else street
     rows = [
         SettingChange(
             changed_by=user,
+            street_id=street_id,
             at=now,
             setting=setting[:80],
             field=field[:80],

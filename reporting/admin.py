@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from jxq_cases.lib.admin import SuperuserOnlyAdmin
 from org.models import User
 from reporting import policies
 from reporting.models import ScoreAdjustment, ScoringPolicy, Snapshot
@@ -22,7 +23,9 @@ def _signed_in(request: HttpRequest) -> User:
 
 
 @admin.register(ScoringPolicy)
-class ScoringPolicyAdmin(admin.ModelAdmin):
+class ScoringPolicyAdmin(SuperuserOnlyAdmin):
+    """The defaults of every street and any street's own policies: superusers only (docs/district.md)."""
+
     list_display = [
         "name",
         "street",
@@ -33,6 +36,7 @@ class ScoringPolicyAdmin(admin.ModelAdmin):
         "decimals",
         "min_counted_to_rank",
     ]
+    list_filter = ["street"]
     ordering = ["-effective_from"]
 
     # saved and deleted through reporting.policies, as on the settings page: each change recorded

@@ -12,7 +12,9 @@ Rules (the same as ``reporting.rates`` for units):
 - Ranked by composite, ties broken by resolution, then satisfaction, then counted tickets; streets
   still equal share a rank (1, 2, 2, 4). A street without counted tickets is listed apart.
 
-One grouped query (street × month) gives the streets; one more (lead unit × month) their units.
+One grouped query (street × month) gives the streets; one more (lead unit × month) their units;
+the district's units, the policies and the range's adjustments are read once for every street, so
+the page's queries do not grow with the number of streets.
 """
 
 from __future__ import annotations
@@ -34,7 +36,15 @@ from jxq_cases.lib.spreadsheet import text_cell, text_row
 from org.models import District, Street, Unit
 from reporting import tally
 from reporting.models import ScoringPolicy
-from reporting.rates import PolicyBook, RangeScore, Ranking, monthly_measures, range_score, unit_ranking
+from reporting.rates import (
+    PolicyBook,
+    RangeScore,
+    Ranking,
+    adjustments_between,
+    monthly_measures,
+    range_score,
+    unit_ranking,
+)
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -87,11 +97,18 @@ def district_league(district: District, start_on: dt.date, end_on: dt.date, *, w
     for row in _grouped(district, start_on, end_on, "street_id"):
         rows_by_street[row["street_id"]].append(row)
     unit_rows: dict[int, list[dict]] = defaultdict(list)
+    units_of: dict[int, list[Unit]] = defaultdict(list)
+    adjustments: dict = {}
     if with_units:
-        unit_street = dict(Unit.objects.filter(street__district=district).values_list("pk", "street_id"))
+        # every street's units and the range's adjustments read once, for every street's table
+        units = list(Unit.objects.filter(street__district=district))
+        unit_street = {unit.pk: unit.street_id for unit in units}
+        for unit in units:
+            units_of[unit.street_id].append(unit)
         for row in _grouped(district, start_on, end_on, "lead_unit_id"):
             if row["lead_unit_id"] is not None:
                 unit_rows[unit_street[row["lead_unit_id"]]].append(row)
+        adjustments = adjustments_between(start_on, end_on)
     league = League(district, start_on, end_on)
     # the default policies and the district's streets' own, read once
     known = list(ScoringPolicy.objects.filter(Q(street__isnull=True) | Q(street__district=district)))
@@ -104,7 +121,13 @@ def district_league(district: District, start_on: dt.date, end_on: dt.date, *, w
         standing = StreetStanding(street.pk, street.name, score)
         if with_units:
             standing.units = unit_ranking(
-                start_on, end_on, policies=policies, rows=unit_rows.get(street.pk, []), street=street
+                start_on,
+                end_on,
+                policies=policies,
+                rows=unit_rows.get(street.pk, []),
+                street=street,
+                units=units_of[street.pk],
+                adjustments=adjustments,
             )
         if score.composite is not None:
             league.ranked.append(standing)

@@ -32,7 +32,8 @@ def save_scoring_policy(policy: ScoringPolicy, *, by: User) -> ScoringPolicy:
         before = setting_changes.model_values(stored, FIELDS) if stored else {}
         policy.full_clean()
         policy.save()
-        setting_changes.record(by, _setting(policy), before, setting_changes.model_values(policy, FIELDS))
+        after = setting_changes.model_values(policy, FIELDS)
+        setting_changes.record(by, _setting(policy), before, after, street=policy.street_id)
     return policy
 
 
@@ -41,6 +42,8 @@ def delete_scoring_policies(policies: Iterable[ScoringPolicy], *, by: User) -> i
     with transaction.atomic():
         rows = list(ScoringPolicy.objects.select_for_update().filter(pk__in=[p.pk for p in policies]))
         for row in rows:
-            setting_changes.record(by, _setting(row), setting_changes.model_values(row, FIELDS), {})
+            setting_changes.record(
+                by, _setting(row), setting_changes.model_values(row, FIELDS), {}, street=row.street_id
+            )
         ScoringPolicy.objects.filter(pk__in=[row.pk for row in rows]).delete()
     return len(rows)

@@ -321,6 +321,45 @@ class UnitStanding:
         return (-s.composite, -(s.resolution or 0), -(s.satisfaction or 0), -s.counts["counted"])
 
 
+def _scored_units(
+    start_on: dt.date,
+    end_on: dt.date,
+    *,
+    policies: PolicyBook,
+    rows: list[dict] | None,
+    street: Street | None,
+    units: Iterable[Unit] | None,
+    adjustments: dict[tuple[int | None, dt.date], Decimal] | None,
+) -> list[tuple[Unit, RangeScore]]:
+    if rows is None:
+        rows = month_counts(start_on, end_on, by_unit=True, street=street)
+    if adjustments is None:
+        adjustments = adjustments_between(start_on, end_on)
+    rows_by_unit: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        if row["lead_unit_id"] is not None:  # not dispatched yet: attributed to nobody
+            rows_by_unit[row["lead_unit_id"]].append(row)
+    if units is None:
+        found = Unit.objects.filter(Q(is_active=True) | Q(pk__in=list(rows_by_unit)))
+        units = found.filter(street=street) if street is not None else found
+    else:  # the caller's units (one street's), read already: the same rule, in Python
+        units = [unit for unit in units if unit.is_active or unit.pk in rows_by_unit]
+    return [
+        (
+            unit,
+            range_score(
+                start_on,
+                end_on,
+                unit=unit,
+                rows=rows_by_unit.get(unit.pk, []),
+                policies=policies,
+                adjustments=adjustments,
+            ),
+        )
+        for unit in units
+    ]
+
+
 def unit_scores(
     start_on: dt.date,
     end_on: dt.date,
@@ -332,22 +371,8 @@ def unit_scores(
     """Every lead unit's score over the range from ONE grouped query (unit × month); with ``street``
     the street's own units only."""
     policies = policies or PolicyBook(street=street)
-    if rows is None:
-        rows = month_counts(start_on, end_on, by_unit=True, street=street)
-    adjustments = adjustments_between(start_on, end_on)
-    rows_by_unit: dict[int, list[dict]] = defaultdict(list)
-    for row in rows:
-        if row["lead_unit_id"] is not None:  # not dispatched yet: attributed to nobody
-            rows_by_unit[row["lead_unit_id"]].append(row)
-    units = Unit.objects.filter(Q(is_active=True) | Q(pk__in=list(rows_by_unit)))
-    if street is not None:
-        units = units.filter(street=street)
-    return {
-        unit.pk: range_score(
-            start_on, end_on, unit=unit, rows=rows_by_unit.get(unit.pk, []), policies=policies, adjustments=adjustments
-        )
-        for unit in units
-    }
+    scored = _scored_units(start_on, end_on, policies=policies, rows=rows, street=street, units=None, adjustments=None)
+    return {unit.pk: score for unit, score in scored}
 
 
 @dataclass
@@ -366,6 +391,8 @@ def unit_ranking(
     policies: PolicyBook | None = None,
     rows: list[dict] | None = None,
     street: Street | None = None,
+    units: Iterable[Unit] | None = None,
+    adjustments: dict[tuple[int | None, dt.date], Decimal] | None = None,
 ) -> Ranking:
     """The street's own league table of its units over the range.
 
@@ -373,16 +400,18 @@ def unit_ranking(
     satisfaction, then volume (counted tickets); units still equal share a rank (1, 2, 2, 4).
     A unit with fewer counted tickets in the range than the policy's minimum (the policy of the
     range's last month) is listed apart, so one lucky ticket does not make a unit first.
-    ``rows`` may be unit × month counts of this exact range, already fetched.
+    ``rows`` may be unit × month counts of this exact range, already fetched; ``units`` the street's
+    units and ``adjustments`` the range's (``adjustments_between``), read already (the district's
+    league reads them once for every street: no query here then).
     """
     policies = policies or PolicyBook(street=street)
     min_counted = policies.for_month(clock.month_start(end_on)).min_counted_to_rank
-    scores = unit_scores(start_on, end_on, policies=policies, rows=rows, street=street)
-    units = {u.pk: u for u in Unit.objects.filter(pk__in=list(scores))}
+    scored = _scored_units(
+        start_on, end_on, policies=policies, rows=rows, street=street, units=units, adjustments=adjustments
+    )
     ranked, apart = [], []
-    for unit_id, score in scores.items():
-        unit = units[unit_id]
-        standing = UnitStanding(unit_id, unit.name, unit.kind, score)
+    for unit, score in scored:
+        standing = UnitStanding(unit.pk, unit.name, unit.kind, score)
         if score.counts["counted"] >= min_counted and score.composite is not None:
             ranked.append(standing)
         else:

@@ -180,9 +180,20 @@ class SignOffChain(models.Model):
 
 
 class CalendarOverride(models.Model):
-    """A day whose working status differs from the official calendar package (announced late)."""
+    """A day whose working status differs from the official calendar package (announced late). A row
+    without a street is the default of every street (the State Council's make-up days); a street's
+    own row for a day wins over the default (``dispatch.deadlines.load_overrides``, docs/district.md)."""
 
-    on = models.DateField(_("date"), unique=True)
+    street = models.ForeignKey(
+        "org.Street",
+        verbose_name=_("street"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: the default of every street."),
+    )
+    on = models.DateField(_("date"))
     is_working_day = models.BooleanField(_("working day"))
     note = models.CharField(_("note"), max_length=100, blank=True)
 
@@ -190,6 +201,13 @@ class CalendarOverride(models.Model):
         ordering = ["on"]
         verbose_name = _("calendar override")
         verbose_name_plural = _("calendar overrides")
+        constraints = [
+            # one row a day: per street, and among the defaults
+            models.UniqueConstraint(fields=["street", "on"], name="calendar_override_street_on"),
+            models.UniqueConstraint(
+                fields=["on"], condition=models.Q(street__isnull=True), name="calendar_override_default_on"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.on} {'working' if self.is_working_day else 'holiday'}"

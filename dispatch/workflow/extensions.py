@@ -96,7 +96,7 @@ def decide_extension(ticket: Ticket, *, actor: User, now: datetime, approved: bo
         unit = "working_days" if rule.handle_unit == "working_days" else "calendar_days"
         assert ticket.handle_due_at is not None  # just applied: a ticket in the units has a handling deadline
         ticket.extended_handle_due_at = deadlines.add_period(
-            ticket.handle_due_at, request.days, unit, deadlines.load_overrides()
+            ticket.handle_due_at, request.days, unit, deadlines.load_overrides(ticket.street_id)
         )
         request.new_due_at = ticket.extended_handle_due_at
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "new_due_at"])

@@ -19,6 +19,12 @@
     return cache[url];
   }
 
+  // the tooltips are HTML: every name in them (grid cells, workers, categories from the upstream) is escaped
+  var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  function esc(value) {
+    return String(value === undefined || value === null ? "" : value).replace(/[&<>"']/g, function (c) { return ENTITIES[c]; });
+  }
+
   function text(el, name, fallback) {
     return (el && el.getAttribute("data-" + name)) || fallback;
   }
@@ -61,13 +67,13 @@
         tooltip: {
           trigger: "item",
           formatter: function (p) {
-            if (p.seriesType === "scatter" || p.seriesType === "effectScatter") return p.data.tip;
+            if (p.seriesType === "scatter" || p.seriesType === "effectScatter") return esc(p.data.tip);
             var r = byName[p.name];
-            if (!r) return p.name;
-            return (r.community && mode === "cells" ? r.community + " · " : "") + r.name +
-              "<br>" + labels.tickets + " " + r.tickets + " · " + labels.open + " " + r.open +
-              "<br>" + labels.overdue + " " + r.overdue + " · " + labels.supervised + " " + r.supervised +
-              (r.grid_worker ? "<br>" + labels.worker + " " + r.grid_worker : "");
+            if (!r) return esc(p.name);
+            return esc((r.community && mode === "cells" ? r.community + " · " : "") + r.name) +
+              "<br>" + esc(labels.tickets + " " + r.tickets + " · " + labels.open + " " + r.open) +
+              "<br>" + esc(labels.overdue + " " + r.overdue + " · " + labels.supervised + " " + r.supervised) +
+              (r.grid_worker ? "<br>" + esc(labels.worker + " " + r.grid_worker) : "");
           },
         },
         visualMap: { min: 0, max: max, calculable: true, seriesIndex: 0, left: 0, bottom: 0, itemHeight: 90,
@@ -128,7 +134,7 @@
     getJSON(text(el, "street-map")).then(function (geo) {
       register(geo);
       chart.setOption({
-        tooltip: { trigger: "item", formatter: function (p) { return p.data ? p.data.label : p.name; } },
+        tooltip: { trigger: "item", formatter: function (p) { return esc(p.data ? p.data.label : p.name); } },
         geo: Object.assign({ map: "jxq-cells", label: { show: false } }, GEO_STYLE),
         series: [
           { type: "map", geoIndex: 0, data: geo.features.filter(function (f) { return f.properties.kind === "grid"; }).map(function (f) {

@@ -56,3 +56,35 @@ def test_a_handler_places_a_ticket_with_a_tap_on_the_map(new_page, login, unit_h
     assert ticket.place_origin == PlaceOrigin.ON_SITE and ticket.grid_cell is not None
     assert 116.47 < ticket.place_lon < 116.51 and 39.95 < ticket.place_lat < 39.99
     expect(phone.get_by_test_id("place")).to_contain_text(ticket.grid_cell.name)
+
+
+def test_names_in_the_map_tooltips_are_shown_as_text_never_run(new_page, login, principal_leader):
+    """The tooltips are HTML: a grid cell's name or worker (from a GeoJSON file) and a category (from the
+    upstream's export) that hold markup are shown as typed, and no script runs."""
+    from org.models import GridCell
+    from tests.geography import load_test_street
+
+    load_test_street()
+    markup = '<img src=x onerror="window.__injected=1">'
+    cell = GridCell.objects.get(code="NL-1")
+    cell.name, cell.grid_worker = markup, markup
+    cell.save()
+    ticket_in(Status.DISPATCHED)
+
+    leader = login(new_page(), principal_leader)
+    leader.goto("/map/")
+    chart = leader.get_by_test_id("ticket-map")
+    expect(chart).to_have_attribute("data-ready", "1")
+    index = leader.evaluate(
+        """() => {
+          const chart = echarts.getInstanceByDom(document.querySelector('[data-testid=ticket-map]'));
+          const cells = chart.getOption().series[0].data;
+          const index = cells.findIndex((c) => c.name === 'NL-1');
+          chart.dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: index });
+          return index;
+        }"""
+    )
+    assert index >= 0
+    expect(chart).to_contain_text('<img src=x onerror="window.__injected=1">')
+    assert leader.evaluate("() => window.__injected") is None
+    assert chart.locator("img").count() == 0

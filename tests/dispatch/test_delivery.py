@@ -171,7 +171,14 @@ def test_a_refused_action_sends_nothing_and_a_committed_one_queues_after_commit(
         with transaction.atomic():
             dispatch_ticket(ticket, actor=center_staff, lead_unit=handler_unit)
             assert not Delivery.objects.exists()  # nothing is written inside the workflow's transaction
-    assert callbacks
+    assert not Delivery.objects.exists()
+    with django_capture_on_commit_callbacks(execute=False) as handed_over:
+        for callback in callbacks:  # the commit: the notices are written, the worker is handed each after its own
+            callback()
+    delivery = Delivery.objects.get()
+    assert delivery.channel.unit_id == handler_unit.pk and delivery.status == DeliveryStatus.PENDING
+    assert ticket.ticket_no in delivery.text
+    assert len(handed_over) == 1
 
 
 def test_backoff_doubles_up_to_its_ceiling(settings):

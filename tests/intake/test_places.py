@@ -45,7 +45,8 @@ def test_variants_and_typos_match_but_another_building_never_does():
         match = resolve(written)
         assert match is not None and match.grid_cell_id == twelve.pk, written
     assert resolve("朝阳区酒仙桥驼房营西里十二号楼").grid_cell_id == GridCell.objects.get(code="DL-1").pk
-    assert resolve("朝阳区酒仙桥驼芳营西里12号楼") is not None  # a typo in the name
+    typo = resolve("朝阳区酒仙桥驼芳营西里12号楼")  # a typo in the name: still 驼房营西里's building 12
+    assert typo is not None and typo.grid_cell_id == GridCell.objects.get(code="DL-1").pk
     assert resolve("朝阳区酒仙桥南路社区14号楼") is None  # building 14 is not building 12 or 13
     assert resolve("朝阳区酒仙桥月亮湾3号楼") is None
 

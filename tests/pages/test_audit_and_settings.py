@@ -87,21 +87,25 @@ def test_the_center_admin_changes_a_deadline_rule_and_the_open_tickets_follow(cl
     answer = client.post("/settings/deadlines/normal/", RULE_FORM)
 
     assert answer.status_code == 302
-    policy = DeadlinePolicy.objects.get(rule="normal")
+    # the street's own rule; the default of every street is left as it was
+    policy = DeadlinePolicy.objects.get(rule="normal", street=center_admin.street)
     assert (policy.handle_amount, policy.handle_unit) == (5, "working_days")
+    assert DeadlinePolicy.objects.get(rule="normal", street__isnull=True).handle_amount == 7
     ticket.refresh_from_db()
     assert ticket.handle_due_at is not None and ticket.handle_due_at > now + timedelta(days=4)
     changes = {(c.field, c.old, c.new) for c in SettingChange.objects.all()}
     assert changes == {("办结时限", "7", "5"), ("单位", "自然日", "工作日")}
     change = SettingChange.objects.first()
     assert change.changed_by == center_admin and "一般件" in change.setting
+    assert change.street == center_admin.street
     page = client.get("/settings/").content.decode().split('data-testid="setting-changes"')[1]
     assert "工作日" in page and "自然日" in page
 
     # a bad value is refused with the form, and nothing is written
     refused = client.post("/settings/deadlines/normal/", {**RULE_FORM, "normal-handle_amount": "-1"})
     assert refused.status_code == 400
-    assert DeadlinePolicy.objects.get(rule="normal").handle_amount == 5 and SettingChange.objects.count() == 2
+    assert DeadlinePolicy.objects.get(rule="normal", street=center_admin.street).handle_amount == 5
+    assert SettingChange.objects.count() == 2
 
 
 def test_working_day_overrides_are_added_changed_and_removed_with_a_record(client_for, center_admin):
@@ -110,7 +114,9 @@ def test_working_day_overrides_are_added_changed_and_removed_with_a_record(clien
 
     assert client.post("/settings/calendar/", day).status_code == 302
     assert client.post("/settings/calendar/", {**day, "is_working_day": "0"}).status_code == 302
-    assert client.post("/settings/calendar/2030-10-12/remove/").status_code == 302
+    row = CalendarOverride.objects.get(on="2030-10-12")
+    assert (row.street, row.is_working_day) == (center_admin.street, False)  # the street's own day
+    assert client.post(f"/settings/calendar/{row.pk}/remove/").status_code == 302
 
     assert not CalendarOverride.objects.exists()
     records = [(c.field, c.old, c.new) for c in SettingChange.objects.order_by("id")]
@@ -146,7 +152,7 @@ def test_the_scoring_policy_is_edited_in_the_page_and_its_rules_hold(client_for,
     assert client.post(f"/settings/scoring/{policy.pk}/", edit).status_code == 302
 
     policy.refresh_from_db()
-    assert policy.min_counted_to_rank == 8
+    assert policy.min_counted_to_rank == 8 and policy.street == center_admin.street
     last = SettingChange.objects.order_by("-id").first()
     assert (last.old, last.new, last.changed_by) == ("5", "8", center_admin)
     assert SettingChange.objects.filter(setting__contains="2031-01-01", old="").count() == 7  # the new policy
@@ -159,5 +165,6 @@ def test_the_settings_are_refused_to_everyone_but_the_center_admin(request, clie
     assert client.post("/settings/deadlines/normal/", RULE_FORM).status_code == 404
     assert client.post("/settings/calendar/", {"on": "2030-10-12", "is_working_day": "1"}).status_code == 404
     assert client.post("/settings/scoring/", {}).status_code == 404
+    assert client.post("/settings/sign-off/reply/", {"reply-signers": "principal_leader"}).status_code == 404
     assert DeadlinePolicy.objects.get(rule="normal").handle_amount == 7
     assert not CalendarOverride.objects.exists() and not SettingChange.objects.exists()

@@ -73,13 +73,15 @@ def test_the_page_and_the_admin_record_a_working_day_in_the_same_words(client, c
     assert (
         page.post("/settings/calendar/", {"on": "2030-10-12", "is_working_day": "1", "note": "调休"}).status_code == 302
     )
-    row = CalendarOverride.objects.get(on="2030-10-12")
+    row = CalendarOverride.objects.get(on="2030-10-12", street=center_admin.street)
     assert client.post(f"/admin/dispatch/calendaroverride/{row.pk}/delete/", {"post": "yes"}).status_code == 302
     added = client.post(
-        "/admin/dispatch/calendaroverride/add/", {"on": "2030-10-12", "is_working_day": "on", "note": "调休"}
+        "/admin/dispatch/calendaroverride/add/",
+        {"on": "2030-10-12", "street": center_admin.street_id, "is_working_day": "on", "note": "调休"},
     )
     assert added.status_code == 302
-    assert page.post("/settings/calendar/2030-10-12/remove/").status_code == 302
+    row = CalendarOverride.objects.get(on="2030-10-12", street=center_admin.street)
+    assert page.post(f"/settings/calendar/{row.pk}/remove/").status_code == 302
 
     on_page, in_admin = _records(center_admin), _records(root)
     setting = "工作日调整 2030-10-12"
@@ -98,7 +100,7 @@ def test_the_page_and_the_admin_record_a_deadline_rule_in_the_same_words(client,
     form = {"acknowledge_hours": "4", "contact_hours": "24", "handle_amount": "5", "handle_unit": "working_days"}
     form["due_soon_fraction"] = "0.25"
     assert page.post("/settings/deadlines/normal/", {f"normal-{k}": v for k, v in form.items()}).status_code == 302
-    policy = deadlines_policy()
+    policy = deadlines_policy(center_admin.street)
     back = {**form, "rule": "normal", "handle_amount": "7", "handle_unit": "calendar_days"}
     assert client.post(f"/admin/dispatch/deadlinepolicy/{policy.pk}/change/", back).status_code == 302
 
@@ -107,10 +109,10 @@ def test_the_page_and_the_admin_record_a_deadline_rule_in_the_same_words(client,
     assert set(_records(root)) == {(setting, "办结时限", "5", "7"), (setting, "单位", "工作日", "自然日")}
 
 
-def deadlines_policy():
+def deadlines_policy(street):
     from dispatch.models import DeadlinePolicy
 
-    return DeadlinePolicy.objects.get(rule="normal")
+    return DeadlinePolicy.objects.get(rule="normal", street=street)
 
 
 def test_the_page_and_the_admin_record_a_scoring_policy_in_the_same_words(client, client_for, center_admin, root):

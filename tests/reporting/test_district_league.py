@@ -148,3 +148,28 @@ def test_a_streets_own_scoring_policy_wins_over_the_district_default(three_stree
         (2, "@东坝乡", "95.00"),
         (3, "酒仙桥街道", "77.50"),
     ]
+
+
+def _district_page_queries(client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/district/", {"from": "2023-01", "to": "2023-02"})  # warm: the user's streets are read once
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/district/", {"from": "2023-01", "to": "2023-02"})
+    assert page.status_code == 200
+    # every street is listed with its units' table
+    assert len(page.context["league"].ranked) + len(page.context["league"].apart) == Street.objects.count()
+    return len(captured)
+
+
+def test_the_district_pages_queries_do_not_grow_with_the_streets(district_leader, three_streets):
+    client = Client()
+    client.force_login(district_leader)
+    three = _district_page_queries(client)
+    # three more streets, each with a counted ticket led by its 南路社区
+    for name in ("东风乡", "麦子店街道", "六里屯街道"):
+        street = add_street(name, "朝阳区")
+        counted_ticket("2023-01-20 09:00", unit=Unit.objects.get(street=street, name="南路社区"), visit="yyy")
+    six = _district_page_queries(client)
+    assert six == three, (three, six)
