@@ -477,6 +477,8 @@ def month_counts(
     """The counts of ``reporting.rates.MEASURES`` per month (and per ``keys``: ``lead_unit_id``,
     ``street_id``) of the streets' tickets received in the range, one statement over the tallies; the
     rows ``rates.monthly_measures`` gives for the same tickets (no row for a month without tickets)."""
+    if start_on > end_on:
+        return []
     sql, params = month_counts_sql(start_on, end_on, street_ids=street_ids, unit_id=unit_id, keys=keys)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -488,6 +490,8 @@ def breakdown(start_on: dt.date, end_on: dt.date, *, street_ids: Sequence[int] |
     """The tickets of the range by category or community: ``{item id or None: count}``, one statement."""
     if dimension not in ITEM_SQL:
         raise ValueError(f"no breakdown by {dimension!r}")
+    if start_on > end_on:
+        return {}
     parts, params = _parts(Plan(start_on, end_on), ("item_id", "total"), street_ids, dimension=dimension)
     sql = (
         f"SELECT item_id, SUM(sign * total) FROM ({' UNION ALL '.join(parts)}) AS parts "

@@ -304,3 +304,12 @@ def test_the_installed_trigger_counts_by_the_rules_of_the_code():
         [(installed,)] = cursor.fetchall()
     expected = tally.trigger_function_sql().split("$$")[1]
     assert installed == expected
+
+
+def test_an_empty_range_counts_nothing_and_an_unknown_breakdown_is_refused(handler_unit):
+    counted_ticket("2025-02-10 09:00", unit=handler_unit, visit="yyy")
+    assert tally.month_counts(dt.date(2025, 3, 1), dt.date(2025, 2, 1), street_ids=None) == []
+    assert rates.raw_month_counts(dt.date(2025, 3, 1), dt.date(2025, 2, 1)) == []
+    assert tally.breakdown(dt.date(2025, 3, 1), dt.date(2025, 2, 1), street_ids=None, dimension="category") == {}
+    with pytest.raises(ValueError, match="no breakdown by 'unit'"):
+        tally.breakdown(dt.date(2025, 2, 1), dt.date(2025, 2, 28), street_ids=None, dimension="unit")
