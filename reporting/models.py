@@ -183,9 +183,13 @@ class TallyColumns(models.Model):
 
     # No foreign-key constraint: a ticket's change writes a row here inside its own statement, and
     # the check on org_street / org_unit would cost each write a lookup (the tickets keep them valid).
-    street = models.ForeignKey("org.Street", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # No index of their own either: the key's index (and the change tables' street × period index)
+    # leads with the street, and the reports always name the streets.
+    street = models.ForeignKey(
+        "org.Street", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
     lead_unit = models.ForeignKey(
-        "org.Unit", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+        "org.Unit", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, null=True, related_name="+"
     )
     source = models.CharField(_("source"), max_length=10)
     total = models.IntegerField(default=0)
@@ -255,7 +259,9 @@ class BreakdownColumns(models.Model):
         CATEGORY = "category", _("category")
         COMMUNITY = "community", _("community")  # the place's community, else the upstream's
 
-    street = models.ForeignKey("org.Street", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    street = models.ForeignKey(
+        "org.Street", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
     dimension = models.CharField(max_length=10, choices=Dimension.choices)
     item_id = models.IntegerField(null=True)  # the category's or the community's id; NULL: none
     total = models.IntegerField(default=0)

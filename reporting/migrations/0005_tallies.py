@@ -22,7 +22,7 @@ def uninstall(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0007_streets'),
+        ('org', '0008_setting_change_street'),
         ('reporting', '0004_scoring_policy_per_street'),
         ('intake', '0009_streets'),
     ]
@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ('item_id', models.IntegerField(null=True)),
                 ('total', models.IntegerField(default=0)),
                 ('day', models.DateField(verbose_name='day')),
-                ('street', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
+                ('street', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('street', 'day', 'dimension', 'item_id'), name='daily_breakdown_key', nulls_distinct=False)],
@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 ('total', models.IntegerField(default=0)),
                 ('id', models.BigAutoField(primary_key=True, serialize=False)),
                 ('day', models.DateField(verbose_name='day')),
-                ('street', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
+                ('street', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
             ],
             options={
                 'indexes': [models.Index(fields=['street', 'day'], name='breakdown_change_street_day')],
@@ -68,8 +68,8 @@ class Migration(migrations.Migration):
                 ('satisfied', models.IntegerField(default=0)),
                 ('double_no', models.IntegerField(default=0)),
                 ('day', models.DateField(verbose_name='day')),
-                ('lead_unit', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.unit')),
-                ('street', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
+                ('lead_unit', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.unit')),
+                ('street', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('street', 'day', 'lead_unit', 'source'), name='daily_tally_key', nulls_distinct=False)],
@@ -87,8 +87,8 @@ class Migration(migrations.Migration):
                 ('double_no', models.IntegerField(default=0)),
                 ('id', models.BigAutoField(primary_key=True, serialize=False)),
                 ('day', models.DateField(verbose_name='day')),
-                ('lead_unit', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.unit')),
-                ('street', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
+                ('lead_unit', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.unit')),
+                ('street', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
             ],
             options={
                 'indexes': [models.Index(fields=['street', 'day'], name='tally_change_street_day')],
@@ -102,7 +102,7 @@ class Migration(migrations.Migration):
                 ('item_id', models.IntegerField(null=True)),
                 ('total', models.IntegerField(default=0)),
                 ('month', models.DateField(verbose_name='month')),
-                ('street', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
+                ('street', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('street', 'month', 'dimension', 'item_id'), name='monthly_breakdown_key', nulls_distinct=False)],
@@ -116,7 +116,7 @@ class Migration(migrations.Migration):
                 ('total', models.IntegerField(default=0)),
                 ('id', models.BigAutoField(primary_key=True, serialize=False)),
                 ('month', models.DateField(verbose_name='month')),
-                ('street', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
+                ('street', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
             ],
             options={
                 'indexes': [models.Index(fields=['street', 'month'], name='breakdown_change_street_month')],
@@ -134,8 +134,8 @@ class Migration(migrations.Migration):
                 ('satisfied', models.IntegerField(default=0)),
                 ('double_no', models.IntegerField(default=0)),
                 ('month', models.DateField(verbose_name='month')),
-                ('lead_unit', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.unit')),
-                ('street', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
+                ('lead_unit', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.unit')),
+                ('street', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('street', 'month', 'lead_unit', 'source'), name='monthly_tally_key', nulls_distinct=False)],
@@ -153,8 +153,8 @@ class Migration(migrations.Migration):
                 ('double_no', models.IntegerField(default=0)),
                 ('id', models.BigAutoField(primary_key=True, serialize=False)),
                 ('month', models.DateField(verbose_name='month')),
-                ('lead_unit', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.unit')),
-                ('street', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
+                ('lead_unit', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.unit')),
+                ('street', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.street')),
             ],
             options={
                 'indexes': [models.Index(fields=['street', 'month'], name='tally_change_street_month')],
