@@ -480,10 +480,29 @@ def month_counts(
     if start_on > end_on:
         return []
     sql, params = month_counts_sql(start_on, end_on, street_ids=street_ids, unit_id=unit_id, keys=keys)
-    with connection.cursor() as cursor:
+    names, rows = _serial(sql, params)
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+PARALLEL = "max_parallel_workers_per_gather"
+
+
+def _serial(sql: str, params: list) -> tuple[list[str], list[tuple]]:
+    """Run one statement over the tallies without parallel workers, and return its column names and rows.
+
+    The statements read a few thousand tally rows at most; when the planner's estimate is over its
+    parallel threshold it starts two workers, which costs ~10 ms on a busy machine for ~2 ms of work
+    (docs/performance.md). The setting is the transaction's (``set_config(…, true)``) and is put back
+    right after, so nothing else of a caller's transaction runs without workers."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting(%s)", [PARALLEL])
+        (previous,) = cursor.fetchone()
+        cursor.execute("SELECT set_config(%s, '0', true)", [PARALLEL])
         cursor.execute(sql, params)
         names = [c[0] for c in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+        cursor.execute("SELECT set_config(%s, %s, true)", [PARALLEL, previous])
+    return names, rows
 
 
 def breakdown(start_on: dt.date, end_on: dt.date, *, street_ids: Sequence[int] | None, dimension: str) -> dict:
@@ -497,6 +516,5 @@ def breakdown(start_on: dt.date, end_on: dt.date, *, street_ids: Sequence[int] |
         f"SELECT item_id, SUM(sign * total) FROM ({' UNION ALL '.join(parts)}) AS parts "
         "GROUP BY item_id HAVING SUM(sign * total) <> 0"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {item: int(count) for item, count in cursor.fetchall()}
+    _names, rows = _serial(sql, params)
+    return {item: int(count) for item, count in rows}

@@ -226,12 +226,20 @@ def test_a_change_outside_the_counted_columns_writes_no_change_row(handler_unit)
     assert not MonthlyBreakdownChange.objects.exists()  # the same category and community
 
 
+def _tally_reads(captured) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if "tally" in q["sql"]]
+
+
+def _ticket_reads(captured) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if "intake_ticket" in q["sql"]]
+
+
 def test_a_range_is_one_statement_over_the_tallies_whole_months_and_days(handler_unit):
     counted_ticket("2025-02-10 09:00", unit=handler_unit, visit="yyy")
     with CaptureQueriesContext(connection) as whole:
         rows = rates.month_counts(dt.date(2025, 1, 1), dt.date(2025, 3, 31), by_unit=True, street=handler_unit.street)
     assert [r["total"] for r in rows] == [1]
-    assert len(whole.captured_queries) == 1 and "intake_ticket" not in whole.captured_queries[0]["sql"]
+    assert len(_tally_reads(whole)) == 1 and not _ticket_reads(whole)
 
     # 15 Jan – 2 Mar: January is its whole month minus the 1st–14th (fewer days), March its 1st and 2nd
     plan = tally.Plan(dt.date(2025, 1, 15), dt.date(2025, 3, 2), today=dt.date(2026, 1, 1))
@@ -246,7 +254,7 @@ def test_a_range_is_one_statement_over_the_tallies_whole_months_and_days(handler
     with CaptureQueriesContext(connection) as partial:
         rows = rates.month_counts(dt.date(2025, 2, 10), dt.date(2025, 3, 2), street=handler_unit.street)
     assert [r["total"] for r in rows] == [1]
-    assert len(partial.captured_queries) == 1 and "intake_ticket" not in partial.captured_queries[0]["sql"]
+    assert len(_tally_reads(partial)) == 1 and not _ticket_reads(partial)
 
 
 def test_a_ticket_received_after_the_range_in_its_month_is_subtracted(handler_unit, monkeypatch):
@@ -267,7 +275,7 @@ def test_the_district_league_reads_the_tallies(handler_unit, jiangtai, monkeypat
     start_on, end_on = dt.date(2025, 2, 1), dt.date(2025, 2, 28)
     with CaptureQueriesContext(connection) as captured:
         league = district_league(jiangtai.district, start_on, end_on)
-    assert not [q for q in captured.captured_queries if "intake_ticket" in q["sql"]]
+    assert not _ticket_reads(captured)
     with monkeypatch.context() as patched:
         patched.setattr(tally, "in_use", lambda using=None: False)
         raw = district_league(jiangtai.district, start_on, end_on)
@@ -313,3 +321,27 @@ def test_an_empty_range_counts_nothing_and_an_unknown_breakdown_is_refused(handl
     assert tally.breakdown(dt.date(2025, 3, 1), dt.date(2025, 2, 1), street_ids=None, dimension="category") == {}
     with pytest.raises(ValueError, match="no breakdown by 'unit'"):
         tally.breakdown(dt.date(2025, 2, 1), dt.date(2025, 2, 28), street_ids=None, dimension="unit")
+
+
+def test_the_statement_runs_without_parallel_workers_and_leaves_the_setting_as_it_was(handler_unit):
+    counted_ticket("2025-02-10 09:00", unit=handler_unit, visit="yyy")
+    seen = []
+
+    def spy(execute, sql, params, many, context):
+        if "reporting_monthlytally" in sql:
+            seen.append(_setting())  # just before the statement, in its transaction
+        return execute(sql, params, many, context)
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 3")
+        with connection.execute_wrapper(spy):
+            rates.month_counts(dt.date(2025, 2, 1), dt.date(2025, 2, 28), street=handler_unit.street)
+        assert _setting() == "3"  # the caller's transaction keeps its own setting
+    assert seen == ["0"]
+
+
+def _setting() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('max_parallel_workers_per_gather')")
+        return cursor.fetchone()[0]
