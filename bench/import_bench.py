@@ -5,7 +5,9 @@ sends them, then imports both into PostgreSQL with the real entry points (ticket
 ``dispatch.upstream``, which records re-received tickets on the timeline) and prints rows per second:
 tickets (new), visits (new), the same ticket file again (all unchanged), and the file with every
 content amended (all updated before triage: one timeline event each). Each run starts from empty
-tables; with --runs > 1 the median is printed too.
+tables; with --runs > 1 the median is printed too. The floor: the new tickets as the import wrote them,
+copied back into the emptied table by a plain ``COPY`` (same rows, same indexes, no Python), and the
+import's ratio to it.
 
 DATABASE_URL must point at PostgreSQL. The benchmark works in a throwaway database named
 ``<that database>_import_bench`` (created, migrated, and dropped at the end unless --keep).
@@ -13,6 +15,7 @@ DATABASE_URL must point at PostgreSQL. The benchmark works in a throwaway databa
 
 import argparse
 import csv
+import io
 import os
 import statistics
 import sys
@@ -99,6 +102,7 @@ def main() -> None:
             "visits": [],
             "tickets again (unchanged)": [],
             "tickets amended (updated)": [],
+            "COPY floor (tickets)": [],
         }
         with tempfile.TemporaryDirectory() as work:
             tickets_csv, visits_csv = Path(work) / "tickets.csv", Path(work) / "visits.csv"
@@ -116,6 +120,7 @@ def main() -> None:
                 with connection.cursor() as cursor:
                     cursor.execute("TRUNCATE intake_ticket, intake_returnvisit, intake_importbatch CASCADE")
                     cursor.execute("CHECKPOINT")  # every run starts with the WAL flushed
+                floor_rows: io.StringIO | None = None
                 for label, importer, path, rows in (
                     ("tickets", import_tickets, tickets_csv, args.n),
                     ("visits", import_visits, visits_csv, visit_rows),
@@ -130,6 +135,25 @@ def main() -> None:
                         f"run {run + 1}: {label:<26} {rows:>8} rows in {seconds:6.2f} s = {rows / seconds:8.0f} rows/s"
                         f"  (created {result.created}, updated {result.updated}, unchanged {result.unchanged})"
                     )
+                    if label == "tickets":  # the rows as the import wrote them, for the COPY floor below
+                        floor_rows = io.StringIO()
+                        with connection.cursor() as cursor:
+                            cursor.cursor.copy_expert("COPY intake_ticket TO STDOUT", floor_rows)
+                # The floor: the same ticket rows (derived columns included) written by a plain COPY into
+                # the same table with the same indexes, nothing else in the table, no Python per row.
+                with connection.cursor() as cursor:
+                    cursor.execute("TRUNCATE intake_ticket CASCADE")  # the import batches stay: the rows name them
+                    cursor.execute("CHECKPOINT")
+                    floor_rows.seek(0)
+                    started = time.perf_counter()
+                    cursor.cursor.copy_expert("COPY intake_ticket FROM STDIN", floor_rows)
+                    seconds = time.perf_counter() - started
+                figures["COPY floor (tickets)"].append(args.n / seconds)
+                ratio = figures["tickets"][-1] / figures["COPY floor (tickets)"][-1]
+                print(
+                    f"run {run + 1}: {'COPY floor (tickets)':<26} {args.n:>8} rows in {seconds:6.2f} s = "
+                    f"{args.n / seconds:8.0f} rows/s  (the import: {ratio:.2f}× the floor)"
+                )
         if args.runs > 1:
             for label, rates in figures.items():
                 print(f"median of {args.runs}: {label:<26} {statistics.median(rates):8.0f} rows/s")

@@ -52,6 +52,7 @@ from intake.models import Ticket  # noqa: E402
 from intake.search_columns import caller_key, document_words, phone_tail  # noqa: E402
 from intake.staging import model_defaults  # noqa: E402
 from org.models import Role, Unit, User  # noqa: E402
+from org.streets import default_street  # noqa: E402
 
 MATTERS = [
     "楼道灯坏了很久没人修",
@@ -243,12 +244,14 @@ def load(count: int, days: int, keep: bool, seed: int = 14) -> None:
         "complainant_phone",
         "status",
         "lead_unit_id",
+        "street_id",
         "search_words",
         "caller_key",
         "phone_tail",
     ]
     default_cols, defaults = model_defaults(Ticket, set(data_cols), now)
-    units = list(Unit.objects.filter(is_center=False).values_list("id", flat=True))
+    street = default_street()
+    units = list(Unit.objects.filter(street=street, is_center=False).values_list("id", flat=True))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute("TRUNCATE intake_ticket, intake_returnvisit, intake_importbatch CASCADE")
@@ -282,7 +285,7 @@ def load(count: int, days: int, keep: bool, seed: int = 14) -> None:
             "t.content, t.address, n.name, p.phone, "
             "CASE WHEN r.at > %s - interval '20 days' THEN "
             "(ARRAY['received','triaged','dispatched','contacted','handling','reviewed','replied'])[1 + mod(g, 7)] "
-            "ELSE 'closed' END, u.id, t.words, p.key, p.tail, "
+            "ELSE 'closed' END, u.id, %s, t.words, p.key, p.tail, "
             f"{', '.join(['%s'] * len(default_cols))} "
             "FROM generate_series(1, %s) g "
             "CROSS JOIN LATERAL (SELECT %s - (%s - g) * (%s * interval '1 day') / %s AS at) r "
@@ -290,7 +293,20 @@ def load(count: int, days: int, keep: bool, seed: int = 14) -> None:
             "JOIN b_phone p ON p.i = mod(g::bigint * 104729, %s) "
             "JOIN b_name n ON n.i = mod(g::bigint * 15485863, %s) "
             "JOIN b_unit u ON u.i = mod(g, %s)",
-            [now, *defaults, count, now, count, days, count, len(texts), len(phones), len(names), len(units)],
+            [
+                now,
+                street.pk,
+                *defaults,
+                count,
+                now,
+                count,
+                days,
+                count,
+                len(texts),
+                len(phones),
+                len(names),
+                len(units),
+            ],
         )
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the foreign keys now: then indexes may be built
         loaded = time.perf_counter()
@@ -317,7 +333,7 @@ def warm() -> None:
 
 def person() -> User:
     user, _ = User.objects.get_or_create(username="bench-center", defaults={"role": Role.CENTER_STAFF})
-    user.units.set([Unit.objects.get(is_center=True)])
+    user.units.set([Unit.objects.get(street=default_street(), is_center=True)])
     return user
 
 

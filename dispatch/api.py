@@ -45,6 +45,7 @@ from dispatch.workflow import registry
 from intake.models import DUE_SORT_LAST, Status, Ticket
 from intake.serializers import ImportErrorSerializer, TicketIntakeSerializer, TicketReceivedSerializer
 from jxq_cases.lib.errors import DomainError, ErrorCode
+from org.models import Unit
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -97,13 +98,37 @@ class TicketCursorPagination(CursorPagination):
         return answer
 
 
-def scoped_tickets(user: AnyUser) -> QuerySet[Ticket]:
+def listed_tickets(user: AnyUser) -> QuerySet[Ticket]:
+    """The visible tickets with what a list row shows beside the ticket row (co-handling units apart)."""
     return (
         access.visible_tickets(user)
         .select_related("category", "community", "lead_unit")
-        .prefetch_related("co_units")
         .annotate(due_sort=Coalesce("next_due_at", Value(DUE_SORT_LAST)))  # = the index ticket_due_sort
     )
+
+
+def scoped_tickets(user: AnyUser) -> QuerySet[Ticket]:
+    return listed_tickets(user).prefetch_related("co_units")
+
+
+def attach_co_units(tickets: list[Ticket]) -> None:
+    """The co-handling units of a page of tickets, read in one query (names in the units' order) and
+    kept on each ticket for the list serializer and the access policy. ``prefetch_related`` reads
+    the same rows in one query too, but then builds a related manager and a queryset per ticket, and
+    the serializer another per ticket (docs/intake.md, "Search": "The API request")."""
+    by_ticket: dict[int, list[tuple[int, str]]] = {ticket.pk: [] for ticket in tickets}
+    if not by_ticket:
+        return
+    units = (
+        Ticket.co_units.through.objects.filter(ticket_id__in=list(by_ticket))
+        .order_by(*(f"-unit__{f[1:]}" if f.startswith("-") else f"unit__{f}" for f in Unit._meta.ordering or []))
+        .values_list("ticket_id", "unit_id", "unit__name")
+    )
+    for ticket_id, unit_id, name in units:
+        by_ticket[ticket_id].append((unit_id, name))
+    for ticket in tickets:
+        ticket._jxq_co_unit_ids = {unit_id for unit_id, _name in by_ticket[ticket.pk]}  # type: ignore[attr-defined]
+        ticket._jxq_co_unit_names = [name for _unit_id, name in by_ticket[ticket.pk]]  # type: ignore[attr-defined]
 
 
 def with_detail(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
@@ -135,7 +160,12 @@ class TicketListView(generics.ListAPIView):
     pagination_class = TicketCursorPagination
 
     def get_queryset(self) -> QuerySet[Ticket]:
-        return scoped_tickets(self.request.user)
+        return listed_tickets(self.request.user)
+
+    def paginate_queryset(self, queryset: QuerySet[Any, Any]) -> list[Any] | None:
+        page = super().paginate_queryset(queryset)
+        attach_co_units(page if page is not None else [])
+        return page
 
     @extend_schema(
         operation_id="tickets_list",

@@ -16,13 +16,25 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.models import Category, Kind, Source, Status, Supervision, Urgency
 from jxq_cases.lib import clock
-from org.models import Unit, UnitKind
+from org.models import Street, Unit, UnitKind
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
     from intake.models import Ticket
     from org.models import User
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A unit by its name, or by its street and name when the choices span several streets (every
+    street has a 南路社区 and a 城市管理办公室)."""
+
+    street_names: dict[int, str] | None = None
+
+    def label_from_instance(self, obj: Any) -> str:
+        if self.street_names:
+            return f"{self.street_names.get(obj.street_id, '')} · {obj.name}"
+        return str(obj)
 
 
 class WorkbenchFilterForm(forms.Form):
@@ -46,14 +58,16 @@ class WorkbenchFilterForm(forms.Form):
 
     # the search checks its own length (dispatch.search): a refused search is answered, not ignored
     q = forms.CharField(label=_("Text"), required=False)
+    # only for those who see several streets (a district's people): removed for everyone else
+    street = forms.ModelChoiceField(label=_("Street"), required=False, queryset=Street.objects.none())
     status = forms.ChoiceField(label=_("Status"), required=False)
     source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", _("Any"))] + Source.choices)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any"))] + Kind.choices)
     category = forms.ModelChoiceField(label=_("Category"), required=False, queryset=Category.objects.all())
-    community = forms.ModelChoiceField(
+    community = UnitChoiceField(
         label=_("Community"), required=False, queryset=Unit.objects.filter(kind=UnitKind.COMMUNITY)
     )
-    unit = forms.ModelChoiceField(label=_("Lead unit"), required=False, queryset=Unit.objects.all())
+    unit = UnitChoiceField(label=_("Lead unit"), required=False, queryset=Unit.objects.all())
     due = forms.ChoiceField(label=_("Deadline"), required=False, choices=DUE)
     flags = forms.MultipleChoiceField(
         label=_("Flags"), required=False, choices=FLAGS, widget=forms.CheckboxSelectMultiple
@@ -68,17 +82,29 @@ class WorkbenchFilterForm(forms.Form):
 
     def __init__(self, *args: Any, street_ids: set[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        several = street_ids is not None and len(street_ids) > 1
         if street_ids is not None:  # the units of the user's streets (names repeat across streets)
             mine = Unit.objects.filter(street_id__in=street_ids)
-            cast(forms.ModelChoiceField, self.fields["community"]).queryset = mine.filter(kind=UnitKind.COMMUNITY)
-            cast(forms.ModelChoiceField, self.fields["unit"]).queryset = mine
+            if several:
+                mine = mine.order_by("street__name", "name")
+            cast(UnitChoiceField, self.fields["community"]).queryset = mine.filter(kind=UnitKind.COMMUNITY)
+            cast(UnitChoiceField, self.fields["unit"]).queryset = mine
+        if several:
+            streets = Street.objects.filter(pk__in=street_ids).order_by("name")
+            cast(forms.ModelChoiceField, self.fields["street"]).queryset = streets
+            names = dict(streets.values_list("pk", "name"))
+            for name in ("community", "unit"):  # 南路社区 of which street
+                cast(UnitChoiceField, self.fields[name]).street_names = names
+        else:
+            del self.fields["street"]
         cast(forms.ChoiceField, self.fields["status"]).choices = [
             (self.STATUS_OPEN, _("In flight")),
             (self.STATUS_ALL, _("All")),
             *Status.choices,
         ]
-        for name in ("category", "community", "unit"):
-            cast(forms.ModelChoiceField, self.fields[name]).empty_label = _("Any")
+        for name in ("category", "community", "unit", "street"):
+            if name in self.fields:
+                cast(forms.ModelChoiceField, self.fields[name]).empty_label = _("Any")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -17,21 +17,24 @@ tickets searched are the caller's visible ones: a role sees no more through sear
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db import connection, connections
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.expressions import OrderBy, RawSQL
 from django.utils.translation import gettext as _
 
 from dispatch import access
 from dispatch.models import PersonalDataAccess
 from intake.models import Ticket
 from intake.search_columns import PHONE_MIN_DIGITS, caller_key, normalise, phone_digits, query_terms
+from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from org.models import User
 
@@ -57,6 +60,8 @@ class SearchResult:
     tickets: QuerySet[Ticket]
     kinds: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    # read a page newest first from the newest matches first (NewestWindowQuerySet)
+    newest_window: bool = False
 
 
 def clean_text(text: str) -> str:
@@ -84,12 +89,110 @@ DENSE_PROBE = 1000
 DENSE_MATCHES = 10
 
 
-def _words_condition(tickets: QuerySet[Ticket], terms: list[list[str]]) -> Q:
+# the recent windows of received_at (smallest first) one of which a search of several words reads a
+# page newest first from, before it reads every match; the planner's estimate of the matches in the
+# largest must reach WINDOW_MARGIN times the rows asked for (docs/intake.md, "Search": "The newest
+# window first")
+NEWEST_WINDOWS: tuple[dt.timedelta, ...] = (dt.timedelta(days=7), dt.timedelta(days=14), dt.timedelta(days=30))
+WINDOW_MARGIN = 1.5
+
+
+class NewestWindowQuerySet(QuerySet[Ticket]):
+    """The tickets a search of several words finds. Read as a slice newest first (a page of the API,
+    of the workbench newest first), it first asks the planner how many matches the largest of
+    ``NEWEST_WINDOWS`` holds; it then reads the slice from the smallest window expected to hold
+    ``WINDOW_MARGIN`` times the rows up to the slice's end (the expectation scaled by the windows'
+    lengths), and from every match when no window is expected to, or when the window read does not
+    fill the slice. A window that fills the slice holds its answer exactly: each match outside it was
+    received earlier than all of those inside, so it would come after them.
+
+    Everything else — another order, no slice, a count, ``exists``, a subquery — is the plain query."""
+
+    _windows: tuple[dt.timedelta, ...] = ()
+
+    def _clone(self) -> Any:
+        copy = super()._clone()  # type: ignore[misc]
+        copy._windows = self._windows
+        return copy
+
+    def _fetch_all(self) -> None:
+        if self._result_cache is None and self._windows and self._reads_newest_slice():
+            held = self.query.high_mark  # the rows a window must hold for the slice (any offset too)
+            assert held is not None
+            wanted = held - self.query.low_mark
+            now = clock.now()
+            largest = max(self._windows)
+            expected = expected_rows(self._within(now - largest))
+            for span in sorted(self._windows):
+                if expected * (span / largest) >= WINDOW_MARGIN * held:
+                    part = self._within(now - span)
+                    rows = list(part._iterable_class(part))  # type: ignore[call-overload]
+                    if len(rows) == wanted:
+                        self._result_cache = rows
+                    break
+        super()._fetch_all()
+
+    def _within(self, since: dt.datetime) -> NewestWindowQuerySet:
+        """This query (sliced as it is) for the tickets received since ``since``."""
+        part = self._clone()
+        part._windows = ()
+        part.query.add_q(Q(received_at__gte=since))
+        return part
+
+    def _reads_newest_slice(self) -> bool:
+        query = self.query
+        if query.high_mark is None or query.high_mark <= query.low_mark or query.combinator:
+            return False
+        if query.distinct_fields or query.extra_order_by or query.group_by is not None:
+            return False
+        if any(getattr(a, "contains_aggregate", False) for a in query.annotations.values()):
+            return False
+        ordering: list[Any] = list(query.order_by) or (
+            list(self.model._meta.ordering or []) if query.default_ordering else []
+        )
+        if not ordering:
+            return False
+        first = ordering[0]
+        if isinstance(first, OrderBy):
+            return first.descending and isinstance(first.expression, F) and first.expression.name == "received_at"
+        return first == "-received_at"
+
+
+def expected_rows(tickets: QuerySet[Ticket]) -> float:
+    """The planner's estimate of the rows ``tickets`` holds (its order and slice left out): one
+    ``EXPLAIN``, planned, not run."""
+    query = tickets.query.chain()
+    query.clear_ordering(force=True)
+    query.clear_limits()
+    query.select_related = False  # the ticket rows alone: no joins to plan
+    query.set_annotation_mask(())
+    query.clear_select_fields()
+    query.add_fields(["pk"])
+    sql, params = query.get_compiler(tickets.db).as_sql()
+    with connections[tickets.db].cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    return float((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
+
+
+def newest_window(tickets: QuerySet[Ticket]) -> NewestWindowQuerySet:
+    """``tickets`` as a :class:`NewestWindowQuerySet` (the same query, filters and prefetches)."""
+    windowed = tickets.all()  # a copy, whose class is then this one
+    windowed.__class__ = NewestWindowQuerySet
+    assert isinstance(windowed, NewestWindowQuerySet)
+    windowed._windows = NEWEST_WINDOWS
+    return windowed
+
+
+def _words_condition(tickets: QuerySet[Ticket], terms: list[list[str]], found: SearchResult) -> Q:
     if connection.vendor == "postgresql":
         # the words hold only Chinese characters, letters and digits: nothing to quote in a tsquery
         words = [word for term in terms for word in term]
         query = " & ".join(words)
+        # several words not dense: through the GIN index, a page newest first from the newest window
+        found.newest_window = len(words) > 1
         if len(words) > 1 and _dense(tickets, query):
+            found.newest_window = False  # the list is read newest first through its own index
             # one word (the longest) as the index's condition, which the planner estimates from its
             # statistics, and all of them as a function call, which it takes as true for a third of
             # the rows: a third of that word's tickets expected instead of the product of the words'
@@ -207,7 +310,7 @@ def search_tickets(user: AnyUser, text: str, tickets: QuerySet[Ticket] | None = 
     condition = Q(pk__in=ids) if ids else Q(pk__in=[])
     terms = query_terms(text)
     if terms:
-        condition |= _words_condition(found.tickets, terms)
+        condition |= _words_condition(found.tickets, terms, found)
         found.kinds.append(WORDS)
     if not found.kinds:
         raise DomainError(
@@ -220,4 +323,6 @@ def search_tickets(user: AnyUser, text: str, tickets: QuerySet[Ticket] | None = 
 
 def _finish(found: SearchResult, condition: Q) -> SearchResult:
     found.tickets = found.tickets.filter(condition)
+    if found.newest_window:
+        found.tickets = newest_window(found.tickets)
     return found

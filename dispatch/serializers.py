@@ -87,7 +87,8 @@ class TicketListSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_co_units(self, ticket: Ticket) -> list[str]:
-        return [u.name for u in ticket.co_units.all()]
+        names = getattr(ticket, "_jxq_co_unit_names", None)  # a page of the list read them at once
+        return names if names is not None else [u.name for u in ticket.co_units.all()]
 
     @extend_schema_field(ComplainantSerializer)
     def get_complainant(self, ticket: Ticket) -> dict[str, Any]:

@@ -112,16 +112,16 @@ class Match:
         }[self.origin]
 
 
-class _Gazetteer:
-    """The entries in memory, grouped by their numbers; rebuilt when the table changes."""
+class _Book:
+    """One street's entries, grouped by their numbers."""
 
-    def __init__(self, version, rows):
-        self.version = version
+    def __init__(self) -> None:
         self.by_key: dict[str, Match] = {}
         self.by_numbers: dict[tuple[str, ...], list[str]] = {}
-        for pk, key, community_id, grid_cell_id, lon, lat, origin in rows:
-            self.by_key[key] = Match(pk, community_id, grid_cell_id, lon, lat, origin, 100.0)
-            self.by_numbers.setdefault(_numbers(key), []).append(key)
+
+    def add(self, key: str, match: Match) -> None:
+        self.by_key[key] = match
+        self.by_numbers.setdefault(_numbers(key), []).append(key)
 
     def find(self, key: str) -> Match | None:
         """The entry for the key, else for the courtyard or building it lies in (5号院3号楼 → 5号院)."""
@@ -153,6 +153,27 @@ class _Gazetteer:
         return Match(best.entry_id, best.community_id, best.grid_cell_id, best.lon, best.lat, best.origin, best_score)
 
 
+class _Gazetteer:
+    """Every street's entries in memory, one book a street; rebuilt when the table changes."""
+
+    def __init__(self, version, rows):
+        self.version = version
+        self.books: dict[int, _Book] = {}
+        for pk, street_id, key, community_id, grid_cell_id, lon, lat, origin in rows:
+            book = self.books.setdefault(street_id, _Book())
+            book.add(key, Match(pk, community_id, grid_cell_id, lon, lat, origin, 100.0))
+
+    def find(self, key: str, street_id: int | None = None) -> Match | None:
+        """The place of the key in the street's gazetteer (never another street's). Without a street:
+        the only street's, when the deployment has one gazetteer (the single-street tools and tests)."""
+        if street_id is None:
+            if len(self.books) != 1:
+                return None
+            street_id = next(iter(self.books))
+        book = self.books.get(street_id)
+        return book.find(key) if book is not None else None
+
+
 _cache: _Gazetteer | None = None
 _cache_lock = threading.Lock()
 
@@ -164,12 +185,13 @@ def gazetteer() -> _Gazetteer:
     with _cache_lock:
         if _cache is None or _cache.version != version:
             rows = GazetteerEntry.objects.values_list(
-                "id", "key", "community_id", "grid_cell_id", "lon", "lat", "origin"
+                "id", "street_id", "key", "community_id", "grid_cell_id", "lon", "lat", "origin"
             )
             _cache = _Gazetteer(version, list(rows))
         return _cache
 
 
-def resolve(address: str) -> Match | None:
-    """The place of an address, or None when the street does not know it (well enough)."""
-    return gazetteer().find(address_key(address))
+def resolve(address: str, street_id: int | None = None) -> Match | None:
+    """The place of an address in the street's gazetteer, or None when the street does not know it
+    (well enough)."""
+    return gazetteer().find(address_key(address), street_id)

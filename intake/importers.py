@@ -30,9 +30,10 @@ from intake import signals
 from intake.csv_reading import open_binary, read_csv
 from intake.formats import TICKET_COLUMNS, VISIT_COLUMNS, RowError, RowValidator
 from intake.models import ImportBatch, ReturnVisit, Ticket, Urgency
-from intake.search_columns import refresh_search_columns
+from intake.places import Placer
+from intake.search_columns import columns_for, refresh_search_columns
 from intake.staging import CHUNK_ROWS, StagingTable, distinct_op, intake_lock, model_defaults
-from intake.ticket_merge import CHUNK_STAGE, TICKET_DATA, TicketChunkMerger
+from intake.ticket_merge import CHUNK_STAGE, SEARCH_COLUMNS, TICKET_DATA, TicketChunkMerger
 from intake.upstream_changes import TicketChange, past_receipt_error
 from jxq_cases.lib import clock, public_cache
 from jxq_cases.lib.errors import DomainError, ErrorCode
@@ -188,6 +189,7 @@ def _import_ticket_rows(source, *, actor, file_name: str, record_updates: Record
     padding = (None,) * (len(CHUNK_STAGE) - 3)
     now = timezone.now()
     # created first so the new tickets can point at it; a refused file rolls it back with the rest
+    placer = Placer()  # new tickets are written with their place (updates are placed after the import)
     batch = ImportBatch.objects.create(
         kind=ImportBatch.Kind.TICKETS, file_name=file_name[:255], encoding=source.encoding, imported_by=actor
     )
@@ -205,7 +207,13 @@ def _import_ticket_rows(source, *, actor, file_name: str, record_updates: Record
                     # kept for the duplicate check only; never merged
                     chunk.append((row_no, False, raw.get("ticket_no", "").strip() or None, *padding))
                 else:
-                    chunk.append((row_no, True, *[clean.get(code, defaults.get(code)) for code in codes]))
+                    values = [clean.get(code, defaults.get(code)) for code in codes]
+                    texts = dict(zip(codes, values, strict=True))
+                    search = columns_for(
+                        texts["content"] or "", texts["address"] or "", texts["complainant_phone"] or ""
+                    )
+                    place = placer.place(street.pk, texts["address"] or "")
+                    chunk.append((row_no, True, *values, *[search[col] for col in SEARCH_COLUMNS], *place))
                 if len(chunk) == CHUNK_ROWS:
                     merger.submit(chunk, merge=not report.total)
                     chunk = []
@@ -228,11 +236,10 @@ def _import_ticket_rows(source, *, actor, file_name: str, record_updates: Record
         created, updated = merger.created, merger.updated
         merger.drop()
 
-    # the set-based merge bypasses Ticket.save: the search columns of the written rows are filled here
-    written = Ticket.objects.filter(import_batch=batch)
-    if merger.changes:
-        written = written | Ticket.objects.filter(pk__in=[change.ticket_id for change in merger.changes])
-    refresh_search_columns(written)
+    # the merge wrote the search columns with the rows (intake.ticket_merge); an update from a file
+    # without all of content, address and phone recomputes them from what the ticket now holds
+    if merger.changes and not merger.updates_search:
+        refresh_search_columns(Ticket.objects.filter(pk__in=[change.ticket_id for change in merger.changes]))
     unchanged = rows - created - updated
     ImportBatch.objects.filter(pk=batch.pk).update(rows=rows, created=created, updated=updated, unchanged=unchanged)
     batch.rows, batch.created, batch.updated, batch.unchanged = rows, created, updated, unchanged

@@ -447,9 +447,13 @@ class GazetteerEntry(models.Model):
         LEARNED = "learned", _("Learned from earlier tickets")
         PLACED = "placed", _("Placed by the center")
 
+    # each street keeps its own gazetteer: two streets may both know an address of the same text
+    street = models.ForeignKey(
+        "org.Street", verbose_name=_("street"), on_delete=models.CASCADE, related_name="gazetteer_entries"
+    )
     address = models.CharField(_("address"), max_length=255)
-    # the address reduced to what identifies the place (intake.places.address_key): unique
-    key = models.CharField(_("matching key"), max_length=255, unique=True)
+    # the address reduced to what identifies the place (intake.places.address_key): unique in its street
+    key = models.CharField(_("matching key"), max_length=255)
     community = models.ForeignKey(
         "org.Unit",
         verbose_name=_("community"),
@@ -469,6 +473,7 @@ class GazetteerEntry(models.Model):
         ordering = ["key"]
         verbose_name = _("gazetteer entry")
         verbose_name_plural = _("gazetteer entries")
+        constraints = [models.UniqueConstraint(fields=["street", "key"], name="gazetteer_street_key")]
 
     def __str__(self) -> str:
         return self.address

@@ -39,6 +39,30 @@ class PlacingResult:
     unresolved: int = 0
 
 
+class Placer:
+    """The place of an address in a street, as a ticket stores it: (origin, community, grid cell,
+    longitude, latitude); unresolved when the street's gazetteer knows no place for it (another
+    street's entries never place it, docs/district.md). Each distinct address is looked up once."""
+
+    UNRESOLVED = (PlaceOrigin.UNRESOLVED, None, None, None, None)
+
+    def __init__(self) -> None:
+        self.book = gazetteer()
+        self.known: dict[tuple[int, str], tuple] = {}
+
+    def place(self, street_id: int, address: str) -> tuple:
+        found = self.known.get((street_id, address))
+        if found is None:
+            match = self.book.find(address_key(address), street_id)
+            found = (
+                self.UNRESOLVED
+                if match is None
+                else (match.ticket_origin, match.community_id, match.grid_cell_id, match.lon, match.lat)
+            )
+            self.known[(street_id, address)] = found
+        return found
+
+
 def place_tickets(tickets=None) -> PlacingResult:
     """Give the tickets not looked up yet (default: all of them) their place: each distinct address is
     resolved once and its tickets updated together. Tickets whose place was confirmed on site or by
@@ -50,19 +74,11 @@ def place_tickets(tickets=None) -> PlacingResult:
         by_address.setdefault((street_id, address), []).append(pk)
     if not by_address:
         return result
-    book = gazetteer()
-    # an entry places only tickets of its community's street (docs/district.md)
-    street_of = dict(Unit.objects.filter(kind=UnitKind.COMMUNITY).values_list("id", "street_id"))
+    placer = Placer()
     # one UPDATE per distinct place (and one for the unresolved), however many addresses lead there
     by_place: dict[tuple, list[int]] = {}
     for (street_id, address), ids in by_address.items():
-        match = book.find(address_key(address))
-        place = (
-            (PlaceOrigin.UNRESOLVED, None, None, None, None)
-            if match is None or street_of.get(match.community_id) != street_id
-            else (match.ticket_origin, match.community_id, match.grid_cell_id, match.lon, match.lat)
-        )
-        by_place.setdefault(place, []).extend(ids)
+        by_place.setdefault(placer.place(street_id, address), []).extend(ids)
     with transaction.atomic():
         for (origin, community_id, grid_cell_id, lon, lat), ids in by_place.items():
             for start in range(0, len(ids), 5000):
@@ -137,7 +153,7 @@ def import_gazetteer(
     must lie in the grid cell, the cell in the community. Tickets not yet placed are placed again.
 
     The communities are named within ``street`` (default: the only street; several streets: name
-    it); an address another street's gazetteer holds is refused (docs/district.md)."""
+    it); the entries are that street's gazetteer, whatever other streets know (docs/district.md)."""
     street = street if isinstance(street, Street) else street_named(street)
     raw = source.read() if hasattr(source, "read") else Path(source).read_bytes()
     if isinstance(raw, bytes):
@@ -194,21 +210,27 @@ def import_gazetteer(
             )
             continue
         entries[key] = GazetteerEntry(
-            address=address[:255], key=key, community=community, grid_cell=grid, lon=lon, lat=lat, origin=origin
+            street=street,
+            address=address[:255],
+            key=key,
+            community=community,
+            grid_cell=grid,
+            lon=lon,
+            lat=lat,
+            origin=origin,
         )
     if not result.rows:
         problems.append(_("the file has no rows"))
-    held = GazetteerEntry.objects.filter(key__in=list(entries)).exclude(community__street=street)
-    for key, other in held.values_list("key", "community__street__name"):
-        problems.append(_("%(key)s is in the gazetteer of another street (%(street)s)") % {"key": key, "street": other})
     if problems:
         raise _refuse(problems)
     with transaction.atomic():
-        existing = set(GazetteerEntry.objects.filter(key__in=list(entries)).values_list("key", flat=True))
+        existing = set(
+            GazetteerEntry.objects.filter(street=street, key__in=list(entries)).values_list("key", flat=True)
+        )
         GazetteerEntry.objects.bulk_create(
             entries.values(),
             update_conflicts=True,
-            unique_fields=["key"],
+            unique_fields=["street", "key"],
             update_fields=["address", "community", "grid_cell", "lon", "lat", "origin", "updated_at"],
         )
         result.updated = len(existing)
@@ -222,9 +244,8 @@ def place_address(address: str, *, grid_cell: GridCell, lon: float | None = None
     address of the same key gets the place. The point defaults to the cell's centre; a point outside
     the cell is refused. Returns the number of tickets placed.
 
-    Only the tickets of the cell's street are placed (docs/district.md); an entry of the same key
-    that another street's community holds is left as it is (the gazetteer's keys are the
-    deployment's), so one street never rewrites another's gazetteer."""
+    The entry is the cell's street's, and only that street's tickets are placed (docs/district.md):
+    another street's entry of the same address is its own and stays as it is."""
     key = address_key(address)
     if not key:
         raise DomainError(ErrorCode.INVALID, _("The address is empty."))
@@ -240,19 +261,18 @@ def place_address(address: str, *, grid_cell: GridCell, lon: float | None = None
             )
     street_id = Unit.objects.filter(pk=grid_cell.community_id).values_list("street_id", flat=True).get()
     with transaction.atomic():
-        held = GazetteerEntry.objects.filter(key=key).exclude(community__street_id=street_id).exists()
-        if not held:
-            GazetteerEntry.objects.update_or_create(
-                key=key,
-                defaults={
-                    "address": address[:255],
-                    "community_id": grid_cell.community_id,
-                    "grid_cell": grid_cell,
-                    "lon": lon,
-                    "lat": lat,
-                    "origin": GazetteerEntry.Origin.PLACED,
-                },
-            )
+        GazetteerEntry.objects.update_or_create(
+            street_id=street_id,
+            key=key,
+            defaults={
+                "address": address[:255],
+                "community_id": grid_cell.community_id,
+                "grid_cell": grid_cell,
+                "lon": lon,
+                "lat": lat,
+                "origin": GazetteerEntry.Origin.PLACED,
+            },
+        )
         unresolved = Ticket.objects.filter(place_origin=PlaceOrigin.UNRESOLVED, street_id=street_id)
         ids = [pk for pk, text in unresolved.values_list("id", "address") if address_key(text) == key]
         return Ticket.objects.filter(id__in=ids).update(
@@ -297,39 +317,46 @@ def learn_from_history() -> int:
     """Teach the gazetteer the addresses of earlier tickets: where tickets at an address were confirmed
     on site (the latest point wins), and — for addresses without a point — the community that handled
     all of its (at least two) tickets. Imported and placed entries are never overwritten. Returns the
-    number of entries learned or refreshed; then the unresolved addresses are looked up again."""
-    known = dict(GazetteerEntry.objects.exclude(origin=GazetteerEntry.Origin.LEARNED).values_list("key", "origin"))
-    lessons: dict[str, dict] = {}
+    number of entries learned or refreshed; then the unresolved addresses are looked up again. Each
+    street learns from its own tickets into its own gazetteer (docs/district.md)."""
+    known = set(GazetteerEntry.objects.exclude(origin=GazetteerEntry.Origin.LEARNED).values_list("street_id", "key"))
+    lessons: dict[tuple[int, str], dict] = {}
     confirmed = (
         Ticket.objects.filter(place_origin=PlaceOrigin.ON_SITE, grid_cell__isnull=False)
         .exclude(address="")
-        .order_by("address", "-updated_at")
-        .values_list("address", "grid_cell_id", "grid_cell__community_id", "place_lon", "place_lat")
+        .order_by("street_id", "address", "-updated_at")
+        .values_list("street_id", "address", "grid_cell_id", "grid_cell__community_id", "place_lon", "place_lat")
     )
-    for address, cell, community, lon, lat in confirmed.iterator(chunk_size=5000):
-        key = address_key(address)
-        if key and key not in known and key not in lessons:
-            lessons[key] = {"address": address, "community_id": community, "grid_cell_id": cell, "lon": lon, "lat": lat}
+    for street_id, address, cell, community, lon, lat in confirmed.iterator(chunk_size=5000):
+        place = (street_id, address_key(address))
+        if place[1] and place not in known and place not in lessons:
+            lessons[place] = {
+                "address": address,
+                "community_id": community,
+                "grid_cell_id": cell,
+                "lon": lon,
+                "lat": lat,
+            }
     handled = (
         Ticket.objects.filter(lead_unit__kind=UnitKind.COMMUNITY, closed_at__isnull=False)
         .exclude(address="")
-        .values("address")
+        .values("street_id", "address")
         .annotate(tickets=Count("id"), units=Count("lead_unit", distinct=True), unit=Max("lead_unit"))
     )
-    by_key: dict[str, set[int]] = {}
-    count: dict[str, int] = {}
-    first_address: dict[str, str] = {}
+    by_place: dict[tuple[int, str], set[int]] = {}
+    count: dict[tuple[int, str], int] = {}
+    first_address: dict[tuple[int, str], str] = {}
     for row in handled.iterator(chunk_size=5000):
-        key = address_key(row["address"])
-        if not key or key in known or key in lessons:
+        place = (row["street_id"], address_key(row["address"]))
+        if not place[1] or place in known or place in lessons:
             continue
-        by_key.setdefault(key, set()).add(row["unit"] if row["units"] == 1 else -1)
-        count[key] = count.get(key, 0) + row["tickets"]
-        first_address.setdefault(key, row["address"])
-    for key, units in by_key.items():
-        if len(units) == 1 and -1 not in units and count[key] >= 2:
-            lessons[key] = {
-                "address": first_address[key],
+        by_place.setdefault(place, set()).add(row["unit"] if row["units"] == 1 else -1)
+        count[place] = count.get(place, 0) + row["tickets"]
+        first_address.setdefault(place, row["address"])
+    for place, units in by_place.items():
+        if len(units) == 1 and -1 not in units and count[place] >= 2:
+            lessons[place] = {
+                "address": first_address[place],
                 "community_id": next(iter(units)),
                 "grid_cell_id": None,
                 "lon": None,
@@ -338,11 +365,11 @@ def learn_from_history() -> int:
     with transaction.atomic():
         GazetteerEntry.objects.bulk_create(
             [
-                GazetteerEntry(key=key, origin=GazetteerEntry.Origin.LEARNED, **lesson)
-                for key, lesson in lessons.items()
+                GazetteerEntry(street_id=street_id, key=key, origin=GazetteerEntry.Origin.LEARNED, **lesson)
+                for (street_id, key), lesson in lessons.items()
             ],
             update_conflicts=True,
-            unique_fields=["key"],
+            unique_fields=["street", "key"],
             update_fields=["address", "community", "grid_cell", "lon", "lat", "updated_at"],
         )
     retry_unresolved()

@@ -17,9 +17,9 @@ CHUNK_ROWS = 5000
 
 # "text" columns never hold NULL (an empty value is ""); "ntext" columns may (an empty value is NULL).
 _PG_TYPES = {"int": "integer", "bigint": "bigint", "bool": "boolean", "text": "text", "ntext": "text",
-             "datetime": "timestamptz"}  # fmt: skip
+             "datetime": "timestamptz", "float": "double precision"}  # fmt: skip
 _LITE_TYPES = {"int": "integer", "bigint": "integer", "bool": "integer", "text": "text", "ntext": "text",
-               "datetime": "text"}  # fmt: skip
+               "datetime": "text", "float": "real"}  # fmt: skip
 
 
 def is_postgresql() -> bool:
@@ -32,7 +32,8 @@ def distinct_op() -> str:
 
 
 class StagingTable:
-    """``columns`` are (name, type) with type in int/bigint/bool/text/ntext/datetime; rows are tuples in order."""
+    """``columns`` are (name, type) with type in int/bigint/bool/text/ntext/datetime/float; rows are tuples
+    in order."""
 
     def __init__(self, cursor, name: str, columns: list[tuple[str, str]]):
         self.cursor = cursor

@@ -20,6 +20,7 @@ import queue
 import threading
 
 from intake.models import Ticket
+from intake.search_columns import SOURCE_FIELDS
 from intake.staging import StagingTable, distinct_op, is_postgresql, model_defaults
 from intake.upstream_changes import CLASSIFICATION_FIELDS, OPEN_TO_UPDATES, TicketChange
 
@@ -50,7 +51,21 @@ CHUNK_STAGE = [
     ("address", "text"),
     ("community_id", "bigint"),
     ("urgency", "text"),
+    # derived in Python while the rows are read, so that a ticket is written once, not inserted and
+    # then updated twice (intake.search_columns; intake.places.Placer): docs/performance.md, "Import"
+    ("search_words", "text"),
+    ("caller_key", "text"),
+    ("phone_tail", "text"),
+    ("place_origin", "text"),
+    ("place_community_id", "bigint"),
+    ("grid_cell_id", "bigint"),
+    ("place_lon", "float"),
+    ("place_lat", "float"),
 ]
+# the derived columns: the search columns follow the texts an update writes; the place is set on
+# insert only (an update that moves the address resets the place, which is looked up after the import)
+SEARCH_COLUMNS = ["search_words", "caller_key", "phone_tail"]
+PLACE_COLUMNS = ["place_origin", "place_community_id", "grid_cell_id", "place_lon", "place_lat"]
 SEEN_STAGE = [("row_no", "int"), ("ticket_no", "ntext")]
 _DONE = object()
 
@@ -80,10 +95,10 @@ class TicketChunkMerger:
         self.merging = True
         self.aborted = False
         self.error: BaseException | None = None
+        self.postgres = is_postgresql()
         self._sql()
         self.queue: queue.Queue | None = None
         self.thread: threading.Thread | None = None
-        self.postgres = is_postgresql()
         if self.postgres:
             self.queue = queue.Queue(maxsize=2)  # bounded memory: at most two chunks wait
             self.thread = threading.Thread(target=self._work, name="ticket-merge", daemon=True)
@@ -146,6 +161,10 @@ class TicketChunkMerger:
         cursor, chunk = self.cursor, self.chunk.name
         self.chunk.pending = rows
         self.chunk.flush()
+        if self.postgres:
+            # statistics on the chunk (a few ms): without them the planner guesses its size and may
+            # scan the whole ticket table once per chunk row (seconds a chunk in a re-sent file)
+            cursor.execute(f"ANALYZE {chunk}")
         if merge and self.merging:
             cursor.execute(
                 f"SELECT 1 FROM {chunk} WHERE ticket_no IS NOT NULL GROUP BY ticket_no HAVING COUNT(*) > 1 LIMIT 1"
@@ -180,6 +199,15 @@ class TicketChunkMerger:
         self.compared = [code for code, _col in compared]
         self.upstream_only = [code for code in self.compared if code not in CLASSIFICATION_FIELDS]
         differs = " OR ".join(differs_in.values())
+        # Each chunk row probes the ticket_no index for its ticket. On PostgreSQL the probe is a LATERAL
+        # subquery that the planner cannot flatten (OFFSET 0): as a plain join it trusted its estimate of
+        # the tickets still received (a fixed guess for the IS TRUE filter below, ~0.7% of the table)
+        # and compared every chunk row with every received ticket (4.6 s a chunk of 5,000 rows against
+        # 10,000 received tickets; minutes against a large re-sent file).
+        if self.postgres:
+            probe = "{join} LATERAL (SELECT * FROM intake_ticket t WHERE t.ticket_no = s.ticket_no OFFSET 0) t ON true"
+        else:
+            probe = "{join} intake_ticket t ON t.ticket_no = s.ticket_no"
         # Never an index condition: after a bulk load the statistics may say few tickets are received,
         # and the planner would then scan every received ticket for each row of the chunk (minutes per
         # chunk) instead of probing the ticket_no index; ``IS TRUE`` keeps it a filter on the probe.
@@ -200,7 +228,7 @@ class TicketChunkMerger:
             "SELECT SUM(CASE WHEN t.id IS NULL THEN 1 ELSE 0 END), "
             f"SUM(CASE WHEN t.id IS NOT NULL AND t.status = %s AND ({differs}) THEN 1 ELSE 0 END), "
             f"SUM(CASE WHEN t.id IS NOT NULL AND t.status <> %s AND ({differs_upstream}) THEN 1 ELSE 0 END) "
-            f"FROM {rows} LEFT JOIN intake_ticket t ON t.ticket_no = s.ticket_no WHERE s.ok"
+            f"FROM {rows} {probe.format(join='LEFT JOIN')} WHERE s.ok"
         )
         # what each update changes, old and new, by name for the category and the community
         shown = {
@@ -211,7 +239,7 @@ class TicketChunkMerger:
         values = ", ".join("{}, {}".format(*shown.get(code, (f"t.{col}", f"s.{col}"))) for code, col in compared)
         self.changes_sql = (
             f"SELECT s.row_no, t.id, t.ticket_no, {flags}, {values} FROM {rows} "
-            "JOIN intake_ticket t ON t.ticket_no = s.ticket_no "
+            f"{probe.format(join='JOIN')} "
             "LEFT JOIN intake_category oc ON oc.id = t.category_id "
             "LEFT JOIN org_unit ou ON ou.id = t.community_id LEFT JOIN org_unit nu ON nu.id = s.community_id "
             f"WHERE s.ok AND {still_received} AND ({differs}) ORDER BY s.row_no"
@@ -219,23 +247,37 @@ class TicketChunkMerger:
         upstream_flags = ", ".join(f"CASE WHEN {differs_in[code]} THEN 1 ELSE 0 END" for code in self.upstream_only)
         self.refusals_sql = (
             f"SELECT s.row_no, t.ticket_no, t.status, {upstream_flags} FROM {rows} "
-            "JOIN intake_ticket t ON t.ticket_no = s.ticket_no "
+            f"{probe.format(join='JOIN')} "
             f"WHERE s.ok AND t.status <> %s AND ({differs_upstream}) ORDER BY s.row_no"
         )
         assignments = ", ".join(f"{col} = {sources[code]}" for code, col in compared)
-        self.update_sql = (
-            f"UPDATE intake_ticket AS t SET {assignments}, updated_at = %s "
-            f"FROM {rows} WHERE s.ok AND t.ticket_no = s.ticket_no AND {still_received} AND ({differs})"
-        )
+        # the search columns derive from the content, the address and the phone: written with them
+        # when the file has all three (else the importer recomputes them for the updated tickets)
+        self.updates_search = all(code in self.present for code in SOURCE_FIELDS)
+        if self.updates_search:
+            assignments += "".join(f", {col} = s.{col}" for col in SEARCH_COLUMNS)
+        if self.postgres:  # the tickets to update found by the probe, then updated by primary key
+            self.update_sql = (
+                f"UPDATE intake_ticket AS t SET {assignments}, updated_at = %s FROM {rows} "
+                "JOIN LATERAL (SELECT t.id FROM intake_ticket t WHERE t.ticket_no = s.ticket_no "
+                f"AND {still_received} AND ({differs}) OFFSET 0) m ON true WHERE s.ok AND t.id = m.id"
+            )
+        else:
+            self.update_sql = (
+                f"UPDATE intake_ticket AS t SET {assignments}, updated_at = %s "
+                f"FROM {rows} WHERE s.ok AND t.ticket_no = s.ticket_no AND {still_received} AND ({differs})"
+            )
         self.foreign_sql = (
-            f"SELECT s.row_no, s.ticket_no, st.name FROM {chunk} s JOIN intake_ticket t ON t.ticket_no = s.ticket_no "
+            f"SELECT s.row_no, s.ticket_no, st.name FROM {chunk} s {probe.format(join='JOIN')} "
             "JOIN org_street st ON st.id = t.street_id WHERE s.ok AND t.street_id <> %s ORDER BY s.row_no"
         )
-        insert_cols = ["ticket_no"] + [col for _code, col in TICKET_DATA] + ["import_batch_id", "street_id"]
+        derived = SEARCH_COLUMNS + PLACE_COLUMNS
+        insert_cols = ["ticket_no"] + [col for _code, col in TICKET_DATA] + derived + ["import_batch_id", "street_id"]
         default_cols, self.defaults = model_defaults(Ticket, set(insert_cols), self.now)
         self.insert_sql = (
             f"INSERT INTO intake_ticket ({', '.join(insert_cols + default_cols)}) "
             f"SELECT s.ticket_no, {', '.join(sources[code] for code, _col in TICKET_DATA)}, "
+            f"{', '.join(f's.{col}' for col in derived)}, "
             f"%s, %s{', %s' * len(default_cols)} FROM {rows} "
             "WHERE s.ok AND NOT EXISTS (SELECT 1 FROM intake_ticket t WHERE t.ticket_no = s.ticket_no) "
             "ORDER BY s.row_no"

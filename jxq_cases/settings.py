@@ -311,9 +311,10 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # are fitted on the labelled pairs (proactive/similarity_model.json, bench/similarity_fit.py).
 PROACTIVE_TIME_SCALE_DAYS = env_float("PROACTIVE_TIME_SCALE_DAYS", 14.0)
 PROACTIVE_TEXT_FLOOR = env_float("PROACTIVE_TEXT_FLOOR", 0.03)  # characters less alike than this never match
-# "probably the same matter" from this score on: the highest keeping recall 0.80 in the cross-validation
-# of bench/similarity_fit.py on hard_dev.csv (precision/recall of every labelled set in the doc)
-PROACTIVE_SAME_MATTER_THRESHOLD = env_float("PROACTIVE_SAME_MATTER_THRESHOLD", 0.47)
+# "probably the same matter" from this score on: the highest cross-validated recall on hard_dev.csv at
+# which the cross-validated precision is 0.90 on both dev sets (bench/similarity_fit.py; every set's
+# precision/recall in the doc)
+PROACTIVE_SAME_MATTER_THRESHOLD = env_float("PROACTIVE_SAME_MATTER_THRESHOLD", 0.49)
 PROACTIVE_SIMILAR_WINDOW_DAYS = env_int("PROACTIVE_SIMILAR_WINDOW_DAYS", 90)  # how far back the lookup looks
 # Search and repeat callers (docs/intake.md "Search"): the shortest and longest search, the window of
 # "this caller's Nth request"

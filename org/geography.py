@@ -222,6 +222,29 @@ def check_layout(features: list[Feature]) -> list[str]:
     return problems
 
 
+def _overlaps_with_other_streets(features: list[Feature], street: Street) -> list[str]:
+    """A street's communities may not cover another street's: a point must lie in one street only
+    (docs/district.md). Each community of the file is checked against the other streets' areas."""
+    others = list(
+        CommunityArea.objects.exclude(community__street=street).values_list(
+            "community__name", "community__street__name", "boundary"
+        )
+    )
+    if not others:
+        return []
+    tree = STRtree([shape(boundary) for _name, _street, boundary in others])
+    problems = []
+    for feature in (f for f in features if f.kind == COMMUNITY):
+        for j in tree.query(feature.geometry):
+            name, other_street, _boundary = others[int(j)]
+            if feature.geometry.intersection(tree.geometries[int(j)]).area > OVERLAP_TOLERANCE:
+                problems.append(
+                    _("feature %(f)s overlaps community %(c)s of another street (%(street)s)")
+                    % {"f": feature.label, "c": name, "street": other_street}
+                )
+    return problems
+
+
 def _area_fields(feature: Feature, *, is_demo: bool, source: str) -> dict:
     min_lon, min_lat, max_lon, max_lat = feature.geometry.bounds
     inside = feature.geometry.representative_point()
@@ -255,6 +278,8 @@ def load_geography(
     features, problems = check_features(data, communities)
     if not problems:
         problems = check_layout(features)
+    if not problems:
+        problems = _overlaps_with_other_streets(features, street)
     if not problems:
         codes_in_file = [str(f.properties["code"]).strip() for f in features if f.kind == GRID]
         held = GridCell.objects.filter(code__in=codes_in_file).exclude(community__street=street)

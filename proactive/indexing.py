@@ -22,7 +22,7 @@ from proactive.similarity import Profile, band_keys, minhash, profile_of_ticket
 
 # Bump when the measure (normalisation, dictionary, features, hashing) changes: every ticket is then
 # indexed again by the periodic task.
-MEASURE_VERSION = 3
+MEASURE_VERSION = 4
 
 _TICKET_FIELDS = ("id", "content", "address", "category_id", "community_id", "grid_cell_id", "received_at")
 
@@ -34,28 +34,41 @@ def profile_to_json(profile: Profile) -> dict:
         "c": " ".join(sorted(profile.chars)),
         "s": " ".join(sorted(profile.sounds)),
         "p": sorted(profile.place_grams),
+        "ps": " ".join(sorted(profile.place_sounds)),
         "grid": profile.grid_cell_id,
         # the weighted lengths, so that a lookup does not weigh every n-gram of every candidate again
         "cn": round(profile.chars_norm, 6),
         "sn": round(profile.sounds_norm, 6),
+        "mn": round(profile.matter_norm, 6),
+        "mcn": round(profile.matter_chars_norm, 6),
+        "msn": round(profile.matter_sounds_norm, 6),
     }
 
 
 def profile_from_signature(signature: TicketSignature) -> Profile:
     data = signature.profile
     words = data["w"]
+    place_grams = frozenset(data["p"])
+    norm = math.sqrt(sum(v * v for v in words.values()))
     return Profile(
         words=words,
         chars=frozenset(data["c"].split(" ")) if data["c"] else frozenset(),
         sounds=frozenset(data["s"].split(" ")) if data["s"] else frozenset(),
-        place_grams=frozenset(data["p"]),
+        place_grams=place_grams,
+        # signatures of an older measure (until the periodic task indexes them again) lack the matter part:
+        # their whole text counts as matter
+        place_sounds=frozenset(data["ps"].split(" ")) if data.get("ps") else frozenset(),
+        place_chars=frozenset(c for gram in place_grams for c in gram),
         category_id=signature.category_id,
         community_id=signature.community_id,
         grid_cell_id=data.get("grid"),
         received_at=signature.received_at,
-        norm=math.sqrt(sum(v * v for v in words.values())),
+        norm=norm,
         chars_norm=data["cn"],
         sounds_norm=data["sn"],
+        matter_norm=data.get("mn", norm),
+        matter_chars_norm=data.get("mcn", data["cn"]),
+        matter_sounds_norm=data.get("msn", data["sn"]),
     )
 
 

@@ -16,10 +16,13 @@ street's tickets (``ngram_df.json``, written with the model by bench/similarity_
 more than 楼 or 了.
 
 The score of a pair (``score``) is a logistic model fitted on labelled pairs (``similarity_model.json``,
-written by bench/similarity_fit.py): each text feature — the IDF-weighted cosines of the words, of the
-characters and of the sounds — is multiplied by each context feature (1, same category, same community,
-place, time closeness), so the context only scales what the texts share; texts whose characters are less
-alike than ``PROACTIVE_TEXT_FLOOR`` score 0. docs/proactive.md gives the figures on the labelled sets.
+written by bench/similarity_fit.py) over the terms the model file names, each a feature of
+``pair_features`` or a product of them. The shipped model multiplies each text feature — the
+IDF-weighted cosines of the words, of the characters and of the sounds — by each context feature (1, same
+category, same community, place, time closeness), so the context only scales what the texts share; texts
+whose characters are less alike than ``PROACTIVE_TEXT_FLOOR`` score 0. ``pair_features`` also gives the
+same cosines over the *matter* part (less the place text of either ticket), for a model that reads them.
+docs/proactive.md gives the figures on the labelled sets.
 
 The same profile yields a MinHash signature whose LSH band keys are stored per ticket
 (``proactive.models.TicketSignature`` / ``SignatureBand``) so that candidates for one ticket are found
@@ -237,9 +240,15 @@ class Profile:
     community_id: int | None = None
     grid_cell_id: int | None = None
     received_at: datetime | None = None
+    place_sounds: frozenset[str] = frozenset()  # syllables and pairs of the place text (address, place names)
     norm: float = field(default=0.0)
     chars_norm: float = field(default=0.0)
     sounds_norm: float = field(default=0.0)
+    # the lengths of the *matter* part: the same vectors less what the ticket's own place text explains
+    matter_norm: float = field(default=0.0)
+    matter_chars_norm: float = field(default=0.0)
+    matter_sounds_norm: float = field(default=0.0)
+    place_chars: frozenset[str] = field(default=frozenset())
 
     def features(self) -> set[str]:
         """The set MinHash summarises: the words. (Bigrams would dilute the estimate between
@@ -282,11 +291,13 @@ def profile_of(
     for word in segment(text):
         # term frequency matters little in two-line complaints: each word counts once, by rarity
         weights[word] = idf.get(word, median_idf)
+    folded = fold(text)
     return make_profile(
         weights,
-        chars=frozenset(_char_grams(folded := fold(text))),
+        chars=frozenset(_char_grams(folded)),
         sounds=frozenset(_sound_grams(folded)),
         place_grams=frozenset(_bigrams(place_text)),
+        place_sounds=frozenset(_sound_grams(place_text)),
         category_id=category_id,
         community_id=community_id,
         grid_cell_id=grid_cell_id,
@@ -294,17 +305,43 @@ def profile_of(
     )
 
 
-def make_profile(words: dict[str, float], *, chars: frozenset[str], sounds: frozenset[str], **context) -> Profile:
+def make_profile(
+    words: dict[str, float],
+    *,
+    chars: frozenset[str],
+    sounds: frozenset[str],
+    place_grams: frozenset[str] = frozenset(),
+    place_sounds: frozenset[str] = frozenset(),
+    **context,
+) -> Profile:
     """A profile with its vector lengths (from a text, or from a stored signature)."""
+    place_chars = frozenset(c for gram in place_grams for c in gram)
     return Profile(
         words=words,
         chars=chars,
         sounds=sounds,
+        place_grams=place_grams,
+        place_sounds=place_sounds,
+        place_chars=place_chars,
         norm=math.sqrt(sum(v * v for v in words.values())),
         chars_norm=_weighted_norm(chars),
         sounds_norm=_weighted_norm(sounds),
+        matter_norm=math.sqrt(sum(v * v for k, v in words.items() if not _is_place(k, place_grams, place_chars))),
+        matter_chars_norm=_weighted_norm(frozenset(g for g in chars if not _is_place(g, place_grams, place_chars))),
+        matter_sounds_norm=_weighted_norm(sounds - place_sounds),
         **context,
     )
+
+
+def _is_place(gram: str, place_grams: frozenset[str], place_chars: frozenset[str], *more: frozenset[str]) -> bool:
+    """Whether a word or character n-gram is place text: all its character pairs are in the place bigrams
+    (the address and place names of one of the two tickets: 环岛 of 大山子环岛, 南门 of 高家园小区南门);
+    a single character when it is one of their characters. ``more``: the other ticket's bigrams, then
+    characters."""
+    if len(gram) == 1:
+        return gram in place_chars or (len(more) > 1 and gram in more[1])
+    other = more[0] if more else frozenset()
+    return all(gram[i : i + 2] in place_grams or gram[i : i + 2] in other for i in range(len(gram) - 1))
 
 
 def profile_of_ticket(ticket) -> Profile:
@@ -349,24 +386,47 @@ class Similarity:
 
 
 MODEL_FILE = HERE / "similarity_model.json"
-TEXT_FEATURES = ("word_cosine", "char_cosine", "sound_cosine")
-CONTEXT_FEATURES = ("always", "same_category", "same_community", "place", "time")
+# What a pair is described by (``pair_features``); the fitted model names its terms from these, alone or
+# as products ("matter_char_cosine*same_community").
+FEATURES = (
+    "word_cosine",
+    "char_cosine",
+    "sound_cosine",
+    "matter_word_cosine",
+    "matter_char_cosine",
+    "matter_sound_cosine",
+    "place_share",
+    "same_category",
+    "same_community",
+    "place",
+    "time",
+)
+_CHAR_COSINE = FEATURES.index("char_cosine")
+_MATTER = frozenset(FEATURES.index(name) for name in FEATURES if name.startswith("matter_") or name == "place_share")
 
 
 @dataclass(frozen=True)
 class Weights:
     """The fitted coefficients of the score (``similarity_model.json``) and the time scale, read once
-    per lookup or job rather than once per pair. ``coef[i][j]``: text feature i x context feature j."""
+    per lookup or job rather than once per pair. ``terms[k]``: the positions in FEATURES whose product is
+    the k-th term, weighted by ``coef[k]``."""
 
-    coef: tuple[tuple[float, ...], ...]
+    terms: tuple[tuple[int, ...], ...]
+    coef: tuple[float, ...]
     intercept: float
     time_scale_days: float
     text_floor: float
 
+    @property
+    def matter(self) -> bool:
+        """Whether a term reads the matter part (when none does, the lookup does not compute it)."""
+        return any(position in _MATTER for term in self.terms for position in term)
+
     @classmethod
     def from_settings(cls) -> Weights:
-        coef, intercept = _fitted()
+        terms, coef, intercept = _fitted()
         return cls(
+            terms=terms,
             coef=coef,
             intercept=intercept,
             time_scale_days=settings.PROACTIVE_TIME_SCALE_DAYS,
@@ -374,34 +434,84 @@ class Weights:
         )
 
 
+def parse_terms(names: list[str]) -> tuple[tuple[int, ...], ...]:
+    """``["a", "a*b"]`` -> positions in FEATURES; an unknown feature is an error (a model of other features)."""
+    out = []
+    for name in names:
+        parts = name.split("*")
+        unknown = [p for p in parts if p not in FEATURES]
+        if unknown or not name:
+            raise ValueError(
+                f"{MODEL_FILE.name} names unknown features {unknown or [name]}; run bench/similarity_fit.py"
+            )
+        out.append(tuple(FEATURES.index(p) for p in parts))
+    return tuple(out)
+
+
 @cache
-def _fitted() -> tuple[tuple[tuple[float, ...], ...], float]:
+def _fitted() -> tuple[tuple[tuple[int, ...], ...], tuple[float, ...], float]:
     import json
 
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    if tuple(data["text_features"]) != TEXT_FEATURES or tuple(data["context_features"]) != CONTEXT_FEATURES:
-        raise ValueError(f"{MODEL_FILE.name} was fitted for other features; run bench/similarity_fit.py")
-    return tuple(tuple(row) for row in data["coef"]), float(data["intercept"])
+    terms = parse_terms(data["terms"])
+    coef = tuple(float(v) for v in data["coef"])
+    if len(coef) != len(terms):
+        raise ValueError(f"{MODEL_FILE.name}: {len(terms)} terms but {len(coef)} coefficients")
+    return terms, coef, float(data["intercept"])
 
 
-def pair_features(a: Profile, b: Profile, time_scale_days: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """(text features, context features) of a pair: what the fitted score combines (TEXT_FEATURES,
-    CONTEXT_FEATURES). The text features are all 0 for two texts that share no two characters and no
-    two syllables in a row (暖气不热 and 遛狗不拴绳 share only 不)."""
-    if a.norm and b.norm:
-        aw, bw = (a.words, b.words) if len(a.words) <= len(b.words) else (b.words, a.words)
-        cosine = sum(v * bw[k] for k, v in aw.items() if k in bw) / (a.norm * b.norm)
-    else:
-        cosine = 0.0
+def _weighted_sum(grams) -> float:
+    idf, unseen = _ngram_idf()
+    return sum(idf.get(g, unseen) ** 2 for g in grams)
+
+
+def pair_features(a: Profile, b: Profile, time_scale_days: float, *, matter: bool = True) -> tuple[float, ...]:
+    """The features of a pair, in the order of FEATURES: what the fitted score combines.
+
+    The cosines of the words, characters and sounds, then the same over the **matter** part only: what
+    the two texts share less what is place text of either ticket (its address and the place names and
+    building references taken out of its text), so that two complaints about one crossing that share
+    环岛 but not their matter (红绿灯 / 路灯) do not look alike for the crossing; ``place_share``: the share
+    of the shared characters' weight that is place text. The text features are all 0 for two texts that
+    share no two characters and no two syllables in a row (暖气不热 and 遛狗不拴绳 share only 不).
+    ``matter=False``: the matter features are left 0 (a model that does not read them: half the time)."""
     shared_chars, shared_sounds = a.chars & b.chars, a.sounds & b.sounds
     if any(len(g) > 1 for g in shared_chars) or any("-" in g for g in shared_sounds):
+        cosine = matter_cosine = 0.0
+        if a.norm and b.norm:
+            aw, bw = (a.words, b.words) if len(a.words) <= len(b.words) else (b.words, a.words)
+            product = matter_product = 0.0
+            for word, value in aw.items():
+                if word in bw:
+                    product += value * bw[word]
+                    if matter and not _is_place(word, a.place_grams, a.place_chars, b.place_grams, b.place_chars):
+                        matter_product += value * bw[word]
+            cosine = product / (a.norm * b.norm)
+            if matter and a.matter_norm and b.matter_norm:
+                matter_cosine = matter_product / (a.matter_norm * b.matter_norm)
         text = (
             cosine,
             _weighted_cosine(shared_chars, a.chars_norm, b.chars_norm),
             _weighted_cosine(shared_sounds, a.sounds_norm, b.sounds_norm),
         )
+        if matter:
+            matter_chars = [
+                g for g in shared_chars if not _is_place(g, a.place_grams, a.place_chars, b.place_grams, b.place_chars)
+            ]
+            shared_weight, matter_weight = _weighted_sum(shared_chars), _weighted_sum(matter_chars)
+            matter_sounds = shared_sounds - a.place_sounds - b.place_sounds
+            text += (
+                matter_cosine,
+                matter_weight / (a.matter_chars_norm * b.matter_chars_norm)
+                if a.matter_chars_norm and b.matter_chars_norm
+                else 0.0,
+                _weighted_cosine(matter_sounds, a.matter_sounds_norm, b.matter_sounds_norm),
+                1.0 - matter_weight / shared_weight if shared_weight else 0.0,
+            )
+        else:
+            text += (0.0, 0.0, 0.0, 0.0)
     else:
-        text = (0.0, 0.0, 0.0)  # not two characters nor two syllables in a row in common: nothing shared
+        text = (0.0,) * 7  # not two characters nor two syllables in a row in common: nothing shared
     same_category = 1.0 if a.category_id is not None and a.category_id == b.category_id else 0.0
     if a.community_id is None or b.community_id is None:
         place, same_community = 0.5, 0.0
@@ -418,41 +528,44 @@ def pair_features(a: Profile, b: Profile, time_scale_days: float) -> tuple[tuple
         closeness = math.exp(-abs((a.received_at - b.received_at).total_seconds()) / 86400 / time_scale_days)
     else:
         closeness = 0.5
-    return text, (1.0, same_category, same_community, place, closeness)
+    return (*text, same_category, same_community, place, closeness)
 
 
 def score(a: Profile, b: Profile, w: Weights) -> float:
     """The same-matter score of two profiles, between 0 and 1 (module docstring): a logistic model over
-    the text features, each scaled by the context; 0 when the texts share nothing."""
+    the pair's features; 0 when the texts share (almost) nothing."""
     if _weighted_cosine(a.chars & b.chars, a.chars_norm, b.chars_norm) < w.text_floor:
         return 0.0  # most candidates of a lookup end here, before the other features are computed
-    return _fitted_score(*pair_features(a, b, w.time_scale_days), w)
+    return _fitted_score(pair_features(a, b, w.time_scale_days, matter=w.matter), w)
 
 
-def _fitted_score(text: tuple[float, ...], context: tuple[float, ...], w: Weights) -> float:
-    if text[1] < w.text_floor:
+def _fitted_score(features: tuple[float, ...], w: Weights) -> float:
+    if features[_CHAR_COSINE] < w.text_floor:
         return 0.0  # the text decides: the context never makes a match of texts this far apart
     logit = w.intercept
-    for value, row in zip(text, w.coef, strict=True):
-        if value:
-            logit += value * sum(c * x for c, x in zip(row, context, strict=True))
+    for term, coef in zip(w.terms, w.coef, strict=True):
+        value = coef
+        for position in term:
+            value *= features[position]
+        logit += value
     return 1.0 / (1.0 + math.exp(-logit))
 
 
 def similarity(a: Profile, b: Profile, weights: Weights | None = None) -> Similarity:
     """The documented score of two profiles (module docstring), between 0 and 1, with its reasons."""
     weights = weights or Weights.from_settings()
-    text, context = pair_features(a, b, weights.time_scale_days)
+    features = pair_features(a, b, weights.time_scale_days, matter=weights.matter)
+    named = dict(zip(FEATURES, features, strict=True))
     days = None
     if a.received_at is not None and b.received_at is not None:
         days = abs((a.received_at - b.received_at).total_seconds()) / 86400
     shared = sorted(set(a.words) & set(b.words), key=lambda word: -a.words[word])[:6]
     return Similarity(
-        score=round(_fitted_score(text, context, weights), 4),
-        text=round(0.5 * text[1] + 0.5 * text[2], 4),  # characters and sounds, for the reader
+        score=round(_fitted_score(features, weights), 4),
+        text=round(0.5 * named["char_cosine"] + 0.5 * named["sound_cosine"], 4),  # for the reader
         shared_words=shared,
-        same_category=bool(context[1]),
-        same_community=bool(context[2]),
+        same_category=bool(named["same_category"]),
+        same_community=bool(named["same_community"]),
         days_apart=days,
     )
 

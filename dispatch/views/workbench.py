@@ -40,7 +40,7 @@ from dispatch.workflow import dispatch_ticket, registry, triage_ticket
 from intake.models import AWAITING_CENTER, IN_FLIGHT, Kind, Source, Status, Ticket, Urgency
 from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError
-from org.models import Unit
+from org.models import Street, Unit
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -89,6 +89,8 @@ def filtered_tickets(user: AnyUser, form: WorkbenchFilterForm, request: HttpRequ
         params["received_after"] = start_at.isoformat()
     if end_at:
         params["received_before"] = end_at.isoformat()
+    if data.get("street"):
+        tickets = tickets.filter(street=data["street"])
     tickets = TicketFilter(params, queryset=tickets, request=request).qs
     if status == WorkbenchFilterForm.STATUS_OPEN:
         tickets = tickets.filter(status__in=IN_FLIGHT)
@@ -136,8 +138,11 @@ def workbench_slice(tickets: QuerySet, sort: str, start: int, stop: int) -> list
     return found
 
 
-def list_rows(user: AnyUser, tickets: Iterable[Ticket], now: datetime) -> list[dict[str, Any]]:
-    """What a list row shows, prepared here once: a list page stays cheap to render at 50 rows."""
+def list_rows(
+    user: AnyUser, tickets: Iterable[Ticket], now: datetime, streets: dict[int, str] | None = None
+) -> list[dict[str, Any]]:
+    """What a list row shows, prepared here once: a list page stays cheap to render at 50 rows.
+    ``streets`` (id -> name) adds each ticket's street, for those who see several."""
     # one reverse() for all rows: a ticket number is URL-safe in the path (no slash, see intake)
     ticket_url = reverse("ticket", args=["NO"])
     panel_url = reverse("ticket-panel", args=["NO"])
@@ -175,6 +180,7 @@ def list_rows(user: AnyUser, tickets: Iterable[Ticket], now: datetime) -> list[d
                 "kind": labels["kind"].get(ticket.kind, ticket.kind),
                 "status": labels["status"].get(ticket.status, ticket.status),
                 "tags": tags,
+                "street": streets.get(ticket.street_id, "") if streets else "",
             }
         )
     return rows
@@ -232,7 +238,10 @@ def status_counts(user: AnyUser, current: str) -> list[dict[str, Any]]:
 def workbench(request: HttpRequest) -> HttpResponse:
     if not access.may(request.user, "tickets.list"):
         raise Http404(gettext("No ticket list for this account."))
-    form = WorkbenchFilterForm(request.GET or None, auto_id="filter-%s", street_ids=access.street_ids(request.user))
+    street_ids = access.street_ids(request.user)
+    form = WorkbenchFilterForm(request.GET or None, auto_id="filter-%s", street_ids=street_ids)
+    # a district's people see several streets: each row says whose ticket it is
+    streets = dict(Street.objects.filter(pk__in=street_ids).values_list("pk", "name")) if len(street_ids) > 1 else None
     if form.is_bound and not form.is_valid():
         messages.error(request, gettext("Some filters are not valid and were ignored."))
     page, too_deep = requested_page(request)
@@ -258,16 +267,15 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "form": form,
         "filter_controls": filter_controls(form),
         "filtered": bool(form.is_bound and any(v for k, v in request.GET.items() if k != "page")),
-        "rows": list_rows(request.user, found[:PAGE_SIZE], now),
+        "rows": list_rows(request.user, found[:PAGE_SIZE], now, streets),
+        "show_street": bool(streets),
         "has_next": len(found) > PAGE_SIZE and page < MAX_PAGE,
         "page": page,
         "page_error": too_deep,
         "query_without_page": query.urlencode(),
         "status_counts": status_counts(request.user, status),
         "can_bulk_dispatch": is_center,
-        "units": Unit.objects.filter(is_center=False, is_active=True, street_id__in=access.street_ids(request.user))
-        if is_center
-        else [],
+        "units": Unit.objects.filter(is_center=False, is_active=True, street_id__in=street_ids) if is_center else [],
     }
     return render(request, "dispatch/workbench.html", context, status=400 if too_deep else 200)
 

@@ -8,7 +8,7 @@ from django.test import Client
 from dispatch.access import is_visible, visible_tickets
 from dispatch.models import Notification, TicketEvent
 from dispatch.workflow import registry
-from intake.models import Ticket
+from intake.models import Status, Ticket
 from org.accounts import create_user
 from org.models import Role, Street, Unit
 from org.streets import add_street
@@ -185,6 +185,34 @@ def test_a_district_role_narrows_the_api_list_to_one_street(api_client_for, hand
     assert both == {ours.ticket_no, theirs.ticket_no}
     only = client.get("/api/v1/tickets/", {"street": "将台街道"}).json()["results"]
     assert [row["ticket_no"] for row in only] == [theirs.ticket_no]
+
+
+def test_a_district_roles_workbench_names_each_tickets_street_and_filters_by_street(
+    handler_unit, b_people, district_staff, center_staff
+):
+    ours = make_ticket(lead_unit=handler_unit, status=Status.DISPATCHED)
+    theirs = make_ticket(lead_unit=b_people["unit"], status=Status.DISPATCHED)
+    jiangtai = b_people["unit"].street
+    client = Client()
+    client.force_login(district_staff)
+    both = client.get("/tickets/")
+    streets = {row.get("street") for row in both.context["rows"]}
+    assert both.context["show_street"] and streets == {"酒仙桥街道", "将台街道"}
+    html = both.content.decode()
+    assert 'data-testid="row-street">将台街道<' in html and 'name="street"' in html
+    # the communities of the two streets are told apart in the filter (both have a 南路社区)
+    assert "将台街道 · 南路社区" in html and "酒仙桥街道 · 南路社区" in html
+    only = client.get("/tickets/", {"street": jiangtai.pk})
+    assert [row["ticket"].pk for row in only.context["rows"]] == [theirs.pk]
+    assert ours.pk != theirs.pk
+
+    # a street's own people see one street: no street column, no street filter, and naming another
+    # street's id finds nothing of it (the filter is not there; the list stays the user's street)
+    own = Client()
+    own.force_login(center_staff)
+    page = own.get("/tickets/", {"street": jiangtai.pk})
+    assert not page.context["show_street"] and 'name="street"' not in page.content.decode()
+    assert [row["ticket"].pk for row in page.context["rows"]] == [ours.pk]
 
 
 def test_a_streets_own_deadline_rule_wins_over_the_district_default(handler_unit, b_people, center_admin):

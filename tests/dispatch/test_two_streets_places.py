@@ -1,6 +1,7 @@
 """Two streets with the same community names (docs/district.md): a street's center places only its own
-street's addresses in its own street's grid cells, edits only its own geography, and never rewrites
-or uses the other street's gazetteer."""
+street's addresses in its own street's grid cells, edits only its own geography, and keeps its own
+gazetteer: the same address text in two streets is two entries, each placing its own street's
+tickets, and neither street's file or placing ever changes or uses the other's."""
 
 import io
 import json
@@ -8,11 +9,12 @@ import json
 import pytest
 from django.test import Client
 
+from intake.address_keys import address_key
 from intake.models import GazetteerEntry, PlaceOrigin
 from intake.places import import_gazetteer, place_tickets
 from jxq_cases.lib.errors import DomainError
 from org.geography import load_geography
-from org.models import Street
+from org.models import GridCell, Street
 from tests.dispatch.test_two_streets import b_people, jiangtai  # noqa: F401  (the two-street fixtures)
 from tests.factories import make_ticket
 from tests.geography import GEO_DATA, load_test_street
@@ -29,11 +31,18 @@ def _client(user) -> Client:
     return client
 
 
-def _b_geography() -> io.BytesIO:
-    """Street B's file: the test street's shapes, under B's community names (the same names) and
-    grid codes of its own (JT-…)."""
+def _shifted(coordinates, east: float):
+    if isinstance(coordinates[0], (int, float)):
+        return [coordinates[0] + east, *coordinates[1:]]
+    return [_shifted(part, east) for part in coordinates]
+
+
+def _b_geography(east: float = 0.05) -> io.BytesIO:
+    """Street B's file: the test street's shapes moved ``east`` degrees (streets do not overlap),
+    under B's community names (the same names) and grid codes of its own (JT-…)."""
     data = json.loads((GEO_DATA / "street.geojson").read_text(encoding="utf-8"))
     for feature in data["features"]:
+        feature["geometry"]["coordinates"] = _shifted(feature["geometry"]["coordinates"], east)
         if feature["properties"].get("kind") == "grid":
             feature["properties"]["code"] = "JT-" + feature["properties"]["code"]
     return io.BytesIO(json.dumps(data, ensure_ascii=False).encode())
@@ -80,7 +89,7 @@ def test_a_center_sees_and_places_only_its_own_streets_addresses(center_staff, h
     assert (ours.place_origin, ours.grid_cell_id) == (PlaceOrigin.CENTER, a_cell.pk)
     assert theirs.place_origin == PlaceOrigin.UNRESOLVED and theirs.grid_cell_id is None
     entry = GazetteerEntry.objects.get(address="酒仙桥星星村7号")
-    assert entry.community.street.name == A
+    assert entry.community.street.name == A and entry.street.name == A
 
     # a new ticket of B at that address is not placed by A's entry; a new one of A is
     later_b = make_ticket(lead_unit=b["unit"], address="酒仙桥星星村7号")
@@ -91,7 +100,7 @@ def test_a_center_sees_and_places_only_its_own_streets_addresses(center_staff, h
     assert later_a.grid_cell_id == a_cell.pk
     assert later_b.place_origin == PlaceOrigin.UNRESOLVED and later_b.place_community_id is None
 
-    # B places it in its own cell: B's tickets get B's place, A's gazetteer entry stays A's
+    # B places it in its own cell: B's tickets get B's place, in an entry of B's own; A's stays A's
     _client(b["center_staff"]).post("/places/unresolved/", {"address": "酒仙桥星星村7号", "grid_cell": b_cell.pk})
     for ticket in (theirs, later_b):
         ticket.refresh_from_db()
@@ -100,23 +109,47 @@ def test_a_center_sees_and_places_only_its_own_streets_addresses(center_staff, h
     assert (entry.community.street.name, entry.grid_cell_id) == (A, a_cell.pk)
     later_a.refresh_from_db()
     assert later_a.grid_cell_id == a_cell.pk
+    b_entry = GazetteerEntry.objects.get(address="酒仙桥星星村7号", street__name=B)
+    assert (b_entry.community.street.name, b_entry.grid_cell_id) == (B, b_cell.pk)
+
+    # from now on each street's gazetteer places its own new tickets at that address
+    next_a = make_ticket(lead_unit=handler_unit, address="酒仙桥星星村7号")
+    next_b = make_ticket(lead_unit=b["unit"], address="酒仙桥星星村七号")
+    place_tickets()
+    next_a.refresh_from_db()
+    next_b.refresh_from_db()
+    assert (next_a.place_origin, next_a.grid_cell_id) == (PlaceOrigin.CENTER, a_cell.pk)
+    assert (next_b.place_origin, next_b.grid_cell_id) == (PlaceOrigin.CENTER, b_cell.pk)
 
 
-def test_a_gazetteer_file_names_its_streets_communities_and_cannot_take_anothers_address(two_geographies):
+def test_a_gazetteer_file_names_its_streets_communities_and_keeps_its_own_entries(two_geographies):
     b_south = two_geographies["unit"]
     # A's file (load_test_street) put 南路社区 of A, not B's namesake
     assert not GazetteerEntry.objects.filter(community=b_south).exists()
     assert set(GazetteerEntry.objects.values_list("community__street__name", flat=True)) == {A}
-    # B's file with an address A's gazetteer holds is refused whole, nothing changed
-    before = list(GazetteerEntry.objects.order_by("key").values_list("key", "community_id"))
+    a_entries = list(GazetteerEntry.objects.order_by("key").values_list("pk", "key", "community_id", "grid_cell_id"))
+    # B's file may hold an address A's gazetteer holds too: B gets its own entry, A's is untouched
     csv_text = "address,community,grid\n北京市朝阳区酒仙桥南路社区12号楼,南路社区,JT-NL-1\n将台路1号,南路社区,JT-NL-1\n"
-    with pytest.raises(DomainError) as refused:
-        import_gazetteer(io.BytesIO(csv_text.encode()), street=B)
-    assert "酒仙桥街道" in refused.value.detail
-    assert list(GazetteerEntry.objects.order_by("key").values_list("key", "community_id")) == before
-    # its own addresses go to its own communities; a cell of A is not one of B's
-    import_gazetteer(io.BytesIO("address,community,grid\n将台路1号,南路社区,JT-NL-1\n".encode()), street=B)
+    import_gazetteer(io.BytesIO(csv_text.encode()), street=B)
+    assert (
+        list(
+            GazetteerEntry.objects.filter(street__name=A)
+            .order_by("key")
+            .values_list("pk", "key", "community_id", "grid_cell_id")
+        )
+        == a_entries
+    )
+    twelve = GazetteerEntry.objects.filter(key=address_key("酒仙桥南路社区12号楼"))
+    assert sorted(twelve.values_list("street__name", "community__street__name")) == sorted([(A, A), (B, B)])
     assert GazetteerEntry.objects.get(address="将台路1号").community == b_south
+    # each street's ticket at the shared address gets its own street's place
+    a_ticket = make_ticket(address="朝阳区酒仙桥南路社区12号楼3单元", street=Street.objects.get(name=A))
+    b_ticket = make_ticket(address="酒仙桥南路12号楼", street=Street.objects.get(name=B), lead_unit=b_south)
+    place_tickets()
+    a_ticket.refresh_from_db()
+    b_ticket.refresh_from_db()
+    assert a_ticket.grid_cell.code == "NL-1" and b_ticket.grid_cell.code == "JT-NL-1"
+    # a cell of A is not one of B's
     with pytest.raises(DomainError):
         import_gazetteer(io.BytesIO("address,community,grid\n将台路2号,南路社区,NL-1\n".encode()), street=B)
     # with two streets, a file must name its street
@@ -191,3 +224,18 @@ def test_a_point_in_another_streets_community_is_outside_the_tickets_street(
     assert answer.status_code == 200, answer.json()
     ours.refresh_from_db()
     assert ours.place_community_id == handler_unit.pk
+
+
+def test_a_streets_areas_may_not_cover_another_streets(b_people):  # noqa: F811
+    load_test_street(street=A)
+    # B's file drawn over A's communities: refused whole, naming the feature and A's community
+    with pytest.raises(DomainError) as refused:
+        load_geography(_b_geography(east=0.0), street=B)
+    assert "南路社区" in refused.value.detail and A in refused.value.detail
+    assert not GridCell.objects.filter(community__street__name=B).exists()
+    # beside A's, it is loaded
+    load_geography(_b_geography(), street=B)
+    assert (
+        GridCell.objects.filter(community__street__name=B).count()
+        == GridCell.objects.filter(community__street__name=A).count()
+    )

@@ -56,10 +56,18 @@ def test_two_places_that_fit_alike_are_not_chosen_between():
     load_test_street()
     south, east = Unit.objects.get(name="南路社区"), Unit.objects.get(name="东路社区")
     GazetteerEntry.objects.create(
-        address="酒仙桥甲路8号楼", key=address_key("酒仙桥甲路8号楼"), community=south, origin="imported"
+        street=south.street,
+        address="酒仙桥甲路8号楼",
+        key=address_key("酒仙桥甲路8号楼"),
+        community=south,
+        origin="imported",
     )
     GazetteerEntry.objects.create(
-        address="酒仙桥乙路8号楼", key=address_key("酒仙桥乙路8号楼"), community=east, origin="imported"
+        street=east.street,
+        address="酒仙桥乙路8号楼",
+        key=address_key("酒仙桥乙路8号楼"),
+        community=east,
+        origin="imported",
     )
     assert resolve("酒仙桥丙路8号楼") is None
 

@@ -9,15 +9,18 @@ from proactive.similarity import band_keys, minhash, normalise, profile_of, simi
 from tests.conftest import TEST_DATA
 
 # The level reached at the default threshold (bench/similarity_fit.py --check, docs/proactive.md):
-# labelled.csv precision 0.913, recall 0.822; the hold-outs of the harder set precision 0.822, recall
-# 0.808 (hard_holdout.csv) and precision 0.863, recall 0.690 (hard_holdout2.csv).
+# labelled.csv precision 0.928, recall 0.818; the hold-outs of the harder set precision 0.826, recall
+# 0.792 (hard_holdout.csv), precision 0.873, recall 0.690 (hard_holdout2.csv) and precision 0.740,
+# recall 0.569 (hard_holdout3.csv: below the goal, a floor against getting worse, not a target).
 # The floors leave room for rounding, not for a worse measure.
 PRECISION_FLOOR = 0.90
 RECALL_FLOOR = 0.81
 HOLDOUT_PRECISION_FLOOR = 0.81
 HOLDOUT_RECALL_FLOOR = 0.79
-HOLDOUT2_PRECISION_FLOOR = 0.85
+HOLDOUT2_PRECISION_FLOOR = 0.86
 HOLDOUT2_RECALL_FLOOR = 0.68
+HOLDOUT3_PRECISION_FLOOR = 0.73
+HOLDOUT3_RECALL_FLOOR = 0.56
 
 
 def test_precision_and_recall_of_same_matter_stay_above_the_floor():
@@ -47,6 +50,15 @@ def test_on_the_second_hold_out_by_another_hand_it_stays_above_its_floor():
     q = quality(scored_pairs(tickets), settings.PROACTIVE_SAME_MATTER_THRESHOLD)
     assert q.precision >= HOLDOUT2_PRECISION_FLOOR, q
     assert q.recall >= HOLDOUT2_RECALL_FLOOR, q
+
+
+def test_on_the_third_hold_out_it_stays_above_its_floor():
+    # thirteen matters none of the other sets has, written before the score's model was last changed
+    tickets = load_labelled(TEST_DATA / "similarity" / "hard_holdout3.csv")
+    assert len({t.group for t in tickets if t.group.startswith("h")}) == 13
+    q = quality(scored_pairs(tickets), settings.PROACTIVE_SAME_MATTER_THRESHOLD)
+    assert q.precision >= HOLDOUT3_PRECISION_FLOOR, q
+    assert q.recall >= HOLDOUT3_RECALL_FLOOR, q
 
 
 def test_normalise_folds_traditional_full_width_and_chinese_building_numbers():

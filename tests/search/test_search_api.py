@@ -1,7 +1,10 @@
 """The one search through the API (GET /api/v1/tickets/?q=): each kind, scoped by the access policy,
 phone and name for the roles with personal-data rights only (and logged), bad input answered."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from dispatch.models import PersonalDataAccess
 from tests.factories import make_ticket
@@ -181,3 +184,51 @@ def test_a_prefix_matching_too_many_tickets_asks_for_more(street, center_staff, 
     assert body["notices"] == ["按工单编号匹配“JXQ2026”的工单超过 2 张：请输入更完整的内容。"]
     answer, body = _search(api_client_for(center_staff), "JXQ20261203")
     assert _numbers(body) == {street["lamp"].ticket_no, street["noise"].ticket_no} and body["notices"] == []
+
+
+# --- what one search request costs ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("q", "queries"),
+    [
+        # the ids by number, the page, the page's co-handling units
+        ("JXQ2026120300017", 3),
+        # the ids by number, the log row, the ids by the phone's last four, the page, the co-handlers
+        ("2222", 5),
+        # the ids by name, the look at the newest tickets, the planner's estimate of the matches in the
+        # newest window (too few for a page: no window is read), the page, the co-handlers
+        ("垃圾 清运", 5),
+        # one stored word: no look at the newest, no window
+        ("噪音", 3),
+    ],
+)
+def test_a_search_request_costs_a_fixed_number_of_queries(street, center_staff, api_client_for, q, queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from intake.models import Ticket
+
+    Ticket.objects.filter(pk=street["again"].pk).update(received_at=timezone.now() - dt.timedelta(days=100))
+    client = api_client_for(center_staff)
+    client.get(URL, {"q": q})  # warm: the user's units are read once per user object
+    with CaptureQueriesContext(connection) as captured:
+        answer = client.get(URL, {"q": q})
+    assert answer.status_code == 200
+    assert len(captured) == queries, [c["sql"][:120] for c in captured.captured_queries]
+    assert not [c for c in captured.captured_queries if "COUNT(" in c["sql"].upper() and "newest" not in c["sql"]]
+
+
+def test_the_list_names_each_tickets_co_handling_units_in_the_units_order(
+    street, center_staff, api_client_for, handler_unit, other_unit
+):
+    street["noise"].co_units.add(other_unit, handler_unit)
+    street["lamp"].co_units.add(other_unit)
+    expected = {
+        street["noise"].ticket_no: [u.name for u in street["noise"].co_units.all()],
+        street["lamp"].ticket_no: [other_unit.name],
+        street["again"].ticket_no: [],
+    }
+    assert len(expected[street["noise"].ticket_no]) == 2
+    body = api_client_for(center_staff).get(URL, {"q": "JXQ2026"}).json()
+    assert {row["ticket_no"]: row["co_units"] for row in body["results"]} == expected
