@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from intake import signals
 from intake.csv_reading import open_binary, read_csv
 from intake.formats import TICKET_COLUMNS, VISIT_COLUMNS, RowError, RowValidator
 from intake.models import ImportBatch, ReturnVisit, Ticket, Urgency
@@ -147,6 +148,11 @@ def _import_transaction():
         yield
 
 
+def _announce(kind: str, street) -> None:
+    """Tell the other apps of the import once it is committed (``intake.signals.imported``)."""
+    transaction.on_commit(lambda: signals.imported.send(sender=ImportBatch, kind=kind, street=street))
+
+
 # --------------------------------------------------------------------------------------------- tickets
 
 
@@ -163,9 +169,11 @@ def import_tickets(
         source = read_csv(binary, TICKET_COLUMNS)
         try:
             with _import_transaction():
-                return _import_ticket_rows(
+                result = _import_ticket_rows(
                     source, actor=actor, file_name=file_name, record_updates=record_updates, street=target
                 )
+                _announce("tickets", target)
+                return result
         except IntegrityError as exc:
             if not _is_unique_violation(exc):
                 raise
@@ -287,6 +295,7 @@ def import_visits(stream_or_path, *, actor=None, file_name: str = "", street=Non
         try:
             with _import_transaction():
                 result = _import_visit_rows(source, actor=actor, file_name=file_name, street=target)
+                _announce("visits", target)
             public_cache.figures_changed()  # the public figures count visits: serve them afresh
             return result
         except IntegrityError as exc:

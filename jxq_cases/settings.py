@@ -406,6 +406,10 @@ CELERY_BEAT_SCHEDULE["reporting-leaders-digest"] = {
     "task": "reporting.leaders_digest",  # each leader's evening figures, from the snapshot, by their channels
     "schedule": crontab(hour=_NIGHTLY_FOLLOW_UP[0], minute=_NIGHTLY_FOLLOW_UP[1]),
 }
+CELERY_BEAT_SCHEDULE["reporting-fold-tallies"] = {
+    "task": "reporting.fold_tallies",  # the day's ticket changes into the monthly tallies (reporting.tally)
+    "schedule": crontab(minute="*/10"),
+}
 CELERY_BEAT_SCHEDULE["reporting-weekly-analysis"] = {
     "task": "reporting.every_street",  # once per street, as a group of independent tasks (docs/district.md)
     "args": ["reporting.weekly_analysis"],  # last week, Monday morning

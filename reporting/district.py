@@ -34,6 +34,7 @@ from intake.models import GONE, Ticket
 from jxq_cases.lib import clock
 from jxq_cases.lib.spreadsheet import text_cell, text_row
 from org.models import District, Street, Unit
+from reporting import tally
 from reporting.models import ScoringPolicy
 from reporting.rates import (
     PolicyBook,
@@ -82,7 +83,9 @@ def _district_tickets(district: District, start_on: dt.date, end_on: dt.date) ->
     )
 
 
-def _grouped(district: District, start_on: dt.date, end_on: dt.date, key: str) -> list[dict]:
+def _grouped(district: District, start_on: dt.date, end_on: dt.date, key: str, streets: list[Street]) -> list[dict]:
+    if tally.in_use():  # the streets' tallies (reporting.tally)
+        return tally.month_counts(start_on, end_on, street_ids=[s.pk for s in streets], keys=[key])
     return monthly_measures(_district_tickets(district, start_on, end_on), key)
 
 
@@ -90,7 +93,7 @@ def district_league(district: District, start_on: dt.date, end_on: dt.date, *, w
     """The league of the district's streets over the range (local dates, inclusive)."""
     streets = list(Street.objects.filter(district=district).order_by("name"))
     rows_by_street: dict[int, list[dict]] = defaultdict(list)
-    for row in _grouped(district, start_on, end_on, "street_id"):
+    for row in _grouped(district, start_on, end_on, "street_id", streets):
         rows_by_street[row["street_id"]].append(row)
     unit_rows: dict[int, list[dict]] = defaultdict(list)
     units_of: dict[int, list[Unit]] = defaultdict(list)
@@ -101,7 +104,7 @@ def district_league(district: District, start_on: dt.date, end_on: dt.date, *, w
         unit_street = {unit.pk: unit.street_id for unit in units}
         for unit in units:
             units_of[unit.street_id].append(unit)
-        for row in _grouped(district, start_on, end_on, "lead_unit_id"):
+        for row in _grouped(district, start_on, end_on, "lead_unit_id", streets):
             if row["lead_unit_id"] is not None:
                 unit_rows[unit_street[row["lead_unit_id"]]].append(row)
         adjustments = adjustments_between(start_on, end_on)

@@ -172,3 +172,140 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_job_display()} {self.period_start:%Y-%m-%d} ({self.street})"
+
+
+# --- the tallies behind the reports (reporting.tally, docs/performance.md) ------------------------------
+
+
+class TallyColumns(models.Model):
+    """The counts of one street × period × lead unit × source, as ``reporting.rates.MEASURES`` counts
+    them: every figure of a range of whole periods is a SUM over these rows."""
+
+    # No foreign-key constraint: a ticket's change writes a row here inside its own statement, and
+    # the check on org_street / org_unit would cost each write a lookup (the tickets keep them valid).
+    # No index of their own either: the key's index (and the change tables' street × period index)
+    # leads with the street, and the reports always name the streets.
+    street = models.ForeignKey(
+        "org.Street", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    lead_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, null=True, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=10)
+    total = models.IntegerField(default=0)
+    counted = models.IntegerField(default=0)
+    responded = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    double_no = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.street_id} {self.lead_unit_id} {self.source}: {self.total}"
+
+
+class MonthlyTally(TallyColumns):
+    """The folded counts of a month (one row per key); the reports add the pending changes to them."""
+
+    month = models.DateField(_("month"))  # the 1st of the month received, on the street's clock
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "month", "lead_unit", "source"], name="monthly_tally_key", nulls_distinct=False
+            )
+        ]
+
+
+class MonthlyTallyChange(TallyColumns):
+    """What one statement on the ticket table changed in a month's counts (+/-), written by the
+    database trigger in that statement's transaction; ``reporting.tally.fold`` moves the rows into
+    :class:`MonthlyTally`. Append only: writers never wait on each other here."""
+
+    id = models.BigAutoField(primary_key=True)
+    month = models.DateField(_("month"))
+
+    class Meta:
+        indexes = [models.Index(fields=["street", "month"], name="tally_change_street_month")]
+
+
+class DailyTally(TallyColumns):
+    """The same counts per day received (the partial months of a range)."""
+
+    day = models.DateField(_("day"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "day", "lead_unit", "source"], name="daily_tally_key", nulls_distinct=False
+            )
+        ]
+
+
+class DailyTallyChange(TallyColumns):
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField(_("day"))
+
+    class Meta:
+        indexes = [models.Index(fields=["street", "day"], name="tally_change_street_day")]
+
+
+class BreakdownColumns(models.Model):
+    """The tickets of one street × period by category or by community (the public report's lists)."""
+
+    class Dimension(models.TextChoices):
+        CATEGORY = "category", _("category")
+        COMMUNITY = "community", _("community")  # the place's community, else the upstream's
+
+    street = models.ForeignKey(
+        "org.Street", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    dimension = models.CharField(max_length=10, choices=Dimension.choices)
+    item_id = models.IntegerField(null=True)  # the category's or the community's id; NULL: none
+    total = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.street_id} {self.dimension} {self.item_id}: {self.total}"
+
+
+class MonthlyBreakdown(BreakdownColumns):
+    month = models.DateField(_("month"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "month", "dimension", "item_id"], name="monthly_breakdown_key", nulls_distinct=False
+            )
+        ]
+
+
+class MonthlyBreakdownChange(BreakdownColumns):
+    id = models.BigAutoField(primary_key=True)
+    month = models.DateField(_("month"))
+
+    class Meta:
+        indexes = [models.Index(fields=["street", "month"], name="breakdown_change_street_month")]
+
+
+class DailyBreakdown(BreakdownColumns):
+    day = models.DateField(_("day"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "day", "dimension", "item_id"], name="daily_breakdown_key", nulls_distinct=False
+            )
+        ]
+
+
+class DailyBreakdownChange(BreakdownColumns):
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField(_("day"))
+
+    class Meta:
+        indexes = [models.Index(fields=["street", "day"], name="breakdown_change_street_day")]

@@ -31,6 +31,7 @@ from jxq_cases.lib import clock
 from org.models import Street, Unit
 from org.streets import street_named
 from proactive.hotspots import hotspots_between
+from reporting import tally
 from reporting.drilldown import period_filter, tickets_matching
 from reporting.models import Job, Snapshot
 from reporting.rates import (
@@ -271,6 +272,7 @@ def take_nightly_snapshot(on: dt.date, *, street: Street | None = None, trend_fr
     """Compute the street's nightly snapshot of ``on`` (default: the only street) and store it
     (replacing that day's earlier one)."""
     street = street if street is not None else street_named(None)
+    tally.fold(street.pk)  # the day's changes into the monthly tallies the figures read (reporting.tally)
     return store_snapshot(
         Job.NIGHTLY, on, on, lambda: build_nightly(on, street=street, trend_from=trend_from), street=street
     )

@@ -25,7 +25,8 @@ Rules, in one place:
   reported beside it.
 
 All counting is one grouped query with conditional aggregation; Python only combines the few
-unit-by-month rows it returns.
+unit-by-month rows it returns. On PostgreSQL that query reads the monthly tallies, which a trigger
+keeps exact (``reporting.tally``); :func:`raw_month_counts` counts the tickets themselves.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from intake.models import GONE, Source, Ticket
 from jxq_cases.lib import clock
 from org.models import Street, Unit
+from reporting import tally
 from reporting.models import DEFAULT_POLICY, ScoreAdjustment, ScoringPolicy
 
 HUNDRED = Decimal(100)
@@ -106,11 +108,31 @@ def month_counts(
     by_unit: bool = False,
     street: Street | None = None,
 ) -> list[dict]:
-    """The counts of :data:`MEASURES` per month (and per lead unit with ``by_unit``), one query.
+    """The counts of :data:`MEASURES` per month (and per lead unit with ``by_unit``), one query: from
+    the monthly tallies on PostgreSQL (``reporting.tally``), else from the tickets.
 
     Rows: ``{"month": date, ["lead_unit_id": id,] "total": n, "city": n, ...}``; months and units
     without tickets have no row.
     """
+    keys = ["lead_unit_id"] if by_unit else []
+    if tally.in_use():
+        # the monthly tallies, exactly these counts at a fraction of the cost (reporting.tally)
+        street_ids = [street.pk] if street is not None else None
+        return tally.month_counts(
+            start_on, end_on, street_ids=street_ids, unit_id=unit.pk if unit is not None else None, keys=keys
+        )
+    return raw_month_counts(start_on, end_on, unit=unit, by_unit=by_unit, street=street)
+
+
+def raw_month_counts(
+    start_on: dt.date,
+    end_on: dt.date,
+    *,
+    unit: Unit | None = None,
+    by_unit: bool = False,
+    street: Street | None = None,
+) -> list[dict]:
+    """:func:`month_counts` straight from the tickets (what the tallies must always equal)."""
     keys = ["lead_unit_id"] if by_unit else []
     return monthly_measures(period_tickets(start_on, end_on, unit=unit, street=street), *keys)
 

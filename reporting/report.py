@@ -1,7 +1,8 @@
 """The work report over any date range: the figures, the JSON of ``manage.py report`` and the
 Chinese paragraph of a street's public work report ("…办理市、区诉求共计N件…").
 
-Works straight from the tickets (it does not need the batch jobs to have run). The public page,
+Works on any range without the batch jobs: the counts come from the monthly tallies, which are
+always exact (``reporting.tally``), and from the tickets of the range's partial months. The public page,
 the report command and the Excel export all start from :func:`build_report`, so they always agree.
 """
 
@@ -18,10 +19,12 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from intake.models import Category
 from jxq_cases.lib import clock
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from org.models import CommunityArea, Street, Unit, UnitKind
 from org.streets import street_named
+from reporting import tally
 from reporting.rates import RangeScore, percent, period_tickets, range_score
 
 # A report covers at most this many days: enough for several years, and a bound on the work a
@@ -265,6 +268,18 @@ def top_categories(
     start_on: dt.date, end_on: dt.date, *, unit: Unit | None = None, limit: int = 8, street: Street | None = None
 ) -> list[dict]:
     """The most frequent categories of the range with their counts and shares (no ticket content)."""
+    if unit is None and tally.in_use():
+        # the street's monthly breakdown (reporting.tally); a unit's come from its tickets
+        counts = tally.breakdown(start_on, end_on, street_ids=_ids(street), dimension="category")
+        # the names in the database's order (its collation breaks ties, as the query below does)
+        named = Category.objects.filter(pk__in=[pk for pk in counts if pk is not None]).order_by("name")
+        by_name: dict[str, int] = {}
+        for pk, name in named.values_list("pk", "name"):
+            by_name[name] = by_name.get(name, 0) + counts[pk]
+        place = {name: i for i, name in enumerate(by_name)}
+        whole = sum(counts.values())
+        ordered = sorted(by_name.items(), key=lambda item: (-item[1], place[item[0]]))[:limit]
+        return [{"name": name, "count": count, "share": percent(count, whole)} for name, count in ordered]
     tickets = period_tickets(start_on, end_on, unit=unit, street=street)
     total = tickets.count()
     rows = (
@@ -276,16 +291,23 @@ def top_categories(
     return [{"name": r["category__name"], "count": r["count"], "share": percent(r["count"], total)} for r in rows]
 
 
+def _ids(street: Street | None) -> list[int] | None:
+    return [street.pk] if street is not None else None
+
+
 def by_community(start_on: dt.date, end_on: dt.date, street: Street | None = None) -> list[dict]:
     """The range's tickets counted by community — where the ticket's place lies, else the community
     the upstream named — for the public report: counts only, never a point (docs/geography.md)."""
-    rows = (
-        period_tickets(start_on, end_on, street=street)
-        .annotate(where=Coalesce("place_community", "community"))
-        .values("where")
-        .annotate(count=Count("id"))
-    )
-    counts = {r["where"]: r["count"] for r in rows}
+    if tally.in_use():
+        counts = tally.breakdown(start_on, end_on, street_ids=_ids(street), dimension="community")
+    else:
+        rows = (
+            period_tickets(start_on, end_on, street=street)
+            .annotate(where=Coalesce("place_community", "community"))
+            .values("where")
+            .annotate(count=Count("id"))
+        )
+        counts = {r["where"]: r["count"] for r in rows}
     communities = Unit.objects.filter(kind=UnitKind.COMMUNITY).order_by("sort_order", "name")
     if street is not None:
         communities = communities.filter(street=street)

@@ -20,6 +20,7 @@ from django.db import InterfaceError, OperationalError
 from jxq_cases.lib import clock, public_cache
 from org.models import Street
 from org.streets import street_named
+from reporting import tally
 from reporting.bulletins import take_daily_ranking, take_monthly_bulletin, take_weekly_analysis
 from reporting.nightly import take_nightly_snapshot
 
@@ -71,6 +72,13 @@ def nightly_snapshot(on: str | None = None, trend_from: str | None = None, stree
     snapshot = take_nightly_snapshot(_day(on, clock.today()), street=_street(street_id), trend_from=start)
     public_cache.figures_changed()  # the anonymous pages compute their figures again after the night's job
     return snapshot.pk
+
+
+@shared_task(name="reporting.fold_tallies", **RETRY)
+def fold_tallies() -> None:
+    """Every ten minutes: the ticket changes since the last fold into the monthly tallies (reporting.tally).
+    The reports are exact without it (they add the pending changes); it keeps those few."""
+    tally.fold()
 
 
 @shared_task(name="reporting.daily_ranking", **RETRY)

@@ -43,14 +43,16 @@ def test_the_beat_schedule_runs_registered_tasks_at_their_hours():
     app.loader.import_default_modules()
     entries = {name: entry for name, entry in settings.CELERY_BEAT_SCHEDULE.items() if name.startswith("reporting-")}
 
-    # the four snapshot jobs run once per street (reporting.every_street); the digest once
+    # the four snapshot jobs run once per street (reporting.every_street); the digest and the fold once
     assert {(entry["task"], *entry.get("args", ())) for entry in entries.values()} == {
         (tasks.every_street.name, tasks.nightly_snapshot.name),
         (tasks.every_street.name, tasks.daily_ranking.name),
         (tasks.every_street.name, tasks.weekly_analysis.name),
         (tasks.every_street.name, tasks.monthly_bulletin.name),
         (tasks.leaders_digest.name,),
+        (tasks.fold_tallies.name,),
     }
+    assert entries["reporting-fold-tallies"]["schedule"].minute == set(range(0, 60, 10))
     assert all(entry["task"] in app.tasks for entry in entries.values())
     nightly = entries["reporting-nightly-snapshot"]["schedule"]
     assert (nightly.hour, nightly.minute) == ({22}, {30})  # in CELERY_TIMEZONE, Beijing time: before 23:00

@@ -91,7 +91,8 @@ def test_an_empty_range_says_so(db):
 
 
 def _ticket_reads(captured) -> list[str]:
-    return [q["sql"] for q in captured.captured_queries if "intake_ticket" in q["sql"]]
+    """The statements reading the tickets or their monthly tallies (reporting.tally)."""
+    return [q["sql"] for q in captured.captured_queries if "intake_ticket" in q["sql"] or "_monthly" in q["sql"]]
 
 
 def test_a_second_request_for_the_same_range_reads_no_ticket(quarter):
