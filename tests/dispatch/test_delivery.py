@@ -22,7 +22,7 @@ from tests.conftest import wait_for
 from tests.factories import ticket_in
 from tests.receiver import Receiver
 
-transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+transactional = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

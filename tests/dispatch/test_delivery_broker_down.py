@@ -16,7 +16,7 @@ from tests.factories import ticket_in
 from tests.processes import Server, api_token, closed_port, use_product_password_hashing
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_dispatch_with_the_broker_down_succeeds_and_leaves_the_notice_pending(
     tmp_path, settings, center_staff, unit_handler, handler_unit
 ):

@@ -95,7 +95,7 @@ def test_a_new_running_deadline_is_judged_afresh(center_staff, unit_handler, han
     assert mark_deadline_warnings() == {"overdue": 0, "due_soon": 0}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_notify_once(handler_unit, center_staff):
     tickets = [_running(handler_unit, start_ago=timedelta(days=8), due_in=timedelta(hours=-1)) for _ in range(20)]
     barrier = threading.Barrier(2)
@@ -117,7 +117,7 @@ def test_two_workers_at_once_notify_once(handler_unit, center_staff):
     assert Notification.objects.filter(ticket__in=tickets).count() == 20
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_beat_task_runs_in_a_real_worker_twice_and_notifies_once(handler_unit, center_staff, celery_worker):
     from dispatch.tasks import mark_deadline_warnings_task
 

@@ -12,7 +12,7 @@ from tests.factories import make_ticket
 from tests.geography import load_test_street
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_jobs_place_what_an_import_left_and_learn_from_history(celery_worker):
     load_test_street()
     left = make_ticket(address="朝阳区酒仙桥南路社区13号楼")  # written without the import's lookup

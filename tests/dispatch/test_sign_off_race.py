@@ -38,7 +38,7 @@ def _race(fn, *argsets):
     return outcomes
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_sign_offs_one_wins(unit_handler, section_leader, handler_unit, api_client_for, monkeypatch):
     # The first sign-off holds the ticket's row lock a little longer, so that the second one surely
     # arrives while the first is still in its transaction (both passed the API's state check).
@@ -80,7 +80,7 @@ def test_two_simultaneous_sign_offs_one_wins(unit_handler, section_leader, handl
     assert draft.status == SignOffStatus.SIGNED_OFF and len(draft.signatures) == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_dispatches_one_wins(center_staff, handler_unit, other_unit):
     ticket = ticket_in(Status.TRIAGED)
     outcomes = _race(

@@ -84,7 +84,7 @@ def test_the_workbench_panel_triages_once_when_sent_twice(client_for, center_sta
     assert TicketEvent.objects.filter(ticket=ticket, kind="triage_ticket").count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_posts_of_one_form_act_once(unit_handler, handler_unit):
     """A real double click: both posts arrive together, each on its own database connection."""
     ticket = ticket_in(Status.HANDLING, lead_unit=handler_unit)

@@ -34,7 +34,7 @@ def _run_hotspots(server: Server, token: str) -> tuple[int, dict, float]:
     return status, json.loads(body), time.monotonic() - started
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_refused_broker_connection_answers_503_at_once(tmp_path, settings, center_staff, section_leader):
     use_product_password_hashing(settings, center_staff, section_leader)
     server = Server(tmp_path / "server.log", CELERY_BROKER_URL=f"redis://127.0.0.1:{closed_port()}/0")
@@ -53,7 +53,7 @@ def test_a_refused_broker_connection_answers_503_at_once(tmp_path, settings, cen
     assert "Internal Server Error" not in (tmp_path / "server.log").read_text()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_broker_that_accepts_and_never_answers_is_given_up_within_the_socket_timeout(
     tmp_path, settings, center_staff
 ):

@@ -11,7 +11,7 @@ from tests.factories import resident_ticket
 from tests.proactive.conftest import MARKET
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_indexing_and_the_hot_spot_job_run_in_a_worker_on_demand(celery_worker, principal_leader, api_client_for):
     tickets = [resident_ticket(text, day=day) for day, text in enumerate(MARKET)]
 

@@ -175,7 +175,7 @@ def test_a_triage_without_a_suggestion_records_nothing(db, center_staff):
     assert not TriageDecision.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_nightly_job_trains_in_a_worker(celery_worker):
     _history()
     tasks.train_triage_model.delay()

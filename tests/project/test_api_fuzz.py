@@ -135,7 +135,7 @@ def _fuzz(server: Server, document: Path, token: str, config: Path, max_examples
     return subprocess.run(args, cwd=workdir, capture_output=True, text=True, timeout=600)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_no_generated_request_gets_a_server_error_or_an_undocumented_answer(
     tmp_path, settings, center_staff, unit_handler, handler_unit, other_unit, section_leader
 ):

@@ -15,7 +15,7 @@ from tests.conftest import wait_for
 from tests.factories import counted_ticket
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_jobs_run_in_a_worker_and_a_rerun_replaces_the_snapshot(celery_worker):
     community_a = Unit.objects.get(name="南路社区")
     assert settings.CELERY_BROKER_URL.startswith("redis://"), "make test runs the worker against Redis"

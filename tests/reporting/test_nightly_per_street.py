@@ -40,7 +40,7 @@ def _snapshots() -> dict[str, int]:
     }
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_one_streets_failure_does_not_stop_the_others(tmp_path):
     counts = _streets_with_tickets()
     queue = f"streets-{uuid.uuid4().hex[:8]}"
@@ -56,7 +56,7 @@ def test_one_streets_failure_does_not_stop_the_others(tmp_path):
     assert _snapshots() == {"酒仙桥街道": counts["酒仙桥街道"], "东坝乡": counts["东坝乡"]}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_workers_share_a_districts_night(tmp_path):
     counts = _streets_with_tickets()
     queue = f"streets-{uuid.uuid4().hex[:8]}"

@@ -64,7 +64,7 @@ def test_the_page_shows_the_five_figures_with_their_tickets_one_tap_away(
     assert 'href="/tonight/"' in html  # in the leader's navigation
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_digest_reaches_each_leaders_channel(
     settings, celery_worker, handler_unit, other_unit, principal_leader, section_leader, unit_handler
 ):

@@ -50,7 +50,7 @@ def test_every_job_is_acknowledged_late_and_rejected_when_its_worker_is_lost():
     assert all(task.acks_late and task.reject_on_worker_lost for task in ours)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_job_whose_pool_process_is_killed_runs_again(tmp_path):
     _tickets()
     attempts = tmp_path / "attempts"
@@ -73,7 +73,7 @@ def test_a_job_whose_pool_process_is_killed_runs_again(tmp_path):
         worker.stop()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_job_whose_whole_worker_is_killed_runs_on_the_next_worker(tmp_path):
     _tickets()
     attempts = tmp_path / "attempts"
