@@ -437,7 +437,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint reports each step of a PDF at INFO ("Step 2 - Fetching and parsing CSS"), also when
+        # the documents' stylesheet is read at start-up: every command and worker printed it
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 # HTTPS (docs/architecture.md "Production"): Django's own setting names, read from variables of the
