@@ -1,15 +1,9 @@
-"""Each street keeps its own gazetteer: an entry belongs to the street of its community, and an
-address key is unique within a street (was: in the deployment)."""
+"""Each street keeps its own gazetteer: an entry gets a street (filled in 0011, required and the key
+unique within a street in 0012 — each step its own transaction: on PostgreSQL a schema change after
+an update of the rows in one transaction meets their pending foreign-key checks)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
-
-
-def fill_streets(apps, schema_editor):
-    GazetteerEntry = apps.get_model("intake", "GazetteerEntry")
-    Unit = apps.get_model("org", "Unit")
-    for street_id in Unit.objects.values_list("street_id", flat=True).distinct():
-        GazetteerEntry.objects.filter(community__street_id=street_id).update(street_id=street_id)
 
 
 class Migration(migrations.Migration):
@@ -29,25 +23,5 @@ class Migration(migrations.Migration):
                 to="org.street",
                 verbose_name="street",
             ),
-        ),
-        migrations.RunPython(fill_streets, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="gazetteerentry",
-            name="street",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="gazetteer_entries",
-                to="org.street",
-                verbose_name="street",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="gazetteerentry",
-            name="key",
-            field=models.CharField(max_length=255, verbose_name="matching key"),
-        ),
-        migrations.AddConstraint(
-            model_name="gazetteerentry",
-            constraint=models.UniqueConstraint(fields=("street", "key"), name="gazetteer_street_key"),
         ),
     ]

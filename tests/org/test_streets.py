@@ -89,6 +89,37 @@ def test_a_single_street_database_becomes_one_street_without_losing_a_row(settin
         )
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_gazetteer_entries_of_a_database_with_streets_get_their_communitys_street(latest_schema_afterwards):
+    # intake 0010-0012 on a database that has entries (each step its own transaction: a schema change
+    # after the rows' update in one transaction fails on PostgreSQL with "pending trigger events")
+    old = _migrate([("org", "0007_streets"), ("intake", "0009_streets")])
+    Street_, Unit_, Entry_ = (
+        old.get_model(*n) for n in [("org", "Street"), ("org", "Unit"), ("intake", "GazetteerEntry")]
+    )
+    south = Unit_.objects.get(name="南路社区")
+    other = Street_.objects.create(name="将台街道", district=south.street.district)
+    theirs = Unit_.objects.create(street=other, name="南路社区", kind="community")
+    Entry_.objects.create(address="酒仙桥南路12号楼", key="酒仙桥南路12号楼", community=south, origin="imported")
+    Entry_.objects.create(address="将台路1号", key="将台路1号", community=theirs, origin="imported")
+
+    new = _migrate([("intake", "0012_gazetteer_street_required")])
+
+    Entry_ = new.get_model("intake", "GazetteerEntry")
+    assert sorted(Entry_.objects.values_list("key", "street__name")) == [
+        ("将台路1号", "将台街道"),
+        ("酒仙桥南路12号楼", south.street.name),
+    ]
+    # now the same address may be in both streets' gazetteers, once in each
+    Entry_.objects.create(
+        street_id=other.pk, address="酒仙桥南路12号楼", key="酒仙桥南路12号楼", community_id=theirs.pk, origin="placed"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Entry_.objects.create(
+            street_id=other.pk, address="x", key="酒仙桥南路12号楼", community_id=theirs.pk, origin="placed"
+        )
+
+
 @pytest.mark.django_db
 def test_add_street_creates_its_units_and_center_and_names_repeat_across_streets(tmp_path):
     call_command("add_street", "将台街道", "--district", "朝阳区")
