@@ -262,12 +262,15 @@ def workbench(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     status = getattr(form, "cleaned_data", {}).get("status") or WorkbenchFilterForm.STATUS_OPEN
     is_center = access.may(request.user, "tickets.bulk_dispatch")
+    rows = list_rows(request.user, found[:PAGE_SIZE], now, streets)
     context = {
         "title": _("Complaint center workbench") if is_center else _("Tickets"),
         "form": form,
         "filter_controls": filter_controls(form),
         "filtered": bool(form.is_bound and any(v for k, v in request.GET.items() if k != "page")),
-        "rows": list_rows(request.user, found[:PAGE_SIZE], now, streets),
+        "rows": rows,
+        # the triage and dispatch panel beside the list, for whoever may use it on some row
+        "side_panel": is_center or any(row["can_work"] for row in rows),
         "show_street": bool(streets),
         "has_next": len(found) > PAGE_SIZE and page < MAX_PAGE,
         "page": page,

@@ -165,3 +165,15 @@ def test_an_invalid_filter_is_dropped_but_the_valid_ones_still_apply(client_for,
     html = client_for(center_staff).get("/tickets/", {"q": "路灯", "received_from": "not-a-date"}).content.decode()
     assert "路灯不亮" in html and "井盖丢失" not in html
     assert "部分筛选条件无效" in html
+
+
+def test_the_side_panel_is_there_for_whoever_may_triage_and_the_list_takes_the_width_otherwise(
+    client_for, center_staff, unit_handler, handler_unit
+):
+    dispatched_ticket(handler_unit)
+    center = client_for(center_staff).get("/tickets/")
+    assert center.context["side_panel"] and 'id="side"' in center.content.decode()
+    handler = client_for(unit_handler).get("/tickets/")
+    html = handler.content.decode()
+    assert handler.status_code == 200 and len(handler.context["rows"]) == 1
+    assert not handler.context["side_panel"] and 'id="side"' not in html and 'class="grid two"' not in html
