@@ -221,7 +221,9 @@ def status_counts(user: AnyUser, current: str) -> list[dict[str, Any]]:
         .filter(status__in=IN_FLIGHT)
         .order_by()
         .values_list("status")
-        .annotate(n=Count("id"))
+        # COUNT(*), not COUNT(id): the (street, status, received) index answers it alone (an
+        # index-only scan), where counting the ids read every ticket in flight from the table
+        .annotate(n=Count("*"))
         .values_list("status", "n")
     )
     counts = [
