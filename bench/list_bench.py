@@ -16,7 +16,6 @@ and the SQL floor: the same request's queries run again straight on the cursor (
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import statistics
 import subprocess
@@ -40,6 +39,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.stats import p95  # noqa: E402
 from dispatch.views.common import MAX_PAGE  # noqa: E402
 from intake.models import Ticket  # noqa: E402
 from intake.staging import model_defaults  # noqa: E402
@@ -105,11 +105,6 @@ def load(count: int, reload: bool) -> None:
         cursor.execute(sql.replace(" % ", " %% "), params)
         cursor.execute("VACUUM ANALYZE intake_ticket")
     print(f"generated {count} tickets in {time.perf_counter() - started:.1f} s (set-based INSERT … SELECT)")
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
 def measure(client: Client, url: str, requests: int) -> tuple[float, float, float, int]:

@@ -41,30 +41,10 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from bench.load_data import ROLES, sample_numbers  # noqa: E402
+from bench.stats import QueryClock, p95  # noqa: E402
 from org.models import User  # noqa: E402
 
 STATUSES = ["received", "dispatched", "handling", "replied", "closed"]
-
-
-class QueryClock:
-    """Counts the queries of a request and the time spent in them (a database execute wrapper)."""
-
-    def __init__(self):
-        self.count = 0
-        self.seconds = 0.0
-
-    def __call__(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.count += 1
-            self.seconds += time.perf_counter() - started
-
-
-def nearest(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, int(round(q * len(ordered))) - 1)]
 
 
 def pages(tickets: dict[str, list[str]]) -> list[tuple[str, str, object]]:
@@ -106,9 +86,9 @@ def measure(client: Client, target, repeat: int) -> dict:
         queries.append(clock.count)
     return {
         "median": statistics.median(wall),
-        "p95": nearest(wall, 0.95),
+        "p95": p95(wall),
         "cpu": statistics.median(cpu),
-        "cpu95": nearest(cpu, 0.95),
+        "cpu95": p95(cpu),
         "sql": statistics.median(sql),
         "queries": f"{min(queries)}-{max(queries)}" if min(queries) != max(queries) else str(queries[0]),
     }

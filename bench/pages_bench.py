@@ -33,6 +33,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from bench.bench_data import BENCH_STORIES, load_bench_tickets  # noqa: E402
+from bench.stats import QueryClock  # noqa: E402
 from intake.models import Category, Ticket  # noqa: E402
 from org.models import Role, Unit, User  # noqa: E402
 
@@ -41,22 +42,6 @@ def person(username: str, role: str, unit: Unit) -> User:
     user, _ = User.objects.get_or_create(username=username, defaults={"role": role})
     user.units.set([unit])
     return user
-
-
-class QueryClock:
-    """Counts the queries of a request and the time spent in them (a database execute wrapper)."""
-
-    def __init__(self):
-        self.count = 0
-        self.seconds = 0.0
-
-    def __call__(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.count += 1
-            self.seconds += time.perf_counter() - started
 
 
 def measure(client: Client, url: str, repeat: int) -> dict:

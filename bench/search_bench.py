@@ -46,6 +46,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
+from bench.stats import QueryClock, p95  # noqa: E402
 from dispatch.api import scoped_tickets  # noqa: E402
 from dispatch.search import search_tickets  # noqa: E402
 from intake.models import Ticket  # noqa: E402
@@ -361,26 +362,6 @@ def queries(rng: random.Random, repeat: int) -> dict[str, list[str]]:
     }
 
 
-class QueryClock:
-    """The time a search spends inside its queries (a database execute wrapper): on a loaded machine
-    the wall time is mostly waiting for a CPU, the queries' own time says what the indexes do."""
-
-    def __init__(self):
-        self.seconds = 0.0
-
-    def __call__(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds += time.perf_counter() - started
-
-
-def percentile95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(int(len(ordered) * 0.95) - 1, 0)]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("count", type=int)
@@ -420,9 +401,9 @@ def main() -> None:
             api_ms.append((time.perf_counter() - started) * 1000)
             assert answer.status_code == 200, (text, answer.content[:200])
         print(
-            f"{kind:34} {statistics.median(search_ms):11.1f}ms {percentile95(search_ms):5.1f}ms "
-            f"{statistics.median(sql_ms):12.1f}ms {percentile95(sql_ms):5.1f}ms "
-            f"{statistics.median(api_ms):8.1f}ms {percentile95(api_ms):5.1f}ms {statistics.median(found):5.0f}"
+            f"{kind:34} {statistics.median(search_ms):11.1f}ms {p95(search_ms):5.1f}ms "
+            f"{statistics.median(sql_ms):12.1f}ms {p95(sql_ms):5.1f}ms "
+            f"{statistics.median(api_ms):8.1f}ms {p95(api_ms):5.1f}ms {statistics.median(found):5.0f}"
         )
     print("uptime after:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
 

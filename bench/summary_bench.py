@@ -43,16 +43,12 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from bench.bench_data import BENCH_STORIES, load_bench_tickets  # noqa: E402
+from bench.stats import p95  # noqa: E402
 from intake.models import Ticket  # noqa: E402
 from jxq_cases.lib import clock, public_cache  # noqa: E402
 from org.models import Street, User  # noqa: E402
 from reporting import tally  # noqa: E402
 from reporting.models import MonthlyTallyChange  # noqa: E402
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(int(round(0.95 * len(ordered))) - 1, 0)]
 
 
 def timed_ms(function, *args) -> float:
