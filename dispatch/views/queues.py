@@ -55,8 +55,7 @@ def inbox(request: SignedInRequest) -> HttpResponse:
     if not access.may(user, "inbox.read"):
         raise Http404(gettext("The inbox is for the handlers of units."))
     tickets = (
-        access.visible_tickets(user)
-        .filter(status__in=AWAITING_REPLY)
+        access.visible_tickets_in_states(user, AWAITING_REPLY)
         .select_related("category", "community", "lead_unit")
         .prefetch_related(
             "co_units",

@@ -2,8 +2,9 @@
 
 import pytest
 
-from dispatch.access import mask_name, mask_phone, personal_data, visible_tickets
+from dispatch.access import mask_name, mask_phone, personal_data, visible_tickets, visible_tickets_in_states
 from dispatch.models import PersonalDataAccess
+from intake.models import AWAITING_REPLY, Status
 from tests.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,31 @@ def test_visible_tickets_has_no_duplicates_when_a_unit_leads_and_co_handles(hand
     ticket = make_ticket(lead_unit=handler_unit)
     ticket.co_units.add(handler_unit)
     assert visible_tickets(unit_handler).count() == 1
+
+
+def test_tickets_in_states_are_the_visible_tickets_in_those_states(
+    handler_unit, other_unit, unit_handler, other_unit_handler, section_leader, center_staff, platform_client
+):
+    """The queue's union (led, co-handled, taken) is exactly the policy's tickets in the states: every
+    role, tickets in and out of the states, led and co-handled by the same unit, taken by the leader."""
+    from django.contrib.auth.models import AnonymousUser
+
+    for status in (Status.DISPATCHED, Status.HANDLING, Status.CLOSED):
+        make_ticket(lead_unit=handler_unit, status=status)
+        co = make_ticket(lead_unit=other_unit, status=status)
+        co.co_units.add(handler_unit)
+        both = make_ticket(lead_unit=handler_unit, status=status)
+        both.co_units.add(handler_unit, other_unit)
+        make_ticket(lead_unit=other_unit, status=status, taken_by=section_leader)
+        make_ticket(status=status)
+    users = (unit_handler, other_unit_handler, section_leader, center_staff, platform_client, AnonymousUser())
+    for user in users:
+        for states in (AWAITING_REPLY, [Status.CLOSED], [Status.RECEIVED]):
+            expected = visible_tickets(user).filter(status__in=states)
+            found = visible_tickets_in_states(user, states)
+            assert sorted(found.values_list("pk", flat=True)) == sorted(expected.values_list("pk", flat=True))
+    assert visible_tickets_in_states(unit_handler, AWAITING_REPLY).count() == 6  # 2 states x (led, co, both)
+    assert visible_tickets_in_states(section_leader, AWAITING_REPLY).count() == 8  # and the 2 taken
 
 
 @pytest.mark.parametrize(
