@@ -321,7 +321,7 @@ def _insert(
     )
 
 
-def _foreign_keys(cursor, tables: list[str]) -> list[tuple[str, str, str]]:
+def foreign_keys(cursor, tables: list[str]) -> list[tuple[str, str, str]]:
     cursor.execute(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
         "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
@@ -330,7 +330,7 @@ def _foreign_keys(cursor, tables: list[str]) -> list[tuple[str, str, str]]:
     return cursor.fetchall()
 
 
-def _secondary_indexes(cursor, tables: list[str]) -> list[tuple[str, str]]:
+def secondary_indexes(cursor, tables: list[str]) -> list[tuple[str, str]]:
     """(name, definition) of the tables' plain indexes: not unique, not a constraint's."""
     cursor.execute(
         "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
@@ -397,22 +397,22 @@ def copy_stories(played: PlayResult, arrivals, numbers: TicketNumbers, *, end: i
         ticket_batch = ImportBatch.objects.create(kind=ImportBatch.Kind.TICKETS, file_name="demo copies")
         visit_batch = ImportBatch.objects.create(kind=ImportBatch.Kind.VISITS, file_name="demo copies")
         plan = _plan(templates, arrivals, played_indexes, numbers, end=end, seed=seed, first_ids=first_ids)
-        foreign_keys, indexes = [], []
+        dropped_keys, indexes = [], []
         planned = len(arrivals) - len(played_indexes)
         if planned >= BULK_THRESHOLD:
             cursor.execute(f"SELECT COUNT(*) FROM {ticket_table}")
             if planned >= cursor.fetchone()[0]:
                 # the load at least doubles the tables: building their plain indexes once afterwards
                 # is faster than keeping them up to date row by row (unique ones stay, they guard)
-                indexes = _secondary_indexes(cursor, tables)
+                indexes = secondary_indexes(cursor, tables)
                 for name, _definition in indexes:
                     cursor.execute(f"DROP INDEX {name}")
-            foreign_keys = _foreign_keys(cursor, tables)
+            dropped_keys = foreign_keys(cursor, tables)
             # checks already queued in this transaction must run first: PostgreSQL refuses to alter a
             # table with pending trigger events
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            for table, name, _definition in foreign_keys:
+            for table, name, _definition in dropped_keys:
                 cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         while True:
             chunk = []
@@ -427,7 +427,7 @@ def copy_stories(played: PlayResult, arrivals, numbers: TicketNumbers, *, end: i
             _copy_chunk(cursor, chunk, ticket_batch=ticket_batch.pk, visit_batch=visit_batch.pk)
         for _name, definition in indexes:
             cursor.execute(definition)
-        for table, name, definition in foreign_keys:
+        for table, name, definition in dropped_keys:
             cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         for table in numbered_tables:
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
