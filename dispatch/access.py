@@ -168,7 +168,7 @@ def visible_tickets_in_states(user: AnyUser, statuses: Iterable[str]) -> QuerySe
     """``visible_tickets(user).filter(status__in=statuses)``, the same tickets, asked so that a unit's
     queue reads only its own rows. For units' people the OR of "leads" and "co-handles" in one WHERE
     makes PostgreSQL read every ticket of the street in these states and test each; here the tickets
-    are the union of those the units lead in these states (the ``ticket_lead_status_due`` index), those of
+    are the union of those the units lead in these states (the ``ticket_lead_status_recv`` index), those of
     the units' streets in these states that they co-handle (``EXISTS`` on the M2M key) and, for a
     section leader, those taken — each part read through its own index (docs/performance.md, "City
     scale")."""

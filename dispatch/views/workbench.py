@@ -92,13 +92,15 @@ def filtered_tickets(user: AnyUser, form: WorkbenchFilterForm, request: HttpRequ
     if data.get("street"):
         tickets = tickets.filter(street=data["street"])
     tickets = TicketFilter(params, queryset=tickets, request=request).qs
+    sort = data.get("sort") or "deadline"
     if status == WorkbenchFilterForm.STATUS_OPEN:
-        tickets = tickets.filter(status__in=IN_FLIGHT)
+        if sort != "deadline":
+            tickets = tickets.filter(status__in=IN_FLIGHT)
+        # by deadline, workbench_slice(in_flight=True) gives each segment its own states instead
     elif status != WorkbenchFilterForm.STATUS_ALL:
         tickets = tickets.filter(status=status)
     if "double_no" in flags:
         tickets = tickets.filter(visit_resolved=False, visit_satisfied=False)
-    sort = data.get("sort") or "deadline"
     if sort == "deadline":
         return tickets  # ordered in segments by workbench_slice
     if sort == "received":
@@ -106,21 +108,31 @@ def filtered_tickets(user: AnyUser, form: WorkbenchFilterForm, request: HttpRequ
     return tickets.order_by("-received_at", "-id")
 
 
-def workbench_slice(tickets: QuerySet, sort: str, start: int, stop: int) -> list[Ticket]:
+def workbench_slice(tickets: QuerySet, sort: str, start: int, stop: int, *, in_flight: bool = False) -> list[Ticket]:
     """Rows ``start:stop`` of the list, and only those rows are read. By deadline, the list is three
     segments, each read through its own index so that the first page touches about a page of rows
     even with 1,000,000 tickets: the center's own queue (to triage, to dispatch; oldest first), then
     the running deadlines soonest first (ticket_next_due), then the rest in flight (replied, visited;
     newest first). A deeper page counts the earlier segments' rows it skips — a count bounded by the
     offset (``LIMIT``), so never more than MAX_PAGE pages of row ids — and reads its rows with an
-    offset inside the segment where it starts."""
+    offset inside the segment where it starts.
+
+    ``in_flight``: the open list, whose tickets are not yet filtered by state (filtered_tickets leaves
+    it to the segments). Each segment then names its own states once: a second ``status IN`` on the
+    same column made PostgreSQL multiply the two lists' shares, expect 146 tickets waiting for the
+    center where 10,000,000 tickets in one street held 11,450, and sort them all rather than read
+    ``ticket_awaiting_center`` in order."""
     tickets = tickets.select_related("category", "community", "lead_unit")
     if sort != "deadline":
         return list(tickets[start:stop])
+    if in_flight:
+        past_center = tickets.filter(status__in=[state for state in IN_FLIGHT if state not in AWAITING_CENTER])
+    else:
+        past_center = tickets.exclude(status__in=AWAITING_CENTER)
     segments = [
         tickets.filter(status__in=AWAITING_CENTER).order_by("received_at", "id"),
-        tickets.filter(next_due_at__isnull=False).exclude(status__in=AWAITING_CENTER).order_by("next_due_at", "id"),
-        tickets.filter(next_due_at__isnull=True).exclude(status__in=AWAITING_CENTER).order_by("-received_at", "-id"),
+        past_center.filter(next_due_at__isnull=False).order_by("next_due_at", "id"),
+        past_center.filter(next_due_at__isnull=True).order_by("-received_at", "-id"),
     ]
     found: list[Ticket] = []
     skip = start
@@ -258,11 +270,12 @@ def workbench(request: HttpRequest) -> HttpResponse:
     start = (page - 1) * PAGE_SIZE
     sort = getattr(form, "cleaned_data", {}).get("sort") or "deadline"
     # one row more than a page tells whether there is a next page, without counting the whole list
-    found = [] if too_deep else workbench_slice(tickets, sort, start, start + PAGE_SIZE + 1)
+    status = getattr(form, "cleaned_data", {}).get("status") or WorkbenchFilterForm.STATUS_OPEN
+    in_flight = status == WorkbenchFilterForm.STATUS_OPEN
+    found = [] if too_deep else workbench_slice(tickets, sort, start, start + PAGE_SIZE + 1, in_flight=in_flight)
     now = timezone.now()
     query = request.GET.copy()
     query.pop("page", None)
-    status = getattr(form, "cleaned_data", {}).get("status") or WorkbenchFilterForm.STATUS_OPEN
     is_center = access.may(request.user, "tickets.bulk_dispatch")
     rows = list_rows(request.user, found[:PAGE_SIZE], now, streets)
     context = {
