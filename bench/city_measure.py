@@ -287,7 +287,7 @@ def run(count: int, *, keep: bool, requests: int, rounds: int, results: Path) ->
         "ticket_table": size,
         "loaded_in": loaded_in,
         "load_before": before,
-        "at": time.strftime("%Y-%m-%d %H:%M"),
+        "at": time.strftime("%Y-%m-%d %H:%M %Z"),
         "cases": lists(requests) + reports(requests),
         "nightly": nightly(rounds),
     }
