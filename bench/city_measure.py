@@ -21,11 +21,10 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench.bench_data import load_bench_tickets  # noqa: E402
 from bench.report_bench import FLOOR_SQL  # noqa: E402
-from bench.stats import p95  # noqa: E402
+from bench.stats import p95, time_page  # noqa: E402
 from demo.copies import foreign_keys, secondary_indexes  # noqa: E402
 from dispatch.views.common import MAX_PAGE  # noqa: E402
 from intake.models import ReturnVisit, Ticket  # noqa: E402
@@ -121,27 +120,10 @@ def load(count: int, keep: bool) -> str:
 
 
 def measure(client: Client, url: str, requests: int) -> dict:
-    """Median and p95 ms of ``url`` and its SQL floor (the request's SELECTs again on a cursor)."""
-    response = client.get(url)  # warm: connections, caches, the first read of the pages
-    assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as captured:
-        client.get(url)
-    reads = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
-    times = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-    floor = []
-    with connection.cursor() as cursor:
-        for _ in range(requests):
-            started = time.perf_counter()
-            for sql in reads:
-                cursor.execute(sql)
-                if cursor.description:
-                    cursor.fetchall()
-            floor.append((time.perf_counter() - started) * 1000)
-    return {"median": statistics.median(times), "p95": p95(times), "floor": p95(floor), "queries": len(reads)}
+    """Median and p95 ms of ``url`` and its SQL floor (bench.stats.time_page)."""
+    timing = time_page(client, url, requests)
+    assert timing.status == 200, (url, timing.status)
+    return {"median": timing.median, "p95": timing.p95, "floor": timing.floor, "queries": timing.queries}
 
 
 def timed_ms(function, *args) -> float:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -36,10 +35,9 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.stats import p95  # noqa: E402
+from bench.stats import time_page  # noqa: E402
 from dispatch.views.common import MAX_PAGE  # noqa: E402
 from intake.models import Ticket  # noqa: E402
 from intake.staging import model_defaults  # noqa: E402
@@ -55,7 +53,7 @@ COLUMNS = (
     "ticket_no", "source", "received_at", "kind", "content", "complainant_name", "complainant_phone", "address",
     "urgency", "status", "is_key", "is_difficult", "supervision", "rehandling_count", "is_excluded", "created_at",
     "updated_at", "handle_paused_for", "next_due_kind", "warning_level", "lead_unit_id", "community_id",
-    "dispatched_at", "next_due_at", "next_warn_at",
+    "dispatched_at", "next_due_at", "next_warn_at", "street_id",
 )  # fmt: skip
 
 GENERATE = f"""
@@ -75,13 +73,15 @@ SELECT
     CASE WHEN state IN ('dispatched','contacted','handling','rehandling')
          THEN now() + make_interval(mins => (n % 20000) - 5000) END,
     CASE WHEN state IN ('dispatched','contacted','handling','rehandling')
-         THEN now() + make_interval(mins => (n % 20000) - 8000) END{{defaults}}
+         THEN now() + make_interval(mins => (n % 20000) - 8000) END,
+    center.street_id{{defaults}}
 FROM generate_series(1, %(count)s) AS n
 CROSS JOIN LATERAL (
     SELECT CASE WHEN n % 10 = 0 THEN ({STATES})[1 + (n / 10) % 9] ELSE 'closed' END AS state
 ) s
 CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids FROM org_unit WHERE NOT is_center) lead
 CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids FROM org_unit WHERE kind = %(community)s) comm
+CROSS JOIN (SELECT street_id FROM org_unit WHERE is_center ORDER BY id LIMIT 1) center
 """
 
 
@@ -108,27 +108,9 @@ def load(count: int, reload: bool) -> None:
 
 
 def measure(client: Client, url: str, requests: int) -> tuple[float, float, float, int]:
-    """(median ms, p95 ms, SQL floor p95 ms, status) of ``url``."""
-    status = client.get(url).status_code  # warm-up (and the cache, for the public report)
-    with CaptureQueriesContext(connection) as captured:
-        client.get(url)
-    # the reads (writes such as the session's would change state; a server-side cursor is declared once)
-    queries = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
-    times = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-    floor = []
-    with connection.cursor() as cursor:
-        for _ in range(requests):
-            started = time.perf_counter()
-            for sql in queries:
-                cursor.execute(sql)
-                if cursor.description:
-                    cursor.fetchall()
-            floor.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), p95(times), p95(floor), status
+    """(median ms, p95 ms, SQL floor p95 ms, status) of ``url`` (bench.stats.time_page)."""
+    timing = time_page(client, url, requests)
+    return timing.median, timing.p95, timing.floor, timing.status
 
 
 def main() -> None:

@@ -1,10 +1,12 @@
-"""What every benchmark measures with: the 95th percentile by nearest rank, and the queries a request
-makes and the time spent inside them."""
+"""What every benchmark measures with: the 95th percentile by nearest rank, the queries a request
+makes and the time spent inside them, and a page's times beside its SQL floor."""
 
 from __future__ import annotations
 
 import math
+import statistics
 import time
+from dataclasses import dataclass
 
 
 def p95(values: list[float]) -> float:
@@ -30,3 +32,40 @@ class QueryClock:
         finally:
             self.count += 1
             self.seconds += time.perf_counter() - started
+
+
+@dataclass(frozen=True)
+class PageTiming:
+    median: float  # ms
+    p95: float  # ms
+    floor: float  # ms: p95 of the request's SELECTs run again straight on a cursor
+    status: int  # of the warm-up request
+    queries: int  # SELECTs of one request
+
+
+def time_page(client, url: str, requests: int) -> PageTiming:
+    """``url`` requested ``requests`` times after one warm-up (connections, caches, the first read of
+    the pages) through Django's test client, and its SQL floor: the SELECTs of one request (writes such
+    as the session's would change state) run ``requests`` times again on a cursor."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    status = client.get(url).status_code
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    floor = []
+    with connection.cursor() as cursor:
+        for _ in range(requests):
+            started = time.perf_counter()
+            for sql in reads:
+                cursor.execute(sql)
+                if cursor.description:
+                    cursor.fetchall()
+            floor.append((time.perf_counter() - started) * 1000)
+    return PageTiming(statistics.median(times), p95(times), p95(floor), status, len(reads))
