@@ -178,16 +178,13 @@ def visible_tickets_in_states(user: AnyUser, statuses: Iterable[str]) -> QuerySe
     unit_ids = _unit_ids(user) if user.role == Role.UNIT_HANDLER else overseen_unit_ids(user)
     co_handled = Ticket.co_units.through.objects.filter(ticket_id=OuterRef("pk"), unit_id__in=unit_ids)
     streets = Unit.objects.filter(pk__in=unit_ids).values("street_id")
-    parts = (
-        Ticket.objects.filter(lead_unit_id__in=unit_ids, status__in=statuses)
-        .values("pk")
-        .union(
-            Ticket.objects.filter(street_id__in=streets, status__in=statuses).filter(Exists(co_handled)).values("pk"),
-            all=True,
-        )
-    )
+    # each part without the model's ordering: SQLite refuses an ORDER BY inside a compound statement
+    led = Ticket.objects.filter(lead_unit_id__in=unit_ids, status__in=statuses).order_by().values("pk")
+    co = Ticket.objects.filter(street_id__in=streets, status__in=statuses).filter(Exists(co_handled))
+    parts = led.union(co.order_by().values("pk"), all=True)
     if user.role == Role.SECTION_LEADER:
-        parts = parts.union(Ticket.objects.filter(taken_by=user, status__in=statuses).values("pk"), all=True)
+        taken = Ticket.objects.filter(taken_by=user, status__in=statuses).order_by().values("pk")
+        parts = parts.union(taken, all=True)
     return Ticket.objects.filter(pk__in=parts)
 
 
