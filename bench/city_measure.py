@@ -9,7 +9,6 @@ import os
 import statistics
 import sys
 import time
-from io import StringIO
 from pathlib import Path
 
 import django
@@ -24,11 +23,12 @@ from django.test import Client  # noqa: E402
 
 from bench.bench_data import load_bench_tickets  # noqa: E402
 from bench.report_bench import FLOOR_SQL  # noqa: E402
+from bench.report_pages import report_pages  # noqa: E402
 from bench.stats import p95, time_page  # noqa: E402
-from demo.copies import foreign_keys, secondary_indexes  # noqa: E402
+from demo.copies import drop_for_bulk_load, restore_after_bulk_load  # noqa: E402
 from dispatch.views.common import MAX_PAGE  # noqa: E402
 from intake.models import ReturnVisit, Ticket  # noqa: E402
-from jxq_cases.lib import clock, public_cache  # noqa: E402
+from jxq_cases.lib import clock  # noqa: E402
 from org.models import Unit, UnitKind, User  # noqa: E402
 from reporting import tally  # noqa: E402
 from reporting.nightly import take_nightly_snapshot  # noqa: E402
@@ -61,14 +61,7 @@ def widen(count: int) -> None:
         cursor.execute(f"SELECT COUNT(*), MAX(id) FROM {ticket_table}")
         base, span = cursor.fetchone()
         rounds = -(-count // base) - 1
-        indexes = secondary_indexes(cursor, tables)
-        for name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {name}")
-        keys = foreign_keys(cursor, tables)
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for table, name, _definition in keys:
-            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        dropped = drop_for_bulk_load(cursor, tables)
         ticket_columns = [c for c in _columns(cursor, ticket_table) if c not in ("ticket_no", "merged_into_id")]
         visit_columns = [c for c in _columns(cursor, visit_table) if c != "ticket_id"]
         for k in range(1, rounds + 1):
@@ -94,13 +87,11 @@ def widen(count: int) -> None:
             )
             print(f"  copy {k}/{rounds}: {last} tickets in {time.perf_counter() - started:.0f} s", flush=True)
         started = time.perf_counter()
-        for _name, definition in indexes:
-            cursor.execute(definition)
-        for table, name, definition in keys:
-            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        restore_after_bulk_load(cursor, dropped)
         for table in tables:
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
-        print(f"  {len(indexes)} indexes and {len(keys)} foreign keys rebuilt in {time.perf_counter() - started:.0f} s")
+        rebuilt = f"{len(dropped.indexes)} indexes and {len(dropped.keys)} foreign keys"
+        print(f"  {rebuilt} rebuilt in {time.perf_counter() - started:.0f} s")
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"VACUUM ANALYZE {table}")
@@ -187,34 +178,13 @@ def reports(requests: int) -> list[dict]:
     today = clock.today()
     first_on = clock.local_date(Ticket.objects.order_by("received_at").values_list("received_at", flat=True)[0])
     ranges = {"this year to date": (today.replace(month=1, day=1), today), "everything": (first_on, today)}
-    public, district = Client(), Client()
-    district.force_login(User.objects.get(username="district"))
-
-    def public_page(start_on: dt.date, end_on: dt.date) -> None:
-        public_cache.figures_changed()  # a new generation: computed, not served from the cache
-        response = public.get("/report/public/", {"from": start_on.isoformat(), "to": end_on.isoformat()})
-        assert response.status_code == 200, response.status_code
-
-    def league_page(start_on: dt.date, end_on: dt.date) -> None:
-        response = district.get("/district/", {"from": f"{start_on:%Y-%m}", "to": f"{end_on:%Y-%m}"})
-        assert response.status_code == 200, response.status_code
-
-    def report_json(start_on: dt.date, end_on: dt.date) -> None:
-        out = StringIO()
-        call_command(
-            "report", "--from", start_on.isoformat(), "--to", end_on.isoformat(), "--format", "json", stdout=out
-        )
-
     found = []
-    for page_name, page in (
-        ("public report", public_page),
-        ("district league", league_page),
-        ("report json", report_json),
-    ):
+    for page_name, page in report_pages():
         for range_name, (start_on, end_on) in ranges.items():
             page(start_on, end_on)
             times = [timed_ms(page, start_on, end_on) for _ in range(requests)]
-            name = f"{page_name}, {range_name} (not cached)" if page is public_page else f"{page_name}, {range_name}"
+            cached = " (not cached)" if page_name == "public report" else ""
+            name = f"{page_name}, {range_name}{cached}"
             found.append({"name": name, "median": statistics.median(times), "p95": p95(times), "floor": None})
             print(f"{name:52} {found[-1]['median']:8.1f} {found[-1]['p95']:8.1f}", flush=True)
     return found

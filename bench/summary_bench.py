@@ -25,7 +25,6 @@ import os
 import statistics
 import sys
 import time
-from io import StringIO
 from pathlib import Path
 from unittest import mock
 
@@ -38,15 +37,14 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
 
 from bench.bench_data import BENCH_STORIES, load_bench_tickets  # noqa: E402
+from bench.report_pages import report_pages  # noqa: E402
 from bench.stats import p95  # noqa: E402
 from intake.models import Ticket  # noqa: E402
-from jxq_cases.lib import clock, public_cache  # noqa: E402
-from org.models import Street, User  # noqa: E402
+from jxq_cases.lib import clock  # noqa: E402
+from org.models import Street  # noqa: E402
 from reporting import tally  # noqa: E402
 from reporting.models import MonthlyTallyChange  # noqa: E402
 
@@ -121,31 +119,10 @@ def main() -> None:
         ),
         "everything (2 years)": (first_on, today),
     }
-    public = Client()
-    district = Client()
-    district.force_login(User.objects.get(username="district"))
     print(f"{Ticket.objects.count()} tickets, street {street.name}, today {today}; load {os.getloadavg()}")
     print(f"{'case':58} {'median ms':>10} {'p95 ms':>8}   {'raw median':>10} {'raw p95':>8}")
 
-    def public_page(start_on: dt.date, end_on: dt.date) -> None:
-        public_cache.figures_changed()  # a new generation: the figures are computed, not cached
-        response = public.get("/report/public/", {"from": start_on.isoformat(), "to": end_on.isoformat()})
-        assert response.status_code == 200, response.status_code
-
-    def league_page(start_on: dt.date, end_on: dt.date) -> None:
-        response = district.get("/district/", {"from": f"{start_on:%Y-%m}", "to": f"{end_on:%Y-%m}"})
-        assert response.status_code == 200, response.status_code
-
-    def report_json(start_on: dt.date, end_on: dt.date) -> None:
-        call_command(
-            "report", "--from", start_on.isoformat(), "--to", end_on.isoformat(), "--format", "json", stdout=StringIO()
-        )
-
-    for page_name, page in (
-        ("public report", public_page),
-        ("district league", league_page),
-        ("report json", report_json),
-    ):
+    for page_name, page in report_pages():
         for range_name, (start_on, end_on) in ranges.items():
             page(start_on, end_on)  # warm
             fast = [timed_ms(page, start_on, end_on) for _ in range(args.repeat)]

@@ -321,7 +321,7 @@ def _insert(
     )
 
 
-def foreign_keys(cursor, tables: list[str]) -> list[tuple[str, str, str]]:
+def _foreign_keys(cursor, tables: list[str]) -> list[tuple[str, str, str]]:
     cursor.execute(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
         "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
@@ -330,7 +330,7 @@ def foreign_keys(cursor, tables: list[str]) -> list[tuple[str, str, str]]:
     return cursor.fetchall()
 
 
-def secondary_indexes(cursor, tables: list[str]) -> list[tuple[str, str]]:
+def _secondary_indexes(cursor, tables: list[str]) -> list[tuple[str, str]]:
     """(name, definition) of the tables' plain indexes: not unique, not a constraint's."""
     cursor.execute(
         "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
@@ -339,6 +339,39 @@ def secondary_indexes(cursor, tables: list[str]) -> list[tuple[str, str]]:
         [tables],
     )
     return cursor.fetchall()
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """What ``drop_for_bulk_load`` took off the tables, for ``restore_after_bulk_load``."""
+
+    indexes: list[tuple[str, str]]  # (name, definition)
+    keys: list[tuple[str, str, str]]  # (table, name, definition)
+
+
+def drop_for_bulk_load(cursor, tables: list[str], *, indexes: bool = True) -> Dropped:
+    """Drop the tables' foreign keys and (with ``indexes``) their plain indexes inside the current
+    transaction, before a load that at least doubles them: building them once afterwards is faster than
+    keeping them up to date row by row. Unique indexes stay: they guard the load."""
+    plain = _secondary_indexes(cursor, tables) if indexes else []
+    for name, _definition in plain:
+        cursor.execute(f"DROP INDEX {name}")
+    keys = _foreign_keys(cursor, tables)
+    # checks already queued in this transaction must run first: PostgreSQL refuses to alter a table with
+    # pending trigger events
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    for table, name, _definition in keys:
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    return Dropped(plain, keys)
+
+
+def restore_after_bulk_load(cursor, dropped: Dropped) -> None:
+    """Build the indexes again and add the foreign keys back (each checked once over the whole table)."""
+    for _name, definition in dropped.indexes:
+        cursor.execute(definition)
+    for table, name, definition in dropped.keys:
+        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
 def _snapshot(cursor, tables: list[str], template_ids: list[int]) -> None:
@@ -397,23 +430,12 @@ def copy_stories(played: PlayResult, arrivals, numbers: TicketNumbers, *, end: i
         ticket_batch = ImportBatch.objects.create(kind=ImportBatch.Kind.TICKETS, file_name="demo copies")
         visit_batch = ImportBatch.objects.create(kind=ImportBatch.Kind.VISITS, file_name="demo copies")
         plan = _plan(templates, arrivals, played_indexes, numbers, end=end, seed=seed, first_ids=first_ids)
-        dropped_keys, indexes = [], []
+        dropped = Dropped([], [])
         planned = len(arrivals) - len(played_indexes)
         if planned >= BULK_THRESHOLD:
             cursor.execute(f"SELECT COUNT(*) FROM {ticket_table}")
-            if planned >= cursor.fetchone()[0]:
-                # the load at least doubles the tables: building their plain indexes once afterwards
-                # is faster than keeping them up to date row by row (unique ones stay, they guard)
-                indexes = secondary_indexes(cursor, tables)
-                for name, _definition in indexes:
-                    cursor.execute(f"DROP INDEX {name}")
-            dropped_keys = foreign_keys(cursor, tables)
-            # checks already queued in this transaction must run first: PostgreSQL refuses to alter a
-            # table with pending trigger events
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            for table, name, _definition in dropped_keys:
-                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            # the plain indexes only when the load at least doubles the tables; the keys always
+            dropped = drop_for_bulk_load(cursor, tables, indexes=planned >= cursor.fetchone()[0])
         while True:
             chunk = []
             for row in plan:
@@ -425,10 +447,7 @@ def copy_stories(played: PlayResult, arrivals, numbers: TicketNumbers, *, end: i
             copies += len(chunk)
             sample += [(c, t, s) for i, (c, t, _n, s, _st) in enumerate(chunk, copies - len(chunk)) if i % stride == 0]
             _copy_chunk(cursor, chunk, ticket_batch=ticket_batch.pk, visit_batch=visit_batch.pk)
-        for _name, definition in indexes:
-            cursor.execute(definition)
-        for table, name, definition in dropped_keys:
-            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        restore_after_bulk_load(cursor, dropped)
         for table in numbered_tables:
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
         visits = ReturnVisit.objects.filter(import_batch=visit_batch).count()
