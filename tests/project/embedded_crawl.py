@@ -1,7 +1,8 @@
 """What a newcomer's `make run` serves, crawled: run as a script on the embedded defaults (no
 DATABASE_URL, no broker: SQLite and the filesystem transport under JXQ_VAR_DIR), it migrates, seeds a
-small demo street and follows the links each demo person is shown, as tests/pages/test_every_link.py
-does on PostgreSQL. Prints every page that answered with an error and exits 1 if there was one.
+small demo street and follows the links each demo person is shown (tests.crawl), as
+tests/pages/test_every_link.py does on PostgreSQL. Prints every page that answered with an error and
+exits 1 if there was one.
 
     JXQ_VAR_DIR=$(mktemp -d) .venv/bin/python tests/project/embedded_crawl.py
 """
@@ -26,7 +27,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from org.models import User  # noqa: E402
-from tests.pages.test_every_link import PEOPLE, _crawl  # noqa: E402
+from tests.crawl import PEOPLE, crawl  # noqa: E402
 
 
 def main() -> int:
@@ -37,7 +38,7 @@ def main() -> int:
     for username in PEOPLE:
         client = Client()
         client.force_login(User.objects.get(username=username))
-        pages, failed = _crawl(client)
+        pages, failed = crawl(client)
         print(f"{username}: {len(pages)} pages")
         failures += [f"{username}: {status} {url} (linked from {on})" for url, (status, on) in failed.items()]
     print("\n".join(failures) or "no page failed")
