@@ -140,8 +140,12 @@ def _involving_units(unit_ids: set[int]) -> Q:
     (``EXISTS`` on the M2M table's ``(ticket_id, unit_id)`` index), so no row is doubled by a join and
     the query stays the same size however many tickets the units co-handle (at a million tickets a
     busy community co-handles ~15,000: as a list of ids in the SQL, planning alone took 15–25 ms)."""
-    co_handled = Ticket.co_units.through.objects.filter(ticket_id=OuterRef("pk"), unit_id__in=unit_ids)
-    return Q(lead_unit_id__in=unit_ids) | Q(Exists(co_handled))
+    return Q(lead_unit_id__in=unit_ids) | Q(_co_handled(unit_ids))
+
+
+def _co_handled(unit_ids: set[int]) -> Exists:
+    """Whether one of these units co-handles the ticket: ``EXISTS`` on the M2M table's key."""
+    return Exists(Ticket.co_units.through.objects.filter(ticket_id=OuterRef("pk"), unit_id__in=unit_ids))
 
 
 def visible_tickets(user: AnyUser) -> QuerySet[Ticket]:
@@ -176,11 +180,10 @@ def visible_tickets_in_states(user: AnyUser, statuses: Iterable[str]) -> QuerySe
     if not _active(user) or user.role not in (Role.UNIT_HANDLER, Role.SECTION_LEADER):
         return visible_tickets(user).filter(status__in=statuses)
     unit_ids = _unit_ids(user) if user.role == Role.UNIT_HANDLER else overseen_unit_ids(user)
-    co_handled = Ticket.co_units.through.objects.filter(ticket_id=OuterRef("pk"), unit_id__in=unit_ids)
     streets = Unit.objects.filter(pk__in=unit_ids).values("street_id")
     # each part without the model's ordering: SQLite refuses an ORDER BY inside a compound statement
     led = Ticket.objects.filter(lead_unit_id__in=unit_ids, status__in=statuses).order_by().values("pk")
-    co = Ticket.objects.filter(street_id__in=streets, status__in=statuses).filter(Exists(co_handled))
+    co = Ticket.objects.filter(street_id__in=streets, status__in=statuses).filter(_co_handled(unit_ids))
     parts = led.union(co.order_by().values("pk"), all=True)
     if user.role == Role.SECTION_LEADER:
         taken = Ticket.objects.filter(taken_by=user, status__in=statuses).order_by().values("pk")

@@ -114,6 +114,12 @@ class WorkbenchFilterForm(forms.Form):
             raise forms.ValidationError(_("The start of the received range is after its end."))
         return data
 
+    def chosen_status_and_sort(self) -> tuple[str, str]:
+        """The state and the order asked for, a field left out or not valid counting as not given: by
+        default the open list by deadline."""
+        data = getattr(self, "cleaned_data", {})
+        return data.get("status") or self.STATUS_OPEN, data.get("sort") or "deadline"
+
     def received_range(self) -> tuple[datetime | None, datetime | None]:
         """The received range as aware datetimes: whole local days (Beijing time), end exclusive."""
         start, end = self.cleaned_data.get("received_from"), self.cleaned_data.get("received_to")

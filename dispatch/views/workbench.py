@@ -60,7 +60,7 @@ def filtered_tickets(user: AnyUser, form: WorkbenchFilterForm, request: HttpRequ
     if form.is_bound:
         form.is_valid()  # fills cleaned_data with the fields that are valid
     data = getattr(form, "cleaned_data", {})
-    status = data.get("status") or WorkbenchFilterForm.STATUS_OPEN
+    status, sort = form.chosen_status_and_sort()
     params: dict = {}
     for name in ("source", "kind", "q"):
         if data.get(name):
@@ -92,7 +92,6 @@ def filtered_tickets(user: AnyUser, form: WorkbenchFilterForm, request: HttpRequ
     if data.get("street"):
         tickets = tickets.filter(street=data["street"])
     tickets = TicketFilter(params, queryset=tickets, request=request).qs
-    sort = data.get("sort") or "deadline"
     if status == WorkbenchFilterForm.STATUS_OPEN:
         if sort != "deadline":
             tickets = tickets.filter(status__in=IN_FLIGHT)
@@ -268,10 +267,9 @@ def workbench(request: HttpRequest) -> HttpResponse:
     for notice in search.notices if search else ():
         messages.warning(request, notice)
     start = (page - 1) * PAGE_SIZE
-    sort = getattr(form, "cleaned_data", {}).get("sort") or "deadline"
-    # one row more than a page tells whether there is a next page, without counting the whole list
-    status = getattr(form, "cleaned_data", {}).get("status") or WorkbenchFilterForm.STATUS_OPEN
+    status, sort = form.chosen_status_and_sort()
     in_flight = status == WorkbenchFilterForm.STATUS_OPEN
+    # one row more than a page tells whether there is a next page, without counting the whole list
     found = [] if too_deep else workbench_slice(tickets, sort, start, start + PAGE_SIZE + 1, in_flight=in_flight)
     now = timezone.now()
     query = request.GET.copy()
