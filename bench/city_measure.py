@@ -24,7 +24,7 @@ from django.test import Client  # noqa: E402
 from bench.bench_data import load_bench_tickets  # noqa: E402
 from bench.report_bench import FLOOR_SQL  # noqa: E402
 from bench.report_pages import report_pages  # noqa: E402
-from bench.stats import p95, time_page  # noqa: E402
+from bench.stats import p95, time_page, timed_ms  # noqa: E402
 from demo.copies import drop_for_bulk_load, restore_after_bulk_load  # noqa: E402
 from dispatch.views.common import MAX_PAGE  # noqa: E402
 from intake.models import ReturnVisit, Ticket  # noqa: E402
@@ -95,7 +95,6 @@ def widen(count: int) -> None:
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"VACUUM ANALYZE {table}")
-    tally.fold()
 
 
 def load(count: int, keep: bool) -> str:
@@ -115,12 +114,6 @@ def measure(client: Client, url: str, requests: int) -> dict:
     timing = time_page(client, url, requests)
     assert timing.status == 200, (url, timing.status)
     return {"median": timing.median, "p95": timing.p95, "floor": timing.floor, "queries": timing.queries}
-
-
-def timed_ms(function, *args) -> float:
-    started = time.perf_counter()
-    function(*args)
-    return (time.perf_counter() - started) * 1000
 
 
 def api_deep_page(client: Client, pages: int) -> str:
@@ -226,7 +219,7 @@ def run(count: int, *, keep: bool, requests: int, rounds: int, results: Path) ->
     settings.PUBLIC_RATE_LIMIT = "1000000/m"  # one address asking on purpose
     call_command("collectstatic", interactive=False, verbosity=0)
     loaded_in = load(count, keep)
-    tally.fold()
+    tally.fold()  # the change rows the load's trigger wrote, into the tallies the reports read
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('intake_ticket'))")
         size = cursor.fetchone()[0]

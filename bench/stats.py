@@ -34,6 +34,13 @@ class QueryClock:
             self.seconds += time.perf_counter() - started
 
 
+def timed_ms(function, *args) -> float:
+    """How long ``function(*args)`` took, in ms."""
+    started = time.perf_counter()
+    function(*args)
+    return (time.perf_counter() - started) * 1000
+
+
 @dataclass(frozen=True)
 class PageTiming:
     median: float  # ms

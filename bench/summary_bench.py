@@ -24,7 +24,6 @@ import datetime as dt
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 from unittest import mock
 
@@ -41,18 +40,12 @@ from django.db import connection, transaction  # noqa: E402
 
 from bench.bench_data import BENCH_STORIES, load_bench_tickets  # noqa: E402
 from bench.report_pages import report_pages  # noqa: E402
-from bench.stats import p95  # noqa: E402
+from bench.stats import p95, timed_ms  # noqa: E402
 from intake.models import Ticket  # noqa: E402
 from jxq_cases.lib import clock  # noqa: E402
 from org.models import Street  # noqa: E402
 from reporting import tally  # noqa: E402
 from reporting.models import MonthlyTallyChange  # noqa: E402
-
-
-def timed_ms(function, *args) -> float:
-    started = time.perf_counter()
-    function(*args)
-    return (time.perf_counter() - started) * 1000
 
 
 def upkeep() -> None:
