@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # a NUL character in the address: 400 before any view (PostgreSQL text cannot hold it)
+    "jxq_cases.lib.middleware.refuse_nul_characters",
     # static files before sessions and the rest: a stylesheet needs no session, user or language
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
