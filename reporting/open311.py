@@ -45,6 +45,7 @@ from reporting.views import public_rate
 
 DEFAULT_DAYS = 90
 MAX_REQUESTS = 1000
+YEARS = (1900, 9000)  # dates outside are refused
 CLOSED = REPLY_SENT
 # the only note published: what happened, in the street's fixed words (never the reply's text,
 # which is written to the caller and may name people)
@@ -85,11 +86,16 @@ def _iso(moment: dt.datetime | None) -> str | None:
 
 
 def _moment(text: str, name: str, *, end: bool = False) -> dt.datetime:
-    moment = parse_datetime(text)
+    try:  # None when the text is not shaped like one; ValueError when it is, with no such day or hour
+        moment = parse_datetime(text)
+        day = parse_date(text) if moment is None else None
+    except ValueError:
+        moment = day = None
+    if moment is None and day is None:
+        raise BadRequest(f"{name} is not a W3C date-time: {text!r}")
+    if not YEARS[0] <= (moment or day).year <= YEARS[1]:  # far years overflow in the time zone shift
+        raise BadRequest(f"{name} is out of range: {text!r}")
     if moment is None:
-        day = parse_date(text)
-        if day is None:
-            raise BadRequest(f"{name} is not a W3C date-time: {text!r}")
         start, stop = clock.day_bounds(day)
         return stop if end else start
     return moment if moment.tzinfo else clock.assume_local(moment)

@@ -133,6 +133,14 @@ def test_the_spec_filters(street):
         ({"status": "pending"}, "status must be"),
         ({"start_date": "yesterday"}, "not a W3C date-time"),
         ({"service_code": "x"}, "service_code"),
+        # well formed but no such day or hour: parse_datetime / parse_date raise instead of answering None
+        ({"start_date": "2026-02-30T00:00:00Z"}, "not a W3C date-time"),
+        ({"end_date": "2026-02-30"}, "not a W3C date-time"),
+        ({"start_date": "2026-01-01T25:00:00"}, "not a W3C date-time"),
+        ({"start_date": "2026-01-02", "end_date": "2026-01-01"}, "after end_date"),
+        # the time zone shift of year 1 or 9999 overflows
+        ({"start_date": "0001-01-01"}, "out of range"),
+        ({"end_date": "9999-12-31T23:59:59-12:00"}, "out of range"),
     ],
 )
 def test_a_bad_parameter_gets_the_spec_error_list(street, params, detail):
