@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jxq_cases.lib.errors import DomainError
+from jxq_cases.lib.params import id_param
 from org.abilities import home_page, may
 from org.geography import as_feature_collection, load_geography
 from org.models import CommunityArea, GridCell, Street
@@ -97,7 +98,7 @@ def geography(request: HttpRequest) -> HttpResponse:
             )
         return redirect("geography")
     if request.method == "POST":
-        cell = get_object_or_404(own_cells, pk=request.POST.get("cell") or 0)
+        cell = get_object_or_404(own_cells, pk=id_param(request.POST.get("cell")))
         form = GridWorkerForm(request.POST, instance=cell)
         if form.is_valid():
             form.save()

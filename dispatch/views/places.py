@@ -10,6 +10,7 @@ from dispatch import access
 from intake.models import PlaceOrigin, Ticket
 from intake.places import place_address, unresolved_addresses
 from jxq_cases.lib.errors import DomainError
+from jxq_cases.lib.params import id_param
 from org.models import GridCell
 
 
@@ -31,7 +32,7 @@ def unplaced_addresses(request: HttpRequest) -> HttpResponse:
     streets = access.street_ids(request.user)
     own_cells = GridCell.objects.filter(community__street_id__in=streets)
     if request.method == "POST":
-        cell = get_object_or_404(own_cells, pk=request.POST.get("grid_cell") or 0)
+        cell = get_object_or_404(own_cells, pk=id_param(request.POST.get("grid_cell")))
         address = request.POST.get("address", "")
         try:
             placed = place_address(
