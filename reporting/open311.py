@@ -91,12 +91,13 @@ def _moment(text: str, name: str, *, end: bool = False) -> dt.datetime:
         day = parse_date(text) if moment is None else None
     except ValueError:
         moment = day = None
-    if moment is None and day is None:
+    found = moment or day
+    if found is None:
         raise BadRequest(f"{name} is not a W3C date-time: {text!r}")
-    if not YEARS[0] <= (moment or day).year <= YEARS[1]:  # far years overflow in the time zone shift
+    if not YEARS[0] <= found.year <= YEARS[1]:  # far years overflow in the time zone shift
         raise BadRequest(f"{name} is out of range: {text!r}")
     if moment is None:
-        start, stop = clock.day_bounds(day)
+        start, stop = clock.day_bounds(found)
         return stop if end else start
     return moment if moment.tzinfo else clock.assume_local(moment)
 
