@@ -186,7 +186,7 @@ def _question(params: QueryDict) -> Question:
     if ids:
         return Question(ids=tuple(sorted(set(ids[:MAX_REQUESTS]))))
     codes = [c.strip() for c in (params.get("service_code") or "").split(",") if c.strip()]
-    if not all(c.isdigit() for c in codes):
+    if not all(c.isascii() and c.isdigit() and len(c) <= 18 for c in codes):  # a longer one overflows SQLite
         raise BadRequest("service_code must be codes from services.json")
     end_text, start_text = params.get("end_date") or "", params.get("start_date") or ""
     end = _moment(end_text, "end_date", end=True) if end_text else None

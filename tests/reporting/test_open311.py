@@ -133,6 +133,8 @@ def test_the_spec_filters(street):
         ({"status": "pending"}, "status must be"),
         ({"start_date": "yesterday"}, "not a W3C date-time"),
         ({"service_code": "x"}, "service_code"),
+        ({"service_code": "99999999999999999999999"}, "service_code"),
+        ({"service_code": "１２"}, "service_code"),
         # well formed but no such day or hour: parse_datetime / parse_date raise instead of answering None
         ({"start_date": "2026-02-30T00:00:00Z"}, "not a W3C date-time"),
         ({"end_date": "2026-02-30"}, "not a W3C date-time"),
