@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 from shapely import STRtree
+from shapely.errors import GEOSException
 from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 from shapely.prepared import prep
@@ -83,27 +84,54 @@ def _read(source: str | Path | IO) -> tuple[dict, str]:
         except UnicodeDecodeError as exc:
             raise _refuse([_("the file is not UTF-8 text")]) from exc
     try:
-        return json.loads(text), str(name)
+        return json.loads(text, parse_constant=_no_constant), str(name)
     except json.JSONDecodeError as exc:
         raise _refuse(
             [_("the file is not JSON (line %(line)s: %(msg)s)") % {"line": exc.lineno, "msg": exc.msg}]
         ) from exc
+    except _NotANumber as exc:
+        raise _refuse([_("the file holds %(word)s, which is not a number in JSON") % {"word": exc.args[0]}]) from exc
+    except RecursionError as exc:
+        raise _refuse([_("the file is nested too deeply to be GeoJSON")]) from exc
 
 
-def _positions(coordinates: Any):
-    """Every position of a Polygon's or MultiPolygon's coordinates."""
-    if isinstance(coordinates, list | tuple) and coordinates and isinstance(coordinates[0], int | float):
-        yield coordinates
-    elif isinstance(coordinates, list | tuple):
-        for part in coordinates:
-            yield from _positions(part)
+class _NotANumber(ValueError):
+    pass
+
+
+def _no_constant(word: str) -> float:
+    """NaN and Infinity: Python's json reads them, JSON has no such numbers and no polygon has them."""
+    raise _NotANumber(word)
+
+
+# how deep the positions lie: a Polygon's coordinates are rings of positions, a MultiPolygon's polygons
+NESTING = {"Polygon": 2, "MultiPolygon": 3}
+
+
+def _positions(geometry: dict) -> list | None:
+    """Every position of a Polygon's or MultiPolygon's coordinates, read level by level (a file may nest
+    lists hundreds deep; recursion would fail on it), or None when they are not nested as the type says."""
+    items = [geometry.get("coordinates")]
+    for _level in range(NESTING[geometry["type"]]):
+        if not all(isinstance(item, list) for item in items):
+            return None
+        items = [part for item in items for part in item]
+    return items
 
 
 def _coordinate_problem(geometry: dict) -> str | None:
     """A coordinate that is not a longitude/latitude pair, or one that reads as latitude first."""
-    for position in _positions(geometry.get("coordinates")):
-        if len(position) < 2 or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in position[:2]):
-            return _("a position is not a pair of numbers: %(p)s") % {"p": position}
+    positions = _positions(geometry)
+    if positions is None:
+        return _("the coordinates are not nested as a %(type)s") % {"type": geometry["type"]}
+    for position in positions:
+        if (
+            not isinstance(position, list)
+            or len(position) < 2
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in position[:2])
+        ):
+            flat = not isinstance(position, list) or not any(isinstance(v, list | dict) for v in position)
+            return _("a position is not a pair of numbers: %(p)s") % {"p": str(position)[:80] if flat else "[[…]]"}
         lon, lat = position[0], position[1]
         if abs(lat) > 90 and abs(lon) <= 90:
             return _(
@@ -134,6 +162,9 @@ def check_features(data: Any, communities: dict[str, Unit]) -> tuple[list[Featur
             problems.append(_("feature %(f)s: is not a GeoJSON Feature") % {"f": where})
             continue
         properties = raw.get("properties") or {}
+        if not isinstance(properties, dict):
+            problems.append(_("feature %(f)s: its properties are not an object") % {"f": where})
+            continue
         kind = properties.get("kind")
         name = str(properties.get("name") or "").strip()
         where = f"#{number} {name}".strip()
@@ -179,7 +210,7 @@ def check_features(data: Any, communities: dict[str, Unit]) -> tuple[list[Featur
             continue
         try:
             geom = shape(geometry)
-        except (ValueError, TypeError, AttributeError, IndexError) as exc:
+        except (ValueError, TypeError, AttributeError, IndexError, KeyError, GEOSException) as exc:
             problems.append(_("feature %(f)s: the geometry cannot be read (%(e)s)") % {"f": where, "e": exc})
             continue
         if not geom.is_valid:

@@ -1,5 +1,6 @@
 """The street's geography from GeoJSON: loaded whole, or refused whole naming the feature (docs/geography.md)."""
 
+import io
 import json
 
 import pytest
@@ -78,6 +79,44 @@ def test_not_json_and_not_a_feature_collection_are_refused(tmp_path):
     point.write_text(json.dumps({"type": "Point", "coordinates": [116.49, 39.97]}), encoding="utf-8")
     with pytest.raises(DomainError, match="FeatureCollection"):
         load_geography(point)
+
+
+def _one_community(geometry) -> str:
+    feature = {"type": "Feature", "properties": {"kind": "community", "name": "南路社区"}, "geometry": geometry}
+    return json.dumps({"type": "FeatureCollection", "features": [feature]}, ensure_ascii=False)
+
+
+SQUARE = [[116.48, 39.96], [116.49, 39.96], [116.49, 39.97], [116.48, 39.97], [116.48, 39.96]]
+
+
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        # Python's json reads NaN and Infinity; JSON has no such numbers (NaN broke shapely's ring check)
+        (_one_community({"type": "Polygon", "coordinates": [SQUARE]}).replace("116.48", "NaN"), "holds NaN"),
+        (_one_community({"type": "Polygon", "coordinates": [SQUARE]}).replace("116.48", "-Infinity"), "holds -Infinity"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        # lists nested hundreds deep, under the JSON reader's limit: the positions are read level by level
+        (
+            _one_community({"type": "Polygon", "coordinates": []}).replace("[]", "[" * 600 + "]" * 600),
+            "#1 南路社区: a position is not a pair of numbers: [[…]]",
+        ),
+        (_one_community({"type": "Polygon", "coordinates": {"0": 1}}), "#1 南路社区: the coordinates are not nested as"),
+        (_one_community({"type": "Polygon", "coordinates": [[1, 2]]}), "#1 南路社区: a position is not a pair of numbers: 1"),
+        (_one_community({"type": "MultiPolygon", "coordinates": [SQUARE]}), "a position is not a pair of numbers: 116.48"),
+        (
+            json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": [1]}]}),
+            "#1: its properties are not an object",
+        ),
+    ],
+)
+def test_a_file_that_is_json_but_no_usable_geojson_is_refused_naming_why(text, named):
+    load_test_street(gazetteer=False)
+    before = as_feature_collection()
+    with pytest.raises(DomainError) as refused:
+        load_geography(io.BytesIO(text.encode()))
+    assert named in refused.value.detail
+    assert as_feature_collection() == before
 
 
 def test_loading_again_replaces_the_grid_cells_not_in_the_file(tmp_path):
