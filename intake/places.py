@@ -14,7 +14,6 @@ unresolved and is listed for the center, never guessed.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +24,15 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from intake.address_keys import address_key, gazetteer
-from intake.csv_reading import detect_encoding
+from intake.csv_reading import detect_encoding, strict_records
 from intake.models import GazetteerEntry, PlaceOrigin, Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from org.geography import has_geography, locate, locator
 from org.models import GridCell, Street, Unit, UnitKind
 from org.streets import street_named
+
+# the gazetteer's address column (GazetteerEntry.address)
+ADDRESS_CHARS = GazetteerEntry._meta.get_field("address").max_length or 255
 
 
 @dataclass
@@ -156,30 +158,45 @@ def import_gazetteer(
     it); the entries are that street's gazetteer, whatever other streets know (docs/district.md)."""
     street = street if isinstance(street, Street) else street_named(street)
     raw = source.read() if hasattr(source, "read") else Path(source).read_bytes()
-    if isinstance(raw, bytes):
-        encoding, _has_nul = detect_encoding(io.BytesIO(raw))
-        text = raw.decode("utf-8-sig" if encoding == "utf-8" else encoding)
-    else:
-        text = raw
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    binary = io.BytesIO(raw.encode("utf-8") if isinstance(raw, str) else raw)
+    # read as strictly as a ticket export: a NUL, a quote left open or a cell over the size limit
+    # refuses the file naming its line (intake.csv_reading)
+    encoding, has_nul = detect_encoding(binary)
+    text = io.TextIOWrapper(binary, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="")
+    records = (r for r in strict_records(text, has_nul=has_nul) if any(cell.strip() for cell in r[2]))
+    first = next(records, None)
+    header = [h.strip().lstrip("\ufeff").strip() for h in first[2]] if first else []
     missing = [c for c in ("address", "community") if c not in header]
     if missing:
         raise _refuse([_("missing columns: %(cols)s") % {"cols": ", ".join(missing)}])
+    twice = sorted({name for name in header if name and header.count(name) > 1})
+    if twice:
+        raise _refuse([_("the header names a column twice: %(cols)s") % {"cols": ", ".join(twice)}])
     communities = {u.name: u for u in Unit.objects.filter(kind=UnitKind.COMMUNITY, street=street)}
     cells = {c.code: c for c in GridCell.objects.filter(community__street=street)}
     locate_point = locator() if has_geography() else None
     problems: list[str] = []
     entries: dict[str, GazetteerEntry] = {}
     result = GazetteerResult()
-    for line, row in enumerate(reader, start=2):
-        row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+    for _row, line, record in records:
         result.rows += 1
+        where = _("line %(line)d") % {"line": line}
+        if len(record) != len(header):
+            problems.append(
+                _("%(where)s: the row has %(n)d cells but the header has %(m)d")
+                % {"where": where, "n": len(record), "m": len(header)}
+            )
+            continue
+        row = {name: value.strip() for name, value in zip(header, record, strict=True) if name}
         address = row.get("address", "")
         key = address_key(address)
-        where = _("line %(line)d") % {"line": line}
         if not key:
             problems.append(_("%(where)s: the address is empty") % {"where": where})
+            continue
+        if len(address) > ADDRESS_CHARS:
+            problems.append(
+                _("%(where)s: the address is longer than %(n)d characters") % {"where": where, "n": ADDRESS_CHARS}
+            )
             continue
         community = communities.get(row.get("community", ""))
         if community is None:
@@ -211,7 +228,7 @@ def import_gazetteer(
             continue
         entries[key] = GazetteerEntry(
             street=street,
-            address=address[:255],
+            address=address,
             key=key,
             community=community,
             grid_cell=grid,
@@ -265,7 +282,7 @@ def place_address(address: str, *, grid_cell: GridCell, lon: float | None = None
             street_id=street_id,
             key=key,
             defaults={
-                "address": address[:255],
+                "address": address[:ADDRESS_CHARS],
                 "community_id": grid_cell.community_id,
                 "grid_cell": grid_cell,
                 "lon": lon,

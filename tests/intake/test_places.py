@@ -1,7 +1,10 @@
 """Every ticket gets a place: the gazetteer, fuzzy Chinese addresses, the center's list (docs/geography.md)."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from dispatch.upstream import receive_ticket_and_record
 from intake.address_keys import address_key, resolve
@@ -127,6 +130,30 @@ def test_a_bad_gazetteer_is_refused_whole_naming_each_line(capsys):
     err = capsys.readouterr().err
     assert "line 3: the point (116.6, 40.1) is outside the street" in err
     assert "line 4: grid cell DL-1 is not in 南路社区" in err
+    assert not GazetteerEntry.objects.exists()
+
+
+GAZETTEER_HEADER = "address,community,grid,lon,lat\n"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        # PostgreSQL text cannot hold a NUL: the import crashed on it
+        (GAZETTEER_HEADER + "南路\x0099号楼,南路社区,,,\n", "NUL character"),
+        # a quote never closed swallowed the file up to the csv module's field limit, and crashed there
+        (GAZETTEER_HEADER + '"' + "x" * 200_000 + '",南路社区,,,\n', "never closed"),
+        (GAZETTEER_HEADER + "南路99号楼,南路社区,,,,,\n", "line 2: the row has 7 cells but the header has 5"),
+        (GAZETTEER_HEADER + "南" * 300 + ",南路社区,,,\n", "line 2: the address is longer than 255 characters"),
+        ("address,address,community\n南路99号楼,南路98号楼,南路社区\n", "names a column twice: address"),
+    ],
+)
+def test_a_damaged_gazetteer_file_is_refused_naming_why(text, named):
+    load_test_street(gazetteer=False)
+    with translation.override("en"), pytest.raises(DomainError) as refused:
+        import_gazetteer(io.BytesIO(text.encode()))
+    assert named in refused.value.detail
     assert not GazetteerEntry.objects.exists()
 
 
