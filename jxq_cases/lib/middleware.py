@@ -1,9 +1,11 @@
 """Request checks that hold for every URL, before any view runs.
 
-``refuse_nul_characters``: a NUL character (``%00``) in the path or in a query parameter is answered
-400. PostgreSQL text cannot hold one, so psycopg2 raises when such a value reaches a query (a ticket
-number taken from the path, a name read from the query string) and the request would end in a 500;
-no page, API or Open311 URL has a use for it. Forms and serializers already refuse it in bodies.
+``refuse_nul_characters``: a NUL character (``%00``) in the path, in a query parameter or in a
+submitted form's field is answered 400. PostgreSQL text cannot hold one, so psycopg2 raises when
+such a value reaches a query (a ticket number taken from the path, a name read from the query
+string) and the request would end in a 500; no page, API or Open311 URL has a use for it. Django's
+form fields refuse it too, but several views read a posted value directly (ticket numbers to
+dispatch, an address to place).
 """
 
 from __future__ import annotations
@@ -16,10 +18,16 @@ from django.utils.translation import gettext
 NUL = "\x00"
 
 
+def _nul_in(data) -> bool:
+    return any(NUL in key or any(NUL in value for value in values) for key, values in data.lists())
+
+
 def _has_nul(request: HttpRequest) -> bool:
-    if NUL in request.path:
+    if NUL in request.path or _nul_in(request.GET):
         return True
-    return any(NUL in key or any(NUL in value for value in values) for key, values in request.GET.lists())
+    # the pages' forms too (a ticket number or an address read straight from the form); the API's
+    # bodies are parsed by DRF, whose fields refuse NUL with the field named
+    return request.method == "POST" and not request.path.startswith("/api/") and _nul_in(request.POST)
 
 
 def refuse_nul_characters(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:

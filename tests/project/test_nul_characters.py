@@ -29,3 +29,17 @@ def test_the_same_addresses_without_it_reach_their_views(client, center_staff):
     assert client.get("/tickets/T404/").status_code == 404
     assert client.get("/api/v1/tickets/T404/").status_code == 404
     assert client.get("/open311/v2/requests/T404.json").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url, data",
+    [
+        ("/tickets/bulk-dispatch/", {"tickets": ["T\x001"], "lead_unit": "1"}),
+        ("/places/unresolved/", {"grid_cell": "1", "address": "星星\x00村7号"}),
+    ],
+)
+def test_a_nul_character_in_a_posted_form_is_a_bad_request(client, center_staff, url, data):
+    client.force_login(center_staff)
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
