@@ -187,7 +187,7 @@ def run_job(request: HttpRequest, job: str) -> HttpResponse:
         day = dt.date.fromisoformat(request.POST.get("on") or today.isoformat())
     except ValueError:
         messages.error(request, gettext("The date is not valid (YYYY-MM-DD)."))
-        return redirect(request.POST.get("back") or "reports")
+        return redirect("reports")
     take: dict[str, tuple[Callable[..., Snapshot], str]] = {
         "nightly": (take_nightly_snapshot, "dashboard"),
         "daily_ranking": (take_daily_ranking, "report-ranking"),
