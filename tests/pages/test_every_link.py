@@ -1,12 +1,17 @@
 """Every link a person is shown leads somewhere: signed in as each demo role on the demo street, follow
 the links of the pages (breadth first, same site, GET only) and check that none answers with a server
 error, and that none of the links a role is shown refuses that role (a link to a page the role may
-not open is a dead end in its navigation). The demo street is what a newcomer sees after `make run`."""
+not open is a dead end in its navigation). The demo street is what a newcomer sees after `make run`.
+Then the pages reached are asked again with odd values in their parameters and path numbers: never a
+server error."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from django.core.management import call_command
+from django.http import QueryDict
 from django.test import Client
 
 from org.models import User
@@ -64,3 +69,47 @@ def test_the_crawl_reports_a_link_that_refuses(demo_street):
     assert links('<a href="/settings/">x</a> <a href="https://example.org/">y</a> <a href="/logout/">z</a>') == [
         "/settings/"
     ]
+
+
+# what people and scripts type into a page's parameters: a day that does not exist, year 1, a number
+# too long for any column, a very long text, a negative number, a lone percent sign, a NUL
+ODD_VALUES = ["2026-02-30", "0001-01-01", "9" * 23, "x" * 2000, "-1", "%", "\x00"]
+# parameters tried on every page besides the ones its links carry
+COMMON_PARAMETERS = ["page", "on", "from", "to", "category"]
+
+
+@pytest.mark.parametrize("username", ["center", "leader"])
+def test_odd_values_in_a_pages_parameters_are_never_a_server_error(demo_street, username):
+    """Each page the role reaches, once per path: each parameter, and each number in the path, given odd
+    values. Found this way: a NUL in a ticket number (PostgreSQL text cannot hold one)."""
+    client = Client(raise_request_exception=False)
+    client.force_login(User.objects.get(username=username))
+    pages, _failed = crawl(client)
+    tried, errors = 0, []
+    paths: set[str] = set()
+    done: set[tuple] = set()
+    for url, status in pages:
+        path, _, query = url.partition("?")
+        if status != 200 or path in paths:
+            continue
+        paths.add(path)
+        present = dict(QueryDict(query).items())
+        asked = [(path, {**present, name: value}) for name in [*present, *COMMON_PARAMETERS] for value in ODD_VALUES]
+        # the path's own values (a ticket number, an id) replaced too
+        segments = path.split("/")
+        for i, segment in enumerate(segments):
+            if any(c.isdigit() for c in segment):
+                asked += [
+                    ("/".join([*segments[:i], quote(v, safe=""), *segments[i + 1 :]]), present) for v in ODD_VALUES
+                ]
+        for asked_path, params in asked:
+            if (key := (asked_path, tuple(sorted(params.items())))) in done:
+                continue  # another ticket's path with its number replaced: the same request
+            done.add(key)
+            response = client.get(asked_path, params)
+            tried += 1
+            if response.status_code >= 500:
+                odd = {k: v[:30] for k, v in params.items() if v in ODD_VALUES}
+                errors.append(f"{response.status_code} {asked_path[:80]} {odd}")
+    assert tried > 200, tried  # the crawl reached the role's pages
+    assert not errors, "\n".join(errors)
