@@ -14,7 +14,7 @@ from django import forms
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from intake.models import Category, Kind, Source, Status, Supervision, Urgency
+from intake.models import PUBLIC_REPLY_CHARS, Category, Kind, Source, Status, Supervision, Urgency
 from jxq_cases.lib import clock
 from org.models import Street, Unit, UnitKind
 
@@ -332,6 +332,15 @@ class ReplyDraftForm(ActionForm):
     text = forms.CharField(label=_("Reply draft"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000)
     files = MultipleFileField(  # type: ignore[assignment]
         label=_("Evidence files (optional)"), required=False, help_text=_("Photos of the work done, documents.")
+    )
+
+
+class PublicReplyForm(ActionForm):
+    text = forms.CharField(
+        label=_("Public reply"),
+        help_text=_("Shown to open-data users: what was done, in a sentence or two. No names, no phone numbers."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=PUBLIC_REPLY_CHARS,
     )
 
 

@@ -24,7 +24,7 @@ from dispatch.models import (
 )
 from dispatch.workflow import CONTACT_METHODS, registry
 from dispatch.workflow.handling import PLACE_METHODS
-from intake.models import Category, Supervision, Ticket, Urgency
+from intake.models import PUBLIC_REPLY_CHARS, Category, Supervision, Ticket, Urgency
 from org.models import Unit
 
 
@@ -310,6 +310,10 @@ class NoteWithFilesAction(NoteAction):
 
 class TextAction(ActionSerializer):
     text = serializers.CharField(max_length=10000)
+
+
+class PublicReplyAction(ActionSerializer):
+    text = serializers.CharField(max_length=PUBLIC_REPLY_CHARS)
 
 
 class OptionalTextAction(ActionSerializer):

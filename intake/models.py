@@ -86,6 +86,8 @@ IN_FLIGHT = (
 )
 # The reply has gone upstream: for the resident the request is dealt with ("closed" in Open311).
 REPLY_SENT = (Status.REPLIED, Status.VISITED, Status.CLOSED)
+# the public reply's length (Ticket.public_reply): a sentence or two for open data
+PUBLIC_REPLY_CHARS = 500
 # The two ways out: a sent-back or merged ticket is no longer the street's and is in no figure.
 GONE = (Status.SENT_BACK, Status.MERGED)
 # Still the street's: in flight or closed.
@@ -273,6 +275,9 @@ class Ticket(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # what open data shows of the outcome (Open311's status notes): the center's own words, written
+    # once the reply has gone upstream; never the reply to the caller (dispatch.workflow.publish_reply)
+    public_reply = models.TextField(_("public reply"), blank=True, default="")
     # Deadlines are computed by dispatch.deadlines and stored, so lists and warnings filter on them.
     acknowledge_due_at = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
     contact_due_at = models.DateTimeField(_("contact by"), null=True, blank=True)

@@ -3,7 +3,7 @@
 ``GET /open311/v2/services.json`` lists the categories as services; ``GET /open311/v2/requests.json``
 and ``GET /open311/v2/requests/{service_request_id}.json`` give the street's requests with public
 fields only: the category, open or closed, the community (its name as the address and a point inside
-its boundary as lat/long), the dates and a public status note. Never a name, a phone number, the
+its boundary as lat/long), the dates and the public reply the center wrote (else a fixed status note). Never a name, a phone number, the
 caller's words, the address or the ticket's own point. No sign-in; JSON only (the spec's XML is not
 offered: a ``.xml`` URL is simply not found).
 
@@ -47,8 +47,8 @@ DEFAULT_DAYS = 90
 MAX_REQUESTS = 1000
 YEARS = (1900, 9000)  # dates outside are refused
 CLOSED = REPLY_SENT
-# the only note published: what happened, in the street's fixed words (never the reply's text,
-# which is written to the caller and may name people)
+# the note published: the center's public reply once it has written one (Ticket.public_reply), else
+# the street's fixed words for the status -- never the reply to the caller, which may name people
 STATUS_NOTES = {"open": "办理中", "closed": "已办结并答复"}
 # the fields of a request in the spec, in its order; tests compare with this list
 REQUEST_FIELDS = (
@@ -124,7 +124,7 @@ def _as_request(ticket: Ticket, centers: dict[int, tuple[float, float]]) -> dict
     return {
         "service_request_id": ticket.ticket_no,
         "status": status,
-        "status_notes": STATUS_NOTES[status],
+        "status_notes": (status == "closed" and ticket.public_reply) or STATUS_NOTES[status],
         "service_name": category.name if category else "",
         "service_code": str(ticket.category_id) if ticket.category_id else "",
         "description": "",  # the caller's words may name people: not published
@@ -153,6 +153,7 @@ def _published() -> QuerySet[Ticket]:
             "received_at",
             "replied_at",
             "closed_at",
+            "public_reply",
             "category__name",
             "community__name",
             "place_community__name",

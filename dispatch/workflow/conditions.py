@@ -31,6 +31,7 @@ SIGNING = frozenset(status_groups.IN_HANDLING)  # a draft exists only once handl
 IN_THE_UNITS = frozenset(status_groups.IN_THE_UNITS)  # extensions, send-back requests
 EXCLUDABLE = frozenset(status_groups.SINCE_DISPATCH)  # an exclusion concerns a ticket the units took on
 WATCHABLE = frozenset(status_groups.IN_FLIGHT)  # supervision, taking a ticket personally
+REPLY_SENT = frozenset(status_groups.REPLY_SENT)  # the public reply
 
 _DOCUMENTS: dict[str, type[ReplyDraft | ExclusionRequest | ExtensionRequest | SendBackRequest]] = {
     "reply": ReplyDraft,

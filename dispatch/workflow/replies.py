@@ -14,10 +14,10 @@ from dispatch.models import ReplyDraft, SignOffStatus
 from dispatch.workflow import conditions, core, signoff
 from dispatch.workflow.core import Step
 from dispatch.workflow.registry import action
-from intake.models import Status, Ticket
+from intake.models import PUBLIC_REPLY_CHARS, Status, Ticket
 
 # what dispatch.workflow exports from this step module (adding an action adds its name here)
-__all__ = ["return_reply_draft", "send_reply", "sign_off_reply", "submit_reply_draft"]
+__all__ = ["publish_reply", "return_reply_draft", "send_reply", "sign_off_reply", "submit_reply_draft"]
 
 if TYPE_CHECKING:
     from org.models import User
@@ -151,3 +151,26 @@ def send_reply(ticket: Ticket, *, actor: User, now: datetime, text: str = "") ->
             "text": core.text(text, "text", required=False, max_length=10000) or draft.text,
         },
     )
+
+
+@action(
+    "publish_reply",
+    label=gettext_lazy("Write the public reply"),
+    verb=gettext_lazy("write the public reply of"),
+    runs_from=conditions.REPLY_SENT,
+    who={access.CENTER},
+    serializer="dispatch.serializers.PublicReplyAction",
+    form="dispatch.forms.PublicReplyForm",
+    event_label=gettext_lazy("Public reply written"),
+)
+def publish_reply(ticket: Ticket, *, actor: User, now: datetime, text: str) -> Step:
+    """Once the reply has gone upstream, the center writes what open data shows of the outcome
+    (Open311's status notes, docs/geography.md): its own words, not the reply to the caller, which may
+    name people. Refused when it names the caller or holds a phone-like number; written again, it
+    replaces the earlier one (the events keep both)."""
+    text = core.text(text, "text", max_length=PUBLIC_REPLY_CHARS)
+    if access.mask_text(text, name=ticket.complainant_name, phone=ticket.complainant_phone) != text:
+        raise core.invalid(_("The public reply must not name the caller or hold a phone number."), text="personal data")
+    previous = ticket.public_reply
+    ticket.public_reply = text
+    return Step(fields={"public_reply"}, data={"text": text, "previous": previous})

@@ -93,6 +93,7 @@ BODIES = {
     "set_supervision": {"level": "street"},
     "take_ticket": {},
     "confirm_place": {"lon": 116.487, "lat": 39.965, "method": "location"},
+    "publish_reply": {"text": "楼道灯已更换，恢复照明。"},
 }
 
 # The state each action is tried in, and what must exist for it to succeed.
@@ -123,6 +124,7 @@ STATES = {
     "set_supervision": Status.HANDLING,
     "take_ticket": Status.HANDLING,
     "confirm_place": Status.HANDLING,
+    "publish_reply": Status.REPLIED,
 }
 
 

@@ -26,6 +26,7 @@ PERMITTED = {
         "merge_ticket",
         "record_exclusion_decision",
         "set_supervision",
+        "publish_reply",
     },
     "unit_handler": {
         "acknowledge_ticket",

@@ -27,6 +27,7 @@ ACTOR = {
         "record_exclusion_decision",
         "set_supervision",
         "send_back_ticket",
+        "publish_reply",
     },
     "unit_handler": {
         "acknowledge_ticket",
