@@ -3,9 +3,9 @@
 ``GET /open311/v2/services.json`` lists the categories as services; ``GET /open311/v2/requests.json``
 and ``GET /open311/v2/requests/{service_request_id}.json`` give the street's requests with public
 fields only: the category, open or closed, the community (its name as the address and a point inside
-its boundary as lat/long), the dates and the public reply the center wrote (else a fixed status note). Never a name, a phone number, the
-caller's words, the address or the ticket's own point. No sign-in; JSON only (the spec's XML is not
-offered: a ``.xml`` URL is simply not found).
+its boundary as lat/long), the dates and the public reply the center wrote (else a fixed status
+note). Never a name, a phone number, the caller's words, the address or the ticket's own point. No
+sign-in; JSON only (the spec's XML is not offered: a ``.xml`` URL is simply not found).
 
 Filters of requests.json, as the spec has them: ``service_request_id`` (comma-separated; when given
 the other filters are ignored), ``service_code`` (comma-separated), ``start_date``/``end_date``

@@ -16,9 +16,7 @@ WRITTEN = "楼道灯已更换，恢复照明。"
 
 @pytest.fixture
 def replied(handler_unit):
-    return ticket_in(
-        Status.REPLIED, lead_unit=handler_unit, complainant_name="张三丰", complainant_phone="13812341234"
-    )
+    return ticket_in(Status.REPLIED, lead_unit=handler_unit, complainant_name="张三丰", complainant_phone="13812341234")
 
 
 def _write(api_client_for, user, ticket, text):
