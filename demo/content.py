@@ -317,6 +317,12 @@ REPLIES = [
     "已督促责任单位整改到位,诉求人对处理结果表示满意。",
 ]
 REVISED_REPLY = "根据领导意见补充了整改时限和后续巡查安排:" + REPLIES[0]
+# what the center publishes of the outcome (the public reply, Open311's status notes): no names, no phones
+PUBLIC_REPLIES = [
+    "已协调相关单位完成整改,将持续巡查。",
+    "已到现场处置完毕,问题已解决。",
+    "已向诉求人解释相关政策并提供办理渠道。",
+]
 RETURN_REASONS = ["答复内容过于简单,请补充具体处理措施。", "请写明整改完成时间。"]
 REFUSAL_REASONS = ["该事项不属于本单位职责,请改派相关部门。"]
 SEND_BACK_REASONS = ["非本街道辖区事项,请退回上级平台。", "诉求地址不在本街道辖区。"]

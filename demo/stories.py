@@ -31,6 +31,7 @@ from dispatch.workflow import (
     decide_send_back,
     dispatch_ticket,
     merge_ticket,
+    publish_reply,
     record_exclusion_decision,
     record_first_contact,
     record_pre_visit,
@@ -439,6 +440,9 @@ class Story:
                 continue
             ticket, now = yield Step(at, signer, sign_off_reply)
         ticket, now = yield Step(self.office(self.later(now, 30 * MINUTE, 4 * HOUR)), cast.center, send_reply)
+        if ticket.pk % 3:  # two in three get a public reply, at once; by number, not drawn: the odds stay
+            text = content.PUBLIC_REPLIES[ticket.pk % len(content.PUBLIC_REPLIES)]
+            ticket, now = yield Step(now, cast.center, publish_reply, {"text": text})
         return ticket, now
 
     def exclude(self, ticket: Ticket, now: int, handler: User):

@@ -121,6 +121,7 @@ def test_the_mix_looks_like_a_real_street():
         "submit_reply_draft",
         "sign_off_reply",
         "send_reply",
+        "publish_reply",
         "record_return_visit",
         "close_ticket",
         "reopen_for_second_handling",
