@@ -32,6 +32,10 @@ def test_the_center_writes_it_and_open311_shows_it_once_the_ticket_is_closed(api
     assert replied.public_reply == WRITTEN and replied.status == Status.REPLIED  # no state moves
     event = TicketEvent.objects.get(ticket=replied, kind="publish_reply")
     assert event.data["text"] == WRITTEN and event.data["previous"] == ""
+    client = Client()
+    client.force_login(center_staff)
+    page = client.get(f"/tickets/{replied.ticket_no}/").content.decode()
+    assert f'data-testid="public-reply">{WRITTEN}' in page  # the center sees what is published
 
     Ticket.objects.filter(pk=replied.pk).update(status=Status.CLOSED)
     [request] = Client().get(f"/open311/v2/requests/{replied.ticket_no}.json").json()
