@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from dispatch.access import AnyUser
 
 DEFAULT_DAYS = 30
+# the longest period drawn: the map is for recent weeks and months; a decade asked for would count the
+# street's whole history at each click (a longer one is cut to the year ending on its last day)
+MAX_DAYS = 366
 MAX_POINTS = 500  # the points drawn: the overdue and supervised tickets in flight, newest first
 
 

@@ -90,6 +90,15 @@ def test_the_period_and_the_category_filter_the_map(center_staff, mapped):
     assert {c["code"]: c["tickets"] for c in data["cells"]}["DL-1"] == 1
 
 
+def test_a_period_longer_than_a_year_is_cut_to_the_year_ending_on_its_last_day(center_staff, mapped):
+    today = clock.today()
+    _client, data = _data(center_staff, **{"from": "2000-01-01", "to": today.isoformat()})
+    assert data["start_on"] == (today - dt.timedelta(days=365)).isoformat()
+    assert data["end_on"] == today.isoformat()
+    _client, data = _data(center_staff, **{"from": "2025-01-01", "to": "2025-12-31"})
+    assert data["start_on"] == "2025-01-01"  # 365 days: kept
+
+
 def test_a_section_leader_sees_the_tickets_of_the_units_overseen_only(section_leader, mapped):
     _client, data = _data(section_leader)
     assert {c["code"]: c["tickets"] for c in data["cells"]}["NL-1"] == 1  # M1 (南路社区), not M2
