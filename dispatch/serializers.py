@@ -69,6 +69,7 @@ class TicketListSerializer(serializers.ModelSerializer):
             "reviewed_at",
             "replied_at",
             "closed_at",
+            "public_reply",
             "acknowledge_due_at",
             "contact_due_at",
             "handle_due_at",

@@ -36,6 +36,7 @@ def test_the_center_writes_it_and_open311_shows_it_once_the_ticket_is_closed(api
     client.force_login(center_staff)
     page = client.get(f"/tickets/{replied.ticket_no}/").content.decode()
     assert f'data-testid="public-reply">{WRITTEN}' in page  # the center sees what is published
+    assert api_client_for(center_staff).get(f"/api/v1/tickets/{replied.ticket_no}/").json()["public_reply"] == WRITTEN
 
     Ticket.objects.filter(pk=replied.pk).update(status=Status.CLOSED)
     [request] = Client().get(f"/open311/v2/requests/{replied.ticket_no}.json").json()
