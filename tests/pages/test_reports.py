@@ -146,3 +146,10 @@ def test_every_dashboard_figure_lists_exactly_its_tickets(client_for, principal_
     for url, shown in figures:
         listed = client.get(url.replace("&amp;", "&")).content.decode()
         assert listed.count('<td><a href="/tickets/') == int(shown), (url, shown)
+
+
+def test_a_bad_date_for_a_job_goes_back_to_the_reports_never_to_a_posted_address(client_for, center_staff):
+    response = client_for(center_staff).post(
+        "/reports/run/nightly/", {"on": "2026-02-30", "back": "https://example.org/phish"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/reports/"
