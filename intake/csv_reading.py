@@ -112,7 +112,7 @@ def detect_encoding(binary) -> tuple[str, bool]:
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def strict_records(text, *, has_nul: bool) -> Iterator[tuple[int, int, list[str]]]:
+def _records(text, *, has_nul: bool) -> Iterator[tuple[int, int, list[str]]]:
     """Yield (spreadsheet row, physical line where the row starts, cells) of every record, blank ones
     included; structural faults refuse the file (see the module docstring)."""
     reader = csv.reader(text, strict=True)
@@ -226,7 +226,7 @@ def read_csv(binary, columns: list[Column]) -> CsvRows:
     """Detect the encoding, read the header and return the rows; header problems refuse the file."""
     encoding, has_nul = detect_encoding(binary)
     text = io.TextIOWrapper(binary, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="")
-    records = strict_records(text, has_nul=has_nul)
+    records = _records(text, has_nul=has_nul)
     header_row = 0
     header: list[str] | None = None
     for row, _line, record in records:

@@ -24,7 +24,8 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from intake.address_keys import address_key, gazetteer
-from intake.csv_reading import detect_encoding, strict_records
+from intake.csv_reading import read_csv
+from intake.formats import Column
 from intake.models import GazetteerEntry, PlaceOrigin, Ticket
 from jxq_cases.lib.errors import DomainError, ErrorCode
 from org.geography import has_geography, locate, locator
@@ -33,6 +34,14 @@ from org.streets import street_named
 
 # the gazetteer's address column (GazetteerEntry.address)
 ADDRESS_CHARS = GazetteerEntry._meta.get_field("address").max_length or 255
+# the columns of a gazetteer file, by their English or Chinese header
+GAZETTEER_COLUMNS = [
+    Column("address", "地址", True, ADDRESS_CHARS),
+    Column("community", "社区", True),
+    Column("grid", "网格", False),
+    Column("lon", "经度", False),
+    Column("lat", "纬度", False),
+]
 
 
 @dataclass
@@ -158,36 +167,22 @@ def import_gazetteer(
     it); the entries are that street's gazetteer, whatever other streets know (docs/district.md)."""
     street = street if isinstance(street, Street) else street_named(street)
     raw = source.read() if hasattr(source, "read") else Path(source).read_bytes()
-    binary = io.BytesIO(raw.encode("utf-8") if isinstance(raw, str) else raw)
-    # read as strictly as a ticket export: a NUL, a quote left open or a cell over the size limit
-    # refuses the file naming its line (intake.csv_reading)
-    encoding, has_nul = detect_encoding(binary)
-    text = io.TextIOWrapper(binary, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="")
-    records = (r for r in strict_records(text, has_nul=has_nul) if any(cell.strip() for cell in r[2]))
-    first = next(records, None)
-    header = [h.strip().lstrip("\ufeff").strip() for h in first[2]] if first else []
-    missing = [c for c in ("address", "community") if c not in header]
-    if missing:
-        raise _refuse([_("missing columns: %(cols)s") % {"cols": ", ".join(missing)}])
-    twice = sorted({name for name in header if name and header.count(name) > 1})
-    if twice:
-        raise _refuse([_("the header names a column twice: %(cols)s") % {"cols": ", ".join(twice)}])
+    # read as strictly as a ticket export (intake.csv_reading): a NUL, a quote left open or a cell over
+    # the size limit refuses the file naming its line; a missing or doubled column refuses it too
+    rows = read_csv(io.BytesIO(raw.encode("utf-8") if isinstance(raw, str) else raw), GAZETTEER_COLUMNS)
     communities = {u.name: u for u in Unit.objects.filter(kind=UnitKind.COMMUNITY, street=street)}
     cells = {c.code: c for c in GridCell.objects.filter(community__street=street)}
     locate_point = locator() if has_geography() else None
     problems: list[str] = []
     entries: dict[str, GazetteerEntry] = {}
     result = GazetteerResult()
-    for _row, line, record in records:
+    for number, raw_row, row_errors in rows:
         result.rows += 1
-        where = _("line %(line)d") % {"line": line}
-        if len(record) != len(header):
-            problems.append(
-                _("%(where)s: the row has %(n)d cells but the header has %(m)d")
-                % {"where": where, "n": len(record), "m": len(header)}
-            )
+        where = _("line %(line)d") % {"line": number}
+        if row_errors:  # the row's cells do not match the header
+            problems.extend(f"{where}: {error.reason}" for error in row_errors)
             continue
-        row = {name: value.strip() for name, value in zip(header, record, strict=True) if name}
+        row = {code: value.strip() for code, value in raw_row.items()}
         address = row.get("address", "")
         key = address_key(address)
         if not key:

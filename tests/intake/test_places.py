@@ -232,3 +232,13 @@ def test_a_csv_import_places_its_tickets_and_a_changed_address_is_looked_up_agai
     )
     ticket.refresh_from_db()
     assert (ticket.place_origin, ticket.grid_cell.code) == (PlaceOrigin.GAZETTEER, "DL-1")
+
+
+@pytest.mark.django_db
+def test_a_gazetteer_with_the_chinese_headers_imports_too():
+    load_test_street(gazetteer=False)
+    text = "地址,社区,网格,经度,纬度\n朝阳区酒仙桥南路社区12号楼,南路社区,NL-1,116.482,39.965\n"
+    result = import_gazetteer(io.BytesIO(text.encode("gb18030")))
+    assert result.created == 1
+    entry = GazetteerEntry.objects.get()
+    assert (entry.community.name, entry.grid_cell.code, entry.lon) == ("南路社区", "NL-1", 116.482)
