@@ -39,8 +39,7 @@ from reporting.exports import write_workbook
 from reporting.models import Job, Snapshot
 from reporting.nightly import take_nightly_snapshot
 from reporting.snapshots import latest_snapshot
-from reporting.ticket_map import MAX_DAYS as MAX_MAP_DAYS
-from reporting.ticket_map import default_period, ticket_map
+from reporting.ticket_map import default_period, map_period, ticket_map
 from reporting.tonight import sections
 
 if TYPE_CHECKING:
@@ -392,10 +391,7 @@ def _map_request(request: HttpRequest) -> tuple[dt.date, dt.date, Category | Non
         end_on = dt.date.fromisoformat(request.GET.get("to") or end_on.isoformat())
     except ValueError:
         start_on, end_on = default_period()
-    if start_on > end_on:
-        start_on, end_on = end_on, start_on
-    if (end_on - start_on).days >= MAX_MAP_DAYS:
-        start_on = end_on - dt.timedelta(days=MAX_MAP_DAYS - 1)
+    start_on, end_on = map_period(start_on, end_on)
     category = None
     if (request.GET.get("category") or "").isdigit():
         category = Category.objects.filter(pk=int(request.GET["category"])).first()

@@ -127,3 +127,9 @@ def ticket_map(
 def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     today = today or clock.today()
     return today - dt.timedelta(days=DEFAULT_DAYS - 1), today
+
+
+def map_period(start_on: dt.date, end_on: dt.date) -> tuple[dt.date, dt.date]:
+    """The period asked for, in order, and at most ``MAX_DAYS`` long (ending on its last day)."""
+    start_on, end_on = min(start_on, end_on), max(start_on, end_on)
+    return max(start_on, end_on - dt.timedelta(days=MAX_DAYS - 1)), end_on
