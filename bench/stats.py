@@ -61,18 +61,14 @@ def time_page(client, url: str, requests: int) -> PageTiming:
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     reads = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
-    times = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-    floor = []
+    times = [timed_ms(client.get, url) for _ in range(requests)]
     with connection.cursor() as cursor:
-        for _ in range(requests):
-            started = time.perf_counter()
+
+        def run_reads() -> None:
             for sql in reads:
                 cursor.execute(sql)
                 if cursor.description:
                     cursor.fetchall()
-            floor.append((time.perf_counter() - started) * 1000)
+
+        floor = [timed_ms(run_reads) for _ in range(requests)]
     return PageTiming(statistics.median(times), p95(times), p95(floor), status, len(reads))
